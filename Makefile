@@ -1,0 +1,60 @@
+# voip-ha: top-level build. Each part of the tree has its own fragment in mk/;
+# a fragment adds its programs to BINS, its install steps to INSTALL_TARGETS and
+# its test suites to CHECK_SUITES (a suite target writes $(RESULTS)/<name>.tap).
+include mk/common.mk
+
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/voip-ha
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+DEB_OUT    ?= out
+
+BINS            :=
+INSTALL_TARGETS :=
+CHECK_SUITES    :=
+
+.PHONY: all check check-all install clean deb fuzz demo demo-down e2e
+all:
+
+-include mk/lib.mk
+-include mk/cli.mk
+-include mk/templates.mk
+-include mk/daemon.mk
+-include mk/packaging.mk
+-include mk/e2e.mk
+
+all: $(BINS)
+
+# Runs every suite even when one fails, then prints the one summary line.
+# A suite that produced no TAP at all (it did not build, say) counts as failed.
+# `check` is the fast set (unit, CLI, generator, daemon, packaging); `check-all`
+# adds the two-node systemd-nspawn suites (E2E_SUITES) and is what CI runs.
+E2E_SUITES :=
+define run_suites
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	-@$(MAKE) --no-print-directory -k $(1)
+	@for s in $(patsubst check-%,%,$(1)); do \
+		[ -s $(RESULTS)/$$s.tap ] || printf '1..1\nnot ok 1 - suite %s produced no results\n' "$$s" > $(RESULTS)/$$s.tap; \
+	done
+	@tools/tap-summary $(RESULTS)
+endef
+
+check:
+	$(call run_suites,$(CHECK_SUITES))
+
+check-all:
+	$(call run_suites,$(CHECK_SUITES) $(E2E_SUITES))
+
+install: $(BINS) $(INSTALL_TARGETS)
+
+# Unsigned binary packages into $(DEB_OUT)/.
+deb:
+	dpkg-buildpackage -us -uc -b
+	@mkdir -p $(DEB_OUT)
+	mv ../voip-ha-node_*.deb ../voip-ha-node_*.buildinfo ../voip-ha-node_*.changes $(DEB_OUT)/ 2>/dev/null || true
+	mv ../voip-admin_*.deb $(DEB_OUT)/ 2>/dev/null || true
+	@ls -1 $(DEB_OUT)/*.deb
+
+clean:
+	rm -rf $(BUILD) $(DEB_OUT)
