@@ -1,0 +1,335 @@
+/* Validation of every cluster.conf rule (doc/DESIGN.md's table, issue 2
+ * item 3). Each broken rule adds one "field: rule" message; values are never
+ * quoted because many of them are secrets. */
+#include "lib/cluster-config.h"
+#include "lib/utf8.h"
+#include "lib/validators.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#define PASSWORD_MAX 1024
+#define POSTGRESQL_PORT 5432
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static void check_password(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		errlist_add(el, "%s: must not be empty", name);
+	if (n > PASSWORD_MAX)
+		errlist_add(el, "%s: must be at most %d bytes", name, PASSWORD_MAX);
+	if (has_ctl(v))
+		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)", name);
+	if (!utf8_valid(v, n))
+		errlist_add(el, "%s: must be valid UTF-8", name);
+}
+
+static void check_vrrp_password(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = strlen(v), i;
+
+	if (n < 1 || n > 8)
+		errlist_add(el, "%s: must be 1 to 8 characters (keepalived's limit)", name);
+	for (i = 0; i < n; i++)
+		if (!ka_char_ok((unsigned char)v[i])) {
+			errlist_add(el, "%s: must be printable ASCII without spaces or any of "
+				    "\" ' # ! { } $ \\", name);
+			break;
+		}
+}
+
+static void check_api_key(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = strlen(v);
+
+	if (n < 16 || n > 256 ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789+/=_-") != n)
+		errlist_add(el, "%s: must be 16 to 256 characters of A-Z a-z 0-9 + / = _ -", name);
+}
+
+static void check_path(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = strlen(v);
+	const char *p;
+
+	if (n == 0 || v[0] != '/' || n > 1024 ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789/._-+@") != n) {
+		errlist_add(el, "%s: must be an absolute path of letters, digits and / . _ - + @",
+			    name);
+		return;
+	}
+	for (p = v; (p = strstr(p, "/..")) != NULL; p += 3)
+		if (p[3] == '/' || p[3] == '\0') {
+			errlist_add(el, "%s: must not contain '..' components", name);
+			return;
+		}
+}
+
+static bool ip_is_unicast_host(uint32_t a)
+{
+	unsigned first = a >> 24;
+
+	return first != 0 && first != 127 && first < 224;
+}
+
+/* Checks one key's syntax; stores its typed value through `out` (an unsigned
+ * or a uint32_t, by kind) when valid. Returns true when valid. */
+static bool check_key(const struct cluster_key *k, const char *v, void *out,
+		      struct errlist *el)
+{
+	unsigned u;
+
+	switch (k->kind) {
+	case CK_IPV4:
+		if (ipv4_parse(v, out) < 0) {
+			errlist_add(el, "%s: must be an IPv4 address in dotted-quad form "
+				    "(four numbers 0-255, no leading zeros)", k->name);
+			return false;
+		}
+		if (!ip_is_unicast_host(*(uint32_t *)out)) {
+			errlist_add(el, "%s: must be a unicast host address (not in 0.0.0.0/8, "
+				    "127.0.0.0/8, multicast or reserved ranges)", k->name);
+			return false;
+		}
+		return true;
+	case CK_PREFIX:
+		if (uint_parse(v, 1, 30, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 1 to 30", k->name);
+			return false;
+		}
+		return true;
+	case CK_IFNAME:
+		if (!ifname_valid(v)) {
+			errlist_add(el, "%s: must be a Linux interface name: 1-15 characters of "
+				    "A-Z a-z 0-9 . _ -, not '.' or '..'", k->name);
+			return false;
+		}
+		return true;
+	case CK_HOSTNAME:
+		if (!hostname_valid(v)) {
+			errlist_add(el, "%s: must be a valid host name (RFC 1123: dot-separated "
+				    "labels of letters, digits and '-', at most 63 each, "
+				    "253 in all, not all digits)", k->name);
+			return false;
+		}
+		return true;
+	case CK_THISNODE:
+		if (strcmp(v, "node1") == 0)
+			*(enum cluster_node *)out = NODE_1;
+		else if (strcmp(v, "node2") == 0)
+			*(enum cluster_node *)out = NODE_2;
+		else if (strcmp(v, "auto") == 0)
+			*(enum cluster_node *)out = NODE_AUTO;
+		else {
+			errlist_add(el, "%s: must be node1, node2 or auto", k->name);
+			return false;
+		}
+		return true;
+	case CK_PGVERSION:
+		if (strcmp(v, "auto") == 0) {
+			*(unsigned *)out = 0;
+			return true;
+		}
+		if (uint_parse(v, 15, 99, out) < 0) {
+			errlist_add(el, "%s: must be auto or a PostgreSQL major version "
+				    "from 15 to 99", k->name);
+			return false;
+		}
+		return true;
+	case CK_PASSWORD:
+		u = el->count;
+		check_password(k->name, v, el);
+		return el->count == u;
+	case CK_VRRPPASS:
+		u = el->count;
+		check_vrrp_password(k->name, v, el);
+		return el->count == u;
+	case CK_APIKEY:
+		u = el->count;
+		check_api_key(k->name, v, el);
+		return el->count == u;
+	case CK_PATH:
+		u = el->count;
+		check_path(k->name, v, el);
+		return el->count == u;
+	case CK_VRID:
+		if (uint_parse(v, 1, 255, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 1 to 255", k->name);
+			return false;
+		}
+		return true;
+	case CK_PRIORITY:
+		if (uint_parse(v, 1, 254, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 1 to 254", k->name);
+			return false;
+		}
+		return true;
+	case CK_PORT:
+		if (uint_parse(v, 1, 65535, out) < 0) {
+			errlist_add(el, "%s: must be a port number from 1 to 65535", k->name);
+			return false;
+		}
+		return true;
+	case CK_RTPPORT:
+		if (uint_parse(v, 1024, 65535, out) < 0) {
+			errlist_add(el, "%s: must be a port number from 1024 to 65535", k->name);
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* Where each key's typed value goes (NULL: text only). */
+static void *typed_slot(struct cluster_config *c, const char *name)
+{
+	static const struct { const char *name; size_t off; } map[] = {
+		{ "node1_address", offsetof(struct cluster_config, node1_ip) },
+		{ "node2_address", offsetof(struct cluster_config, node2_ip) },
+		{ "virtual_address", offsetof(struct cluster_config, vip) },
+		{ "prefix_length", offsetof(struct cluster_config, prefix) },
+		{ "this_node", offsetof(struct cluster_config, this_node_id) },
+		{ "postgresql_version", offsetof(struct cluster_config, pg_version) },
+		{ "vrrp_router_id", offsetof(struct cluster_config, vrid) },
+		{ "node1_priority", offsetof(struct cluster_config, prio1) },
+		{ "node2_priority", offsetof(struct cluster_config, prio2) },
+		{ "freeswitch_sip_port", offsetof(struct cluster_config, sip_port) },
+		{ "freeswitch_esl_port", offsetof(struct cluster_config, esl_port) },
+		{ "kamailio_sip_port", offsetof(struct cluster_config, kam_port) },
+		{ "admin_http_port", offsetof(struct cluster_config, http_port) },
+		{ "admin_metrics_port", offsetof(struct cluster_config, metrics_port) },
+		{ "rtp_port_min", offsetof(struct cluster_config, rtp_min) },
+		{ "rtp_port_max", offsetof(struct cluster_config, rtp_max) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].name, name) == 0)
+			return (char *)c + map[i].off;
+	return NULL;
+}
+
+/* Addresses: distinct, one subnet, neither network nor broadcast. */
+static void check_addresses(const struct cluster_config *c, bool prefix_ok,
+			    const bool ok[3], struct errlist *el)
+{
+	static const char *const names[3] = { "node1_address", "node2_address",
+					      "virtual_address" };
+	const uint32_t ip[3] = { c->node1_ip, c->node2_ip, c->vip };
+	uint32_t mask;
+	int i, j;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < i; j++)
+			if (ok[i] && ok[j] && ip[i] == ip[j])
+				errlist_add(el, "%s: must differ from %s", names[i], names[j]);
+	if (!prefix_ok)
+		return;
+	mask = 0xffffffffu << (32 - c->prefix);
+	for (i = 0; i < 3; i++) {
+		if (!ok[i])
+			continue;
+		if ((ip[i] & ~mask) == 0)
+			errlist_add(el, "%s: must not be the network address of its /%u subnet",
+				    names[i], c->prefix);
+		else if ((ip[i] & ~mask) == ~mask)
+			errlist_add(el, "%s: must not be the broadcast address of its /%u subnet",
+				    names[i], c->prefix);
+	}
+	for (i = 1; i < 3; i++)
+		if (ok[0] && ok[i] && (ip[0] & mask) != (ip[i] & mask))
+			errlist_add(el, "%s: must be in the same /%u subnet as node1_address",
+				    names[i], c->prefix);
+	if (!ok[0] && ok[1] && ok[2] && (ip[1] & mask) != (ip[2] & mask))
+		errlist_add(el, "virtual_address: must be in the same /%u subnet as node2_address",
+			    c->prefix);
+}
+
+/* All services listen on one node: their ports must differ from each other,
+ * from PostgreSQL's and must stay out of the RTP range. */
+static void check_ports(const struct cluster_config *c, const bool ok[5],
+			bool rtp_ok, struct errlist *el)
+{
+	static const char *const names[5] = { "freeswitch_sip_port", "freeswitch_esl_port",
+					      "kamailio_sip_port", "admin_http_port",
+					      "admin_metrics_port" };
+	const unsigned port[5] = { c->sip_port, c->esl_port, c->kam_port, c->http_port,
+				   c->metrics_port };
+	int i, j;
+
+	for (i = 0; i < 5; i++) {
+		if (!ok[i])
+			continue;
+		for (j = 0; j < i; j++)
+			if (ok[j] && port[i] == port[j])
+				errlist_add(el, "%s: must differ from %s (both listen on each node)",
+					    names[i], names[j]);
+		if (port[i] == POSTGRESQL_PORT)
+			errlist_add(el, "%s: must not be %d (PostgreSQL's port)", names[i],
+				    POSTGRESQL_PORT);
+		if (rtp_ok && port[i] >= c->rtp_min && port[i] <= c->rtp_max)
+			errlist_add(el, "%s: must lie outside the RTP range "
+				    "rtp_port_min..rtp_port_max", names[i]);
+	}
+	if (rtp_ok && POSTGRESQL_PORT >= c->rtp_min && POSTGRESQL_PORT <= c->rtp_max)
+		errlist_add(el, "rtp_port_min: the RTP range must not include PostgreSQL's "
+			    "port %d", POSTGRESQL_PORT);
+}
+
+int cluster_config_validate(struct cluster_config *c, struct errlist *el)
+{
+	bool ok[64];
+	size_t i, before = el->count;
+	uint32_t scratch;
+
+	for (i = 0; i < cluster_key_count; i++) {
+		const struct cluster_key *k = &cluster_keys[i];
+		const char *v = cluster_config_get(c, k);
+		void *out = typed_slot(c, k->name);
+
+		if (!v) {
+			errlist_add(el, "%s: required (no default)", k->name);
+			ok[i] = false;
+			continue;
+		}
+		ok[i] = check_key(k, v, out ? out : &scratch, el);
+	}
+#define OK(name) ok[cluster_key_find(#name) - cluster_keys]
+	{
+		const bool addr_ok[3] = { OK(node1_address), OK(node2_address),
+					  OK(virtual_address) };
+		check_addresses(c, OK(prefix_length), addr_ok, el);
+	}
+	if (OK(node1_hostname) && OK(node2_hostname) &&
+	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
+		errlist_add(el, "node2_hostname: must differ from node1_hostname");
+	if (OK(node1_priority) && OK(node2_priority) && c->prio1 <= c->prio2)
+		errlist_add(el, "node1_priority: must be greater than node2_priority");
+	if (OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min >= c->rtp_max)
+		errlist_add(el, "rtp_port_min: must be less than rtp_port_max");
+	{
+		const bool port_ok[5] = { OK(freeswitch_sip_port), OK(freeswitch_esl_port),
+					  OK(kamailio_sip_port), OK(admin_http_port),
+					  OK(admin_metrics_port) };
+		check_ports(c, port_ok, OK(rtp_port_min) && OK(rtp_port_max) &&
+			    c->rtp_min < c->rtp_max, el);
+	}
+	if (OK(admin_api_key) && OK(freeswitch_api_key) &&
+	    strcmp(c->admin_api_key, c->freeswitch_api_key) == 0)
+		errlist_add(el, "freeswitch_api_key: must differ from admin_api_key");
+#undef OK
+	return el->count == before && !el->oom ? 0 : -EINVAL;
+}

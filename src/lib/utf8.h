@@ -1,0 +1,11 @@
+/* UTF-8 well-formedness check (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+#ifndef VOIPHA_UTF8_H
+#define VOIPHA_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool utf8_valid(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,123 @@
+/* Single-value syntax checks (see validators.h). */
+#include "lib/validators.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '0' && s[1] != '\0')
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > 100000000UL)    /* long before overflow: out of any range */
+			return -ERANGE;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	if (v < min || v > max)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int ipv4_parse(const char *s, uint32_t *ret_addr)
+{
+	uint32_t addr = 0;
+	int octet;
+
+	if (!s)
+		return -EINVAL;
+	for (octet = 0; octet < 4; octet++) {
+		unsigned v = 0;
+		int digits = 0;
+
+		if (octet > 0) {
+			if (*s != '.')
+				return -EINVAL;
+			s++;
+		}
+		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+			return -EINVAL;         /* leading zero: octal to some parsers */
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 3 || v > 255)
+				return -EINVAL;
+			s++;
+		}
+		if (digits == 0)
+			return -EINVAL;
+		addr = (addr << 8) | v;
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	*ret_addr = addr;
+	return 0;
+}
+
+void ipv4_format(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", (unsigned)(a >> 24), (unsigned)(a >> 16) & 255,
+		 (unsigned)(a >> 8) & 255, (unsigned)a & 255);
+}
+
+bool ifname_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	/* IFNAMSIZ is 16 including the NUL. */
+	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool hostname_valid(const char *s)
+{
+	size_t n = strlen(s), label = 0, i;
+	bool alpha = false;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i <= n; i++) {
+		char c = s[i];
+
+		if (c == '.' || c == '\0') {
+			if (label == 0 || s[i - 1] == '-')
+				return false;   /* empty label or trailing hyphen */
+			label = 0;
+			continue;
+		}
+		if (c == '-') {
+			if (label == 0)
+				return false;   /* leading hyphen */
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+			alpha = true;
+		} else if (!(c >= '0' && c <= '9')) {
+			return false;
+		}
+		if (c == '-')
+			alpha = true;
+		if (++label > 63)
+			return false;
+	}
+	return alpha;
+}
+
+bool ka_char_ok(unsigned char c)
+{
+	/* keepalived: '#' and '!' start comments, '"' quotes, '{' '}' are block
+	 * tokens, '$' expands definitions, '\' escapes inside strings. */
+	return c > 0x20 && c < 0x7f && !strchr("\"'#!{}$\\", c);
+}

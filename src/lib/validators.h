@@ -1,0 +1,32 @@
+/* Syntax checks for single values: the building blocks of cluster.conf
+ * validation, kept apart so they can be fuzzed and unit-tested alone. */
+#ifndef VOIPHA_VALIDATORS_H
+#define VOIPHA_VALIDATORS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Dotted-quad IPv4: exactly four decimal octets 0..255, no leading zeros,
+ * no sign, no spaces. On success stores the address in host order. */
+int ipv4_parse(const char *s, uint32_t *ret_addr);
+/* Formats a host-order address into buf (at least 16 bytes). */
+void ipv4_format(uint32_t addr, char *buf);
+
+/* Linux interface name, restricted to a safe alphabet: 1-15 bytes of
+ * [A-Za-z0-9._-], not "." or "..". */
+bool ifname_valid(const char *s);
+
+/* RFC 1123 host name: dot-separated labels of 1-63 [A-Za-z0-9-], not starting
+ * or ending with '-', at most 253 bytes, no trailing dot, not all-numeric
+ * (so it cannot be mistaken for an address). */
+bool hostname_valid(const char *s);
+
+/* Strict decimal: digits only, no leading zero (except "0"), within
+ * [min, max]. Returns 0 or -EINVAL (syntax) or -ERANGE. */
+int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret);
+
+/* Characters keepalived keeps verbatim inside an unquoted token: printable
+ * ASCII except space and the ones its parser treats specially. */
+bool ka_char_ok(unsigned char c);
+
+#endif
