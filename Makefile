@@ -13,6 +13,7 @@ DEB_OUT    ?= out
 BINS            :=
 INSTALL_TARGETS :=
 CHECK_SUITES    :=
+E2E_SUITES      :=
 
 .PHONY: all check check-all install clean deb fuzz demo demo-down e2e
 all:
@@ -30,7 +31,6 @@ all: $(BINS)
 # A suite that produced no TAP at all (it did not build, say) counts as failed.
 # `check` is the fast set (unit, CLI, generator, daemon, packaging); `check-all`
 # adds the two-node systemd-nspawn suites (E2E_SUITES) and is what CI runs.
-E2E_SUITES :=
 define run_suites
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	-@$(MAKE) --no-print-directory -k $(1)
