@@ -24,6 +24,7 @@ all:
 -include mk/daemon.mk
 -include mk/packaging.mk
 -include mk/e2e.mk
+-include mk/install.mk
 
 all: $(BINS)
 
@@ -48,12 +49,11 @@ check-all:
 
 install: $(BINS) $(INSTALL_TARGETS)
 
-# Unsigned binary packages into $(DEB_OUT)/.
+# The unsigned binary package voip-ha-node into $(DEB_OUT)/.
 deb:
 	dpkg-buildpackage -us -uc -b
 	@mkdir -p $(DEB_OUT)
-	mv ../voip-ha-node_*.deb ../voip-ha-node_*.buildinfo ../voip-ha-node_*.changes $(DEB_OUT)/ 2>/dev/null || true
-	mv ../voip-admin_*.deb $(DEB_OUT)/ 2>/dev/null || true
+	mv ../voip-ha-node_*.deb ../voip-ha-node-dbgsym_*.deb ../voip-ha-node_*.buildinfo ../voip-ha-node_*.changes $(DEB_OUT)/
 	@ls -1 $(DEB_OUT)/*.deb
 
 clean:
