@@ -1,0 +1,161 @@
+/* voip-ha generate: render every configuration file of a node from the
+ * templates, all or nothing: validate, render everything in memory, and only
+ * then write (atomically, skipping files that are already identical). */
+#include "cli/cli.h"
+#include "lib/cluster-config.h"
+#include "lib/derive.h"
+#include "lib/generate.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: voip-ha generate [--config FILE] [--templates DIR] [--root DIR]\n"
+	"                        [--node node1|node2] [--out DIR] [--all] [--dry-run]\n"
+	"Render the configuration files of this node (or of --node) from the\n"
+	"templates. --out DIR writes below DIR without changing owners; --all --out\n"
+	"DIR writes DIR/node1, DIR/node2 and DIR/DEPLOY.md. --dry-run lists what\n"
+	"would change.\n";
+
+struct gen_args {
+	const char *config, *templates, *root, *out, *node;
+	int all, dry_run;
+};
+
+static int parse_args(int argc, char **argv, struct gen_args *a)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "templates", required_argument, NULL, 't' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:t:r:n:o:adh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->config = optarg; break;
+		case 't': a->templates = optarg; break;
+		case 'r': a->root = optarg; break;
+		case 'n': a->node = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'a': a->all = 1; break;
+		case 'd': a->dry_run = 1; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (a->node && strcmp(a->node, "node1") && strcmp(a->node, "node2")) {
+		cli_error("--node must be node1 or node2");
+		return EXIT_USAGE;
+	}
+	if (a->all && (a->node || !a->out)) {
+		cli_error("--all needs --out DIR and excludes --node");
+		return EXIT_USAGE;
+	}
+	if (a->out && a->root) {
+		cli_error("--out and --root exclude each other");
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static int pick_node(const struct gen_args *a, const struct cluster_config *cfg,
+		     enum cluster_node *node)
+{
+	int r;
+
+	if (a->node) {
+		*node = strcmp(a->node, "node1") == 0 ? NODE_1 : NODE_2;
+		return 0;
+	}
+	r = detect_local_node(cfg, node);
+	if (r == -ENXIO)
+		cli_error("cannot tell which node this machine is: none of its addresses is "
+			  "node1_address or node2_address (set this_node or use --node)");
+	else if (r == -EEXIST)
+		cli_error("this machine has both node1_address and node2_address (set this_node)");
+	else if (r < 0)
+		cli_error("cannot list this machine's addresses: %s", strerror(-r));
+	return r < 0 ? EXIT_FAIL : 0;
+}
+
+static void report(const struct gen_plan *plan, int dry_run)
+{
+	static const char *const verbs[2][3] = {
+		{ "", "updated", "created" },
+		{ "", "would update", "would create" },
+	};
+	size_t i;
+
+	for (i = 0; i < plan->count; i++)
+		if (plan->files[i].change)
+			printf("%s %s\n", verbs[dry_run][plan->files[i].change], plan->files[i].path);
+}
+
+int cmd_generate(int argc, char **argv)
+{
+	struct gen_args a = { DEFAULT_CONFIG, DEFAULT_TEMPLATES, NULL, NULL, NULL, 0, 0 };
+	struct errlist el = ERRLIST_INIT;
+	struct cluster_config cfg;
+	struct gen_request req;
+	struct gen_plan plan = { NULL, 0 };
+	bool fallback;
+	int r, ret = EXIT_FAIL;
+
+	r = parse_args(argc, argv, &a);
+	if (r >= 0)
+		return r;
+	if (cli_load_config(a.config, &cfg) != 0)
+		return EXIT_FAIL;
+	memset(&req, 0, sizeof(req));
+	req.cfg = &cfg;
+	req.templates_dir = a.templates;
+	req.root = a.root;
+	req.out = a.out;
+	req.all = a.all;
+	req.set_owner = !a.out && geteuid() == 0;
+	if (!a.all && pick_node(&a, &cfg, &req.node) != 0)
+		goto out;
+	detect_pg_major(&cfg, a.root, &req.pg_major, &fallback);
+	if (fallback)
+		cli_note("no PostgreSQL >= %d found in %s/usr/lib/postgresql; assuming %u",
+			 PG_MAJOR_MIN, a.root ? a.root : "", req.pg_major);
+	r = gen_plan_build(&req, &plan, &el);
+	if (r == 0)
+		r = gen_plan_check(&plan, &el);
+	if (r == -ENOMEM)
+		cli_error("out of memory");
+	if (r < 0) {
+		cli_print_errors("generate", &el);
+		cli_error("nothing was written");
+		goto out;
+	}
+	if (!a.dry_run && gen_plan_apply(&plan, &el) < 0) {
+		cli_print_errors("generate", &el);
+		goto out;
+	}
+	report(&plan, a.dry_run);
+	ret = EXIT_OK;
+out:
+	gen_plan_free(&plan);
+	errlist_free(&el);
+	cluster_config_free(&cfg);
+	return ret;
+}

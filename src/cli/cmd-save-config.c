@@ -1,0 +1,96 @@
+/* voip-ha save-config: store a complete cluster.conf read from stdin, after
+ * validating it, atomically and root-only. This is how the postinst stores
+ * debconf answers without putting a secret on any command line. */
+#include "cli/cli.h"
+#include "lib/atomic-write.h"
+#include "lib/cluster-config.h"
+#include "lib/readfile.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONFIG_MAX (1024 * 1024)
+
+static const char usage_text[] =
+	"usage: voip-ha save-config [--config FILE] < cluster.conf\n"
+	"Validate the cluster.conf on stdin and store it as FILE (default\n"
+	DEFAULT_CONFIG "), mode 0600, owner root:root.\n";
+
+static int validate_text(const struct strbuf *in)
+{
+	struct errlist el = ERRLIST_INIT;
+	struct cluster_config cfg;
+	struct kv_error kerr;
+	int r;
+
+	r = cluster_config_parse(sb_str(in), in->len, &cfg, &kerr);
+	if (r == -EINVAL) {
+		cli_error("<stdin>:%u: %s", kerr.line, kerr.msg);
+		return EXIT_FAIL;
+	}
+	if (r < 0) {
+		cli_error("cannot parse <stdin>: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	r = cluster_config_validate(&cfg, &el);
+	if (r < 0)
+		cli_print_errors("<stdin>", &el);
+	errlist_free(&el);
+	cluster_config_free(&cfg);
+	return r < 0 ? EXIT_FAIL : 0;
+}
+
+int cmd_save_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG;
+	struct strbuf in = STRBUF_INIT;
+	bool root = geteuid() == 0;
+	int c, r, ret = EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	r = read_fd(STDIN_FILENO, CONFIG_MAX, &in);
+	if (r < 0) {
+		cli_error("cannot read stdin: %s", r == -EFBIG ? "more than 1 MiB" : strerror(-r));
+		goto out;
+	}
+	if (validate_text(&in) != 0) {
+		cli_error("'%s' was not changed", path);
+		goto out;
+	}
+	r = mkdir_parents(path, 0755);
+	if (r == 0)
+		r = atomic_write(path, sb_str(&in), in.len, 0600, root ? 0 : AW_KEEP_OWNER,
+				 root ? 0 : (gid_t)-1, NULL);
+	if (r < 0) {
+		cli_error("cannot write '%s': %s", path, strerror(-r));
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	sb_release(&in);
+	return ret;
+}

@@ -1,0 +1,137 @@
+/* Derived facts and variables (see derive.h). */
+#include "lib/derive.h"
+#include "lib/sha256.h"
+#include "lib/validators.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int detect_local_node(const struct cluster_config *cfg, enum cluster_node *ret)
+{
+	struct ifaddrs *ifa, *i;
+	bool has1 = false, has2 = false;
+
+	if (cfg->this_node_id != NODE_AUTO) {
+		*ret = cfg->this_node_id;
+		return 0;
+	}
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		uint32_t a;
+
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+			continue;
+		a = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr);
+		has1 |= a == cfg->node1_ip;
+		has2 |= a == cfg->node2_ip;
+	}
+	freeifaddrs(ifa);
+	if (has1 && has2)
+		return -EEXIST;
+	if (!has1 && !has2)
+		return -ENXIO;
+	*ret = has1 ? NODE_1 : NODE_2;
+	return 0;
+}
+
+int detect_pg_major(const struct cluster_config *cfg, const char *root,
+		    unsigned *ret, bool *ret_fallback)
+{
+	char dir[PATH_MAX], bin[PATH_MAX + 300];
+	unsigned best = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*ret_fallback = false;
+	if (cfg->pg_version) {
+		*ret = cfg->pg_version;
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s/usr/lib/postgresql", root ? root : "");
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		struct stat st;
+		unsigned v;
+
+		if (uint_parse(de->d_name, PG_MAJOR_MIN, 999, &v) < 0 || v <= best)
+			continue;
+		snprintf(bin, sizeof(bin), "%s/%s/bin/postgres", dir, de->d_name);
+		if (stat(bin, &st) == 0 && S_ISREG(st.st_mode))
+			best = v;
+	}
+	if (d)
+		closedir(d);
+	if (!best) {
+		best = PG_MAJOR_FALLBACK;
+		*ret_fallback = true;
+	}
+	*ret = best;
+	return 0;
+}
+
+static int set_uint(struct vars *vs, const char *name, unsigned v)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", v);
+	return vars_set(vs, name, buf, false);
+}
+
+static int set_digest(struct vars *vs, const char *name, const char *key)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	int r = sha256_hex(key, strlen(key), hex);
+
+	return r < 0 ? r : vars_set(vs, name, hex, false);
+}
+
+static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
+			 struct vars *vs)
+{
+	bool one = node == NODE_1;
+	int r = 0;
+
+	r = r ? r : vars_set(vs, "local_node", one ? "node1" : "node2", false);
+	r = r ? r : vars_set(vs, "peer_node", one ? "node2" : "node1", false);
+	r = r ? r : vars_set(vs, "local_address", one ? c->node1_address : c->node2_address, false);
+	r = r ? r : vars_set(vs, "peer_address", one ? c->node2_address : c->node1_address, false);
+	r = r ? r : vars_set(vs, "local_interface",
+			     one ? c->node1_interface : c->node2_interface, false);
+	r = r ? r : vars_set(vs, "local_hostname", one ? c->node1_hostname : c->node2_hostname,
+			     false);
+	r = r ? r : vars_set(vs, "peer_hostname", one ? c->node2_hostname : c->node1_hostname,
+			     false);
+	r = r ? r : vars_set(vs, "local_priority",
+			     one ? c->node1_priority : c->node2_priority, false);
+	r = r ? r : vars_set(vs, "local_state", one ? "MASTER" : "BACKUP", false);
+	return r;
+}
+
+int derive_vars(const struct cluster_config *c, enum cluster_node node,
+		unsigned pg_major, struct vars *vs)
+{
+	char net[16];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < cluster_key_count; i++) {
+		const struct cluster_key *k = &cluster_keys[i];
+		r = vars_set(vs, k->name, cluster_config_get(c, k), k->flags & CK_SECRET);
+	}
+	ipv4_format(c->node1_ip & (0xffffffffu << (32 - c->prefix)), net);
+	r = r ? r : vars_set(vs, "network_address", net, false);
+	r = r ? r : set_uint(vs, "pg_major", pg_major);
+	r = r ? r : set_digest(vs, "admin_api_key_sha256", c->admin_api_key);
+	r = r ? r : set_digest(vs, "freeswitch_api_key_sha256", c->freeswitch_api_key);
+	if (r == 0 && node != NODE_AUTO)
+		r = set_node_vars(c, node, vs);
+	return r;
+}

@@ -1,0 +1,28 @@
+/* Escapers: each turns a value into text that means exactly that value in
+ * one target syntax (doc/DESIGN.md, "Template language"). An escaper that
+ * cannot represent a value refuses it (-EINVAL) and says why, instead of
+ * emitting something that means something else. */
+#ifndef VOIPHA_ESCAPE_H
+#define VOIPHA_ESCAPE_H
+
+#include <stdbool.h>
+
+#include "lib/strbuf.h"
+
+/* Appends the escaped form of `in` to out. Returns 0, -EINVAL (with *why set
+ * to a static reason that never quotes the value) or -ENOMEM. */
+typedef int escape_fn(struct strbuf *out, const char *in, const char **why);
+
+struct escaper {
+	const char *name;
+	escape_fn *fn;
+	bool secret_ok;         /* false for `raw`: secrets must be escaped */
+};
+
+/* NULL when there is no escaper of that name. */
+const struct escaper *escaper_find(const char *name);
+
+escape_fn escape_raw, escape_xml, escape_lua, escape_kam, escape_pgconf,
+	escape_pgpass, escape_ka, escape_url, escape_sh;
+
+#endif
