@@ -1,0 +1,370 @@
+/* Shared code of the bring-up subcommands: see bringup.h. */
+#include "cli/bringup.h"
+#include "cli/cli.h"
+#include "lib/atomic-write.h"
+#include "lib/derive.h"
+#include "lib/escape.h"
+#include "lib/owner.h"
+#include "lib/strbuf.h"
+#include "lib/validators.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int node_ctx_load(const char *config_path, struct node_ctx *ctx)
+{
+	bool fallback = false;
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (cli_load_config(config_path, &ctx->cfg) != 0)
+		return EXIT_FAIL;
+	r = detect_local_node(&ctx->cfg, &ctx->local);
+	if (r == -ENXIO) {
+		cli_error("this machine has neither node1's nor node2's address; set this_node in '%s'",
+			  config_path);
+		goto fail;
+	}
+	if (r == -EEXIST) {
+		cli_error("this machine has both node addresses; set this_node in '%s'", config_path);
+		goto fail;
+	}
+	if (r < 0) {
+		cli_error("cannot tell which node this is: %s", strerror(-r));
+		goto fail;
+	}
+	ctx->peer = ctx->local == NODE_1 ? NODE_2 : NODE_1;
+	ctx->local_name = ctx->local == NODE_1 ? "node1" : "node2";
+	ctx->peer_name = ctx->local == NODE_1 ? "node2" : "node1";
+	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node1_ip : ctx->cfg.node2_ip, ctx->local_addr);
+	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node2_ip : ctx->cfg.node1_ip, ctx->peer_addr);
+	ipv4_format(ctx->cfg.vip, ctx->vip);
+
+	r = detect_pg_major(&ctx->cfg, NULL, &ctx->pg_major, &fallback);
+	if (r < 0) {
+		cli_error("cannot detect the PostgreSQL major: %s", strerror(-r));
+		goto fail;
+	}
+	if (fallback) {
+		cli_error("no PostgreSQL server (major >= %d) is installed", PG_MAJOR_MIN);
+		goto fail;
+	}
+	snprintf(ctx->instance, sizeof(ctx->instance), "%u-main", ctx->pg_major);
+	snprintf(ctx->datadir, sizeof(ctx->datadir), "/var/lib/postgresql/%u/main", ctx->pg_major);
+	snprintf(ctx->bindir, sizeof(ctx->bindir), "/usr/lib/postgresql/%u/bin", ctx->pg_major);
+	/* Slots are named after the standby that streams from them. */
+	snprintf(ctx->slot_for_peer, sizeof(ctx->slot_for_peer), "voip_ha_%s", ctx->peer_name);
+	snprintf(ctx->local_slot, sizeof(ctx->local_slot), "voip_ha_%s", ctx->local_name);
+
+	r = lookup_user(NULL, "postgres", &ctx->pg_uid);
+	if (r == 0)
+		r = lookup_group(NULL, "postgres", &ctx->pg_gid);
+	if (r < 0) {
+		cli_error("cannot find the postgres user: %s", strerror(-r));
+		goto fail;
+	}
+	return 0;
+fail:
+	cluster_config_free(&ctx->cfg);
+	return EXIT_FAIL;
+}
+
+void node_ctx_free(struct node_ctx *ctx)
+{
+	cluster_config_free(&ctx->cfg);
+}
+
+int become_postgres(const struct node_ctx *ctx)
+{
+	if (geteuid() == ctx->pg_uid)
+		return 0;
+	if (setgroups(0, NULL) < 0 || setgid(ctx->pg_gid) < 0 || setuid(ctx->pg_uid) < 0)
+		return -errno;
+	return 0;
+}
+
+PGconn *pg_connect_local(const char *dbname, int timeout_s)
+{
+	char timeout[16];
+	const char *keys[] = { "host", "port", "dbname", "user", "connect_timeout",
+			       "application_name", "options", NULL };
+	const char *vals[8];
+
+	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
+	vals[0] = VOIPHA_PG_SOCKDIR;
+	vals[1] = VOIPHA_PG_PORT;
+	vals[2] = dbname;
+	vals[3] = "postgres";
+	vals[4] = timeout;
+	vals[5] = "voip-ha";
+	/* Our statements are short; never hang keepalived's check on a lock. */
+	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000";
+	vals[7] = NULL;
+	return PQconnectdbParams(keys, vals, 0);
+}
+
+PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
+{
+	char timeout[16];
+	const char *keys[] = { "host", "port", "user", "passfile", "replication",
+			       "connect_timeout", "application_name", "dbname", NULL };
+	const char *vals[9];
+
+	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
+	vals[0] = ctx->peer_addr;
+	vals[1] = VOIPHA_PG_PORT;
+	vals[2] = VOIPHA_REPL_USER;
+	vals[3] = VOIPHA_PASSFILE;
+	vals[4] = "true";
+	vals[5] = timeout;
+	vals[6] = ctx->local_name;
+	vals[7] = "replication";
+	vals[8] = NULL;
+	return PQconnectdbParams(keys, vals, 0);
+}
+
+const char *pg_errmsg(const PGconn *conn)
+{
+	static char buf[512];
+	const char *m = conn ? PQerrorMessage(conn) : "out of memory";
+	size_t n;
+
+	snprintf(buf, sizeof(buf), "%s", m);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+static void copy_result_error(const PGresult *res, const PGconn *conn, char *errbuf,
+			      size_t errlen)
+{
+	const char *m = res ? PQresultErrorMessage(res) : "";
+	size_t n;
+
+	if (!errbuf || errlen == 0)
+		return;
+	snprintf(errbuf, errlen, "%s", *m ? m : pg_errmsg(conn));
+	n = strlen(errbuf);
+	while (n > 0 && (errbuf[n - 1] == '\n' || errbuf[n - 1] == ' '))
+		errbuf[--n] = '\0';
+}
+
+int pg_exec(PGconn *conn, const char *sql, char *errbuf, size_t errlen)
+{
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int r = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		copy_result_error(res, conn, errbuf, errlen);
+		r = -EIO;
+	}
+	PQclear(res);
+	return r;
+}
+
+int pg_query_value(PGconn *conn, const char *sql, const char *param,
+		   char *buf, size_t buflen, char *errbuf, size_t errlen)
+{
+	const char *params[1] = { param };
+	PGresult *res = PQexecParams(conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
+	int r = 0;
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		copy_result_error(res, conn, errbuf, errlen);
+		r = -EIO;
+	} else if (PQntuples(res) < 1) {
+		r = -ENOENT;
+	} else {
+		snprintf(buf, buflen, "%s", PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+	}
+	PQclear(res);
+	return r;
+}
+
+int write_repl_passfile(const struct node_ctx *ctx, bool *ret_changed)
+{
+	struct strbuf sb = STRBUF_INIT, pw = STRBUF_INIT;
+	const char *why = NULL;
+	const char *hosts[3] = { ctx->local_addr, ctx->peer_addr, ctx->vip };
+	int r, i;
+
+	r = escape_pgpass(&pw, ctx->cfg.replication_password, &why);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < 3 && r == 0; i++)
+		r = sb_addf(&sb, "%s:%s:replication:%s:%s\n", hosts[i], VOIPHA_PG_PORT,
+			    VOIPHA_REPL_USER, sb_str(&pw));
+	if (r == 0)
+		r = atomic_write(VOIPHA_PASSFILE, sb_str(&sb), sb.len, 0600, ctx->pg_uid,
+				 ctx->pg_gid, ret_changed);
+out:
+	sb_release(&sb);
+	sb_release(&pw);
+	return r;
+}
+
+int standby_conninfo(const struct node_ctx *ctx, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+			 "host=%s port=%s user=%s passfile=%s application_name=%s "
+			 "connect_timeout=5 keepalives_idle=10 keepalives_interval=5 keepalives_count=3",
+			 ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE,
+			 ctx->local_name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Keeps every line of postgresql.auto.conf except our two settings, then
+ * appends them: the same edit `pg_basebackup -R` makes, minus the password. */
+int make_standby_config(const struct node_ctx *ctx)
+{
+	char path[512], conninfo[512], line[4096];
+	struct strbuf sb = STRBUF_INIT;
+	FILE *f;
+	int r;
+
+	r = standby_conninfo(ctx, conninfo, sizeof(conninfo));
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/postgresql.auto.conf", ctx->datadir);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			const char *p = line + strspn(line, " \t");
+
+			if (strncmp(p, "primary_conninfo", 16) == 0 ||
+			    strncmp(p, "primary_slot_name", 17) == 0)
+				continue;
+			if ((r = sb_adds(&sb, line)) < 0)
+				break;
+		}
+		fclose(f);
+		if (r < 0)
+			goto out;
+	} else if (errno != ENOENT) {
+		return -errno;
+	}
+	/* conninfo and slot name come from validated addresses and fixed
+	 * words: nothing in them needs quoting inside '...'. */
+	r = sb_addf(&sb, "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n", conninfo,
+		    ctx->local_slot);
+	if (r == 0)
+		r = atomic_write(path, sb_str(&sb), sb.len, 0600, ctx->pg_uid, ctx->pg_gid, NULL);
+	if (r == 0) {
+		snprintf(path, sizeof(path), "%s/standby.signal", ctx->datadir);
+		r = atomic_write(path, "", 0, 0600, ctx->pg_uid, ctx->pg_gid, NULL);
+	}
+out:
+	sb_release(&sb);
+	return r;
+}
+
+int run_as(const char *const argv[], uid_t uid, gid_t gid,
+	   const char *const envp[], char *out, size_t outlen)
+{
+	int pipefd[2] = { -1, -1 };
+	size_t got = 0;
+	int status, devnull;
+	pid_t pid;
+
+	if (out && pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		if (out) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		return -e;
+	}
+	if (pid == 0) {
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		if (out)
+			dup2(pipefd[1], 1);
+		if (uid != (uid_t)-1 &&
+		    (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))
+			_exit(126);
+		execve(argv[0], (char *const *)argv, (char *const *)envp);
+		_exit(127);
+	}
+	if (out) {
+		ssize_t n;
+
+		close(pipefd[1]);
+		while ((n = read(pipefd[0], out + got, outlen - 1 - got)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;
+			got += (size_t)n;
+			if (got == outlen - 1) {
+				char sink[512];
+
+				while (read(pipefd[0], sink, sizeof(sink)) > 0)
+					;
+				break;
+			}
+		}
+		out[got] = '\0';
+		close(pipefd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+bool systemd_running(void)
+{
+	struct stat st;
+
+	/* What sd_booted() checks, without linking libsystemd for it. */
+	return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,
+		       char *sysid, size_t sysidlen)
+{
+	static const char tli_key[] = "Latest checkpoint's TimeLineID:";
+	static const char sys_key[] = "Database system identifier:";
+	const char *envp[] = { "LC_ALL=C", NULL };
+	char prog[300], out[8192], sid[32];
+	const char *p;
+	unsigned tli;
+	int r;
+
+	snprintf(prog, sizeof(prog), "%s/pg_controldata", ctx->bindir);
+	{
+		const char *argv[] = { prog, "-D", ctx->datadir, NULL };
+
+		r = run_as(argv, ctx->pg_uid, ctx->pg_gid, envp, out, sizeof(out));
+	}
+	if (r < 0)
+		return r;
+	if (r != 0)
+		return -EIO;
+	p = strstr(out, tli_key);
+	if (!p || sscanf(p + sizeof(tli_key) - 1, " %u", &tli) != 1)
+		return -EIO;
+	p = strstr(out, sys_key);
+	if (!p || sscanf(p + sizeof(sys_key) - 1, " %31s", sid) != 1)
+		return -EIO;
+	snprintf(sysid, sysidlen, "%s", sid);
+	*ret_tli = tli;
+	return 0;
+}

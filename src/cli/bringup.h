@@ -1,0 +1,97 @@
+/* Shared code of the bring-up subcommands (provision, clone, pg-guard, check,
+ * notify, node-info): who this node is, where its PostgreSQL cluster lives,
+ * libpq connections, running helper programs as the postgres user. */
+#ifndef VOIPHA_CLI_BRINGUP_H
+#define VOIPHA_CLI_BRINGUP_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "lib/cluster-config.h"
+
+#define VOIPHA_PG_PORT     "5432"
+#define VOIPHA_PG_SOCKDIR  "/var/run/postgresql"
+#define VOIPHA_DB          "voip"
+#define VOIPHA_STATE_DIR   "/var/lib/voip-ha"
+/* Marker: this node still has to be cloned from its peer. While it exists,
+ * pg-guard refuses to start the local cluster (it would be a second primary). */
+#define VOIPHA_CLONE_PENDING VOIPHA_STATE_DIR "/clone-pending"
+/* The replication password for libpq: postgres-owned 0600 (libpq ignores a
+ * group/world-readable passfile). Lives in the postgres home, not /tmp. */
+#define VOIPHA_PASSFILE    "/var/lib/postgresql/.voip-ha.pgpass"
+#define VOIPHA_REPL_USER   "replicator"
+
+/* Everything the bring-up commands need to know about the local node. */
+struct node_ctx {
+	struct cluster_config cfg;
+	enum cluster_node local, peer;
+	const char *local_name, *peer_name;         /* "node1" / "node2" */
+	char local_addr[16], peer_addr[16], vip[16];
+	unsigned pg_major;
+	char instance[32];                           /* e.g. "15-main" */
+	char datadir[256];                           /* /var/lib/postgresql/15/main */
+	char bindir[256];                            /* /usr/lib/postgresql/15/bin */
+	char slot_for_peer[32];                      /* slot the peer streams from */
+	char local_slot[32];                         /* slot we stream from (on the peer) */
+	uid_t pg_uid;
+	gid_t pg_gid;
+};
+
+/* Loads and validates the config and resolves the local node. Reports
+ * errors itself (cli_error); returns 0 or EXIT_FAIL. Free with node_ctx_free. */
+int node_ctx_load(const char *config_path, struct node_ctx *ctx);
+void node_ctx_free(struct node_ctx *ctx);
+
+/* Drops root to the postgres user (peer authentication on the local socket
+ * needs the OS user to be postgres). -errno on failure. */
+int become_postgres(const struct node_ctx *ctx);
+
+/* Local cluster over the Unix socket as postgres. NULL only on OOM; check
+ * PQstatus. timeout_s is libpq's connect_timeout. */
+PGconn *pg_connect_local(const char *dbname, int timeout_s);
+/* Replication connection (replication=true) to the peer as replicator, the
+ * password from VOIPHA_PASSFILE. */
+PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s);
+
+/* One-line libpq error message without the trailing newline. */
+const char *pg_errmsg(const PGconn *conn);
+
+/* Runs a statement whose rows (if any) are ignored. 0, or -EIO with the
+ * server's message copied into errbuf. */
+int pg_exec(PGconn *conn, const char *sql, char *errbuf, size_t errlen);
+/* First column of the first row into buf ("" for NULL). -ENOENT without rows. */
+int pg_query_value(PGconn *conn, const char *sql, const char *param,
+		   char *buf, size_t buflen, char *errbuf, size_t errlen);
+
+/* Writes VOIPHA_PASSFILE: the replication password for every address the
+ * replication source may have (both nodes and the VIP). */
+int write_repl_passfile(const struct node_ctx *ctx, bool *ret_changed);
+
+/* primary_conninfo for streaming from the peer: passfile=, never a password. */
+int standby_conninfo(const struct node_ctx *ctx, char *buf, size_t len);
+/* Makes the data directory start as a standby of the peer: rewrites
+ * primary_conninfo / primary_slot_name in postgresql.auto.conf and creates
+ * standby.signal (both postgres-owned). */
+int make_standby_config(const struct node_ctx *ctx);
+
+/* Runs argv (argv[0] an absolute path) as uid/gid (or unchanged when
+ * uid == (uid_t)-1) with an empty environment plus envp, stdin from
+ * /dev/null. Captures up to outlen-1 bytes of stdout into out (NUL-terminated)
+ * when out is given; stderr is passed through. Returns the exit status (0..255),
+ * 128+signal, or -errno when it could not run. Why fork+exec and not
+ * posix_spawn: the child must switch user before exec, which posix_spawn
+ * cannot do. Still an argv array: no shell ever parses our arguments. */
+int run_as(const char *const argv[], uid_t uid, gid_t gid,
+	   const char *const envp[], char *out, size_t outlen);
+
+/* Is systemd running as PID 1 here? (a chroot or image build: no) */
+bool systemd_running(void);
+
+/* pg_controldata's "Latest checkpoint's TimeLineID" and "Database system
+ * identifier" of the local data directory. -errno / -EIO. */
+int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,
+		       char *sysid, size_t sysidlen);
+
+#endif
