@@ -1,0 +1,44 @@
+# Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
+# (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
+LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive
+LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
+
+$(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto
+
+# The atomic writer test watches write() from inside.
+$(BUILD)/test/unit/test-atomic-write: ALL_LDFLAGS += -Wl,--wrap=write
+
+.PHONY: check-unit-lib check-fuzz-lib fuzz-lib
+check-unit-lib: $(LIB_UNIT_BINS)
+	@mkdir -p $(RESULTS)
+	test/unit/run-tap $(RESULTS)/unit-lib.tap $(LIB_UNIT_BINS)
+
+# Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
+# CC and SANITIZE say, from the library sources directly.
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := kvfile template validators
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
+FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+
+$(BUILD)/fuzz/fuzz-%: test/fuzz/fuzz-%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lcrypto
+
+check-fuzz-lib: $(FUZZ_BINS)
+	@mkdir -p $(RESULTS)
+	test/fuzz/replay $(RESULTS)/fuzz-lib.tap $(FUZZ_TARGETS)
+
+# Long runs (60 s per target by default) on a scratch copy of the corpus.
+FUZZ_SECONDS ?= 60
+fuzz-lib: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t && cp -n test/fuzz/corpus/$$t/* $(BUILD)/fuzz/corpus-$$t/; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz/corpus-$$t test/fuzz/corpus/$$t || exit 1; \
+	done
+fuzz: fuzz-lib
+
+CHECK_SUITES += check-unit-lib check-fuzz-lib

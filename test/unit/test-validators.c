@@ -1,0 +1,137 @@
+/* Table tests of the single-value validators (src/lib/validators.c). */
+#include "unit.h"
+
+#include <errno.h>
+
+#include "lib/validators.h"
+
+enum what { IPV4, IFNAME, HOSTNAME, UINT_1_65535 };
+
+struct row {
+	const char *name;
+	enum what what;
+	const char *input;
+	int ok;
+	uint32_t value;         /* for IPV4 and UINT when ok */
+};
+
+static struct row rows[] = {
+	{ "ipv4 plain", IPV4, "198.51.100.10", 1, 0xc633640a },
+	{ "ipv4 zeros", IPV4, "0.0.0.0", 1, 0 },
+	{ "ipv4 max", IPV4, "255.255.255.255", 1, 0xffffffff },
+	{ "ipv4 leading zero", IPV4, "198.051.100.10", 0, 0 },
+	{ "ipv4 leading zero last", IPV4, "198.51.100.01", 0, 0 },
+	{ "ipv4 octet 256", IPV4, "198.51.100.256", 0, 0 },
+	{ "ipv4 octet 1000", IPV4, "1000.1.1.1", 0, 0 },
+	{ "ipv4 three octets", IPV4, "198.51.100", 0, 0 },
+	{ "ipv4 five octets", IPV4, "198.51.100.1.2", 0, 0 },
+	{ "ipv4 trailing dot", IPV4, "198.51.100.1.", 0, 0 },
+	{ "ipv4 empty octet", IPV4, "198..100.1", 0, 0 },
+	{ "ipv4 sign", IPV4, "+198.51.100.1", 0, 0 },
+	{ "ipv4 negative", IPV4, "198.-51.100.1", 0, 0 },
+	{ "ipv4 space", IPV4, "198.51.100.1 ", 0, 0 },
+	{ "ipv4 hex", IPV4, "0xc6.51.100.1", 0, 0 },
+	{ "ipv4 with prefix", IPV4, "198.51.100.1/24", 0, 0 },
+	{ "ipv4 empty", IPV4, "", 0, 0 },
+	{ "ipv4 integer form", IPV4, "3325256714", 0, 0 },
+	{ "ipv6", IPV4, "2001:db8::1", 0, 0 },
+	{ "ifname eth0", IFNAME, "eth0", 1, 0 },
+	{ "ifname vlan", IFNAME, "enp0s31f6.100", 1, 0 },
+	{ "ifname bridge", IFNAME, "br-lan_1", 1, 0 },
+	{ "ifname 15 chars", IFNAME, "abcdefghijklmno", 1, 0 },
+	{ "ifname 16 chars", IFNAME, "abcdefghijklmnop", 0, 0 },
+	{ "ifname empty", IFNAME, "", 0, 0 },
+	{ "ifname dot", IFNAME, ".", 0, 0 },
+	{ "ifname dotdot", IFNAME, "..", 0, 0 },
+	{ "ifname slash", IFNAME, "eth/0", 0, 0 },
+	{ "ifname colon alias", IFNAME, "eth0:1", 0, 0 },
+	{ "ifname space", IFNAME, "eth 0", 0, 0 },
+	{ "ifname tab", IFNAME, "eth\t0", 0, 0 },
+	{ "ifname quote", IFNAME, "eth0\"", 0, 0 },
+	{ "ifname non-ASCII", IFNAME, "\xc3\xa9th0", 0, 0 },
+	{ "hostname simple", HOSTNAME, "voip-node1", 1, 0 },
+	{ "hostname fqdn", HOSTNAME, "pbx1.example.org", 1, 0 },
+	{ "hostname digit start", HOSTNAME, "1pbx", 1, 0 },
+	{ "hostname 63-char label", HOSTNAME,
+	  "a23456789012345678901234567890123456789012345678901234567890123", 1, 0 },
+	{ "hostname 64-char label", HOSTNAME,
+	  "a234567890123456789012345678901234567890123456789012345678901234", 0, 0 },
+	{ "hostname empty", HOSTNAME, "", 0, 0 },
+	{ "hostname leading hyphen", HOSTNAME, "-pbx", 0, 0 },
+	{ "hostname trailing hyphen", HOSTNAME, "pbx-", 0, 0 },
+	{ "hostname label trailing hyphen", HOSTNAME, "pbx-.example", 0, 0 },
+	{ "hostname underscore", HOSTNAME, "pbx_1", 0, 0 },
+	{ "hostname trailing dot", HOSTNAME, "pbx.", 0, 0 },
+	{ "hostname empty label", HOSTNAME, "pbx..org", 0, 0 },
+	{ "hostname space", HOSTNAME, "pbx 1", 0, 0 },
+	{ "hostname all digits", HOSTNAME, "198.51.100.1", 0, 0 },
+	{ "hostname non-ASCII", HOSTNAME, "p\xc3\xa9x", 0, 0 },
+	{ "uint 1", UINT_1_65535, "1", 1, 1 },
+	{ "uint 65535", UINT_1_65535, "65535", 1, 65535 },
+	{ "uint 0", UINT_1_65535, "0", 0, 0 },
+	{ "uint 65536", UINT_1_65535, "65536", 0, 0 },
+	{ "uint leading zero", UINT_1_65535, "080", 0, 0 },
+	{ "uint sign", UINT_1_65535, "+80", 0, 0 },
+	{ "uint space", UINT_1_65535, " 80", 0, 0 },
+	{ "uint empty", UINT_1_65535, "", 0, 0 },
+	{ "uint huge", UINT_1_65535, "99999999999999999999999", 0, 0 },
+	{ "uint hex", UINT_1_65535, "0x50", 0, 0 },
+};
+
+static void test_row(void **state)
+{
+	const struct row *r = *state;
+	uint32_t a = 0;
+	unsigned u = 0;
+
+	switch (r->what) {
+	case IPV4:
+		assert_int_equal(ipv4_parse(r->input, &a) == 0, r->ok);
+		if (r->ok) {
+			char back[16];
+
+			assert_int_equal(a, r->value);
+			ipv4_format(a, back);
+			assert_string_equal(back, r->input);
+		}
+		break;
+	case IFNAME:
+		assert_int_equal(ifname_valid(r->input), r->ok);
+		break;
+	case HOSTNAME:
+		assert_int_equal(hostname_valid(r->input), r->ok);
+		break;
+	case UINT_1_65535:
+		assert_int_equal(uint_parse(r->input, 1, 65535, &u) == 0, r->ok);
+		if (r->ok)
+			assert_int_equal(u, r->value);
+		break;
+	}
+}
+
+static const char *row_name(const void *row)
+{
+	return ((const struct row *)row)->name;
+}
+
+static void test_ka_chars(void **state)
+{
+	const char *bad = " \"'#!{}$\\\t\n";
+	unsigned c;
+
+	(void)state;
+	for (c = 0x21; c < 0x7f; c++)
+		assert_int_equal(ka_char_ok((unsigned char)c), strchr(bad, (int)c) == NULL);
+	assert_false(ka_char_ok(0x7f));
+	assert_false(ka_char_ok(0xc3));
+	assert_false(ka_char_ok(' '));
+}
+
+int main(void)
+{
+	static const struct CMUnitTest more[] = { cmocka_unit_test(test_ka_chars) };
+
+	return run_table("validators", test_row, rows, sizeof(rows[0]),
+			 sizeof(rows) / sizeof(rows[0]), row_name) +
+	       cmocka_run_group_tests_name("ka-chars", more, NULL, NULL);
+}
