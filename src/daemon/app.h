@@ -1,0 +1,55 @@
+/* The daemon's shared state, handed to every request handler. No globals:
+ * main() owns one struct app. */
+#ifndef VOIPADMIN_APP_H
+#define VOIPADMIN_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon/config.h"
+
+/* CDR ingestion (src/daemon/cdr-*) is linked in unless the build says
+ * otherwise (make DAEMON_NO_CDR=1, for working on the rest without it). */
+#if __has_include("daemon/cdr-ingest.h") && !defined(VOIPADMIN_NO_CDR)
+#include "daemon/cdr-ingest.h"
+#define HAVE_CDR_INGEST 1
+#endif
+
+struct db_pool;
+struct metrics;
+struct cdr_ingest;
+struct dircache;
+struct ratelimit;
+struct health;
+
+/* The settings a SIGHUP may change while running (copied out under a lock
+ * per request: cheaper and simpler than reference-counting configs). */
+struct settings {
+	unsigned char admin_key_sha256[32];
+	unsigned char freeswitch_key_sha256[32];
+	size_t max_body_bytes;
+	unsigned directory_cache_ms;
+	size_t health_max_backlog;
+};
+
+struct app {
+	const struct admin_config *cfg; /* as loaded at start; lives until exit */
+	pthread_mutex_t settings_lock;
+	struct settings settings;
+	struct db_pool *db;
+	struct metrics *metrics;
+	struct cdr_ingest *cdr;         /* NULL when built without CDR ingestion */
+	struct dircache *dircache;
+	struct ratelimit *ratelimit;
+	struct health *health;
+	atomic_bool stopping;
+};
+
+void app_settings_from_config(struct settings *s, const struct admin_config *cfg);
+/* Snapshot of the current settings. */
+void app_settings_get(struct app *app, struct settings *out);
+void app_settings_set(struct app *app, const struct settings *in);
+
+#endif

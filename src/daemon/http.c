@@ -1,0 +1,431 @@
+/* libmicrohttpd glue: listeners, body collection, routing, replies,
+ * request metrics. See http.h. */
+#include "daemon/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/api.h"
+#include "daemon/auth.h"
+#include "daemon/fscdr.h"
+#include "daemon/health.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/xmlcurl.h"
+
+/* Per-connection timeout: FreeSWITCH keeps connections alive between
+ * lookups; an idle or stalled client is dropped after this. */
+#define CONNECTION_TIMEOUT_S 15
+
+enum listener_kind { LISTENER_MAIN, LISTENER_METRICS };
+
+struct listener {
+	struct http_server *srv;
+	enum listener_kind kind;
+	struct MHD_Daemon *d;
+};
+
+struct http_server {
+	struct app *app;
+	struct listener main, metrics;
+};
+
+struct req_ctx {
+	struct strbuf body;
+	size_t limit;
+	bool too_large;
+	struct timespec t0;
+};
+
+const char *http_query(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+void reply_text(struct http_reply *rep, unsigned status, const char *ctype, const char *text)
+{
+	sb_release(&rep->body);
+	rep->status = status;
+	rep->content_type = ctype;
+	if (sb_adds(&rep->body, text) < 0)
+		rep->status = 500;
+}
+
+void reply_json(struct http_reply *rep, unsigned status, cJSON *json)
+{
+	char *s = json ? cJSON_PrintUnformatted(json) : NULL;
+
+	cJSON_Delete(json);
+	if (!s) {
+		reply_text(rep, 500, "application/json", "{\"error\":\"out of memory\"}\n");
+		return;
+	}
+	reply_text(rep, status, "application/json", s);
+	sb_addc(&rep->body, '\n');
+	cJSON_free(s);
+}
+
+void reply_error(struct http_reply *rep, unsigned status, const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o && !cJSON_AddStringToObject(o, "error", msg)) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	reply_json(rep, status, o);
+	if (o)
+		rep->status = status;
+}
+
+static double elapsed_s(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void record(struct app *app, const char *route, unsigned status, double secs)
+{
+	char labels[160];
+
+	snprintf(labels, sizeof(labels), "route=\"%s\",code=\"%u\"", route, status);
+	metric_counter_add(metrics_counter(app->metrics, "voipadmin_http_requests_total",
+					   "HTTP requests by route and status", labels), 1);
+	snprintf(labels, sizeof(labels), "route=\"%s\"", route);
+	metric_histogram_observe(metrics_histogram(app->metrics,
+						   "voipadmin_http_request_duration_seconds",
+						   "Time to produce a response, by route", labels,
+						   metrics_latency_buckets,
+						   metrics_latency_nbuckets), secs);
+}
+
+static enum MHD_Result send_reply(struct app *app, struct MHD_Connection *conn,
+				  struct http_reply *rep)
+{
+	struct MHD_Response *r;
+	size_t len = rep->body.len;
+	char *body = sb_detach(&rep->body);
+	enum MHD_Result ret;
+	char num[16];
+
+	r = MHD_create_response_from_buffer(len, body ? body : (char *)"",
+					    body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	if (rep->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (rep->www_authenticate)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rep->www_authenticate);
+	if (rep->retry_after) {
+		snprintf(num, sizeof(num), "%u", rep->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
+	}
+	/* while draining, tell keep-alive clients to go away */
+	if (atomic_load(&app->stopping))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	ret = MHD_queue_response(conn, rep->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void client_ip(struct MHD_Connection *conn, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, len, "unknown");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+static bool method_is(const struct http_req *req, const char *m)
+{
+	return strcmp(req->method, m) == 0;
+}
+
+static void handle_metrics(struct http_req *req, struct http_reply *rep)
+{
+	sb_release(&rep->body);
+	if (metrics_render(req->app->metrics, &rep->body) < 0) {
+		reply_error(rep, 500, "out of memory");
+		return;
+	}
+	rep->status = 200;
+	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+/* Chooses the handler; returns the route label for metrics (a fixed set,
+ * never the raw URL, so label cardinality stays bounded). */
+static const char *dispatch(struct listener *l, struct http_req *req, struct http_reply *rep)
+{
+	const char *u = req->url;
+
+	if (strcmp(u, "/health") == 0) {
+		if (!method_is(req, "GET") && !method_is(req, "HEAD"))
+			reply_error(rep, 405, "method not allowed");
+		else
+			handle_health(req, rep);
+		return "/health";
+	}
+	if (strcmp(u, "/metrics") == 0) {
+		if (!method_is(req, "GET"))
+			reply_error(rep, 405, "method not allowed");
+		else
+			handle_metrics(req, rep);
+		return "/metrics";
+	}
+	if (l->kind != LISTENER_MAIN) {
+		reply_error(rep, 404, "not found");
+		return "other";
+	}
+	if (strcmp(u, "/fs/xml") == 0) {
+		if (!method_is(req, "POST"))
+			reply_error(rep, 405, "method not allowed");
+		else if (auth_freeswitch(req, rep))
+			handle_fs_xml(req, rep);
+		return "/fs/xml";
+	}
+	if (strcmp(u, "/fs/cdr") == 0 || strcmp(u, "/fs/cdr/json") == 0) {
+		if (!method_is(req, "POST"))
+			reply_error(rep, 405, "method not allowed");
+		else if (auth_freeswitch(req, rep))
+			handle_fs_cdr(req, rep);
+		return "/fs/cdr";
+	}
+	if (strncmp(u, "/api/v1/", 8) == 0) {
+		if (!auth_admin(req, rep))
+			return api_route_label(req);
+		return handle_api(req, rep);
+	}
+	reply_error(rep, 404, "not found");
+	return "other";
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct listener *l = cls;
+	struct app *app = l->srv->app;
+	struct req_ctx *ctx = *con_cls;
+	struct http_reply rep = { 500, NULL, STRBUF_INIT, NULL, 0, NULL };
+	struct http_req req;
+	enum MHD_Result ret;
+	const char *route;
+
+	(void)version;
+	if (!ctx) {
+		struct settings st;
+		const char *cl;
+
+		ctx = calloc(1, sizeof(*ctx));
+		if (!ctx)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &ctx->t0);
+		app_settings_get(app, &st);
+		ctx->limit = st.max_body_bytes;
+		*con_cls = ctx;
+		/* refuse an announced oversized body before reading any of it */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > ctx->limit)
+			ctx->too_large = true;
+		else
+			return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!ctx->too_large) {
+			if (*upload_data_size > ctx->limit - ctx->body.len) {
+				ctx->too_large = true;
+				sb_release(&ctx->body);
+			} else if (sb_add(&ctx->body, upload_data, *upload_data_size) < 0) {
+				return MHD_NO;
+			}
+		}
+		*upload_data_size = 0;
+		if (!ctx->too_large)
+			return MHD_YES;
+	}
+	if (ctx->too_large) {
+		reply_error(&rep, 413, "request body too large");
+		record(app, "other", 413, elapsed_s(&ctx->t0));
+		ret = send_reply(app, conn, &rep);
+		sb_release(&rep.body);
+		return ret;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.app = app;
+	req.conn = conn;
+	req.method = method;
+	req.url = url;
+	req.body = sb_str(&ctx->body);
+	req.body_len = ctx->body.len;
+	req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!req.content_type)
+		req.content_type = "";
+	client_ip(conn, req.client_ip, sizeof(req.client_ip));
+
+	route = dispatch(l, &req, &rep);
+	record(app, route, rep.status, elapsed_s(&ctx->t0));
+	ret = send_reply(app, conn, &rep);
+	sb_release(&rep.body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct req_ctx *ctx = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!ctx)
+		return;
+	sb_release(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strcspn(buf, "\n");
+	buf[n] = '\0';
+	log_warn("http: %s", buf);
+}
+
+static int make_addr(const char *ip, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, ip, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return 1;
+	}
+	return -1;
+}
+
+static struct MHD_Daemon *start_one(struct listener *l, const char *ip, uint16_t port,
+				    unsigned threads, unsigned conn_limit)
+{
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	int v6 = make_addr(ip, port, &ss);
+
+	if (v6 < 0)
+		return NULL;
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, l,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_THREAD_POOL_SIZE, threads,
+				MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_END);
+}
+
+struct http_server *http_start(struct app *app, char *err, size_t errlen)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+	const struct admin_config *c = app->cfg;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->app = app;
+	s->main.srv = s;
+	s->main.kind = LISTENER_MAIN;
+	s->metrics.srv = s;
+	s->metrics.kind = LISTENER_METRICS;
+	s->main.d = start_one(&s->main, c->listen_address, c->http_port, c->http_threads,
+			      c->max_connections);
+	if (!s->main.d) {
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", c->listen_address,
+			 c->http_port, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->metrics.d = start_one(&s->metrics, c->metrics_address, c->metrics_port, 1, 64);
+	if (!s->metrics.d) {
+		snprintf(err, errlen, "cannot listen on %s port %u: %s", c->metrics_address,
+			 c->metrics_port, strerror(errno));
+		MHD_stop_daemon(s->main.d);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void http_quiesce(struct http_server *s)
+{
+	MHD_socket fd = MHD_quiesce_daemon(s->main.d);
+
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+void http_drain(struct http_server *s, unsigned timeout_ms)
+{
+	for (unsigned waited = 0; waited < timeout_ms; waited += 50) {
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(s->main.d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!di || di->num_connections == 0)
+			return;
+		usleep(50 * 1000);
+	}
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->main.d);
+	MHD_stop_daemon(s->metrics.d);
+	free(s);
+}
