@@ -389,9 +389,9 @@ static void ext_create(struct http_req *req, struct http_reply *rep, struct db_c
 		cJSON_Delete(out);
 		goto dberr;
 	}
+	log_notice("extension %s@%s created by %s", ext, dom, req->client_ip);
 	cJSON_Delete(body);
 	dircache_flush(req->app->dircache);
-	log_notice("extension %s@%s created by %s", ext, dom, req->client_ip);
 	reply_json(rep, 201, out);
 	return;
 dberr:

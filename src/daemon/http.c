@@ -267,9 +267,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				return MHD_NO;
 			}
 		}
+		/* an oversized body is read and dropped to its end, then
+		 * answered 413 (a response queued mid-upload is refused) */
 		*upload_data_size = 0;
-		if (!ctx->too_large)
-			return MHD_YES;
+		return MHD_YES;
 	}
 	if (ctx->too_large) {
 		reply_error(&rep, 413, "request body too large");

@@ -100,7 +100,7 @@ static int add_nv(struct strbuf *sb, const char *indent, const char *tag, const 
 static int add_action(struct strbuf *sb, const char *app, const char *raw_prefix,
 		      const char *value)
 {
-	int r = sb_addf(sb, "        <action application=\"%s\"", app);
+	int r = sb_addf(sb, "          <action application=\"%s\"", app);
 
 	if (r >= 0 && (raw_prefix || value)) {
 		r = sb_addf(sb, " data=\"%s", raw_prefix ? raw_prefix : "");
