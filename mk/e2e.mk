@@ -15,3 +15,14 @@ e2e:
 	$(call run_suites,$(E2E_SUITES))
 
 .PHONY: check-e2e-harness
+
+# Bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf): ordering
+# and PartOf for units of other packages, the pg-guard ExecStartPre and
+# Keepalived-last. Installed by `make install` (hence by the package build).
+DROPIN_DIR ?= /lib/systemd/system
+INSTALL_TARGETS += install-bringup-dropins
+.PHONY: install-bringup-dropins
+install-bringup-dropins:
+	for f in $$(cd debian/dropins && find . -name '*.conf' | LC_ALL=C sort); do \
+		$(INSTALL) -D -m 0644 "debian/dropins/$$f" "$(DESTDIR)$(DROPIN_DIR)/$${f#./}" || exit 1; \
+	done

@@ -1,18 +1,23 @@
-/* voip-ha check: is this node a healthy primary? keepalived's vrrp_script
- * runs it every 2 s, so it is one libpq connection with a short timeout and
- * one `systemctl is-active` for the required units.
+/* voip-ha check: may this node hold the VIP? keepalived's vrrp_script runs
+ * it every 2 s (weight 0: a failure puts the instance in FAULT and releases
+ * the VIP), so it is one libpq connection with a short timeout and one
+ * `systemctl is-active` for the required units.
  *
- *   default     PostgreSQL up, NOT in recovery, accepts a write (temporary
- *               table), and kamailio, voip-admin (and freeswitch when it is
- *               installed) active. Exit 0 only then.
- *   --services  the stack is ready on this node, whatever its role: the units
- *               active and PostgreSQL accepting connections (a standby
- *               passes). keepalived's ExecStartPre and the last postinst
- *               hook use it ("Keepalived last").
- *   --wait S    retry once a second for up to S seconds.
+ * Exit 0 when the required units are active (kamailio, voip-admin, and
+ * freeswitch once it is installed) and PostgreSQL is either
+ *   - a healthy primary: not in recovery and it accepts a write (a temporary
+ *     table), or
+ *   - a standby while keepalived has this node as BACKUP (or FAULT): ready to
+ *     be promoted by `voip-ha notify` when it becomes MASTER. Without this a
+ *     standby would sit in FAULT and could never take over (the template
+ *     uses nopreempt, where only FAULT moves the VIP). Right after MASTER the
+ *     standby is being promoted: that is allowed for PROMOTE_GRACE seconds.
+ *   --primary   only the first case: "this node is a healthy primary".
+ *   --wait S    retry once a second for up to S seconds (the last postinst
+ *               hook and keepalived's ExecStartPre: "Keepalived last").
  *
  * Runs as root or postgres (peer authentication on the local socket). The
- * failover issue extends the checks here (e.g. split-brain detection). */
+ * failover issue extends pg_healthy() (split-brain detection). */
 #include "cli/bringup.h"
 #include "cli/cli.h"
 #include "lib/owner.h"
@@ -26,9 +31,10 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-	"usage: voip-ha check [--services] [--wait SECONDS] [--quiet]\n"
-	"Exit 0 when this node is a healthy primary (or, with --services, when its\n"
-	"stack is up whatever its role), 1 otherwise with the reason on stderr.\n";
+	"usage: voip-ha check [--primary] [--wait SECONDS] [--quiet]\n"
+	"Exit 0 when this node may hold the VIP: its services are active and PostgreSQL\n"
+	"is a healthy primary, or a standby ready to be promoted (with --primary: only a\n"
+	"healthy primary). Otherwise exit 1 with the reason on stderr.\n";
 
 /* FreeSWITCH is not in Debian: it is only expected once it is installed. */
 static bool freeswitch_installed(void)
@@ -65,10 +71,36 @@ static int units_active(char *why, size_t len)
 	return -1;
 }
 
+#define PROMOTE_GRACE 60
+
+/* keepalived's last state for this node, as `voip-ha notify` recorded it,
+ * and how many seconds ago. "" when unknown. */
+static void vrrp_state(char *state, size_t len, long *ret_age)
+{
+	char line[128];
+	long long since = 0;
+	FILE *f = fopen(VOIPHA_STATE_DIR "/state", "re");
+
+	state[0] = '\0';
+	*ret_age = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "state=", 6) == 0)
+			snprintf(state, len, "%.31s", line + 6);
+		else if (strncmp(line, "since=", 6) == 0)
+			since = strtoll(line + 6, NULL, 10);
+	}
+	fclose(f);
+	*ret_age = (long)(time(NULL) - (time_t)since);
+}
+
 static int pg_healthy(bool need_primary, char *why, size_t len)
 {
-	char v[16], err[512];
+	char v[16], err[512], state[32];
 	PGconn *c = pg_connect_local(VOIPHA_DB, 2);
+	long age;
 	int r = -1;
 
 	if (!c || PQstatus(c) != CONNECTION_OK) {
@@ -79,12 +111,14 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
-	if (!need_primary) {
-		r = 0;
-		goto out;
-	}
 	if (strcmp(v, "false") != 0) {
-		snprintf(why, len, "PostgreSQL is in recovery (a standby)");
+		vrrp_state(state, sizeof(state), &age);
+		if (need_primary)
+			snprintf(why, len, "PostgreSQL is in recovery (a standby)");
+		else if (strcmp(state, "MASTER") == 0 && age > PROMOTE_GRACE)
+			snprintf(why, len, "VRRP MASTER for %ld s but PostgreSQL is still a standby", age);
+		else
+			r = 0;
 		goto out;
 	}
 	/* A real write: catches a read-only or stuck primary (disk full,
@@ -103,22 +137,22 @@ out:
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "services", no_argument, NULL, 's' },
+		{ "primary", no_argument, NULL, 'p' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool services = false, quiet = false;
+	bool primary = false, quiet = false;
 	char why[700] = "";
 	struct timespec now;
 	long wait_s = 0, deadline;
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "sw:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "pw:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': services = true; break;
+		case 'p': primary = true; break;
 		case 'q': quiet = true; break;
 		case 'w':
 			errno = 0;
@@ -151,7 +185,7 @@ int cmd_check(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = now.tv_sec + wait_s;
 	for (;;) {
-		if (units_active(why, sizeof(why)) == 0 && pg_healthy(!services, why, sizeof(why)) == 0)
+		if (units_active(why, sizeof(why)) == 0 && pg_healthy(primary, why, sizeof(why)) == 0)
 			return EXIT_OK;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec >= deadline)

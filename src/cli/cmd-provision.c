@@ -327,7 +327,8 @@ static int apply_migrations(struct prov *p, const char *dir)
 		params[0] = ver;
 		params[1] = files[i].name;
 		r = run_sql_file(p, path, "voip_admin", "voip",
-				 "INSERT INTO voip.schema_migrations (version, name) VALUES ($1::integer, $2)",
+				 "INSERT INTO voip.schema_migrations (version, name) VALUES ($1::integer, $2) "
+				 "ON CONFLICT (version) DO NOTHING",
 				 params);
 		if (r < 0)
 			break;
@@ -414,12 +415,23 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
 }
 
 /* Grants are re-stated on every run: GRANT of a privilege already held
- * changes nothing. */
-static int grants(struct prov *p)
+ * changes nothing. voip_admin runs the migrations, whose
+ * `CREATE SCHEMA IF NOT EXISTS` needs CREATE on the database even when the
+ * schema exists. */
+static int database_grants(struct prov *p)
 {
 	static const char sql[] =
 		"REVOKE ALL ON DATABASE " VOIPHA_DB " FROM PUBLIC;"
 		"GRANT CONNECT, TEMPORARY ON DATABASE " VOIPHA_DB " TO kamailio, voip_admin, freeswitch;"
+		"GRANT CREATE ON DATABASE " VOIPHA_DB " TO voip_admin";
+
+	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
+}
+
+/* voip-admind provisions SIP accounts into Kamailio's subscriber table. */
+static int kamailio_grants(struct prov *p)
+{
+	static const char sql[] =
 		"GRANT USAGE ON SCHEMA kamailio TO voip_admin;"
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON kamailio.subscriber TO voip_admin;"
 		"GRANT USAGE, SELECT, UPDATE ON SEQUENCE kamailio.subscriber_id_seq TO voip_admin";
@@ -482,11 +494,12 @@ static int provision(struct prov *p, const char *migrations, const char *kamsql)
 	PQfinish(p->conn);
 	if (!(p->conn = connect_db(p, VOIPHA_DB)))
 		return EXIT_FAIL;
-	if ((r = ensure_schema(p, "voip", "voip_admin")) < 0 ||
+	if ((r = database_grants(p)) < 0 ||
+	    (r = ensure_schema(p, "voip", "voip_admin")) < 0 ||
 	    (r = ensure_schema(p, "kamailio", "kamailio")) < 0 ||
 	    (r = apply_migrations(p, migrations)) < 0 ||
 	    (r = load_kamailio_schema(p, kamsql)) < 0 ||
-	    (r = grants(p)) < 0)
+	    (r = kamailio_grants(p)) < 0)
 		goto fail;
 	if (p->changes == 0)
 		cli_note("provision: database already up to date");
