@@ -12,6 +12,7 @@
 
 #define PASSWORD_MAX 1024
 #define POSTGRESQL_PORT 5432
+#define RSYNC_PORT 873          /* the recordings rsync daemon, on each node */
 
 static bool has_ctl(const char *s)
 {
@@ -280,6 +281,9 @@ static void check_ports(const struct cluster_config *c, const bool ok[5],
 		if (port[i] == POSTGRESQL_PORT)
 			errlist_add(el, "%s: must not be %d (PostgreSQL's port)", names[i],
 				    POSTGRESQL_PORT);
+		if (port[i] == RSYNC_PORT)
+			errlist_add(el, "%s: must not be %d (the recordings rsync daemon's port)",
+				    names[i], RSYNC_PORT);
 		if (rtp_ok && port[i] >= c->rtp_min && port[i] <= c->rtp_max)
 			errlist_add(el, "%s: must lie outside the RTP range "
 				    "rtp_port_min..rtp_port_max", names[i]);
@@ -327,6 +331,12 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 		check_ports(c, port_ok, OK(rtp_port_min) && OK(rtp_port_max) &&
 			    c->rtp_min < c->rtp_max, el);
 	}
+	/* Kamailio 5.6's db_url parser has no escaping: a '/' in the password
+	 * ends the user:password part (doc/DESIGN.md, "Validation rules added
+	 * by templates"). */
+	if (OK(kamailio_db_password) && strchr(c->kamailio_db_password, '/'))
+		errlist_add(el, "kamailio_db_password: must not contain '/' (Kamailio's "
+			    "db_url cannot carry it)");
 	if (OK(admin_api_key) && OK(freeswitch_api_key) &&
 	    strcmp(c->admin_api_key, c->freeswitch_api_key) == 0)
 		errlist_add(el, "freeswitch_api_key: must differ from admin_api_key");

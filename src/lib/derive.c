@@ -93,6 +93,22 @@ static int set_digest(struct vars *vs, const char *name, const char *key)
 	return r < 0 ? r : vars_set(vs, name, hex, false);
 }
 
+/* A secret for the recordings rsync daemon that both nodes can derive without
+ * another question, and that does not expose the replication password to
+ * rsync's weak challenge (doc/DESIGN.md, rsync_password). */
+static int set_rsync_password(struct vars *vs, const char *replication_password)
+{
+	static const char label[] = "voip-ha recordings rsync";
+	char hex[SHA256_HEX_LEN + 1];
+	int r = hmac_sha256_hex(replication_password, strlen(replication_password), label,
+				sizeof(label) - 1, hex);
+
+	if (r == 0)
+		r = vars_set(vs, "rsync_password", hex, true);
+	explicit_bzero(hex, sizeof(hex));
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 			 struct vars *vs)
 {
@@ -131,6 +147,7 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r : set_uint(vs, "pg_major", pg_major);
 	r = r ? r : set_digest(vs, "admin_api_key_sha256", c->admin_api_key);
 	r = r ? r : set_digest(vs, "freeswitch_api_key_sha256", c->freeswitch_api_key);
+	r = r ? r : set_rsync_password(vs, c->replication_password);
 	if (r == 0 && node != NODE_AUTO)
 		r = set_node_vars(c, node, vs);
 	return r;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void errlist_add(struct errlist *el, const char *fmt, ...)
 {
@@ -19,6 +20,12 @@ void errlist_add(struct errlist *el, const char *fmt, ...)
 		el->oom = 1;
 		return;
 	}
+	/* The same problem found twice (e.g. once per node) is reported once. */
+	for (size_t i = 0; i < el->count; i++)
+		if (strcmp(el->msgs[i], msg) == 0) {
+			free(msg);
+			return;
+		}
 	p = realloc(el->msgs, (el->count + 1) * sizeof(*p));
 	if (!p) {
 		free(msg);

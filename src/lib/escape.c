@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 static bool is_ctl(unsigned char c)
 {
@@ -43,8 +44,17 @@ int escape_raw(struct strbuf *out, const char *in, const char **why)
 int escape_xml(struct strbuf *out, const char *in, const char **why)
 {
 	int r = no_ctl_utf8(in, why);
+	const char *hyphen_until = in;  /* '-' before this is inside x-pre-process */
 
 	for (; r == 0 && *in; in++) {
+		/* FreeSWITCH's pre-processor drops any line holding the text
+		 * "x-pre-process" (any case), even inside an attribute. */
+		if (strncasecmp(in, "x-pre-process", 13) == 0)
+			hyphen_until = in + 13;
+		if (*in == '-' && in < hyphen_until) {
+			r = sb_adds(out, "&#45;");
+			continue;
+		}
 		switch (*in) {
 		case '&': r = sb_adds(out, "&amp;"); break;
 		case '<': r = sb_adds(out, "&lt;"); break;
@@ -127,6 +137,15 @@ int escape_pgpass(struct strbuf *out, const char *in, const char **why)
 	return r;
 }
 
+/* The rest of a line of a key=value file (voip-admin.conf, rsync secrets,
+ * password files): verbatim, so only line breaks and NUL are impossible. */
+int escape_line(struct strbuf *out, const char *in, const char **why)
+{
+	if (strpbrk(in, "\r\n"))
+		return refuse(why, "contains a line break");
+	return sb_adds(out, in);
+}
+
 /* A keepalived token is taken verbatim, so the escaper can only refuse
  * what keepalived would read differently. */
 int escape_ka(struct strbuf *out, const char *in, const char **why)
@@ -186,6 +205,7 @@ static const struct escaper escapers[] = {
 	{ "ka", escape_ka, true },
 	{ "url", escape_url, true },
 	{ "sh", escape_sh, true },
+	{ "line", escape_line, true },
 };
 
 const struct escaper *escaper_find(const char *name)

@@ -23,6 +23,6 @@ struct escaper {
 const struct escaper *escaper_find(const char *name);
 
 escape_fn escape_raw, escape_xml, escape_lua, escape_kam, escape_pgconf,
-	escape_pgpass, escape_ka, escape_url, escape_sh;
+	escape_pgpass, escape_ka, escape_url, escape_sh, escape_line;
 
 #endif

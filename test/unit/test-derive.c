@@ -75,6 +75,11 @@ static void test_node_vars(void **state)
 	/* sha256("abc"), FIPS 180-2 appendix B.1 */
 	assert_int_equal(sha256_hex("abc", 3, hex), 0);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* HMAC-SHA256(replication_password, "voip-ha recordings rsync"),
+	 * as computed by `openssl dgst -sha256 -hmac repl`. */
+	assert_string_equal(get(&v1, "rsync_password"),
+			    "4fe03804dc1228b59f98d939ec4b92a8257c7795fa28590414a1bb94db5002ed");
+	assert_true(vars_find(&v1, "rsync_password")->secret);
 	/* Deploy scope: no local_* variables. */
 	assert_null(vars_find(&vd, "local_address"));
 	assert_non_null(vars_find(&vd, "network_address"));

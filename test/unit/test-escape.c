@@ -220,6 +220,8 @@ static void test_round_trip(void **state)
 	assert_string_equal(sb_str(&dec), r->value);
 	if (strcmp(r->codec->name, "xml") == 0)
 		assert_null(strchr(sb_str(&enc), '$'));         /* no ${ or $${ left */
+	if (strcmp(r->codec->name, "xml") == 0)
+		assert_null(strcasestr(sb_str(&enc), "x-pre-process"));
 	sb_release(&enc);
 	sb_release(&dec);
 }
@@ -241,6 +243,10 @@ static struct exact exact_rows[] = {
 	{ "xml entities", "xml", "&<>\"'", "&amp;&lt;&gt;&quot;&apos;" },
 	{ "xml breaks ${", "xml", "${x}", "&#36;{x}" },
 	{ "xml breaks $${", "xml", "$${x}", "&#36;&#36;{x}" },
+	{ "xml breaks x-pre-process", "xml", "a X-PRE-process-b", "a X&#45;PRE&#45;process-b" },
+	{ "xml keeps other hyphens", "xml", "a-b--c", "a-b--c" },
+	{ "xml breaks repeated x-pre-process", "xml", "x-pre-processx-pre-process",
+	  "x&#45;pre&#45;processx&#45;pre&#45;process" },
 	{ "xml keeps UTF-8", "xml", "m\xe1\xba\xadt", "m\xe1\xba\xadt" },
 	{ "xml refuses newline", "xml", "a\nb", NULL },
 	{ "xml refuses tab", "xml", "a\tb", NULL },
@@ -269,6 +275,9 @@ static struct exact exact_rows[] = {
 	{ "url unreserved kept", "url", "Az09-._~", "Az09-._~" },
 	{ "url reserved encoded", "url", ":/?#[]@!$&'()*+,;= %", "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%20%25" },
 	{ "url UTF-8 bytes", "url", "\xe1\xba\xad", "%E1%BA%AD" },
+	{ "line verbatim", "line", "a\"'\\$:#=; x", "a\"'\\$:#=; x" },
+	{ "line refuses LF", "line", "a\nb", NULL },
+	{ "line refuses CR", "line", "a\rb", NULL },
 	{ "sh simple", "sh", "abc", "'abc'" },
 	{ "sh quote", "sh", "it's", "'it'\\''s'" },
 	{ "sh empty", "sh", "", "''" },
@@ -306,6 +315,7 @@ static void test_lookup(void **state)
 	assert_null(escaper_find(""));
 	assert_false(escaper_find("raw")->secret_ok);
 	assert_true(escaper_find("xml")->secret_ok);
+	assert_true(escaper_find("line")->secret_ok);
 }
 
 int main(void)

@@ -1,0 +1,223 @@
+#!/usr/bin/env bats
+# voip-ha generate: rendering, --out/--all/--root/--dry-run, ownership,
+# idempotence and all-or-nothing behaviour. Uses the small template set in
+# test/unit/data/templates (and the real templates/ when present).
+
+load cli-helpers
+
+gen() {
+	"$VOIPHA" generate --config "${CONF:-$GOOD}" --templates "${TDIR:-$TEMPLATES}" "$@"
+}
+
+# A private copy of the test templates whose MANIFEST a test may change.
+copy_templates() {
+	TDIR=$BATS_TEST_TMPDIR/templates
+	cp -r "$TEMPLATES" "$TDIR"
+}
+
+@test "generate --all --out: node1/, node2/ and DEPLOY.md" {
+	out=$BATS_TEST_TMPDIR/out
+	run -0 --separate-stderr gen --all --out "$out"
+	assert_line "created $out/node1/etc/keepalived/keepalived.conf"
+	assert_line "created $out/node2/etc/keepalived/keepalived.conf"
+	assert_line "created $out/DEPLOY.md"
+	[ ! -e "$out/node1/DEPLOY.md" ]
+	grep -q 'node1 pbx1 at 198.51.100.11, node2 pbx2 at 198.51.100.12, VIP 198.51.100.10/24' "$out/DEPLOY.md"
+	grep -q 'state MASTER' "$out/node1/etc/keepalived/keepalived.conf"
+	grep -q 'priority 150' "$out/node1/etc/keepalived/keepalived.conf"
+	grep -q 'state BACKUP' "$out/node2/etc/keepalived/keepalived.conf"
+	grep -q 'priority 100' "$out/node2/etc/keepalived/keepalived.conf"
+	grep -q 'interface ens3' "$out/node2/etc/keepalived/keepalived.conf"
+	x1=$out/node1/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml
+	x2=$out/node2/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml
+	grep -q 'name="listen-ip" value="198.51.100.11"' "$x1"
+	grep -q 'name="listen-ip" value="198.51.100.12"' "$x2"
+	! grep -q 198.51.100.10 "$x1" "$x2"
+}
+
+@test "generate: modes come from the MANIFEST" {
+	out=$BATS_TEST_TMPDIR/out
+	gen --node node1 --out "$out" >/dev/null
+	assert_equal "$(stat -c %a "$out/etc/keepalived/keepalived.conf")" 600
+	assert_equal "$(stat -c %a "$out/etc/kamailio/voip-ha.cfg")" 640
+	assert_equal "$(stat -c %a "$out/etc/lsyncd/lsyncd.conf.lua")" 644
+}
+
+@test "generate: nasty secrets come out right in every syntax" {
+	out=$BATS_TEST_TMPDIR/out
+	gen --node node1 --out "$out" >/dev/null
+	pw='r"e'"'"'p\l$:${x}$${y} mật khẩu'
+	# PostgreSQL conf: '' and \\ inside single quotes.
+	grep -qF "password=r\"e''p\\\\l\$:\${x}\$\${y} mật khẩu'" "$out"/etc/postgresql/*/main/conf.d/50-voip-ha.conf
+	# .pgpass: \: and \\.
+	grep -qF 'replicator:r"e'"'"'p\\l$\:${x}$${y} mật khẩu' "$out/var/lib/voip-ha/pgpass"
+	# XML: parsed back by a real XML parser, and no ${ left in the raw text.
+	x=$out/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml
+	run -0 xmllint --noout "$x"
+	! grep -qF '${' "$x"
+	# Lua: the real interpreter reads the string back.
+	command -v lua5.3 >/dev/null || skip "lua5.3 not installed"
+	printf '%s\n' 'settings = function() end; sync = function() end; default = {}' \
+		'dofile(arg[1]); io.write(password)' > "$BATS_TEST_TMPDIR/read.lua"
+	run -0 lua5.3 "$BATS_TEST_TMPDIR/read.lua" "$out/etc/lsyncd/lsyncd.conf.lua"
+	assert_equal "$output" "admin-Secret-3"
+	f=$(conf_with admin_db_password "$pw")
+	CONF=$f gen --node node1 --out "$BATS_TEST_TMPDIR/o2" >/dev/null
+	run -0 lua5.3 "$BATS_TEST_TMPDIR/read.lua" "$BATS_TEST_TMPDIR/o2/etc/lsyncd/lsyncd.conf.lua"
+	assert_equal "$output" "$pw"
+	# Shell: sourcing the file gives the value back.
+	f=$(conf_with freeswitch_esl_password "$pw")
+	CONF=$f gen --node node1 --out "$BATS_TEST_TMPDIR/o3" >/dev/null
+	run -0 sh -c '. "$1"; printf %s "$ESL_PASSWORD"' sh "$BATS_TEST_TMPDIR/o3/etc/voip-ha/env.sh"
+	assert_equal "$output" "$pw"
+}
+
+@test "generate twice: the second run changes nothing" {
+	out=$BATS_TEST_TMPDIR/out
+	gen --all --out "$out" >/dev/null
+	before=$(tree_state "$out")
+	run -0 --separate-stderr gen --all --out "$out"
+	assert_equal "$output" ""
+	assert_equal "$(tree_state "$out")" "$before"
+}
+
+@test "generate: a changed answer rewrites only the files that use it" {
+	out=$BATS_TEST_TMPDIR/out
+	gen --node node1 --out "$out" >/dev/null
+	f=$(conf_with kamailio_sip_port 5070)
+	CONF=$f run -0 --separate-stderr gen --node node1 --out "$out"
+	assert_equal "$output" "updated $out/etc/kamailio/voip-ha.cfg"
+}
+
+@test "generate --dry-run lists what would change and writes nothing" {
+	out=$BATS_TEST_TMPDIR/out
+	run -0 --separate-stderr gen --node node2 --out "$out" --dry-run
+	assert_line "would create $out/etc/keepalived/keepalived.conf"
+	[ ! -e "$out" ]
+	gen --node node2 --out "$out" >/dev/null
+	f=$(conf_with vrrp_router_id 77)
+	CONF=$f run -0 gen --node node2 --out "$out" --dry-run
+	assert_equal "$output" "would update $out/etc/keepalived/keepalived.conf"
+	grep -q 'virtual_router_id 51' "$out/etc/keepalived/keepalived.conf"
+}
+
+@test "generate: a template error names template:line and writes nothing" {
+	copy_templates
+	printf 'ok {{raw:local_address}}\nbad {{raw:no_such_var}}\n{{raw:vrrp_password}}\n' \
+		> "$TDIR/kam.tmpl"
+	out=$BATS_TEST_TMPDIR/out
+	run -1 --separate-stderr gen --all --out "$out"
+	[[ $stderr == *"$TDIR/kam.tmpl:2: unknown variable 'no_such_var'"* ]]
+	[[ $stderr == *"$TDIR/kam.tmpl:3: variable 'vrrp_password' is a secret and cannot use the 'raw' escaper"* ]]
+	[[ $stderr == *"voip-ha: nothing was written"* ]]
+	[[ $stderr != *vrrp1234* ]]
+	[ ! -e "$out" ]
+}
+
+@test "generate: a value an escaper refuses is an error naming the variable" {
+	copy_templates
+	printf '{{ka:replication_password}}\n' > "$TDIR/kam.tmpl"
+	run -1 --separate-stderr gen --node node1 --out "$BATS_TEST_TMPDIR/out"
+	[[ $stderr == *"kam.tmpl:1: the value of 'replication_password' cannot be written with the 'ka' escaper"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "generate: a missing template or a bad MANIFEST is reported" {
+	copy_templates
+	rm "$TDIR/lsyncd.tmpl"
+	printf 'x.tmpl /etc/x 0777 root:root\n' >> "$TDIR/MANIFEST"
+	run -1 --separate-stderr gen --node node1 --out "$BATS_TEST_TMPDIR/out"
+	[[ $stderr == *"mode '0777' must not be group- or world-writable"* ]]
+	sed -i '$d' "$TDIR/MANIFEST"
+	run -1 --separate-stderr gen --node node1 --out "$BATS_TEST_TMPDIR/out"
+	[[ $stderr == *"cannot read template '$TDIR/lsyncd.tmpl': No such file or directory"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "generate --root: users and groups come from the sysroot" {
+	copy_templates
+	printf 'pg.tmpl /etc/voip-ha/grouped.conf 0640 postgres:voiptest\n' >> "$TDIR/MANIFEST"
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	run -0 --separate-stderr gen --root "$root" --node node1
+	assert_line "created $root/etc/voip-ha/grouped.conf"
+	assert_equal "$(stat -c %a "$root/etc/voip-ha/grouped.conf")" 640
+	if [ "$(id -u)" = 0 ]; then
+		assert_equal "$(stat -c %u:%g "$root/etc/voip-ha/grouped.conf")" 4101:4242
+		assert_equal "$(stat -c %u:%g "$root/etc/keepalived/keepalived.conf")" 0:0
+	fi
+	before=$(tree_state "$root")
+	run -0 --separate-stderr gen --root "$root" --node node1
+	assert_equal "$output" ""
+	assert_equal "$(tree_state "$root")" "$before"
+}
+
+@test "generate --root: a missing group is an error and nothing is written" {
+	copy_templates
+	printf 'pg.tmpl /etc/voip-ha/x.conf 0640 root:kamailio\n' >> "$TDIR/MANIFEST"
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	before=$(tree_state "$root")
+	run -1 --separate-stderr gen --root "$root" --node node1
+	[[ $stderr == *"MANIFEST:"*": group 'kamailio' does not exist on this system"* ]]
+	assert_equal "$(tree_state "$root")" "$before"
+	# Under --out owners are not used, so the same MANIFEST works.
+	run -0 gen --node node1 --out "$BATS_TEST_TMPDIR/out"
+}
+
+@test "generate: this_node=auto without a matching address is an error" {
+	f=$(conf_with this_node auto)
+	CONF=$f run -1 --separate-stderr gen --root "$BATS_TEST_TMPDIR/r"
+	[[ $stderr == *"cannot tell which node this machine is"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/r/etc" ]
+}
+
+@test "generate: this_node=auto finds the node from the machine's addresses" {
+	[ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
+	command -v unshare >/dev/null && command -v ip >/dev/null || skip "no unshare/ip"
+	unshare -n true 2>/dev/null || skip "cannot create a network namespace here"
+	f=$(conf_with this_node auto)
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	run -0 unshare -n sh -c 'ip link set lo up && ip addr add 198.51.100.12/24 dev lo &&
+		"$1" generate --config "$2" --templates "$3" --root "$4"' sh \
+		"$VOIPHA" "$f" "$TEMPLATES" "$root"
+	grep -q 'state BACKUP' "$root/etc/keepalived/keepalived.conf"
+}
+
+@test "generate: PostgreSQL major from the sysroot, else 18 with a note" {
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	run -0 --separate-stderr gen --root "$root" --node node1
+	[[ $stderr == *"note: no PostgreSQL >= 15 found in $root/usr/lib/postgresql; assuming 18"* ]]
+	[ -e "$root/etc/postgresql/18/main/conf.d/50-voip-ha.conf" ]
+	for v in 15 16; do
+		mkdir -p "$root/usr/lib/postgresql/$v/bin"
+		touch "$root/usr/lib/postgresql/$v/bin/postgres"
+	done
+	run -0 --separate-stderr gen --root "$root" --node node1
+	assert_equal "$stderr" ""
+	assert_line "created $root/etc/postgresql/16/main/conf.d/50-voip-ha.conf"
+	f=$(conf_with postgresql_version 17)
+	CONF=$f run -0 --separate-stderr gen --root "$root" --node node1
+	assert_line "created $root/etc/postgresql/17/main/conf.d/50-voip-ha.conf"
+}
+
+@test "generate: option errors" {
+	run -2 gen --all
+	run -2 gen --all --node node1 --out "$BATS_TEST_TMPDIR/o"
+	run -2 gen --node node3 --out "$BATS_TEST_TMPDIR/o"
+	run -2 gen --out "$BATS_TEST_TMPDIR/o" --root "$BATS_TEST_TMPDIR/r"
+	run -2 gen stray
+	[ ! -e "$BATS_TEST_TMPDIR/o" ]
+}
+
+@test "generate --all with the real templates and the sample pair answers" {
+	[ -e "$REPO/templates/MANIFEST" ] || skip "templates/MANIFEST not there yet"
+	[ -e "$REPO/test/fixtures/answers-pair.conf" ] || skip "no sample answers yet"
+	out=$BATS_TEST_TMPDIR/x
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out" \
+		--config "$REPO/test/fixtures/answers-pair.conf" --templates "$REPO/templates"
+	[ -s "$out/node1/etc/keepalived/keepalived.conf" ]
+	[ -s "$out/node2/etc/keepalived/keepalived.conf" ]
+}

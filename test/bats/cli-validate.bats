@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# voip-ha --help, dispatch and `voip-ha validate`.
+
+load cli-helpers
+
+@test "--help lists every command of commands.def with its summary" {
+	run -0 "$VOIPHA" --help
+	while IFS= read -r line; do
+		name=$(sed -n 's/^COMMAND("\([a-z-]*\)".*/\1/p' <<<"$line")
+		[ -n "$name" ] || continue
+		assert_output --partial "  $name"
+	done < "$REPO/src/cli/commands.def"
+	assert_output --partial "check cluster.conf and list every error"
+}
+
+@test "no command: usage on stderr, exit 2" {
+	run -2 --separate-stderr "$VOIPHA"
+	assert_equal "$output" ""
+	[[ $stderr == *"usage: voip-ha"* ]]
+}
+
+@test "unknown command: git-style error, exit 2" {
+	run -2 --separate-stderr "$VOIPHA" frobnicate
+	assert_equal "$stderr" "voip-ha: 'frobnicate' is not a voip-ha command; see 'voip-ha --help'"
+}
+
+@test "validate --help" {
+	run -0 "$VOIPHA" validate --help
+	assert_output --partial "usage: voip-ha validate"
+}
+
+@test "validate: a valid file passes silently" {
+	run -0 --separate-stderr "$VOIPHA" validate --config "$GOOD"
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+}
+
+@test "validate: FILE may be given without --config" {
+	run -0 "$VOIPHA" validate "$GOOD"
+}
+
+@test "validate: the sample fixtures of the templates part are valid" {
+	for f in "$REPO"/test/fixtures/answers-*.conf; do
+		[ -e "$f" ] || skip "no fixtures yet"
+		run -0 "$VOIPHA" validate "$f"
+	done
+}
+
+@test "validate: missing file" {
+	run -1 --separate-stderr "$VOIPHA" validate --config "$BATS_TEST_TMPDIR/nope.conf"
+	assert_equal "$stderr" "voip-ha: cannot read '$BATS_TEST_TMPDIR/nope.conf': No such file or directory"
+}
+
+@test "validate: unreadable file says Permission denied" {
+	[ "$(id -u)" != 0 ] || skip "root reads everything"
+	f=$(conf_with)
+	chmod 000 "$f"
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" "voip-ha: cannot read '$f': Permission denied"
+}
+
+@test "validate: unknown key is reported with file:line" {
+	f=$(conf_with)
+	printf 'colour=blue\n' >> "$f"
+	n=$(wc -l < "$f")
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" "voip-ha: $f:$n: unknown key 'colour'"
+}
+
+@test "validate: duplicate key is reported with both lines" {
+	f=$(conf_with)
+	printf 'prefix_length=24\n' >> "$f"
+	n=$(wc -l < "$f")
+	first=$(grep -n '^prefix_length=' "$f" | head -1 | cut -d: -f1)
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" "voip-ha: $f:$n: duplicate key 'prefix_length' (first set on line $first)"
+}
+
+@test "validate: a line without '=' never echoes its content" {
+	f=$(conf_with)
+	printf 'hunter2-secret\n' >> "$f"
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	[[ $stderr == *"line without '='"* ]]
+	[[ $stderr != *hunter2* ]]
+}
+
+@test "validate: lists every error, one per line, each naming its field" {
+	f=$(conf_with node1_address 010.0.0.1 node2_interface 'a/b' vrrp_router_id 0 \
+		admin_http_port 8080x replication_password '<absent>')
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$(wc -l <<<"$stderr")" 5
+	[[ $stderr == *"voip-ha: $f: node1_address: must be an IPv4 address"* ]]
+	[[ $stderr == *"voip-ha: $f: node2_interface: must be a Linux interface name"* ]]
+	[[ $stderr == *"voip-ha: $f: vrrp_router_id: must be an integer from 1 to 255"* ]]
+	[[ $stderr == *"voip-ha: $f: admin_http_port: must be a port number"* ]]
+	[[ $stderr == *"voip-ha: $f: replication_password: required"* ]]
+}
+
+@test "validate: a directory is refused" {
+	run -1 --separate-stderr "$VOIPHA" validate --config /
+	[[ $stderr == *"cannot read '/': not a regular file"* ]]
+}
+
+@test "validate: extra argument is a usage error" {
+	run -2 "$VOIPHA" validate "$GOOD" extra
+}
