@@ -106,7 +106,7 @@ PGconn *pg_connect_local(const char *dbname, int timeout_s)
 	vals[4] = timeout;
 	vals[5] = "voip-ha";
 	/* Our statements are short; never hang keepalived's check on a lock. */
-	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000";
+	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000 -c client_min_messages=warning";
 	vals[7] = NULL;
 	return PQconnectdbParams(keys, vals, 0);
 }
@@ -366,5 +366,36 @@ int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,
 		return -EIO;
 	snprintf(sysid, sysidlen, "%s", sid);
 	*ret_tli = tli;
+	return 0;
+}
+
+/* The slot the standby streams from must exist on the peer before
+ * pg_basebackup -S uses it; replicator may create it (REPLICATION). */
+int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
+{
+	char sql[128];
+	PGresult *res;
+	bool exists;
+
+	snprintf(sql, sizeof(sql), "READ_REPLICATION_SLOT %s", slot);
+	res = PQexec(repl, sql);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		snprintf(err, errlen, "READ_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
+		PQclear(res);
+		return -EIO;
+	}
+	exists = !PQgetisnull(res, 0, 0);
+	PQclear(res);
+	if (exists)
+		return 0;
+	snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT %s PHYSICAL RESERVE_WAL", slot);
+	res = PQexec(repl, sql);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "CREATE_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
+		PQclear(res);
+		return -EIO;
+	}
+	PQclear(res);
+	cli_note("created replication slot %s on the peer", slot);
 	return 0;
 }

@@ -86,6 +86,10 @@ int make_standby_config(const struct node_ctx *ctx);
 int run_as(const char *const argv[], uid_t uid, gid_t gid,
 	   const char *const envp[], char *out, size_t outlen);
 
+/* Creates physical slot `slot` on the peer through the replication
+ * connection `repl` unless it exists (replicator has REPLICATION). */
+int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen);
+
 /* Is systemd running as PID 1 here? (a chroot or image build: no) */
 bool systemd_running(void);
 

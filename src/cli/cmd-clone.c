@@ -51,37 +51,6 @@ static bool path_exists(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
-/* The slot the standby streams from must exist on the peer before
- * pg_basebackup -S uses it; replicator may create it (REPLICATION). */
-static int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
-{
-	char sql[128];
-	PGresult *res;
-	bool exists;
-
-	snprintf(sql, sizeof(sql), "READ_REPLICATION_SLOT %s", slot);
-	res = PQexec(repl, sql);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		snprintf(err, errlen, "READ_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
-		PQclear(res);
-		return -EIO;
-	}
-	exists = !PQgetisnull(res, 0, 0);
-	PQclear(res);
-	if (exists)
-		return 0;
-	snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT %s PHYSICAL RESERVE_WAL", slot);
-	res = PQexec(repl, sql);
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "CREATE_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
-		PQclear(res);
-		return -EIO;
-	}
-	PQclear(res);
-	cli_note("created replication slot %s on the peer", slot);
-	return 0;
-}
-
 static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
 {
 	char ver[16];

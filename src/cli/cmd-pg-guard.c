@@ -25,9 +25,13 @@ static const char usage_text[] =
 	"usage: voip-ha pg-guard [--config FILE] INSTANCE\n"
 	"Run before PostgreSQL starts (e.g. INSTANCE 15-main): never start as a second primary.\n";
 
-static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t len)
+/* Asks the peer for its system id and timeline; with want_slot, also makes
+ * sure the slot this node would stream from exists there. */
+static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t len,
+			 bool want_slot)
 {
 	PGconn *c = pg_connect_peer_repl(ctx, 3);
+	char err[512];
 	PGresult *res;
 	int r = -EHOSTUNREACH;
 
@@ -38,6 +42,8 @@ static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sy
 		snprintf(sysid, len, "%s", PQgetvalue(res, 0, 0));
 		*ret_tli = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		r = 0;
+		if (want_slot && ensure_peer_slot(c, ctx->local_slot, err, sizeof(err)) < 0)
+			cli_note("pg-guard: %s", err);
 	} else {
 		r = -EIO;
 	}
@@ -90,7 +96,7 @@ int cmd_pg_guard(int argc, char **argv)
 		cli_note("pg-guard: cannot read the control data of %s; starting it unchanged", ctx.datadir);
 		goto out;
 	}
-	if (peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid)) < 0) {
+	if (peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid), false) < 0) {
 		cli_note("pg-guard: %s not reachable; %s starts as the primary it was (timeline %u)",
 			 ctx.peer_name, instance, tli);
 		goto out;
@@ -100,6 +106,8 @@ int cmd_pg_guard(int argc, char **argv)
 		goto out;
 	}
 	if (peer_tli > tli) {
+		/* Second round trip only on this rare path: the slot to stream from. */
+		peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid), true);
 		if (make_standby_config(&ctx) < 0) {
 			cli_error("pg-guard: cannot write standby settings; refusing to start %s as a second primary",
 				  instance);

@@ -294,7 +294,7 @@ static int list_sql(const char *dir, bool versioned, struct sqlfile **ret)
 static int apply_migrations(struct prov *p, const char *dir)
 {
 	struct sqlfile *files = NULL;
-	char path[600], ver[32], v[8];
+	char path[600], ver[32], v[8], name[256];
 	int n, i, r;
 
 	r = pg_exec(p->conn,
@@ -324,8 +324,12 @@ static int apply_migrations(struct prov *p, const char *dir)
 		if (r != -ENOENT)
 			break;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+		/* Recorded as "NNNN_name.sql" -> "name", as the migrations
+		 * record themselves. */
+		snprintf(name, sizeof(name), "%s", strchr(files[i].name, '_') + 1);
+		name[strlen(name) - 4] = '\0';
 		params[0] = ver;
-		params[1] = files[i].name;
+		params[1] = name;
 		r = run_sql_file(p, path, "voip_admin", "voip",
 				 "INSERT INTO voip.schema_migrations (version, name) VALUES ($1::integer, $2) "
 				 "ON CONFLICT (version) DO NOTHING",
