@@ -1,0 +1,24 @@
+# Packaging suites (bats, TAP into $(RESULTS)):
+#   packaging-config   debian/voip-ha-node.config against a throwaway debconf
+#                      database, no root needed (doc/STYLE.md 1.3)
+#   packaging-install  the built .deb in throwaway Debian 12 roots (root)
+#   packaging-lintian  lintian on the built .deb and the source package
+# The install and lintian suites build the package from a copy of the tree,
+# so they never touch build/ or out/.
+BATS ?= bats
+
+CHECK_SUITES += check-packaging-config
+
+.PHONY: check-packaging-config check-packaging-install check-packaging-lintian
+
+check-packaging-config:
+	@mkdir -p $(RESULTS)
+	-$(BATS) --formatter tap test/packaging/config.bats >$(RESULTS)/packaging-config.tap
+
+check-packaging-install:
+	@mkdir -p $(RESULTS)
+	-$(BATS) --formatter tap test/packaging/install.bats >$(RESULTS)/packaging-install.tap
+
+check-packaging-lintian:
+	@mkdir -p $(RESULTS)
+	-$(BATS) --formatter tap test/packaging/lintian.bats >$(RESULTS)/packaging-lintian.tap

@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# debian/voip-ha-node.config without root: a throwaway debconf database
+# (doc/STYLE.md 1.3), preseeds, bad preseeds under a timeout, the
+# interactive readline path on a pseudo-terminal.
+bats_require_minimum_version 1.5.0
+
+setup() {
+	load debconf-env
+	dc_setup "$BATS_TEST_TMPDIR/dc"
+}
+
+# preseed_with QUESTION TYPE VALUE: the valid sample, one answer replaced.
+preseed_with() {
+	{ dc_valid_preseed | grep -v " voip-ha-node/$1 "; echo "voip-ha-node voip-ha-node/$1 $2 $3"; } | dc_preseed
+}
+
+@test "valid preseed: noninteractive run succeeds silently" {
+	dc_valid_preseed | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(dc_get node1-address)" = 198.51.100.11 ]
+	[ "$(dc_get replication-password)" = "re\"pl'\$:\\ä-pass" ]
+}
+
+@test "valid preseed: the readline frontend asks nothing at priority high" {
+	dc_valid_preseed | dc_preseed
+	: >"$BATS_TEST_TMPDIR/none.steps"
+	DEBIAN_FRONTEND=readline DEBIAN_PRIORITY=high run --separate-stderr \
+		"$BATS_TEST_DIRNAME/drive-readline.py" "$BATS_TEST_TMPDIR/none.steps" -- \
+		/usr/share/debconf/frontend "$DC_DIR/voip-ha-node.config" configure
+	[ "$status" -eq 0 ]
+	[[ "$output" != *:* ]] # no prompt ("...:") was printed
+}
+
+@test "empty API keys are generated: 44 base64 characters, distinct, never printed" {
+	dc_valid_preseed | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	a=$(dc_get admin-api-key)
+	f=$(dc_get freeswitch-api-key)
+	[[ "$a" =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	[[ "$f" =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	[ "$a" != "$f" ]
+	[ "$(printf %s "$a" | base64 -d | wc -c)" -eq 32 ]
+	[[ "$output$stderr" != *"$a"* ]]
+	# A second run (the postinst's) keeps the generated keys.
+	dc_run
+	[ "$(dc_get admin-api-key)" = "$a" ]
+}
+
+@test "preseeded API key is kept" {
+	dc_valid_preseed | dc_preseed
+	echo "voip-ha-node voip-ha-node/admin-api-key password abcdefghijklmnop_-+/=" | dc_preseed
+	dc_run
+	[ "$(dc_get admin-api-key)" = "abcdefghijklmnop_-+/=" ]
+}
+
+# Every bad preseed: exit 1 with "E: ... <question>: <why>" on stderr, within
+# the timeout (a loop would be killed by timeout with status 124).
+BAD=0
+bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
+	dc_setup "$BATS_TEST_TMPDIR/bad$((BAD += 1))"
+	preseed_with "$1" "$2" "$3"
+	run --separate-stderr dc_run
+	if [ "$status" -ne 1 ]; then
+		echo "status $status for $1=$3" >&2
+		return 1
+	fi
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/${5:-$1}: "*"$4"* ]] || {
+		echo "stderr: $stderr" >&2
+		return 1
+	}
+}
+
+@test "bad preseed: addresses" {
+	bad_preseed node1-address string 198.51.100.011 "not a valid IPv4"
+	bad_preseed node1-address string 198.51.100.256 "not a valid IPv4"
+	bad_preseed node1-address string 198.51.100 "not a valid IPv4"
+	bad_preseed node1-address string 198.51.100.1.2 "not a valid IPv4"
+	bad_preseed node1-address string "" "not a valid IPv4"
+	bad_preseed node2-address string " 198.51.100.12" "not a valid IPv4"
+	bad_preseed node2-address string 198.51.100.11 "also node1-address"
+	bad_preseed virtual-address string 198.51.100.12 "also node2-address"
+	bad_preseed virtual-address string 198.51.101.10 "not a usable host address of 198.51.100.0/24"
+	bad_preseed virtual-address string 198.51.100.0 "not a usable host address"
+	bad_preseed virtual-address string 198.51.100.255 "not a usable host address"
+}
+
+@test "bad preseed: prefix, interfaces, host names, version" {
+	bad_preseed prefix-length string 31 "not a number between 1 and 30"
+	bad_preseed prefix-length string 024 "not a number"
+	bad_preseed prefix-length string 30 "not a usable host address of 198.51.100.8/30" virtual-address
+	bad_preseed node1-interface string "eth/0" "not a valid interface"
+	bad_preseed node2-interface string "eth0:1" "not a valid interface"
+	bad_preseed node2-interface string "averyveryverylongif" "not a valid interface"
+	bad_preseed node1-hostname string "-pbx1" "not a valid host name"
+	bad_preseed node1-hostname string "pbx_1" "not a valid host name"
+	bad_preseed node2-hostname string "pbx1" "equals the other node"
+	bad_preseed postgresql-version string 14 "neither auto nor"
+}
+
+@test "bad preseed: secrets (never echoed)" {
+	bad_preseed vrrp-password password 123456789 "1-8 printable ASCII"
+	bad_preseed vrrp-password password 'a"b' "1-8 printable ASCII"
+	bad_preseed kamailio-db-password password "" "no current value to keep"
+	bad_preseed admin-api-key password short "16-256 characters"
+	bad_preseed freeswitch-api-key password 'sixteen-chars-but*' "16-256 characters"
+	[[ "$stderr" != *"sixteen-chars-but"* ]]
+}
+
+@test "bad preseed: VRRP numbers and ports" {
+	bad_preseed vrrp-router-id string 256 "not a number between 1 and 255"
+	bad_preseed node1-priority string 255 "between 1 and 254"
+	bad_preseed node2-priority string 150 "not above node2's 150"
+	bad_preseed freeswitch-sip-port string 5060 "also kamailio-sip-port"
+	bad_preseed kamailio-sip-port string 0 "between 1 and 65535"
+	bad_preseed admin-metrics-port string 8080 "also admin-http-port"
+	bad_preseed rtp-port-min string 1023 "between 1024 and 65535"
+	bad_preseed rtp-port-max string 16384 "not below the last"
+	bad_preseed rtp-port-min string 5000 "5060 (kamailio-sip-port) is inside the RTP range" kamailio-sip-port
+	bad_preseed admin-http-port string 20000 "inside the RTP range"
+}
+
+@test "reconfigure: empty passwords keep the current ones" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha"
+	printf 'kamailio_db_password=old\nreplication_password=old\n' >"$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf"
+	dc_valid_preseed | dc_preseed
+	printf '%s\n' "voip-ha-node voip-ha-node/kamailio-db-password password " \
+		"voip-ha-node voip-ha-node/replication-password password " | dc_preseed
+	run --separate-stderr dc_run reconfigure 0.1.0
+	[ "$status" -eq 0 ]
+	[ -z "$(dc_get kamailio-db-password)" ]
+}
+
+@test "reconfigure: a hand-edited cluster.conf wins over stale debconf answers" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha" "$VOIP_HA_SYSROOT/var/lib/voip-ha"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	printf 'virtual_address=198.51.100.20\nnode2_hostname=pbx-two\n' >"$conf"
+	dc_valid_preseed | dc_preseed
+	dc_run reconfigure 0.1.0
+	[ "$(dc_get virtual-address)" = 198.51.100.20 ]
+	[ "$(dc_get node2-hostname)" = pbx-two ]
+	# Once the postinst recorded the file's checksum, a new preseed wins.
+	sha256sum <"$conf" >"$VOIP_HA_SYSROOT/var/lib/voip-ha/cluster.conf.sha256"
+	echo "voip-ha-node voip-ha-node/virtual-address string 198.51.100.30" | dc_preseed
+	dc_run reconfigure 0.1.0
+	[ "$(dc_get virtual-address)" = 198.51.100.30 ]
+}
+
+@test "interactive: wrong address and mismatched password are asked again" {
+	DEBIAN_FRONTEND=readline DEBIAN_PRIORITY=high run --separate-stderr \
+		"$BATS_TEST_DIRNAME/drive-readline.py" "$BATS_TEST_DIRNAME/interactive.steps" -- \
+		/usr/share/debconf/frontend "$DC_DIR/voip-ha-node.config" configure
+	[ "$status" -eq 0 ]
+	[ "$(dc_get node1-address)" = 198.51.100.11 ]
+	[ "$(dc_get replication-password)" = "rep\"l'\$:\\ä" ]
+	[ -z "$(dc_get replication-password-again)" ]
+	[[ "$(dc_get admin-api-key)" =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	# Passwords were typed without echo.
+	[[ "$output" != *kam-secret* ]]
+}
+
+@test "interactive: backing up returns to the previous screen" {
+	DEBIAN_FRONTEND=readline DEBIAN_PRIORITY=high run --separate-stderr \
+		"$BATS_TEST_DIRNAME/drive-readline.py" "$BATS_TEST_DIRNAME/backup.steps" -- \
+		/usr/share/debconf/frontend "$DC_DIR/voip-ha-node.config" configure
+	[ "$status" -eq 0 ]
+	[ "$(dc_get node2-address)" = 198.51.100.12 ]
+	[ "$(dc_get virtual-address)" = 198.51.100.14 ]
+}
