@@ -48,3 +48,13 @@ fuzz: fuzz-cdr
 CHECK_SUITES += check-cdr-parse check-cdr-fuzz
 
 -include $(BUILD)/obj/test/daemon/cdr-parse-test.d
+
+# End to end against the daemon (the sanitized build of mk/daemon-tests.mk
+# when it is there) and a real PostgreSQL 15.
+CDR_DAEMON_BIN := $(or $(DAEMON_TEST_BIN),$(BUILD)/voip-admind)
+.PHONY: check-cdr-ingest
+check-cdr-ingest: $(CDR_DAEMON_BIN)
+	@mkdir -p $(RESULTS)
+	VOIPADMIND=$(abspath $(CDR_DAEMON_BIN)) bats --formatter tap test/daemon/cdr-ingest.bats \
+		> $(RESULTS)/cdr-ingest.tap || true
+CHECK_SUITES += check-cdr-ingest

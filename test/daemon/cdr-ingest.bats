@@ -1,0 +1,292 @@
+#!/usr/bin/env bats
+# CDR ingestion end to end (issue 3 item 4): the real voip-admind (sanitized
+# build in make check), a real PostgreSQL 15 started here with
+# db/migrations applied, curl posting CDRs the way mod_xml_cdr and
+# mod_json_cdr do (every encode mode), row counts checked in voip.cdr.
+#
+# Ports: PostgreSQL 55452, daemon 18092 (API) / 18093 (metrics).
+
+bats_require_minimum_version 1.5.0
+
+FX=$BATS_TEST_DIRNAME/cdr-fixtures
+PGPORT=55452
+A=http://127.0.0.1:18092
+M=http://127.0.0.1:18093
+
+setup_file() {
+	load lib/pg
+	load lib/daemon
+	# PostgreSQL runs as postgres: a directory it can reach (bats' own
+	# temporary directories are private to root)
+	export T
+	T=$(mktemp -d /tmp/cdr-ingest.XXXXXX)
+	chmod 0755 "$T"
+	pg_start "$T/pg" "$PGPORT"
+	# a physical standby needs a replication connection to the primary
+	echo 'local replication postgres trust' >> "$T/pg/data/pg_hba.conf"
+	pg_psql "$T/pg" -d postgres -c 'SELECT pg_reload_conf()' >/dev/null
+	daemon_config "$T" 18092 18093
+	daemon_start "$T"
+}
+
+teardown_file() {
+	load lib/pg
+	load lib/daemon
+	daemon_stop "$T" || kill -9 "$(cat "$T/daemon.pid" 2>/dev/null)" 2>/dev/null
+	[ -n "${T-}" ] && pg_stop "$T/pg"
+	[ -n "${T-}" ] && [ -d "$T/pgb" ] && pg_stop "$T/pgb"
+	[ -n "${T-}" ] && rm -rf "$T"
+	true
+}
+
+setup() {
+	load lib/pg
+	load lib/daemon
+	bats_load_library bats-support
+	bats_load_library bats-assert
+}
+
+sql() {
+	pg_psql "$T/pg" -d voip -At -c "$1"
+}
+
+# FreeSWITCH's switch_url_encode (CDR-PROTOCOL §4): controls, non-ASCII and
+# "\r\n #%&+:;<=>?@[\]^`{|}\"" become %XX (upper case); nothing becomes '+'.
+fs_urlencode() {
+	perl -0777 -pe 's/([^A-Za-z0-9!\$'"'"'()*,\-.\/_~])/sprintf("%%%02X", ord($1))/ge'
+}
+
+# post BODYFILE [PATH] [extra curl args] — prints the HTTP status
+post() {
+	local f=$1 path=${2:-/fs/cdr}
+	shift 2 || shift $#
+	curl -s -o /dev/null -w '%{http_code}' -H @"$T/fs.hdr" -A freeswitch-xml/1.0 \
+		"$@" --data-binary @"$f" "$A$path"
+}
+
+# A copy of a real CDR (ccm_incoming-call-cdr.xml, a B-leg) with its leg
+# uuid replaced: cdr_with_uuid UUID > file
+cdr_with_uuid() {
+	sed "s/26444af2-5f94-40b5-9578-824ce7c75ab8/$1/g" "$FX/ccm_incoming-call-cdr.xml"
+}
+
+uuid_n() {
+	printf '%08x-%04x-4000-8000-%012x' "$1" "$2" "$3"
+}
+
+# wait_for SQL EXPECTED [SECONDS]
+wait_for() {
+	local i out
+	for i in $(seq 1 $((${3:-20} * 10))); do
+		out=$(sql "$1")
+		[ "$out" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "waited for '$1' = '$2', last '$out'" >&2
+	return 1
+}
+
+metric() {
+	curl -s "$M/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+@test "every real sample is accepted in every encode mode and stored once" {
+	local f mode body n=0
+	for f in "$FX"/*.xml "$FX"/*.json; do
+		for mode in textxml false true base64; do
+			body=$BATS_TEST_TMPDIR/body
+			case $mode in
+			textxml) cp "$f" "$body" ;;
+			false) { printf 'cdr='; cat "$f"; } > "$body" ;;
+			true) { printf 'cdr='; fs_urlencode < "$f"; } > "$body" ;;
+			base64) { printf 'cdr='; base64 -w0 < "$f"; } > "$body" ;;
+			esac
+			# mod_xml_cdr with disable-100-continue labels every mode urlencoded
+			run post "$body" /fs/cdr -H 'Content-Type: application/x-www-form-urlencoded' -H 'Expect:'
+			assert_output 200
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -eq 32 ]
+	# 8 distinct calls, each posted 4 times: one row each
+	wait_for "SELECT count(*) FROM voip.cdr" 8
+	run sql "SELECT count(*) FROM voip.cdr_dead_letter"
+	assert_output 0
+	[ "$(metric voipadmin_cdr_duplicates_total)" -eq 24 ]
+}
+
+@test "stored fields match the documents (URL-decoded, callflow fallbacks)" {
+	run sql "SELECT leg, direction, caller_id_number, caller_id_name, destination_number, context,
+	                domain, to_char(start_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'),
+	                to_char(answer_time AT TIME ZONE 'UTC', 'HH24:MI:SS.US'), duration, billsec,
+	                hangup_cause, queue, agent, recording_path, sip_call_id, other_leg_uuid, format
+	         FROM voip.cdr WHERE uuid = '7f3c2b1a-0d9e-4c8b-a7f6-e5d4c3b2a190'"
+	assert_output "a|inbound|1001|José García & Co+|5000|voip.example.test|voip.example.test|2026-11-30 00:40:00.125000|00:40:03.500000|90|87|NORMAL_CLEARING|support@voip.example.test|1002@voip.example.test|/var/lib/freeswitch/recordings/2026-11-24/7f3c2b1a.wav|a84b4c76e66710@pc33.example.test|1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5|xml"
+	run sql "SELECT leg, caller_id_number, destination_number, answer_time IS NULL, billsec, format
+	         FROM voip.cdr WHERE uuid = 'd0d42f4b-d5ef-4f30-a306-57980804f1be'"
+	assert_output "b|IMSI123451234512342|639360100755|t|0|xml"
+	run sql "SELECT domain, sip_call_id, format FROM voip.cdr WHERE uuid = '3da8bf84-c133-4959-9e24-e72875cb33a1'"
+	assert_output "10.10.10.204|818e26f805701988c1a330175d7d2629@0:0:0:0:0:0:0:0|json"
+	# the raw column is the document as FreeSWITCH generated it
+	run sql "SELECT raw FROM voip.cdr WHERE uuid = '44999f0d-e76b-4bd3-bfdf-3239d487e45b'"
+	assert_output "$(cat "$FX/ccm_free-call-cdr.xml")"
+}
+
+@test "re-delivering the same uuid is idempotent" {
+	cdr_with_uuid 0bad0bad-0000-4000-8000-000000000001 > "$BATS_TEST_TMPDIR/c.xml"
+	for i in 1 2 3; do
+		run post "$BATS_TEST_TMPDIR/c.xml"
+		assert_output 200
+	done
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid = '0bad0bad-0000-4000-8000-000000000001'" 1
+	sleep 1
+	run sql "SELECT count(*) FROM voip.cdr WHERE uuid = '0bad0bad-0000-4000-8000-000000000001'"
+	assert_output 1
+}
+
+@test "malformed CDRs are acknowledged and dead-lettered with the reason, never stored as calls" {
+	local before
+	before=$(sql "SELECT count(*) FROM voip.cdr")
+	printf '%s' '<cdr><variables><uuid>11111111-2222-4333-8444-555555555555</uuid>' > "$BATS_TEST_TMPDIR/trunc.xml"
+	printf '%s' '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><cdr><variables><uuid>&b;</uuid></variables></cdr>' > "$BATS_TEST_TMPDIR/bomb.xml"
+	printf '%s' '{"variables":{"uuid":"not-a-uuid"}}' > "$BATS_TEST_TMPDIR/bad.json"
+	printf 'cdr=%s' "$(printf '<cdr><variables><duration>x</duration><uuid>22222222-2222-4333-8444-555555555555</uuid></variables></cdr>' | fs_urlencode)" > "$BATS_TEST_TMPDIR/form"
+	for f in trunc.xml bomb.xml bad.json form; do
+		run post "$BATS_TEST_TMPDIR/$f"
+		assert_output 200
+	done
+	wait_for "SELECT count(*) FROM voip.cdr_dead_letter WHERE source = 'journal'" 4
+	run sql "SELECT reason FROM voip.cdr_dead_letter ORDER BY id"
+	assert_line --partial 'XML error'
+	assert_line --partial 'DOCTYPE is not allowed'
+	assert_line --partial "is not a UUID"
+	assert_line --partial "duration 'x' is not a number"
+	# the dead letter keeps the bytes as posted (decoded envelope)
+	run sql "SELECT convert_from(body, 'UTF8') FROM voip.cdr_dead_letter WHERE reason LIKE '%UUID%'"
+	assert_output '{"variables":{"uuid":"not-a-uuid"}}'
+	run sql "SELECT count(*) FROM voip.cdr"
+	assert_output "$before"
+	# a body with no document at all is refused (FreeSWITCH keeps it)
+	printf 'hello' > "$BATS_TEST_TMPDIR/junk"
+	run post "$BATS_TEST_TMPDIR/junk"
+	assert_output 400
+}
+
+@test "rows an operator puts into voip.cdr_queue are moved (and bad ones dead-lettered)" {
+	local body
+	body=$(printf 'cdr='; cdr_with_uuid 0bad0bad-0000-4000-8000-0000000000aa | fs_urlencode)
+	sql "INSERT INTO voip.cdr_queue (body) VALUES ('$body'), ('not a cdr at all')"
+	wait_for "SELECT count(*) FROM voip.cdr_queue" 0
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid = '0bad0bad-0000-4000-8000-0000000000aa'" 1
+	run sql "SELECT source, convert_from(body, 'UTF8') FROM voip.cdr_dead_letter WHERE source = 'queue'"
+	assert_output 'queue|not a cdr at all'
+}
+
+@test "database down: posts still answer 200 from the journal; all rows arrive after it is back" {
+	local i n=150 acked=0
+	pg_down "$T/pg"
+	for i in $(seq 1 $n); do
+		cdr_with_uuid "$(uuid_n 1 0 "$i")" > "$BATS_TEST_TMPDIR/c.xml"
+		[ "$(post "$BATS_TEST_TMPDIR/c.xml")" = 200 ] && acked=$((acked + 1))
+	done
+	[ "$acked" -eq "$n" ]
+	[ "$(metric voipadmin_cdr_queue_depth)" -eq "$n" ]
+	run curl -s -o /dev/null -w '%{http_code}' "$M/health"
+	assert_output 503
+	pg_up "$T/pg"
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000001-0000-4000-8000-%'" "$n" 30
+	wait_for "SELECT 1" 1
+	[ "$(metric voipadmin_cdr_queue_depth)" -eq 0 ]
+}
+
+@test "kill -9 after acknowledgement loses nothing: the journal is replayed on restart" {
+	local i n=120 pid
+	pg_down "$T/pg"
+	for i in $(seq 1 $n); do
+		cdr_with_uuid "$(uuid_n 2 0 "$i")" > "$BATS_TEST_TMPDIR/c.xml"
+		run post "$BATS_TEST_TMPDIR/c.xml"
+		assert_output 200
+	done
+	pid=$(cat "$T/daemon.pid")
+	kill -9 "$pid"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$T/daemon.pid"
+	pg_up "$T/pg"
+	daemon_start "$T"
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000002-0000-4000-8000-%'" "$n" 30
+}
+
+@test "kill -9 under concurrent load: every acknowledged CDR is stored" {
+	local pid i
+	: > "$BATS_TEST_TMPDIR/acked"
+	for w in 1 2 3 4; do
+		(
+			for i in $(seq 1 400); do
+				u=$(uuid_n 3 "$w" "$i")
+				cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/c$w.xml"
+				code=$(post "$BATS_TEST_TMPDIR/c$w.xml")
+				[ "$code" = 200 ] && echo "$u" >> "$BATS_TEST_TMPDIR/acked"
+				[ "$code" = 000 ] && break
+			done
+		) 3>&- &
+	done
+	sleep 1.5
+	pid=$(cat "$T/daemon.pid")
+	kill -9 "$pid"
+	wait
+	rm -f "$T/daemon.pid"
+	local acked
+	acked=$(sort -u "$BATS_TEST_TMPDIR/acked" | wc -l)
+	echo "acknowledged before the kill: $acked" >&2
+	[ "$acked" -gt 0 ]
+	daemon_start "$T"
+	sort -u "$BATS_TEST_TMPDIR/acked" | sed "s/.*/('&')/" | paste -sd, > "$BATS_TEST_TMPDIR/values"
+	wait_for "SELECT count(*) FROM (VALUES $(cat "$BATS_TEST_TMPDIR/values")) v(u) JOIN voip.cdr c ON c.uuid = v.u" "$acked" 30
+}
+
+@test "failover: CDRs committed on the old primary but never replicated are re-delivered to the new one" {
+	local i n=60
+	# The standby is a base backup taken now and then cut off: whatever
+	# the primary commits afterwards never reaches it (an async standby
+	# lagging at the moment its primary dies).
+	rm -rf "$T/pgb"
+	mkdir -p "$T/pgb"
+	chown postgres: "$T/pgb"
+	as_postgres "$PG_BINDIR/pg_basebackup" -h "$T/pg/sock" -p "$PGPORT" -U postgres \
+		-D "$T/pgb/data" -R -X stream >/dev/null
+	for i in $(seq 1 $n); do
+		cdr_with_uuid "$(uuid_n 4 0 "$i")" > "$BATS_TEST_TMPDIR/c.xml"
+		run post "$BATS_TEST_TMPDIR/c.xml"
+		assert_output 200
+	done
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000004-0000-4000-8000-%'" "$n"
+	# the old primary dies; the standby is promoted on the same address
+	pg_stop "$T/pg"
+	mkdir -p "$T/pgb/sock"
+	chown -R postgres: "$T/pgb"
+	echo "unix_socket_directories = '$T/pgb/sock'" >> "$T/pgb/data/postgresql.conf"
+	echo "primary_conninfo = ''" >> "$T/pgb/data/postgresql.conf"
+	cp "$T/pg/port" "$T/pgb/port"
+	pg_up "$T/pgb"
+	as_postgres "$PG_BINDIR/pg_ctl" -D "$T/pgb/data" -w promote >/dev/null
+	run pg_psql "$T/pgb" -d voip -At -c "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000004-0000-4000-8000-%'"
+	# (may already be re-delivered by the time we look: only check the end)
+	for i in $(seq 1 300); do
+		out=$(pg_psql "$T/pgb" -d voip -At -c "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000004-0000-4000-8000-%'")
+		[ "$out" = "$n" ] && break
+		sleep 0.1
+	done
+	assert_equal "$out" "$n"
+	[ "$(metric voipadmin_cdr_redelivered_total)" -gt 0 ]
+	grep -q 'database identity changed' "$T/daemon.log"
+}
+
+@test "SIGTERM drains and leaves nothing acknowledged behind" {
+	local pid
+	cdr_with_uuid 0bad0bad-0000-4000-8000-0000000000ff > "$BATS_TEST_TMPDIR/c.xml"
+	run post "$BATS_TEST_TMPDIR/c.xml"
+	assert_output 200
+	daemon_stop "$T"
+	run pg_psql "$T/pgb" -d voip -At -c "SELECT count(*) FROM voip.cdr WHERE uuid = '0bad0bad-0000-4000-8000-0000000000ff'"
+	assert_output 1
+}
