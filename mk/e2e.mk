@@ -3,7 +3,7 @@
 # needs root and systemd-nspawn; suites build the rootfs cache on first use
 # (test/lib/rootfs.sh).
 
-E2E_SUITES += check-e2e-harness
+E2E_SUITES += check-e2e-harness check-e2e-bringup
 
 # Each suite writes its TAP stream; the scenario scripts exit non-zero on a
 # failed test point, which make -k tolerates (the summary counts the TAP).
@@ -11,10 +11,37 @@ check-e2e-harness:
 	@mkdir -p $(RESULTS)
 	bash test/e2e/harness.sh > $(RESULTS)/e2e-harness.tap
 
+# Installs the package built from this tree: `make deb` first (its log next
+# to the TAP); a failed build is one failing test point, not a missing suite.
+check-e2e-bringup:
+	@mkdir -p $(RESULTS)
+	@if $(MAKE) --no-print-directory deb >$(RESULTS)/e2e-bringup.deb.log 2>&1; then \
+		bash test/e2e/bringup.sh > $(RESULTS)/e2e-bringup.tap; \
+	else \
+		printf '1..1\nnot ok 1 - make deb (see $(RESULTS)/e2e-bringup.deb.log)\n' > $(RESULTS)/e2e-bringup.tap; \
+		exit 1; \
+	fi
+
 e2e:
 	$(call run_suites,$(E2E_SUITES))
 
-.PHONY: check-e2e-harness
+# The "run it" command: build, boot two nodes, install with one preseed, show
+# the pair. The nodes stay up until `make demo-down`.
+demo:
+	$(MAKE) --no-print-directory deb
+	bash test/e2e/demo.sh up
+
+demo-down:
+	bash test/e2e/demo.sh down
+
+# Median of 3 of: start of `apt install` on node1 -> pair serving (VIP up,
+# standby streaming). Not part of CI; writes test/bench/results/bringup.txt.
+bench-bringup:
+	$(MAKE) --no-print-directory deb
+	bash test/e2e/bench-bringup.sh > test/bench/results/bringup.txt
+	@cat test/bench/results/bringup.txt
+
+.PHONY: check-e2e-harness check-e2e-bringup bench-bringup
 
 # Bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf): ordering
 # and PartOf for units of other packages, the pg-guard ExecStartPre and
