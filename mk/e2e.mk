@@ -53,3 +53,16 @@ install-bringup-dropins:
 	for f in $$(cd debian/dropins && find . -name '*.conf' | LC_ALL=C sort); do \
 		$(INSTALL) -D -m 0644 "debian/dropins/$$f" "$(DESTDIR)$(DROPIN_DIR)/$${f#./}" || exit 1; \
 	done
+
+# Fast bring-up tests for `make check`: the SCRAM verifier comparison that
+# keeps provisioning idempotent (cmocka, against independent verifiers).
+BRINGUP_UNIT_BINS := $(BUILD)/test/unit/test-scram
+$(BUILD)/test/unit/test-scram: test/unit/test-scram.c test/unit/unit.h src/cli/scram.c src/cli/scram.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ test/unit/test-scram.c src/cli/scram.c $(ALL_LDFLAGS) -lcmocka -lcrypto
+
+CHECK_SUITES += check-unit-bringup
+.PHONY: check-unit-bringup
+check-unit-bringup: $(BRINGUP_UNIT_BINS)
+	@mkdir -p $(RESULTS)
+	test/unit/run-tap $(RESULTS)/unit-bringup.tap $(BRINGUP_UNIT_BINS)

@@ -46,8 +46,8 @@ keepalived_started_last() { # NODE
 	echo "keepalived starting at ${k} us; postgresql, kamailio, voip-admin active before"
 }
 
-main_pids() { # NODE: MainPID of the units an upgrade must not restart
-	e2e_exec "$1" systemctl show -p MainPID --value postgresql@15-main kamailio voip-admin keepalived | tr '\n' ' '
+main_pids() { # NODE: MainPID of the units a reinstall must not restart
+	e2e_exec "$1" systemctl show -p MainPID --value postgresql@15-main kamailio keepalived lsyncd voip-ha-rsyncd | tr '\n' ' '
 }
 
 config_sums() { # NODE
@@ -67,6 +67,8 @@ reconfigure_vip() { # NODE NEW-VIP
 	e2e_sh "$1" "echo 'voip-ha-node voip-ha-node/virtual-address string $2' | debconf-set-selections" &&
 		e2e_exec "$1" env DEBIAN_FRONTEND=noninteractive dpkg-reconfigure -fnoninteractive voip-ha-node </dev/null
 }
+
+provision_is_noop() { e2e_exec "$1" voip-ha provision 2>&1 | grep -qx 'voip-ha: note: provision: database already up to date'; }
 
 files_on() { e2e_exec "$1" test -f "$2"; }
 
@@ -128,7 +130,8 @@ sums1=$(config_sums node1)
 sums2=$(config_sums node2)
 tap_ok "node1: reinstall of the same version" e2e_sh node1 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall ./voip-ha-node_*.deb' </dev/null
 tap_ok "node2: reinstall of the same version" e2e_sh node2 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall ./voip-ha-node_*.deb' </dev/null
-tap_ok "node1: no service restarted (MainPID of postgresql, kamailio, voip-admin, keepalived)" test "$pids1" = "$(main_pids node1)"
+tap_ok "node1: re-running voip-ha provision changes nothing (passwords kept, no migration)" provision_is_noop node1
+tap_ok "node1: no service restarted (MainPID of postgresql, kamailio, keepalived, lsyncd, rsyncd)" test "$pids1" = "$(main_pids node1)"
 tap_ok "node2: no service restarted" test "$pids2" = "$(main_pids node2)"
 tap_ok "node1: no configuration file changed" test "$sums1" = "$(config_sums node1)"
 tap_ok "node2: no configuration file changed" test "$sums2" = "$(config_sums node2)"
