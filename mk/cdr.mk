@@ -15,10 +15,19 @@ $(CDR_TESTBIN)/cdr-parse-test: $(BUILD)/obj/test/daemon/cdr-parse-test.o $(CDR_P
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CDR_PARSE_LIBS) -lcmocka
 
-.PHONY: check-cdr-parse check-cdr-fuzz fuzz-cdr bench-cdr
+.PHONY: check-cdr-parse check-cdr-journal check-cdr-fuzz fuzz-cdr bench-cdr
 check-cdr-parse: $(CDR_TESTBIN)/cdr-parse-test
 	@mkdir -p $(RESULTS)
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-parse.tap || true
+
+$(CDR_TESTBIN)/cdr-journal-test: $(BUILD)/obj/test/daemon/cdr-journal-test.o \
+				 $(BUILD)/obj/src/daemon/cdr-journal.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lpthread
+
+check-cdr-journal: $(CDR_TESTBIN)/cdr-journal-test
+	@mkdir -p $(RESULTS)
+	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-journal.tap || true
 
 # libFuzzer targets, built with clang from the sources (own sanitizer set).
 CDR_FUZZERS := cdr-xml cdr-json
@@ -45,9 +54,9 @@ fuzz-cdr: $(CDR_FUZZERS:%=$(CDR_TESTBIN)/fuzz-%)
 	done
 fuzz: fuzz-cdr
 
-CHECK_SUITES += check-cdr-parse check-cdr-fuzz
+CHECK_SUITES += check-cdr-parse check-cdr-journal check-cdr-fuzz
 
--include $(BUILD)/obj/test/daemon/cdr-parse-test.d
+-include $(BUILD)/obj/test/daemon/cdr-parse-test.d $(BUILD)/obj/test/daemon/cdr-journal-test.d
 
 # End to end against the daemon (the sanitized build of mk/daemon-tests.mk
 # when it is there) and a real PostgreSQL 15.

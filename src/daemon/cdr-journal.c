@@ -288,7 +288,8 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts,
 		}
 	}
 	closedir(d);
-	qsort(ids, nids, sizeof(*ids), cmp_u64);
+	if (nids)
+		qsort(ids, nids, sizeof(*ids), cmp_u64);
 	struct seg **tailp = &j->segs;
 	for (size_t i = 0; i < nids; i++) {
 		struct seg *s = calloc(1, sizeof(*s));
@@ -339,11 +340,12 @@ void cdr_journal_close(struct cdr_journal *j)
  * durable. Called with mu held. */
 static int seal_current(struct cdr_journal *j)
 {
+	while (j->flushing)
+		pthread_cond_wait(&j->flushed, &j->mu);
+	/* read cur only now: another thread may have rotated while we waited */
 	struct seg *s = j->cur;
 	if (!s)
 		return 0;
-	while (j->flushing)
-		pthread_cond_wait(&j->flushed, &j->mu);
 	if (s->durable < s->size && fdatasync(s->fd) < 0)
 		return -errno;
 	s->durable = s->size;
