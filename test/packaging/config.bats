@@ -170,3 +170,17 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	[ "$(dc_get node2-address)" = 198.51.100.12 ]
 	[ "$(dc_get virtual-address)" = 198.51.100.14 ]
 }
+
+@test "translations: templates.pot is current and vi.po translates every string" {
+	cp -r "$PKG_DEBIAN" "$BATS_TEST_TMPDIR/debian"
+	(cd "$BATS_TEST_TMPDIR/debian" && debconf-updatepo)
+	diff -u -I '^"POT-Creation-Date:' "$PKG_DEBIAN/po/templates.pot" "$BATS_TEST_TMPDIR/debian/po/templates.pot"
+	diff -u -I '^"POT-Creation-Date:' "$PKG_DEBIAN/po/vi.po" "$BATS_TEST_TMPDIR/debian/po/vi.po"
+	run msgfmt -c --statistics -o /dev/null "$PKG_DEBIAN/po/vi.po"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[0-9]+\ translated\ messages\.$ ]]
+	# Every template (not only the prompts) carries a Vietnamese description.
+	n_tmpl=$(grep -c '^Template:' "$DC_DIR/voip-ha-node.templates")
+	n_vi=$(grep -c '^Description-vi.UTF-8:' "$DC_DIR/voip-ha-node.templates")
+	[ "$n_tmpl" -eq "$n_vi" ]
+}
