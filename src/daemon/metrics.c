@@ -334,13 +334,13 @@ static int render_family(struct strbuf *out, const struct family *f)
 		case M_GAUGE:
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.17g\n", bitsd(atomic_load_explicit(
+				r = sb_addf(out, " %.15g\n", bitsd(atomic_load_explicit(
 					    &((struct series *)s)->u.gauge.bits, memory_order_relaxed)));
 			break;
 		case M_GAUGE_FN:
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.17g\n", s->u.fn.fn(s->u.fn.arg));
+				r = sb_addf(out, " %.15g\n", s->u.fn.fn(s->u.fn.arg));
 			break;
 		case M_HISTOGRAM: {
 			struct metric_histogram *h = (struct metric_histogram *)&s->u.hist;
@@ -360,7 +360,7 @@ static int render_family(struct strbuf *out, const struct family *f)
 			if (r >= 0)
 				r = series_name(out, f->name, "_sum", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.17g\n", bitsd(atomic_load_explicit(
+				r = sb_addf(out, " %.15g\n", bitsd(atomic_load_explicit(
 					    &h->sum_bits, memory_order_relaxed)));
 			if (r >= 0)
 				r = series_name(out, f->name, "_count", s->labels, NULL);

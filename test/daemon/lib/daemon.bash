@@ -6,9 +6,9 @@
 #       files DIR/admin.hdr / DIR/fs.hdr, so no key is ever on a command line
 #   daemon_start DIR    starts $VOIPADMIND in the background, waits until it listens
 #   daemon_stop DIR     SIGTERM, waits, returns the exit status
-#   api DIR METHOD PATH [JSON]   curl to the admin API: prints the body,
-#                       sets $status_code
-#   fsxml DIR FORMFILE  POST a mod_xml_curl body as FreeSWITCH does
+#   api DIR METHOD PATH [JSON]   curl to the admin API: sets $status_code,
+#                       $body and $output
+#   fsxml DIR FORMFILE  POST a mod_xml_curl body as FreeSWITCH does (same)
 
 VOIPADMIND=${VOIPADMIND:-$SRC_ROOT/build/voip-admind}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}
@@ -85,29 +85,33 @@ daemon_stop() {
 	return 1
 }
 
-# api DIR METHOD PATH [BODY] — body on stdout, HTTP status in $status_code
+# api DIR METHOD PATH [BODY] — no output: sets $status_code and the body in
+# both $body and $output (so bats-assert's assert_output works on it). Not
+# through `run`/$(...): those are subshells and would lose the variables.
 api() {
-	local dir=$1 method=$2 path=$3 body=${4-} out
+	local dir=$1 method=$2 path=$3 data=${4-} out
 	out=$(mktemp)
-	if [ -n "$body" ]; then
-		status_code=$(printf '%s' "$body" | curl -s -o "$out" -w '%{http_code}' -X "$method" \
+	if [ $# -ge 4 ]; then
+		status_code=$(printf '%s' "$data" | curl -s -o "$out" -w '%{http_code}' -X "$method" \
 			-H @"$dir/admin.hdr" -H 'Content-Type: application/json' --data-binary @- \
 			"http://127.0.0.1:$(cat "$dir/http_port")$path")
 	else
 		status_code=$(curl -s -o "$out" -w '%{http_code}' -X "$method" -H @"$dir/admin.hdr" \
 			"http://127.0.0.1:$(cat "$dir/http_port")$path")
 	fi
-	cat "$out"
+	body=$(cat "$out")
+	output=$body
 	rm -f "$out"
 }
 
-# fsxml DIR FILE — POST FILE as mod_xml_curl does; body to stdout, $status_code
+# fsxml DIR FILE — POST FILE as mod_xml_curl does; sets $status_code, $body, $output
 fsxml() {
 	local dir=$1 file=$2 out
 	out=$(mktemp)
 	status_code=$(curl -s -o "$out" -w '%{http_code}' -H @"$dir/fs.hdr" \
 		-H 'Expect:' -A 'freeswitch-xml/1.0' --data-binary @"$file" \
 		"http://127.0.0.1:$(cat "$dir/http_port")/fs/xml")
-	cat "$out"
+	body=$(cat "$out")
+	output=$body
 	rm -f "$out"
 }

@@ -1,0 +1,635 @@
+#!/usr/bin/env bats
+# voip-admind end to end: a real PostgreSQL 15 (started here, migrations
+# from db/migrations applied), the daemon (sanitized build in make check),
+# curl as the client, xmllint as the XML judge. Requests to /fs/xml are the
+# bodies FreeSWITCH really sent (shared data set) or built the same way.
+#
+# Ports: PostgreSQL 55440, daemon 18080 (API) / 18081 (metrics); the SIGTERM
+# test runs a second daemon on 18082/18083.
+
+bats_require_minimum_version 1.5.0
+
+XC=$BATS_TEST_DIRNAME/xmlcurl-fixtures
+CDRX=$BATS_TEST_DIRNAME/cdr-fixtures
+
+setup_file() {
+	load lib/pg
+	load lib/daemon
+	# not under bats' own temp dirs: those are 0700 and PostgreSQL runs
+	# as user postgres
+	export T
+	T=$(mktemp -d /tmp/voip-admind-test.XXXXXX)
+	chmod 0755 "$T"
+	mkdir -p "$T/spool"
+	pg_start "$T/pg" 55440
+	daemon_config "$T" 18080 18081
+	daemon_start "$T"
+}
+
+teardown_file() {
+	load lib/pg
+	load lib/daemon
+	[ -n "${T-}" ] || return 0
+	daemon_stop "$T" || true
+	pg_stop "$T/pg"
+	# keep the logs of a failed run for CI artifacts, remove the rest
+	if [ -z "${KEEP_TEST_DIR-}" ]; then
+		rm -rf "$T"
+	fi
+}
+
+setup() {
+	load lib/pg
+	load lib/daemon
+	bats_load_library bats-support
+	bats_load_library bats-assert
+}
+
+M=http://127.0.0.1:18081
+A=http://127.0.0.1:18080
+
+sql() {
+	pg_psql "$T/pg" -d voip -At -c "$1"
+}
+
+has_cdr() {
+	! grep -q 'built without CDR ingestion' "$T/daemon.log"
+}
+
+# The not-found answer FreeSWITCH expects (puppet.cgi's document).
+not_found_ok() {
+	printf '%s' "$1" | xmllint --noout - &&
+	printf '%s' "$1" | xmllint --xpath 'string(/document/section[@name="result"]/result/@status)' - |
+		grep -qx 'not found'
+}
+
+@test "--check-config accepts the test configuration" {
+	run "$VOIPADMIND" --config "$T/voip-admin.conf" --check-config
+	assert_success
+	assert_output --partial 'configuration OK'
+}
+
+@test "--check-config names file:line and never prints a value" {
+	cp "$T/voip-admin.conf" "$BATS_TEST_TMPDIR/bad.conf"
+	echo 'http_port=0' >> "$BATS_TEST_TMPDIR/bad.conf"
+	run -1 "$VOIPADMIND" --config "$BATS_TEST_TMPDIR/bad.conf" --check-config
+	assert_output --partial 'bad.conf'
+	cp "$T/voip-admin.conf" "$BATS_TEST_TMPDIR/bad2.conf"
+	sed -i 's/^db_host=/db_hots=/' "$BATS_TEST_TMPDIR/bad2.conf"
+	run -1 "$VOIPADMIND" --config "$BATS_TEST_TMPDIR/bad2.conf" --check-config
+	assert_output --regexp 'bad2.conf:[0-9]+'
+	refute_output --partial "$(cat "$T/pg/db_password")"
+	run -2 "$VOIPADMIND" --bogus
+}
+
+@test "GET /health is 200 with the database up (503 only with a reason)" {
+	run curl -s -w '\n%{http_code}' "$M/health"
+	if has_cdr; then
+		assert_line --index 1 200
+		assert_line --index 0 --partial '"status":"ok"'
+	else
+		# built without CDR ingestion: the daemon must say why it is not healthy
+		assert_line --index 1 503
+		assert_line --index 0 --partial 'CDR ingestion not running'
+	fi
+	assert_line --index 0 --partial '"database":{"ok":true}'
+	run curl -s -o /dev/null -w '%{http_code}' "$A/health"
+	[ "$output" = 200 ] || [ "$output" = 503 ]
+}
+
+@test "GET /metrics is Prometheus text with request, latency and cache families" {
+	curl -s -o /dev/null "$M/health"
+	run curl -s -D "$BATS_TEST_TMPDIR/h" "$M/metrics"
+	assert_success
+	grep -qi '^content-type: text/plain; version=0.0.4' "$BATS_TEST_TMPDIR/h"
+	assert_output --partial '# TYPE voipadmin_http_requests_total counter'
+	assert_output --partial 'voipadmin_http_requests_total{route="/health",code="'
+	assert_output --partial '# TYPE voipadmin_http_request_duration_seconds histogram'
+	assert_output --partial 'voipadmin_http_request_duration_seconds_bucket{route="/health",le="+Inf"}'
+	assert_output --partial 'voipadmin_db_reconnects_total'
+	# every sample line is "name{labels} value" or "name value"
+	run bash -c "curl -s '$M/metrics' | grep -v '^#' | grep -Ev '^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$'"
+	assert_output ''
+}
+
+@test "admin API: missing or wrong key is 401, never logged" {
+	run curl -s -w '\n%{http_code}' -D "$BATS_TEST_TMPDIR/h" "$A/api/v1/domains"
+	assert_line --index 1 401
+	grep -qi '^www-authenticate: Bearer' "$BATS_TEST_TMPDIR/h"
+	printf 'Authorization: Bearer not-the-key-%s\n' wrongwrongwrong > "$BATS_TEST_TMPDIR/bad.hdr"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/bad.hdr" "$A/api/v1/domains"
+	assert_output 401
+	printf 'X-API-Key: %s\n' "$(cat "$T/admin.key")" > "$BATS_TEST_TMPDIR/x.hdr"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/x.hdr" "$A/api/v1/domains"
+	assert_output 200
+	run grep -c 'wrongwrongwrong' "$T/daemon.log"
+	assert_output 0
+	run grep -F -c "$(cat "$T/admin.key")" "$T/daemon.log"
+	assert_output 0
+	grep -q 'authentication failed (bad credentials) from 127.0.0.1' "$T/daemon.log"
+}
+
+@test "admin API: keys from voip.api_keys work until revoked" {
+	key=extra-key-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	digest=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
+	sql "INSERT INTO voip.api_keys (name, key_sha256) VALUES ('ops', '$digest')"
+	printf 'Authorization: Bearer %s\n' "$key" > "$BATS_TEST_TMPDIR/k.hdr"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/k.hdr" "$A/api/v1/domains"
+	assert_output 200
+	sql "UPDATE voip.api_keys SET revoked_at = now() WHERE name = 'ops'"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/k.hdr" "$A/api/v1/domains"
+	assert_output 401
+}
+
+@test "failed authentication is rate limited per client address (429 + Retry-After)" {
+	printf 'Authorization: Bearer wrong-%s\n' xyz > "$BATS_TEST_TMPDIR/bad.hdr"
+	for i in $(seq 1 10); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 \
+			-H @"$BATS_TEST_TMPDIR/bad.hdr" "$A/api/v1/domains")
+		[ "$code" = 401 ] || { echo "attempt $i: $code"; return 1; }
+	done
+	# now even the right key from that address is refused for the window
+	run curl -s -D "$BATS_TEST_TMPDIR/h" -o /dev/null -w '%{http_code}' --interface 127.0.0.2 \
+		-H @"$T/admin.hdr" "$A/api/v1/domains"
+	assert_output 429
+	grep -qi '^retry-after: [0-9]' "$BATS_TEST_TMPDIR/h"
+	# FreeSWITCH routes share the limiter
+	run curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -H @"$T/fs.hdr" \
+		--data-binary 'section=directory' "$A/fs/xml"
+	assert_output 429
+	# other addresses are unaffected
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/admin.hdr" "$A/api/v1/domains"
+	assert_output 200
+}
+
+@test "domains: create, duplicate 409, invalid 400, list" {
+	api "$T" POST /api/v1/domains '{"name":"10.10.10.25"}'
+	[ "$status_code" = 201 ]
+	assert_output --partial '"name":"10.10.10.25"'
+	api "$T" POST /api/v1/domains '{"name":"Example.COM"}'
+	[ "$status_code" = 201 ]
+	api "$T" POST /api/v1/domains '{"name":"example.com"}'
+	[ "$status_code" = 409 ]
+	for bad in '{"name":"bad domain"}' '{"name":"-x.com"}' '{"name":5}' '{}' '[]' '{"name":' 'null'; do
+		api "$T" POST /api/v1/domains "$bad"
+		[ "$status_code" = 400 ] || { echo "$bad -> $status_code"; return 1; }
+	done
+	api "$T" GET /api/v1/domains
+	[ "$status_code" = 200 ]
+	assert_output --partial '"name":"example.com"'
+}
+
+@test "extensions: create stores only digests, and the Kamailio subscriber" {
+	api "$T" POST /api/v1/extensions \
+		'{"domain":"10.10.10.25","extension":"1000","password":"correct horse 1000","display_name":"Alice"}'
+	[ "$status_code" = 201 ]
+	refute_output --partial 'correct horse'
+	refute_output --partial 'a1'
+	assert_output --partial '"extension":"1000"'
+	ha1=$(printf '1000:10.10.10.25:correct horse 1000' | md5sum | cut -d' ' -f1)
+	ha1b=$(printf '1000@10.10.10.25:10.10.10.25:correct horse 1000' | md5sum | cut -d' ' -f1)
+	run sql "SELECT a1_hash, a1b_hash FROM voip.extensions WHERE extension = '1000'"
+	assert_output "$ha1|$ha1b"
+	run sql "SELECT password, ha1, ha1b FROM kamailio.subscriber WHERE username = '1000' AND domain = '10.10.10.25'"
+	assert_output "|$ha1|$ha1b"
+	# the clear password is nowhere in the database dump or the log
+	run bash -c "runuser -u postgres -- $PG_BINDIR/pg_dump -h '$T/pg/sock' -p 55440 -U postgres voip | grep -c 'correct horse'"
+	assert_output 0
+	run grep -c 'correct horse' "$T/daemon.log"
+	assert_output 0
+}
+
+@test "extensions: validation errors are 400 with a JSON reason" {
+	for req in \
+		'{"domain":"10.10.10.25","extension":"1001"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"short"}' \
+		'{"domain":"10.10.10.25","extension":"10 01","password":"long enough pw"}' \
+		'{"domain":"10.10.10.25","extension":"*98","password":"long enough pw"}' \
+		'{"domain":"10.10.10.25","extension":1001,"password":"long enough pw"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"long enough pw","voicemail":"yes"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"long enough pw","user_context":"a b"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"long enough pw","caller_id_number":"12a"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"long enough pw","display_name":"a\u0001b"}' \
+		'{"domain":"bad domain","extension":"1001","password":"long enough pw"}' \
+		'{"domain":"10.10.10.25","extension":"1001","password":"long enough pw"' \
+		'"just a string"' ''; do
+		api "$T" POST /api/v1/extensions "$req"
+		[ "$status_code" = 400 ] || { echo "$req -> $status_code $output"; return 1; }
+		[[ "$output" == '{"error":'* ]] || { echo "$req -> $output"; return 1; }
+	done
+	api "$T" POST /api/v1/extensions '{"domain":"nowhere.example","extension":"1001","password":"long enough pw"}'
+	[ "$status_code" = 400 ]
+	assert_output --partial 'unknown'
+	api "$T" POST /api/v1/extensions '{"domain":"10.10.10.25","extension":"1000","password":"long enough pw"}'
+	[ "$status_code" = 409 ]
+}
+
+@test "extensions: get, list with filter and paging, 404s" {
+	api "$T" POST /api/v1/extensions '{"domain":"example.com","extension":"2000","password":"pw for 2000!"}'
+	[ "$status_code" = 201 ]
+	api "$T" POST /api/v1/extensions '{"domain":"example.com","extension":"2001","password":"pw for 2001!"}'
+	[ "$status_code" = 201 ]
+	id=$(sql "SELECT id FROM voip.extensions WHERE extension = '1000'")
+	api "$T" GET "/api/v1/extensions/$id"
+	[ "$status_code" = 200 ]
+	assert_output --partial '"display_name":"Alice"'
+	api "$T" GET '/api/v1/extensions?domain=example.com&limit=1'
+	[ "$status_code" = 200 ]
+	assert_output --partial '"extension":"2000"'
+	refute_output --partial '"extension":"2001"'
+	api "$T" GET '/api/v1/extensions?domain=example.com&limit=1&offset=1'
+	assert_output --partial '"extension":"2001"'
+	api "$T" GET '/api/v1/extensions?limit=0'
+	[ "$status_code" = 400 ]
+	api "$T" GET '/api/v1/extensions?offset=-1'
+	[ "$status_code" = 400 ]
+	api "$T" GET /api/v1/extensions/999999
+	[ "$status_code" = 404 ]
+	api "$T" GET /api/v1/extensions/abc
+	[ "$status_code" = 404 ]
+	api "$T" GET /api/v1/nothing
+	[ "$status_code" = 404 ]
+	api "$T" DELETE /api/v1/extensions
+	[ "$status_code" = 405 ]
+}
+
+# digest response as a SIP client computes it (RFC 2617, qop=auth)
+digest_response() { # ha1 method uri nonce nc cnonce
+	local ha2
+	ha2=$(printf '%s:%s' "$2" "$3" | md5sum | cut -d' ' -f1)
+	printf '%s:%s:%s:%s:auth:%s' "$1" "$4" "$5" "$6" "$ha2" | md5sum | cut -d' ' -f1
+}
+
+@test "directory: real sip_auth REGISTER and INVITE bodies get the user's a1-hash" {
+	for f in bob1118_2021_directory_sip_auth_REGISTER.form bob1118_2021_directory_sip_auth_INVITE.form; do
+		fsxml "$T" "$XC/$f"
+		[ "$status_code" = 200 ]
+		printf '%s' "$output" | xmllint --noout -
+		# the XML declaration must be alone on its line (FreeSWITCH drops lines with "<?")
+		[ "$(printf '%s\n' "$output" | grep -c '<?')" = 1 ]
+		[ "$(printf '%s\n' "$output" | grep '<?' | grep -c '<document')" = 0 ]
+		a1=$(printf '%s' "$output" | xmllint --xpath 'string(//domain[@name="10.10.10.25"]//user[@id="1000"]/params/param[@name="a1-hash"]/@value)' -)
+		[ "$a1" = "$(printf '1000:10.10.10.25:correct horse 1000' | md5sum | cut -d' ' -f1)" ]
+		printf '%s' "$output" | xmllint --xpath '//user[@id="1000"]/variables/variable[@name="user_context"]' - | grep -q 'value="default"'
+		# no clear password is ever offered
+		[ "$(printf '%s' "$output" | grep -c 'name="password"')" = 0 ]
+	done
+	# a phone that knows the password produces a response FreeSWITCH would accept
+	ha1=$(printf '1000:10.10.10.25:correct horse 1000' | md5sum | cut -d' ' -f1)
+	want=$(digest_response "$ha1" REGISTER sip:10.10.10.25 a212e670-2d31-441b-9a48-04b1d1091131 00000001 39645b121d34ea15)
+	got=$(digest_response "$(printf '1000:10.10.10.25:correct horse 1000' | md5sum | cut -d' ' -f1)" REGISTER sip:10.10.10.25 a212e670-2d31-441b-9a48-04b1d1091131 00000001 39645b121d34ea15)
+	[ "$want" = "$got" ]
+	wrong=$(digest_response "$(printf '1000:10.10.10.25:wrong' | md5sum | cut -d' ' -f1)" REGISTER sip:10.10.10.25 a212e670-2d31-441b-9a48-04b1d1091131 00000001 39645b121d34ea15)
+	[ "$want" != "$wrong" ]
+}
+
+@test "directory: unknown user, wrong domain, scans and configuration get the not-found document" {
+	sed 's/&user=1000&/\&user=1099\&/' "$XC/bob1118_2021_directory_sip_auth_REGISTER.form" > "$BATS_TEST_TMPDIR/u.form"
+	fsxml "$T" "$BATS_TEST_TMPDIR/u.form"
+	[ "$status_code" = 200 ]
+	not_found_ok "$output"
+	sed 's/&domain=10.10.10.25&/\&domain=example.com\&/; s/key_value=10.10.10.25/key_value=example.com/' \
+		"$XC/bob1118_2021_directory_sip_auth_REGISTER.form" > "$BATS_TEST_TMPDIR/d.form"
+	fsxml "$T" "$BATS_TEST_TMPDIR/d.form"
+	not_found_ok "$output"
+	for f in bob1118_2021_directory_boot_gateways_internal.form \
+		bob1118_2021_directory_network-list_GENERAL.form \
+		bob1118fm_2021_configuration_sofia.conf_global.form; do
+		fsxml "$T" "$XC/$f"
+		[ "$status_code" = 200 ]
+		not_found_ok "$output"
+	done
+	# every early-boot body of the capture (only the five basic fields)
+	while IFS= read -r body; do
+		[ -n "$body" ] || continue
+		printf '%s' "$body" > "$BATS_TEST_TMPDIR/b.form"
+		fsxml "$T" "$BATS_TEST_TMPDIR/b.form"
+		[ "$status_code" = 200 ] || return 1
+		not_found_ok "$output" || return 1
+	done < "$XC/bob1118_2022_configuration_boot_sequence.one-body-per-line.txt"
+}
+
+@test "directory: a disabled user is not found, never a user without credentials" {
+	id=$(sql "SELECT id FROM voip.extensions WHERE extension = '2000'")
+	printf 'section=directory&tag_name=domain&key_name=name&key_value=example.com&action=sip_auth&key=id&user=2000&domain=example.com&ip=127.0.0.1' > "$BATS_TEST_TMPDIR/f"
+	fsxml "$T" "$BATS_TEST_TMPDIR/f"
+	printf '%s' "$output" | xmllint --xpath '//user[@id="2000"]/params/param[@name="a1-hash"]' -
+	api "$T" PATCH "/api/v1/extensions/$id" '{"enabled":false}'
+	[ "$status_code" = 200 ]
+	assert_output --partial '"enabled":false'
+	fsxml "$T" "$BATS_TEST_TMPDIR/f"
+	not_found_ok "$output"
+	run sql "SELECT count(*) FROM kamailio.subscriber WHERE username = '2000'"
+	assert_output 0
+	api "$T" PATCH "/api/v1/extensions/$id" '{"enabled":true}'
+	run sql "SELECT count(*) FROM kamailio.subscriber WHERE username = '2000'"
+	assert_output 1
+	fsxml "$T" "$BATS_TEST_TMPDIR/f"
+	printf '%s' "$output" | xmllint --xpath '//user[@id="2000"]/params/param[@name="a1-hash"]' -
+	# every <user> ever emitted carries params with a non-empty a1-hash
+	[ "$(printf '%s' "$output" | xmllint --xpath 'count(//user[not(params/param[@name="a1-hash" and string-length(@value)=32])])' -)" = 0 ]
+}
+
+@test "directory: answers come from the cache, and API writes invalidate it" {
+	f=$XC/bob1118_2021_directory_sip_auth_INVITE.form
+	hits() { curl -s "$M/metrics" | awk '$1 == "voipadmin_directory_cache_hits_total" {print $2}'; }
+	fsxml "$T" "$f"
+	h0=$(hits)
+	fsxml "$T" "$f"
+	h1=$(hits)
+	[ "$h1" -gt "${h0:-0}" ]
+	id=$(sql "SELECT id FROM voip.extensions WHERE extension = '1000'")
+	api "$T" PUT "/api/v1/extensions/$id/password" '{"password":"battery staple 1000"}'
+	[ "$status_code" = 204 ]
+	fsxml "$T" "$f"
+	a1=$(printf '%s' "$output" | xmllint --xpath 'string(//param[@name="a1-hash"]/@value)' -)
+	[ "$a1" = "$(printf '1000:10.10.10.25:battery staple 1000' | md5sum | cut -d' ' -f1)" ]
+	run sql "SELECT ha1 FROM kamailio.subscriber WHERE username = '1000'"
+	assert_output "$a1"
+	api "$T" PUT "/api/v1/extensions/$id/password" '{"password":"short"}'
+	[ "$status_code" = 400 ]
+	api "$T" PATCH "/api/v1/extensions/$id" '{"password":"not here either"}'
+	[ "$status_code" = 400 ]
+}
+
+@test "nasty stored values come out inert: no \$\${, no \${, no X-PRE-PROCESS, well-formed" {
+	nasty='Eve ${system(id)} $${hostname} <X-PRE-PROCESS cmd="exec" data="touch /tmp/pwned"/> x-pre-process '"'"'q'"'"' "dq" & <!--#exec cmd="id"-->'
+	body=$(printf '{"domain":"10.10.10.25","extension":"1666","password":"nasty pw 1666","display_name":"%s"}' \
+		"$(printf '%s' "$nasty" | sed 's/\\/\\\\/g; s/"/\\"/g')")
+	api "$T" POST /api/v1/extensions "$body"
+	[ "$status_code" = 201 ]
+	# stored faithfully
+	run sql "SELECT display_name FROM voip.extensions WHERE extension = '1666'"
+	assert_output "$nasty"
+	printf 'section=directory&tag_name=domain&key_name=name&key_value=10.10.10.25&action=sip_auth&key=id&user=1666&domain=10.10.10.25' > "$BATS_TEST_TMPDIR/f"
+	fsxml "$T" "$BATS_TEST_TMPDIR/f"
+	[ "$status_code" = 200 ]
+	doc=$output
+	printf '%s' "$doc" | xmllint --noout -
+	# what FreeSWITCH's preprocessor would act on, in the raw text:
+	! printf '%s' "$doc" | grep -q '\$\${'
+	! printf '%s' "$doc" | grep -qi 'x-pre-process'
+	! printf '%s' "$doc" | grep -q '<!--'
+	# ${ only in our own dial-string constant
+	[ "$(printf '%s\n' "$doc" | grep '\${' | grep -vc 'name="dial-string"')" = 0 ]
+	# and after XML parsing (what FreeSWITCH stores as the variable) no ${ either
+	v=$(printf '%s' "$doc" | xmllint --xpath 'string(//variable[@name="effective_caller_id_name"]/@value)' -)
+	[[ "$v" != *'${'* ]]
+	[[ "$v" == *'<X-PRE-PROCESS cmd="exec"'* ]]   # still readable text, just inert
+	[ ! -e /tmp/pwned ]
+}
+
+@test "malformed and oversized bodies: not-found documents, 413" {
+	for req in 'section=directory&user=%zz' 'section=directory&user=%00' 'section=directory&user=%4' '' '&&&==' 'section=%ZZdirectory'; do
+		printf '%s' "$req" > "$BATS_TEST_TMPDIR/m"
+		fsxml "$T" "$BATS_TEST_TMPDIR/m"
+		[ "$status_code" = 200 ] || { echo "$req -> $status_code"; return 1; }
+		not_found_ok "$output" || { echo "$req -> $output"; return 1; }
+	done
+	head -c 70000 /dev/zero | tr '\0' a > "$BATS_TEST_TMPDIR/big"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/fs.hdr" --data-binary @"$BATS_TEST_TMPDIR/big" "$A/fs/xml"
+	assert_output 413
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/admin.hdr" -H 'Transfer-Encoding: chunked' \
+		--data-binary @"$BATS_TEST_TMPDIR/big" "$A/api/v1/extensions"
+	assert_output 413
+	# and the daemon still serves
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/admin.hdr" "$A/api/v1/domains"
+	assert_output 200
+}
+
+@test "FreeSWITCH routes: Basic auth with user freeswitch and the FreeSWITCH key only" {
+	f=$XC/bob1118_2021_directory_sip_auth_REGISTER.form
+	run curl -s -o /dev/null -w '%{http_code}' --data-binary @"$f" "$A/fs/xml"
+	assert_output 401
+	printf 'Authorization: Basic %s\n' "$(printf 'admin:%s' "$(cat "$T/fs.key")" | base64 -w0)" > "$BATS_TEST_TMPDIR/u.hdr"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/u.hdr" --data-binary @"$f" "$A/fs/xml"
+	assert_output 401
+	printf 'Authorization: Basic %s\n' "$(printf 'freeswitch:%s' "$(cat "$T/admin.key")" | base64 -w0)" > "$BATS_TEST_TMPDIR/a.hdr"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/a.hdr" --data-binary @"$f" "$A/fs/xml"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/fs.hdr" "$A/fs/xml"
+	assert_output 405
+	run curl -s -o /dev/null -w '%{http_code}' --data-binary 'x' "$A/fs/cdr"
+	assert_output 401
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/fs.hdr" --data-binary 'section=directory' "$M/fs/xml"
+	assert_output 404
+}
+
+dialplan() { # context destination domain
+	printf 'hostname=fs1&section=dialplan&tag_name=&key_name=&key_value=&Event-Name=REQUEST_PARAMS&Caller-Context=%s&Caller-Destination-Number=%s&Hunt-Context=%s&Hunt-Destination-Number=%s&variable_domain_name=%s&variable_sip_from_user=1000' \
+		"$1" "$2" "$1" "$2" "$3" > "$BATS_TEST_TMPDIR/dp"
+	fsxml "$T" "$BATS_TEST_TMPDIR/dp"
+}
+
+actions() {
+	printf '%s' "$1" | xmllint --xpath '//context/extension/condition/action' - | sed 's/\/>/\/>\n/g' | grep -v '^$'
+}
+
+@test "dialplan: local extension, queue, IVR, voicemail, trunk, unknown" {
+	did=$(sql "SELECT id FROM voip.domains WHERE name = '10.10.10.25'")
+	sql "INSERT INTO voip.queues (domain_id, number, name) VALUES ($did, '500', 'support')"
+	sql "INSERT INTO voip.ivr_menus (domain_id, number, name) VALUES ($did, '600', 'main_menu')"
+	sql "INSERT INTO voip.trunks (domain_id, name, gateway, prefix, strip_digits, prepend) VALUES (NULL, 'intl', 'carrier1', '00', 2, '+')"
+	sql "INSERT INTO voip.trunks (domain_id, name, gateway, prefix) VALUES ($did, 'any', 'carrier2', '')"
+
+	dialplan default 1000 10.10.10.25
+	[ "$status_code" = 200 ]
+	printf '%s' "$output" | xmllint --noout -
+	[ "$(printf '%s' "$output" | xmllint --xpath 'string(//section[@name="dialplan"]/context/@name)' -)" = default ]
+	actions "$output" | grep -q 'application="bridge" data="user/1000@10.10.10.25"'
+	actions "$output" | grep -q 'application="voicemail" data="default 10.10.10.25 1000"'
+
+	dialplan default 500 10.10.10.25
+	actions "$output" | grep -q 'application="callcenter" data="support@10.10.10.25"'
+	dialplan default 600 10.10.10.25
+	actions "$output" | grep -q 'application="ivr" data="main_menu"'
+	dialplan default '*98' 10.10.10.25
+	actions "$output" | grep -q 'application="voicemail" data="check default 10.10.10.25"'
+	dialplan default '*991000' 10.10.10.25
+	actions "$output" | grep -q 'application="voicemail" data="default 10.10.10.25 1000"'
+	dialplan default '*999999' 10.10.10.25
+	not_found_ok "$output"
+
+	# longest prefix wins; strip and prepend applied
+	dialplan default 004930123456 10.10.10.25
+	actions "$output" | grep -q 'application="bridge" data="sofia/gateway/carrier1/+4930123456"'
+	dialplan default 5551234 10.10.10.25
+	actions "$output" | grep -q 'application="bridge" data="sofia/gateway/carrier2/5551234"'
+	# calls from outside (public context) never go out through a trunk
+	dialplan public 004930123456 10.10.10.25
+	not_found_ok "$output"
+	# but reach local numbers
+	dialplan public 1000 10.10.10.25
+	actions "$output" | grep -q 'user/1000@10.10.10.25'
+	# unknown domain / hostile destination
+	dialplan default 1000 nowhere.example
+	not_found_ok "$output"
+	dialplan default '1000%24%7Bsystem(id)%7D' 10.10.10.25
+	not_found_ok "$output"
+}
+
+@test "CDR API: list with filters and paging, by uuid, stats, 400 and 404" {
+	for i in 1 2 3; do
+		sql "INSERT INTO voip.cdr (uuid, leg, direction, caller_id_number, caller_id_name, destination_number, domain, start_time, answer_time, end_time, duration, billsec, hangup_cause, format, raw, received_at)
+		     VALUES ('00000000-0000-0000-0000-00000000000$i', 'a', 'inbound', '100$i', 'Caller $i', '2000', 'example.com',
+		             '2026-01-0$i 10:00:00+00', CASE WHEN $i < 3 THEN '2026-01-0$i 10:00:05+00'::timestamptz END, '2026-01-0$i 10:01:00+00',
+		             60, CASE WHEN $i < 3 THEN 55 ELSE 0 END, CASE WHEN $i < 3 THEN 'NORMAL_CLEARING' ELSE 'NO_ANSWER' END, 'xml', '<cdr/>', now())"
+	done
+	api "$T" GET '/api/v1/cdr?domain=example.com&limit=2'
+	[ "$status_code" = 200 ]
+	assert_output --partial '"uuid":"00000000-0000-0000-0000-000000000003"'
+	assert_output --partial '"uuid":"00000000-0000-0000-0000-000000000002"'
+	refute_output --partial '000000000001"'
+	assert_output --partial '"next_offset":2'
+	api "$T" GET '/api/v1/cdr?domain=example.com&limit=2&offset=2'
+	assert_output --partial '000000000001"'
+	assert_output --partial '"next_offset":null'
+	api "$T" GET '/api/v1/cdr?caller=1002&from=2026-01-01T00:00:00Z&to=2026-01-31T00:00:00Z'
+	assert_output --partial '"caller_id_number":"1002"'
+	refute_output --partial '"caller_id_number":"1001"'
+	api "$T" GET '/api/v1/cdr?hangup_cause=NO_ANSWER'
+	assert_output --partial '"answer_time":null'
+	api "$T" GET /api/v1/cdr/00000000-0000-0000-0000-000000000001
+	[ "$status_code" = 200 ]
+	assert_output --partial '"billsec":55'
+	api "$T" GET /api/v1/cdr/00000000-0000-0000-0000-00000000dead
+	[ "$status_code" = 404 ]
+	api "$T" GET '/api/v1/cdr/not-a-uuid!'
+	[ "$status_code" = 404 ]
+	api "$T" GET '/api/v1/cdr/stats?domain=example.com'
+	[ "$status_code" = 200 ]
+	assert_output --partial '"calls":3'
+	assert_output --partial '"answered":2'
+	assert_output --partial '"total_billsec":110'
+	assert_output --partial '"NORMAL_CLEARING":2'
+	api "$T" GET '/api/v1/cdr?from=yesterday-ish'
+	[ "$status_code" = 400 ]
+	api "$T" GET '/api/v1/cdr?limit=100000'
+	[ "$status_code" = 400 ]
+	api "$T" POST '/api/v1/cdr' '{}'
+	[ "$status_code" = 405 ]
+}
+
+@test "CDR posted by FreeSWITCH is acknowledged and readable through the API" {
+	has_cdr || skip "daemon built without CDR ingestion (src/daemon/cdr-ingest.c missing)"
+	f=$CDRX/ccm_incoming-call-cdr.xml
+	uuid=$(grep -o '<uuid>[^<]*</uuid>' "$f" | head -n1 | sed 's/<[^>]*>//g')
+	[ -n "$uuid" ]
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/fs.hdr" --data-urlencode "cdr@$f" "$A/fs/cdr"
+	assert_output 200
+	for i in $(seq 1 50); do
+		api "$T" GET "/api/v1/cdr/$uuid"
+		[ "$status_code" = 200 ] && break
+		sleep 0.2
+	done
+	[ "$status_code" = 200 ]
+}
+
+@test "database down: 503 from health, API and uncached lookups; recovers without restart" {
+	pid=$(cat "$T/daemon.pid")
+	pg_down "$T/pg"
+	run curl -s -w '\n%{http_code}' "$M/health"
+	assert_line --index 1 503
+	assert_line --index 0 --partial 'database not reachable'
+	api "$T" GET /api/v1/extensions
+	[ "$status_code" = 503 ]
+	assert_output --partial 'database unavailable'
+	printf 'section=directory&tag_name=domain&key_name=name&key_value=10.10.10.25&action=sip_auth&key=id&user=4242&domain=10.10.10.25' > "$BATS_TEST_TMPDIR/f"
+	fsxml "$T" "$BATS_TEST_TMPDIR/f"
+	[ "$status_code" = 503 ]
+	pg_up "$T/pg"
+	for i in $(seq 1 50); do
+		api "$T" GET /api/v1/extensions
+		[ "$status_code" = 200 ] && break
+		sleep 0.2
+	done
+	[ "$status_code" = 200 ]
+	run curl -s "$M/health"
+	assert_output --partial '"database":{"ok":true}'
+	# same process all along
+	[ "$(cat "$T/daemon.pid")" = "$pid" ]
+	kill -0 "$pid"
+	run curl -s "$M/metrics"
+	assert_output --regexp 'voipadmin_db_reconnects_total [1-9]'
+}
+
+@test "SIGHUP reloads the configuration and keeps the old one when the new is broken" {
+	pid=$(cat "$T/daemon.pid")
+	newkey=rotated-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	printf 'Authorization: Bearer %s\n' "$newkey" > "$BATS_TEST_TMPDIR/new.hdr"
+	cp "$T/voip-admin.conf" "$T/voip-admin.conf.orig"
+	sed -i "s/^admin_api_key_sha256=.*/admin_api_key_sha256=$(printf '%s' "$newkey" | sha256sum | cut -d' ' -f1)/" "$T/voip-admin.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/new.hdr" "$A/api/v1/domains")
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 200 ]
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$T/admin.hdr" "$A/api/v1/domains"
+	assert_output 401
+	grep -q 'configuration reloaded' "$T/daemon.log"
+	# a broken file: the running configuration stays
+	echo 'no_such_key=1' >> "$T/voip-admin.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		grep -q 'reload failed' "$T/daemon.log" && break
+		sleep 0.1
+	done
+	grep -q 'reload failed, keeping the running configuration' "$T/daemon.log"
+	run curl -s -o /dev/null -w '%{http_code}' -H @"$BATS_TEST_TMPDIR/new.hdr" "$A/api/v1/domains"
+	assert_output 200
+	cp "$T/voip-admin.conf.orig" "$T/voip-admin.conf"
+	kill -HUP "$pid"
+	for i in $(seq 1 50); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -H @"$T/admin.hdr" "$A/api/v1/domains")
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	[ "$code" = 200 ]
+	kill -0 "$pid"
+}
+
+@test "SIGTERM drains an in-flight request, then exits 0" {
+	T2=$BATS_TEST_TMPDIR/t2
+	mkdir -p "$T2/spool"
+	ln -s "$T/pg" "$T2/pg"
+	daemon_config "$T2" 18082 18083
+	"$VOIPADMIND" --config "$T2/voip-admin.conf" >"$T2/daemon.log" 2>&1 3>&- &
+	pid=$!
+	for i in $(seq 1 100); do
+		curl -s -o /dev/null "http://127.0.0.1:18083/metrics" && break
+		sleep 0.1
+	done
+	# a request whose body trickles in for ~2 s
+	{ printf '{"name":"drain.example"'; head -c 2000 /dev/zero | tr '\0' ' '; printf '}'; } > "$BATS_TEST_TMPDIR/slow.json"
+	curl -s -o "$BATS_TEST_TMPDIR/slow.out" -w '%{http_code}' --limit-rate 1000 \
+		-H @"$T2/admin.hdr" -H 'Content-Type: application/json' \
+		--data-binary @"$BATS_TEST_TMPDIR/slow.json" http://127.0.0.1:18082/api/v1/domains \
+		> "$BATS_TEST_TMPDIR/slow.code" 3>&- &
+	cpid=$!
+	sleep 0.7
+	kill -TERM "$pid"
+	wait "$cpid"
+	run cat "$BATS_TEST_TMPDIR/slow.code"
+	assert_output 201
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" = 0 ]
+	grep -q 'draining and stopping' "$T2/daemon.log"
+	grep -q 'stopped' "$T2/daemon.log"
+	# no new connections once it is gone
+	run curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18082/health
+	assert_output 000
+	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T2/daemon.log"
+	assert_output ''
+}
+
+@test "no sanitizer report and no secret in the daemon log" {
+	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T/daemon.log"
+	assert_output ''
+	run grep -F -c "$(cat "$T/pg/db_password")" "$T/daemon.log"
+	assert_output 0
+	run grep -F -c "$(cat "$T/fs.key")" "$T/daemon.log"
+	assert_output 0
+}
