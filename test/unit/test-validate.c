@@ -118,7 +118,7 @@ static struct row rows[] = {
 	  "freeswitch_db_password: must not contain control characters" },
 	{ "freeswitch_esl_password escape", "freeswitch_esl_password", "a\x1b[31m", NULL, NULL,
 	  "freeswitch_esl_password: must not contain control characters" },
-	{ "password 1024 bytes ok", "admin_db_password", LONG_PW_1025 + 1, NULL, NULL, NULL },
+	{ "password 1024 bytes ok", "admin_db_password", &LONG_PW_1025[1], NULL, NULL, NULL },
 	{ "password 1025 bytes", "admin_db_password", LONG_PW_1025, NULL, NULL,
 	  "admin_db_password: must be at most 1024 bytes" },
 	{ "kamailio_db_password slash", "kamailio_db_password", "a/b", NULL, NULL,
