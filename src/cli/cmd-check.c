@@ -54,10 +54,13 @@ static int units_active(char *why, size_t len)
 
 	if (freeswitch_installed())
 		argv[4] = "freeswitch.service";
+	/* is-active exits 0 when ANY unit is active: read the states, one
+	 * line per unit in argv order, and require every one to be active. */
 	r = run_as(argv, (uid_t)-1, (gid_t)-1, envp, out, sizeof(out));
-	if (r == 0)
-		return 0;
-	/* One state per line, in argv order. */
+	if (r < 0) {
+		snprintf(why, len, "cannot run systemctl: %s", strerror(-r));
+		return -1;
+	}
 	{
 		char *save = NULL, *line = strtok_r(out, "\n", &save);
 		int i = 2;
@@ -66,7 +69,9 @@ static int units_active(char *why, size_t len)
 			line = strtok_r(NULL, "\n", &save);
 			i++;
 		}
-		snprintf(why, len, "%s is %s", argv[i] ? argv[i] : "a unit", line ? line : "not active");
+		if (!argv[i])
+			return 0;
+		snprintf(why, len, "%s is %s", argv[i], line ? line : "not active");
 	}
 	return -1;
 }
