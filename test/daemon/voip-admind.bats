@@ -625,7 +625,9 @@ actions() {
 	assert_output ''
 }
 
-@test "no sanitizer report and no secret in the daemon log" {
+@test "after everything: clean stop, no sanitizer or leak report, no secret in the log" {
+	daemon_stop "$T"
+	grep -q 'stopped' "$T/daemon.log"
 	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T/daemon.log"
 	assert_output ''
 	run grep -F -c "$(cat "$T/pg/db_password")" "$T/daemon.log"
