@@ -1,0 +1,144 @@
+# shellcheck shell=sh
+# Puts the files rendered by `voip-ha generate` in place without silently
+# overwriting an administrator's edits. POSIX sh, sourced by the 10-generate
+# hook and the postinst (keepalived.conf, written last). The postrm undoes it
+# from $VOIPHA_FILES with its own code (this file is gone at purge time).
+# Installed as /usr/share/voip-ha/lib/install-generated.sh.
+#
+# Two kinds of file (see doc/DESIGN.md "Generated files"):
+#  - ours: the path names voip-ha (/etc/voip-ha/..., conf.d/50-voip-ha.conf,
+#    sysctl.d/60-voip-ha.conf). Wholly owned: replaced atomically.
+#  - shared with the admin (keepalived.conf, pg_hba.conf, kamailio.cfg, ...):
+#    through ucf (which asks, via debconf, before replacing a file the admin
+#    changed) and registered with ucfr. A file found in place that ucf never
+#    installed (the kamailio package's example kamailio.cfg, say) is kept as
+#    FILE.voip-ha-orig and restored on purge.
+# Every installed file and created directory is listed in $VOIPHA_FILES, so
+# purge removes exactly what the package created.
+
+VOIPHA=${VOIPHA:-/usr/sbin/voip-ha}
+VOIPHA_STATE=${VOIPHA_STATE:-/var/lib/voip-ha}
+VOIPHA_STAGE=$VOIPHA_STATE/generated
+VOIPHA_FILES=$VOIPHA_STATE/installed-files
+VOIPHA_TEMPLATES=${VOIPHA_TEMPLATES:-/usr/share/voip-ha/templates}
+UCF_PKG=voip-ha-node
+UCF_HASHFILE=/var/lib/ucf/hashfile
+
+gen_say() { echo "voip-ha: $*" >&2; }
+
+is_ours() {
+	case $1 in *voip-ha*) return 0 ;; *) return 1 ;; esac
+}
+
+# record KIND PATH: remember what we created (kinds: own, ucf, dir).
+record() {
+	grep -qxF "$1 $2" "$VOIPHA_FILES" 2>/dev/null || echo "$1 $2" >>"$VOIPHA_FILES"
+}
+
+# make_parents PATH OWNER:GROUP: create missing parent directories (0755),
+# owned like the file they hold, and record them for purge.
+make_parents() {
+	_d=$(dirname "$1")
+	[ -d "$_d" ] && return 0
+	make_parents "$_d" "$2"
+	mkdir -m 0755 "$_d"
+	chown "$2" "$_d"
+	record dir "$_d"
+}
+
+# same_file STAGED DEST MODE OWNER:GROUP: content, mode and owner all match.
+same_file() {
+	[ -f "$2" ] && cmp -s "$1" "$2" &&
+		[ "$(stat -c '%a %U:%G' "$2")" = "$(printf '%o' "0$3") $4" ]
+}
+
+# install_own STAGED DEST MODE OWNER:GROUP: atomic replace. The temp file is
+# created 0600 root (umask) before a byte is written, then given its final
+# owner and mode, then renamed over DEST.
+install_own() {
+	same_file "$@" && { record own "$2"; return 0; }
+	make_parents "$2" "$4"
+	_tmp="$2.voip-ha-new"
+	(umask 077 && cp "$1" "$_tmp")
+	chown "$4" "$_tmp"
+	chmod "$3" "$_tmp"
+	mv -f "$_tmp" "$2"
+	record own "$2"
+}
+
+ucf_knows() {
+	[ -r "$UCF_HASHFILE" ] && awk -v f="$1" '$2 == f { found = 1 } END { exit !found }' "$UCF_HASHFILE"
+}
+
+# install_shared STAGED DEST MODE OWNER:GROUP: through ucf. --debconf-ok:
+# the caller has the debconf frontend (hooks 00-19 run before db_stop). A
+# conflict without a frontend keeps the admin's file (UCF_FORCE_CONFFOLD).
+install_shared() {
+	if same_file "$@" && ucf_knows "$2"; then
+		record ucf "$2"
+		return 0
+	fi
+	make_parents "$2" "$4"
+	if [ -e "$2" ] && ! ucf_knows "$2" && [ ! -e "$2.voip-ha-orig" ]; then
+		gen_say "keeping the previous $2 as $2.voip-ha-orig (restored on purge)"
+		mv "$2" "$2.voip-ha-orig"
+		record orig "$2.voip-ha-orig"
+	fi
+	if [ -n "${DEBIAN_HAS_FRONTEND:-}" ]; then
+		ucf --debconf-ok "$1" "$2"
+	else
+		UCF_FORCE_CONFFOLD=1 ucf "$1" "$2"
+	fi
+	ucfr "$UCF_PKG" "$2"
+	record ucf "$2"
+	if [ -e "$2" ] && cmp -s "$1" "$2"; then
+		chown "$4" "$2"
+		chmod "$3" "$2"
+	elif [ -e "$2" ]; then
+		gen_say "$2 has local changes and was kept; the generated version is $2.ucf-dist"
+		# ucf copied the staged file with its mode (0600 or tighter here).
+	else
+		gen_say "$2 was deleted by the administrator and stays deleted"
+	fi
+}
+
+# manifest_entries PG_MAJOR: "template dest mode owner" for each per-node
+# file of templates/MANIFEST, with {{raw:pg_major}} substituted.
+manifest_entries() {
+	sed -e 's/#.*//' -e "s/{{raw:pg_major}}/$1/g" "$VOIPHA_TEMPLATES/MANIFEST" |
+		awk 'NF >= 4 && (NF == 4 || $5 == "node") { print $1, $2, $3, $4 }'
+}
+
+# install_generated PG_MAJOR [DEFER]: install every staged file; a shared
+# file named DEFER is skipped when it does not exist yet (first install of
+# keepalived.conf: the postinst writes it last, see install_deferred).
+install_generated() {
+	_rc=0
+	manifest_entries "$1" >"$VOIPHA_STAGE.list"
+	# The list is read on fd 4: ucf talks to debconf on stdin.
+	while read -r _t _dest _mode _owner <&4; do
+		_src=$VOIPHA_STAGE$_dest
+		if [ ! -f "$_src" ]; then
+			gen_say "generator did not produce $_dest"
+			_rc=1
+			continue
+		fi
+		if is_ours "$_dest"; then
+			install_own "$_src" "$_dest" "$_mode" "$_owner" || _rc=1
+		elif [ "$_dest" = "${2:-}" ] && [ ! -e "$_dest" ] && ! ucf_knows "$_dest"; then
+			: # written last by the postinst
+		else
+			install_shared "$_src" "$_dest" "$_mode" "$_owner" || _rc=1
+		fi
+	done 4<"$VOIPHA_STAGE.list"
+	return $_rc
+}
+
+# install_deferred DEST: the last step before Keepalived may start.
+install_deferred() {
+	while read -r _t _dest _mode _owner <&4; do
+		[ "$_dest" = "$1" ] || continue
+		[ -f "$VOIPHA_STAGE$_dest" ] || return 1
+		install_shared "$VOIPHA_STAGE$_dest" "$_dest" "$_mode" "$_owner"
+	done 4<"$VOIPHA_STAGE.list"
+}
