@@ -67,3 +67,8 @@ check-cdr-ingest: $(CDR_DAEMON_BIN)
 	VOIPADMIND=$(abspath $(CDR_DAEMON_BIN)) bats --formatter tap test/daemon/cdr-ingest.bats \
 		> $(RESULTS)/cdr-ingest.tap || true
 CHECK_SUITES += check-cdr-ingest
+
+# Benchmark (not in make check): test/bench/results/cdr-ingest.txt
+bench-cdr: $(BUILD)/voip-admind
+	VOIPADMIND=$(abspath $(BUILD)/voip-admind) test/bench/cdr-ingest.sh
+bench: bench-cdr

@@ -77,7 +77,8 @@ static const char *const time_names[T_SLOT_COUNT] = {
 
 static bool name_is(const char *want, const char *name, size_t len)
 {
-	return strlen(want) == len && memcmp(want, name, len) == 0;
+	/* called for every element of <variables>: no strlen of want */
+	return want[0] == name[0] && strncmp(want, name, len) == 0 && want[len] == '\0';
 }
 
 int cdr_var_slot_of(const char *name, size_t len)

@@ -247,9 +247,12 @@ static void copy_row(struct buf *b, const struct cdr_item *it)
 	b_add(b, "\n", 1);
 }
 
-static int copy_rows(PGconn *pg, struct cdr_item *items, size_t n, char *err, size_t errlen)
+static int copy_rows(PGconn *pg, const char *table, struct cdr_item *items, size_t n,
+		     char *err, size_t errlen)
 {
-	PGresult *res = PQexec(pg, "COPY cdr_stage (" COLS ") FROM STDIN");
+	char sql[512];
+	snprintf(sql, sizeof(sql), "COPY %s (" COLS ") FROM STDIN", table);
+	PGresult *res = PQexec(pg, sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		pgerr(pg, res, "starting COPY", err, errlen);
 		int r = classify(pg, res);
@@ -285,13 +288,14 @@ static int copy_rows(PGconn *pg, struct cdr_item *items, size_t n, char *err, si
 	free(b.p);
 	while ((res = PQgetResult(pg))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && r == CDR_STORE_OK) {
-			pgerr(pg, res, "COPY into staging", err, errlen);
-			r = classify(pg, res);
+			const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			pgerr(pg, res, "COPY", err, errlen);
+			r = st && strcmp(st, "23505") == 0 ? CDR_STORE_DUP : classify(pg, res);
 		}
 		PQclear(res);
 	}
 	if (r != CDR_STORE_OK && !*err)
-		pgerr(pg, NULL, "COPY into staging", err, errlen);
+		pgerr(pg, NULL, "COPY", err, errlen);
 	return r;
 }
 
@@ -323,22 +327,87 @@ static void rollback(PGconn *pg)
 		PQclear(PQexec(pg, "ROLLBACK"));
 }
 
+/* Everything but the rows: dead letters, the queue rows, COMMIT. */
+static int finish_batch(PGconn *pg, struct cdr_item *items, size_t n, const char *queue_ids,
+			struct cdr_store_result *res, char *err, size_t errlen)
+{
+	int r;
+	PGresult *pr;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!items[i].dead)
+			continue;
+		if ((r = insert_dead(pg, &items[i], err, errlen)) != 0)
+			return r;
+		res->dead++;
+	}
+	if (queue_ids) {
+		const char *v[1] = { queue_ids };
+		pr = PQexecParams(pg, "DELETE FROM voip.cdr_queue WHERE id = ANY($1::bigint[])",
+				  1, NULL, v, NULL, NULL, 0);
+		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
+			pgerr(pg, pr, "deleting from voip.cdr_queue", err, errlen);
+			r = classify(pg, pr);
+			PQclear(pr);
+			return r;
+		}
+		PQclear(pr);
+	}
+	/* One round trip: COMMIT, then an LSN at or after the commit record
+	 * (an error in COMMIT skips the SELECT). */
+	pr = PQexec(pg, "COMMIT; SELECT pg_current_wal_lsn()::text");
+	if (PQresultStatus(pr) != PGRES_TUPLES_OK || PQntuples(pr) != 1) {
+		pgerr(pg, pr, "COMMIT", err, errlen);
+		PQclear(pr);
+		/* Unknown outcome if the connection broke during COMMIT: the
+		 * caller retries, which the uuid key makes harmless. */
+		return CDR_STORE_RETRY;
+	}
+	res->commit_lsn = cdr_lsn_parse(PQgetvalue(pr, 0, 0));
+	PQclear(pr);
+	return CDR_STORE_OK;
+}
+
+static int begin(PGconn *pg, bool *own, char *err, size_t errlen)
+{
+	*own = PQtransactionStatus(pg) == PQTRANS_IDLE;
+	return *own ? exec_ok(pg, "BEGIN", "BEGIN", err, errlen) : CDR_STORE_OK;
+}
+
 int cdr_store_batch(PGconn *pg, struct cdr_item *items, size_t n, const char *queue_ids,
 		    struct cdr_store_result *res, char *err, size_t errlen)
 {
 	int r;
 	size_t rows = 0;
+	bool own;
 	PGresult *pr;
 
 	memset(res, 0, sizeof(*res));
 	err[0] = '\0';
-	if (PQtransactionStatus(pg) == PQTRANS_IDLE &&
-	    (r = exec_ok(pg, "BEGIN", "BEGIN", err, errlen)) != 0)
-		return r;
 	for (size_t i = 0; i < n; i++)
 		rows += !items[i].dead;
+	/* Fast path: COPY straight into voip.cdr (as fast as PostgreSQL
+	 * takes rows). Only when a uuid is already there (a re-delivery) does
+	 * the batch go through the staging table and ON CONFLICT DO NOTHING.
+	 * A batch inside a caller's transaction (queue rows) cannot retry, so
+	 * it takes the staging path directly. */
+	if ((r = begin(pg, &own, err, errlen)) != 0)
+		return r;
+	if (rows && own) {
+		r = copy_rows(pg, "voip.cdr", items, n, err, errlen);
+		if (r == CDR_STORE_OK) {
+			res->inserted = rows;
+			goto finish;
+		}
+		rollback(pg);
+		if (r != CDR_STORE_DUP)
+			return r;
+		err[0] = '\0';
+		if ((r = begin(pg, &own, err, errlen)) != 0)
+			return r;
+	}
 	if (rows) {
-		if ((r = copy_rows(pg, items, n, err, errlen)) != 0)
+		if ((r = copy_rows(pg, "cdr_stage", items, n, err, errlen)) != 0)
 			goto fail;
 		pr = PQexec(pg, "INSERT INTO voip.cdr (" COLS ") SELECT " COLS
 			    " FROM cdr_stage ON CONFLICT (uuid) DO NOTHING");
@@ -352,42 +421,13 @@ int cdr_store_batch(PGconn *pg, struct cdr_item *items, size_t n, const char *qu
 		res->duplicates = rows - res->inserted;
 		PQclear(pr);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!items[i].dead)
-			continue;
-		if ((r = insert_dead(pg, &items[i], err, errlen)) != 0)
-			goto fail;
-		res->dead++;
-	}
-	if (queue_ids) {
-		const char *v[1] = { queue_ids };
-		pr = PQexecParams(pg, "DELETE FROM voip.cdr_queue WHERE id = ANY($1::bigint[])",
-				  1, NULL, v, NULL, NULL, 0);
-		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
-			pgerr(pg, pr, "deleting from voip.cdr_queue", err, errlen);
-			r = classify(pg, pr);
-			PQclear(pr);
-			goto fail;
-		}
-		PQclear(pr);
-	}
-	/* One round trip: COMMIT, then an LSN at or after the commit record
-	 * (an error in COMMIT skips the SELECT). */
-	pr = PQexec(pg, "COMMIT; SELECT pg_current_wal_lsn()::text");
-	if (PQresultStatus(pr) != PGRES_TUPLES_OK || PQntuples(pr) != 1) {
-		pgerr(pg, pr, "COMMIT", err, errlen);
-		PQclear(pr);
-		/* Unknown outcome if the connection broke during COMMIT: the
-		 * caller retries, which the uuid key makes harmless. */
-		rollback(pg);
-		return CDR_STORE_RETRY;
-	}
-	res->commit_lsn = cdr_lsn_parse(PQgetvalue(pr, 0, 0));
-	PQclear(pr);
-	return CDR_STORE_OK;
+finish:
+	r = finish_batch(pg, items, n, queue_ids, res, err, errlen);
+	if (r == CDR_STORE_OK)
+		return r;
 fail:
 	rollback(pg);
-	return r;
+	return r == CDR_STORE_DUP ? CDR_STORE_DATA : r;
 }
 
 int cdr_store_one(PGconn *pg, struct cdr_item *it, struct cdr_store_result *res,

@@ -30,7 +30,8 @@ struct cdr_store_result {
 	uint64_t commit_lsn;
 };
 
-enum { CDR_STORE_OK = 0, CDR_STORE_RETRY = -1, CDR_STORE_DATA = -2 };
+enum { CDR_STORE_OK = 0, CDR_STORE_RETRY = -1, CDR_STORE_DATA = -2,
+       CDR_STORE_DUP = -3 /* internal: a uuid already stored */ };
 
 /* Parses item->doc into item->rec, or turns the item into a dead letter
  * with the parser's reason (also for a document that is not UTF-8). */

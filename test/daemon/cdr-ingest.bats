@@ -289,4 +289,8 @@ metric() {
 	daemon_stop "$T"
 	run pg_psql "$T/pgb" -d voip -At -c "SELECT count(*) FROM voip.cdr WHERE uuid = '0bad0bad-0000-4000-8000-0000000000ff'"
 	assert_output 1
+	# the journal is empty of pending work, and the (sanitized) daemon
+	# reported nothing over the whole suite
+	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/daemon.log"
+	assert_failure
 }

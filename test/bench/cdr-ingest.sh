@@ -1,0 +1,131 @@
+#!/bin/bash
+# CDR ingestion benchmark (make bench-cdr; not part of make check).
+#
+# Measures, in one run on this machine:
+#   - CDRs/s sustained through voip-admind: wrk posting a real mod_xml_cdr
+#     document (encode=true) with a unique uuid per request, for
+#     CDR_BENCH_SECONDS; every 200 means fsynced in the journal
+#   - lag from acknowledgement to row in voip.cdr (received_at ->
+#     inserted_at, p50/p99/max over every row)
+#   - the daemon's RSS after the run (and its peak)
+#   - reference: raw COPY of the very same rows into an identical table by
+#     psql (what PostgreSQL alone does with that data, no HTTP, no parsing)
+# PostgreSQL runs with fsync=on and synchronous_commit=on (the defaults).
+# Results: test/bench/results/cdr-ingest.txt (and on stdout).
+set -euo pipefail
+
+SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$SRC_ROOT"
+SECONDS_RUN=${CDR_BENCH_SECONDS:-60}
+CONNS=${CDR_BENCH_CONNECTIONS:-64}
+PGPORT=${CDR_BENCH_PGPORT:-55455}
+HTTP=18094
+METRICS=18095
+OUT=${CDR_BENCH_OUT:-test/bench/results/cdr-ingest.txt}
+VOIPADMIND=${VOIPADMIND:-$SRC_ROOT/build/voip-admind}
+
+. test/daemon/lib/pg.bash
+. test/daemon/lib/daemon.bash
+
+T=$(mktemp -d /tmp/cdr-bench.XXXXXX)
+chmod 0755 "$T"
+cleanup() {
+	daemon_stop "$T" >/dev/null 2>&1 || true
+	pg_stop "$T/pg" || true
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+pg_start "$T/pg" "$PGPORT"
+# production durability, not the test cluster's fsync=off
+cat >>"$T/pg/data/postgresql.conf" <<CONF
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+shared_buffers = 256MB
+max_wal_size = 4GB
+CONF
+pg_down "$T/pg"
+pg_up "$T/pg"
+daemon_config "$T" "$HTTP" "$METRICS" "http_threads=64" "max_connections=1024"
+sed -i 's/^max_body_bytes=.*/max_body_bytes=1048576/' "$T/voip-admin.conf"
+daemon_start "$T"
+pid=$(cat "$T/daemon.pid")
+
+# body template: encode=true of a real CDR, its uuid as @UUID@
+{
+	printf 'cdr='
+	perl -0777 -pe 's/([^A-Za-z0-9!\$'"'"'()*,\-.\/_~])/sprintf("%%%02X", ord($1))/ge' \
+		test/daemon/cdr-fixtures/ccm_incoming-call-cdr.xml
+} | sed 's/26444af2-5f94-40b5-9578-824ce7c75ab8/@UUID@/g' > "$T/body.tmpl"
+cp "$T/fs.hdr" "$T/fs.hdr.bench"
+body_bytes=$(($(wc -c < "$T/body.tmpl") + 30))
+
+sql() { pg_psql "$T/pg" -d voip -At -c "$1"; }
+metric() { curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# sample the backlog while the load runs
+( while sleep 1; do metric voipadmin_cdr_queue_depth; done ) > "$T/backlog" 2>/dev/null &
+sampler=$!
+
+start_ns=$(date +%s%N)
+CDR_BENCH_DIR=$T wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s \
+	-s test/bench/cdr-ingest.lua "http://127.0.0.1:$HTTP" > "$T/wrk.out" 2>&1
+wrk_end_ns=$(date +%s%N)
+# drain: wait until every acknowledged CDR is in voip.cdr
+for i in $(seq 1 600); do
+	[ "$(metric voipadmin_cdr_queue_depth)" = 0 ] && break
+	sleep 0.1
+done
+drain_ns=$(date +%s%N)
+kill "$sampler" 2>/dev/null || true
+
+acked=$(metric voipadmin_cdr_received_total)
+dups=$(metric voipadmin_cdr_duplicates_total)
+rows=$(sql "SELECT count(*) FROM voip.cdr")
+dead=$(sql "SELECT count(*) FROM voip.cdr_dead_letter")
+rss_kb=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
+hwm_kb=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status)
+read -r lag50 lag99 lagmax <<<"$(sql "SELECT round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM inserted_at - received_at))::numeric, 1),
+	round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM inserted_at - received_at))::numeric, 1),
+	round(1000 * max(extract(epoch FROM inserted_at - received_at))::numeric, 1) FROM voip.cdr" | tr '|' ' ')"
+# sustained rate = rows stored / time from the first acknowledgement to
+# the last row stored (includes draining what was still queued)
+store_rate=$(sql "SELECT round(count(*) / extract(epoch FROM max(inserted_at) - min(received_at))) FROM voip.cdr")
+ack_rate=$(awk -v n="$acked" -v s="$start_ns" -v e="$wrk_end_ns" 'BEGIN { printf "%d", n / ((e - s) / 1e9) }')
+max_backlog=$(sort -n "$T/backlog" | tail -1)
+tail_drain_ms=$(( (drain_ns - wrk_end_ns) / 1000000 ))
+
+# reference: the same rows, raw COPY into an identical table by psql
+sql "COPY voip.cdr TO '$T/rows.copy'" >/dev/null 2>&1 || {
+	chmod 0777 "$T"; sql "COPY voip.cdr TO '$T/rows.copy'"; }
+sql "CREATE TABLE voip.cdr_copyref (LIKE voip.cdr INCLUDING ALL)" >/dev/null
+sql "ALTER TABLE voip.cdr_copyref ALTER COLUMN id DROP IDENTITY IF EXISTS" >/dev/null 2>&1 || true
+c0=$(date +%s%N)
+sql "COPY voip.cdr_copyref FROM '$T/rows.copy'" >/dev/null
+c1=$(date +%s%N)
+copy_rate=$(awk -v n="$rows" -v s="$c0" -v e="$c1" 'BEGIN { printf "%d", n / ((e - s) / 1e9) }')
+ratio=$(awk -v a="$store_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }')
+
+{
+	echo "# CDR ingestion benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, shared machine)"
+	echo "# voip-admind: journal fsync per group commit, 2 workers, COPY batches; PostgreSQL $(sql 'SHOW server_version') fsync=on synchronous_commit=on"
+	echo "# load: wrk -t2 -c$CONNS for ${SECONDS_RUN}s, each request a real mod_xml_cdr document, encode=true, ~${body_bytes} bytes, unique uuid"
+	echo "cdrs_acknowledged $acked"
+	echo "cdrs_in_voip_cdr $rows"
+	echo "dead_letters $dead"
+	echo "duplicate_uuids_ignored $dups"
+	echo "lost $((acked - rows - dead - dups))"
+	echo "ack_rate_per_s $ack_rate"
+	echo "sustained_store_rate_per_s $store_rate"
+	echo "max_backlog_sampled $max_backlog"
+	echo "drain_after_load_ms $tail_drain_ms"
+	echo "lag_ack_to_row_p50_ms $lag50"
+	echo "lag_ack_to_row_p99_ms $lag99"
+	echo "lag_ack_to_row_max_ms $lagmax"
+	echo "daemon_rss_after_kb $rss_kb"
+	echo "daemon_rss_peak_kb $hwm_kb"
+	echo "reference_raw_copy_rows_per_s $copy_rate"
+	echo "ratio_store_rate_vs_raw_copy $ratio"
+	cat "$T/wrk.out" | grep -E '^wrk_|Requests/sec|Latency'
+} | tee "$OUT"
