@@ -182,8 +182,15 @@ static void directory(struct http_req *req, struct http_reply *rep, const struct
 	size_t len;
 	int r;
 
-	if (!domain || !*domain)
-		domain = form_get(f, "key_value");
+	/* FreeSWITCH looks for <domain name="KEY_VALUE"> in the answer;
+	 * key_value and domain are the same for every lookup it makes, but
+	 * key_value is the one that must match */
+	{
+		const char *tag = form_get(f, "tag_name"), *kv = form_get(f, "key_value");
+
+		if (tag && strcmp(tag, "domain") == 0 && kv && *kv)
+			domain = kv;
+	}
 	/* Startup scans (gateways, ACL network lists), reverse auth and event
 	 * socket/verto logins are not ours to answer: FreeSWITCH's static
 	 * configuration handles them. */
