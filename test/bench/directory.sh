@@ -161,6 +161,7 @@ measure() { # name cmd...
 
 daemon_url="http://127.0.0.1:$HTTP_PORT/fs/xml"
 static_url="http://127.0.0.1:$NGINX_PORT/directory.xml"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== measuring ($RUNS runs x ${SECS}s each, $CONNS connections, pause ${delay_ms} ms)" >&2
 measure daemon_paced wrk_run "$daemon_url" "$HERE/directory-wrk.lua" "$delay_ms"
 measure daemon_max wrk_run "$daemon_url" "$HERE/directory-wrk.lua" 0
@@ -182,6 +183,7 @@ mkdir -p "$(dirname "$OUT")"
 	echo "# voip-admind directory lookup benchmark (test/bench/directory.sh)"
 	echo "# date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(nproc) cores, $(uname -r)"
 	echo "# $(wrk --version 2>&1 | head -n1 | cut -c1-60); $(pgbench --version); $(nginx -v 2>&1)"
+	echo "# load average (1/5/15 min) at start: $load_start, at end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
 	echo "# $NUSERS extensions, random user per request, sip_auth REGISTER body as FreeSWITCH sends it"
 	echo "# $CONNS connections; paced = ~$RATE req/s target (wrk delay() ${delay_ms} ms / pgbench -R $RATE)"
 	echo "# median of $RUNS runs of ${SECS}s, per column; latencies in ms"
