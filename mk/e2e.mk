@@ -11,14 +11,15 @@ check-e2e-harness:
 	@mkdir -p $(RESULTS)
 	bash test/e2e/harness.sh > $(RESULTS)/e2e-harness.tap
 
-# Installs the package built from this tree: `make deb` first (its log next
-# to the TAP); a failed build is one failing test point, not a missing suite.
+# Installs the package built from this tree (a private copy, see
+# test/e2e/build-deb.sh); a failed build is one failing test point.
+E2E_DEBS := $(abspath $(BUILD))/e2e-debs
 check-e2e-bringup:
 	@mkdir -p $(RESULTS)
-	@if $(MAKE) --no-print-directory deb >$(RESULTS)/e2e-bringup.deb.log 2>&1; then \
-		bash test/e2e/bringup.sh > $(RESULTS)/e2e-bringup.tap; \
+	@if test/e2e/build-deb.sh $(E2E_DEBS) >$(RESULTS)/e2e-bringup.deb.log 2>&1; then \
+		PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/bringup.sh > $(RESULTS)/e2e-bringup.tap; \
 	else \
-		printf '1..1\nnot ok 1 - make deb (see $(RESULTS)/e2e-bringup.deb.log)\n' > $(RESULTS)/e2e-bringup.tap; \
+		printf '1..1\nnot ok 1 - package build (see $(RESULTS)/e2e-bringup.deb.log)\n' > $(RESULTS)/e2e-bringup.tap; \
 		exit 1; \
 	fi
 
@@ -28,8 +29,8 @@ e2e:
 # The "run it" command: build, boot two nodes, install with one preseed, show
 # the pair. The nodes stay up until `make demo-down`.
 demo:
-	$(MAKE) --no-print-directory deb
-	bash test/e2e/demo.sh up
+	test/e2e/build-deb.sh $(E2E_DEBS)
+	PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/demo.sh up
 
 demo-down:
 	bash test/e2e/demo.sh down
@@ -37,22 +38,14 @@ demo-down:
 # Median of 3 of: start of `apt install` on node1 -> pair serving (VIP up,
 # standby streaming). Not part of CI; writes test/bench/results/bringup.txt.
 bench-bringup:
-	$(MAKE) --no-print-directory deb
-	bash test/e2e/bench-bringup.sh > test/bench/results/bringup.txt
+	test/e2e/build-deb.sh $(E2E_DEBS)
+	PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/bench-bringup.sh > test/bench/results/bringup.txt
 	@cat test/bench/results/bringup.txt
 
 .PHONY: check-e2e-harness check-e2e-bringup bench-bringup
 
-# Bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf): ordering
-# and PartOf for units of other packages, the pg-guard ExecStartPre and
-# Keepalived-last. Installed by `make install` (hence by the package build).
-DROPIN_DIR ?= /lib/systemd/system
-INSTALL_TARGETS += install-bringup-dropins
-.PHONY: install-bringup-dropins
-install-bringup-dropins:
-	for f in $$(cd debian/dropins && find . -name '*.conf' | LC_ALL=C sort); do \
-		$(INSTALL) -D -m 0644 "debian/dropins/$$f" "$(DESTDIR)$(DROPIN_DIR)/$${f#./}" || exit 1; \
-	done
+# The bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf) are
+# installed by debian/voip-ha-node.install.
 
 # Fast bring-up tests for `make check`: the SCRAM verifier comparison that
 # keeps provisioning idempotent (cmocka, against independent verifiers).

@@ -27,7 +27,10 @@ load_node_info() {
 	_ni=$("$VOIPHA" node-info) || { say "cannot tell which node this is (see above)"; exit 1; }
 	# Values are addresses, numbers, fixed words and validated paths.
 	eval "$(printf '%s\n' "$_ni" | sed -n 's/^\([a-z_]*\)=\([-A-Za-z0-9_./]*\)$/NI_\1=\2/p')"
-	[ -n "${NI_local_node:-}" ] && [ -n "${NI_pg_major:-}" ] || { say "voip-ha node-info gave no node"; exit 1; }
+	if [ -z "${NI_local_node:-}" ] || [ -z "${NI_pg_major:-}" ]; then
+		say "voip-ha node-info gave no node"
+		exit 1
+	fi
 }
 
 # Starts, restarts or reloads a unit, honouring policy-rc.d as
@@ -72,6 +75,18 @@ config_changed() {
 	_name=$1
 	shift
 	[ "$(cat "$VOIPHA_APPLIED/$_name" 2>/dev/null)" != "$(config_digest "$@")" ]
+}
+
+# The same, with the file names on stdin (one a line).
+config_changed_list() {
+	# shellcheck disable=SC2046 # file names from our own fixed list
+	set -- "$1" $(cat)
+	config_changed "$@"
+}
+mark_applied_list() {
+	# shellcheck disable=SC2046
+	set -- "$1" $(cat)
+	mark_applied "$@"
 }
 
 mark_applied() {

@@ -38,12 +38,17 @@ record() {
 # make_parents PATH OWNER:GROUP: create missing parent directories (0755),
 # owned like the file they hold, and record them for purge.
 make_parents() {
+	_missing=
 	_d=$(dirname "$1")
-	[ -d "$_d" ] && return 0
-	make_parents "$_d" "$2"
-	mkdir -m 0755 "$_d"
-	chown "$2" "$_d"
-	record dir "$_d"
+	while [ ! -d "$_d" ]; do
+		_missing="$_d $_missing"
+		_d=$(dirname "$_d")
+	done
+	for _d in $_missing; do
+		mkdir -m 0755 "$_d"
+		chown "$2" "$_d"
+		record dir "$_d"
+	done
 }
 
 # same_file STAGED DEST MODE OWNER:GROUP: content, mode and owner all match.
@@ -70,35 +75,36 @@ ucf_knows() {
 	[ -r "$UCF_HASHFILE" ] && awk -v f="$1" '$2 == f { found = 1 } END { exit !found }' "$UCF_HASHFILE"
 }
 
-# install_shared STAGED DEST MODE OWNER:GROUP: through ucf. --debconf-ok:
-# the caller has the debconf frontend (hooks 00-19 run before db_stop). A
-# conflict without a frontend keeps the admin's file (UCF_FORCE_CONFFOLD).
+# install_shared STAGED DEST MODE OWNER:GROUP: through ucf, which needs the
+# debconf frontend of the postinst (stdin and fd 3) to ask about a file the
+# admin changed: callers run before db_stop.
 install_shared() {
 	if same_file "$@" && ucf_knows "$2"; then
 		record ucf "$2"
 		return 0
 	fi
 	make_parents "$2" "$4"
-	if [ -e "$2" ] && ! ucf_knows "$2" && [ ! -e "$2.voip-ha-orig" ]; then
+	_known=no
+	ucf_knows "$2" && _known=yes
+	if [ -e "$2" ] && [ "$_known" = no ] && [ ! -e "$2.voip-ha-orig" ]; then
 		gen_say "keeping the previous $2 as $2.voip-ha-orig (restored on purge)"
 		mv "$2" "$2.voip-ha-orig"
 		record orig "$2.voip-ha-orig"
 	fi
-	if [ -n "${DEBIAN_HAS_FRONTEND:-}" ]; then
-		ucf --debconf-ok "$1" "$2"
-	else
-		UCF_FORCE_CONFFOLD=1 ucf "$1" "$2"
-	fi
+	ucf --debconf-ok "$1" "$2"
 	ucfr "$UCF_PKG" "$2"
 	record ucf "$2"
 	if [ -e "$2" ] && cmp -s "$1" "$2"; then
 		chown "$4" "$2"
 		chmod "$3" "$2"
 	elif [ -e "$2" ]; then
+		# ucf copied the staged file with its mode (0600 or tighter).
 		gen_say "$2 has local changes and was kept; the generated version is $2.ucf-dist"
-		# ucf copied the staged file with its mode (0600 or tighter here).
-	else
+	elif [ "$_known" = yes ]; then
 		gen_say "$2 was deleted by the administrator and stays deleted"
+	else
+		gen_say "ucf did not create $2"
+		return 1
 	fi
 }
 
@@ -134,7 +140,8 @@ install_generated() {
 	return $_rc
 }
 
-# install_deferred DEST: the last step before Keepalived may start.
+# install_deferred DEST: the last file written before Keepalived may start
+# (the postinst, after hooks 20-89, still with its debconf frontend).
 install_deferred() {
 	while read -r _t _dest _mode _owner <&4; do
 		[ "$_dest" = "$1" ] || continue

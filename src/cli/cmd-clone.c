@@ -61,8 +61,12 @@ static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
 		const char *argv[] = { "/usr/bin/pg_ctlcluster", ver, "main", action, "-m", "fast", NULL };
 		const char *argv_start[] = { "/usr/bin/pg_ctlcluster", ver, "main", action, NULL };
 
+		char out[512];
+
+		/* stdout ("Cluster is not running.") is noise here; errors
+		 * still reach stderr. */
 		return run_as(strcmp(action, "stop") == 0 ? argv : argv_start, (uid_t)-1, (gid_t)-1,
-			      envp, NULL, 0);
+			      envp, out, sizeof(out));
 	}
 }
 
