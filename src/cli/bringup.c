@@ -399,3 +399,22 @@ int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
 	cli_note("created replication slot %s on the peer", slot);
 	return 0;
 }
+
+int peer_is_live_primary(const struct node_ctx *ctx)
+{
+	PGconn *c = pg_connect_peer_repl(ctx, 3);
+	PGresult *res;
+	int r = 0;
+
+	if (!c || PQstatus(c) != CONNECTION_OK)
+		goto out;
+	/* SHOW works on a replication connection; in_hot_standby (PG 14+)
+	 * is "off" only on a server that is not in recovery. */
+	res = PQexec(c, "SHOW in_hot_standby");
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		r = strcmp(PQgetvalue(res, 0, 0), "off") == 0;
+	PQclear(res);
+out:
+	PQfinish(c);
+	return r;
+}

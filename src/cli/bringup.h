@@ -90,6 +90,10 @@ int run_as(const char *const argv[], uid_t uid, gid_t gid,
  * connection `repl` unless it exists (replicator has REPLICATION). */
 int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen);
 
+/* 1 when the peer answers (3 s connect timeout) and its PostgreSQL is not
+ * in recovery, i.e. a live primary; 0 when not, or unreachable. */
+int peer_is_live_primary(const struct node_ctx *ctx);
+
 /* Is systemd running as PID 1 here? (a chroot or image build: no) */
 bool systemd_running(void);
 

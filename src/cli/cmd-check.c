@@ -78,15 +78,33 @@ static int units_active(char *why, size_t len)
 
 #define PROMOTE_GRACE 60
 
-/* keepalived's last state for this node, as `voip-ha notify` recorded it,
- * and how many seconds ago. "" when unknown. */
-static void vrrp_state(char *state, size_t len, long *ret_age)
+/* The boot time, so that a state recorded before this boot is ignored. */
+static long long boot_time(void)
+{
+	char line[128];
+	long long bt = 0;
+	FILE *f = fopen("/proc/stat", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &bt) == 1)
+			break;
+	fclose(f);
+	return bt;
+}
+
+/* keepalived's last state for this node as `voip-ha notify` recorded it in
+ * this boot, how many seconds ago, and the action notify took. "" when
+ * unknown. */
+static void vrrp_state(char *state, size_t len, char *action, size_t alen, long *ret_age)
 {
 	char line[128];
 	long long since = 0;
 	FILE *f = fopen(VOIPHA_STATE_DIR "/state", "re");
 
 	state[0] = '\0';
+	action[0] = '\0';
 	*ret_age = 0;
 	if (!f)
 		return;
@@ -94,16 +112,22 @@ static void vrrp_state(char *state, size_t len, long *ret_age)
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "state=", 6) == 0)
 			snprintf(state, len, "%.31s", line + 6);
+		else if (strncmp(line, "action=", 7) == 0)
+			snprintf(action, alen, "%.31s", line + 7);
 		else if (strncmp(line, "since=", 6) == 0)
 			since = strtoll(line + 6, NULL, 10);
 	}
 	fclose(f);
+	if (since < boot_time()) {
+		state[0] = '\0';
+		action[0] = '\0';
+	}
 	*ret_age = (long)(time(NULL) - (time_t)since);
 }
 
 static int pg_healthy(bool need_primary, char *why, size_t len)
 {
-	char v[16], err[512], state[32];
+	char v[16], err[512], state[32], action[32];
 	PGconn *c = pg_connect_local(VOIPHA_DB, 2);
 	long age;
 	int r = -1;
@@ -117,9 +141,11 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 		goto out;
 	}
 	if (strcmp(v, "false") != 0) {
-		vrrp_state(state, sizeof(state), &age);
+		vrrp_state(state, sizeof(state), action, sizeof(action), &age);
 		if (need_primary)
 			snprintf(why, len, "PostgreSQL is in recovery (a standby)");
+		else if (strcmp(state, "MASTER") == 0 && strcmp(action, "promotion-refused") == 0)
+			snprintf(why, len, "VRRP MASTER but not promoted: the peer is a live primary");
 		else if (strcmp(state, "MASTER") == 0 && age > PROMOTE_GRACE)
 			snprintf(why, len, "VRRP MASTER for %ld s but PostgreSQL is still a standby", age);
 		else

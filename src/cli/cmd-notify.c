@@ -4,7 +4,12 @@
  * recorded in /var/lib/voip-ha/state. Actions per state:
  *   MASTER         promote the local PostgreSQL if it is in recovery
  *                  (pg_promote), then make sure the slot the peer will
- *                  stream from exists;
+ *                  stream from exists. Never while the peer's PostgreSQL
+ *                  answers as a primary (e.g. the peer is still installing
+ *                  and its keepalived is not up yet): that would make a
+ *                  second primary. The refusal is recorded (action=) and
+ *                  `voip-ha check` then fails, so keepalived gives the VIP
+ *                  back;
  *   BACKUP, FAULT, STOP
  *                  logged only.
  * The failover issue extends on_master()/on_backup()/on_fault() (split-brain
@@ -62,13 +67,14 @@ static bool token_ok(const char *s, size_t max)
 	return true;
 }
 
-static int write_state(const char *type, const char *name, const char *state, const char *prio)
+static int write_state(const char *type, const char *name, const char *state, const char *prio,
+		       const char *action)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = sb_addf(&sb, "type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\n", type, name, state,
-		    prio, (long long)time(NULL));
+	r = sb_addf(&sb, "type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\naction=%s\n", type,
+		    name, state, prio, (long long)time(NULL), action);
 	if (r == 0)
 		r = mkdir_parents(STATE_FILE, 0755);
 	if (r == 0)
@@ -77,14 +83,16 @@ static int write_state(const char *type, const char *name, const char *state, co
 	return r;
 }
 
-static int on_master(const struct node_ctx *ctx)
+static int on_master(const struct node_ctx *ctx, const char *const state_args[4])
 {
 	char v[16], err[512];
 	PGconn *c;
 	int r = EXIT_FAIL;
 
-	if (become_postgres(ctx) < 0) {
-		logmsg(LOG_ERR, "cannot switch to the postgres user");
+	/* Effective ids only: peer authentication reads the euid, and root is
+	 * needed again to record a refused promotion in the state file. */
+	if (setegid(ctx->pg_gid) < 0 || seteuid(ctx->pg_uid) < 0) {
+		logmsg(LOG_ERR, "cannot switch to the postgres user: %s", strerror(errno));
 		return EXIT_FAIL;
 	}
 	c = pg_connect_local("postgres", 5);
@@ -97,6 +105,16 @@ static int on_master(const struct node_ctx *ctx)
 		goto out;
 	}
 	if (strcmp(v, "true") == 0) {
+		if (peer_is_live_primary(ctx)) {
+			logmsg(LOG_ERR, "MASTER, but %s (%s) is a live primary: not promoting (no second primary); "
+			       "the health check now fails so keepalived gives the VIP back",
+			       ctx->peer_name, ctx->peer_addr);
+			if (seteuid(0) < 0 || setegid(0) < 0)
+				logmsg(LOG_ERR, "cannot switch back to root: %s", strerror(errno));
+			write_state(state_args[0], state_args[1], state_args[2], state_args[3],
+				    "promotion-refused");
+			goto out;
+		}
 		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
 		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err, sizeof(err)) < 0 ||
 		    strcmp(v, "true") != 0) {
@@ -154,7 +172,7 @@ int cmd_notify(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	logmsg(LOG_NOTICE, "%s %s %s priority %s", type, name, state, prio[0] ? prio : "-");
-	r = write_state(type, name, state, prio);
+	r = write_state(type, name, state, prio, "none");
 	if (r < 0)
 		logmsg(LOG_ERR, "cannot write %s: %s", STATE_FILE, strerror(-r));
 
@@ -162,7 +180,11 @@ int cmd_notify(int argc, char **argv)
 		return r < 0 ? EXIT_FAIL : EXIT_OK;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
-	r = on_master(&ctx);
+	{
+		const char *const args[4] = { type, name, state, prio };
+
+		r = on_master(&ctx, args);
+	}
 	node_ctx_free(&ctx);
 	return r;
 }
