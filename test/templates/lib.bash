@@ -1,0 +1,168 @@
+# Helpers for the templates suites (test/templates/*.bats): generating with
+# the real `voip-ha generate`, reading answers back, and "mini nodes":
+# network namespaces on a private bridge (198.51.100.0/24 only) with a
+# private mount namespace each, in which the generated /etc is overlaid on
+# the real one, so daemons read the generated files at their real paths.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+VOIPHA=${VOIPHA:-$TOP/build/voip-ha}
+FIXTURES=$TOP/test/fixtures
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+
+# gen_all CONF OUTDIR: node1/, node2/ and DEPLOY.md under OUTDIR.
+gen_all() {
+	"$VOIPHA" generate --all --out "$2" --config "$1" --templates "$TOP/templates"
+}
+
+# conf_get FILE KEY: the verbatim value of KEY (everything after the first '=').
+conf_get() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in "$2="*) printf '%s' "${line#*=}"; return 0 ;; esac
+	done < "$1"
+	return 1
+}
+
+# conf_with FILE KEY VALUE OUT: a copy of FILE with KEY set to VALUE.
+conf_with() {
+	local line done=0
+	: > "$4"
+	chmod 600 "$4"
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		"$2="*) printf '%s=%s\n' "$2" "$3" >> "$4"; done=1 ;;
+		*) printf '%s\n' "$line" >> "$4" ;;
+		esac
+	done < "$1"
+	[ "$done" = 1 ] || printf '%s=%s\n' "$2" "$3" >> "$4"
+}
+
+# sql_literal VALUE: VALUE as a standard_conforming_strings SQL literal.
+sql_literal() {
+	local q="'"
+	printf "'%s'" "${1//$q/$q$q}"
+}
+
+# xml_param FILE NAME: the value attribute of <param name="NAME">.
+xml_param() {
+	xmllint --xpath "string(//param[@name='$2']/@value)" "$1"
+}
+
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root (network and mount namespaces)"
+}
+
+# ---- mini nodes -------------------------------------------------------------
+# MN is a per-run prefix; every namespace and temp dir is named after it.
+
+mn_init() {
+	MN=vht$$
+	MN_DIR=$(mktemp -d /tmp/voipha-tpl.XXXXXX)
+	chmod 755 "$MN_DIR"
+	ip netns add "${MN}sw"
+	ip -n "${MN}sw" link set lo up
+	ip -n "${MN}sw" link add br0 type bridge
+	ip -n "${MN}sw" link set br0 up
+	export MN MN_DIR
+}
+
+# mn_node NAME ETC_OVERLAY ADDR/PREFIX...: a namespace NAME with interface
+# host0 on the bridge holding the given addresses, and a holder process whose
+# mount namespace sees ETC_OVERLAY (may be "-") on top of /etc and a stand-in
+# /usr/sbin/voip-ha (the real build) so keepalived's script checks pass.
+mn_node() {
+	local name=$1 etc=$2 a
+	shift 2
+	ip netns add "${MN}$name"
+	ip -n "${MN}$name" link set lo up
+	ip -n "${MN}sw" link add "$name" type veth peer name host0 netns "${MN}$name"
+	ip -n "${MN}sw" link set "$name" master br0 up
+	for a in "$@"; do
+		ip -n "${MN}$name" addr add "$a" dev host0
+	done
+	ip -n "${MN}$name" link set host0 up
+	mkdir -p "$MN_DIR/$name/sbin"
+	install -m 0755 "$VOIPHA" "$MN_DIR/$name/sbin/voip-ha"
+	mkdir -p "$MN_DIR/$name/rec" "$MN_DIR/rec"
+	local mounts="mount -t overlay overlay -o lowerdir=$MN_DIR/$name/sbin:/usr/sbin /usr/sbin"
+	[ "$etc" = - ] || mounts="$mounts && mount -t overlay overlay -o lowerdir=$etc:/etc /etc"
+	# A private /run (pid files, control sockets) and a per-node recordings
+	# folder at the shared path $MN_DIR/rec.
+	mounts="$mounts && mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/kamailio"
+	mounts="$mounts && mount --bind $MN_DIR/$name/rec $MN_DIR/rec"
+	ip netns exec "${MN}$name" unshare -m --propagation private \
+		sh -c "$mounts && exec sleep 86400" </dev/null >/dev/null 2>&1 &
+	echo $! > "$MN_DIR/$name.holder"
+	# Wait until the overlays are in place (the holder is then sleeping).
+	local i
+	for i in $(seq 50); do
+		[ "$(readlink /proc/$!/exe 2>/dev/null)" = "$(readlink -f /bin/sleep)" ] && return 0
+		sleep 0.1
+	done
+	echo "mini node $name did not come up" >&2
+	return 1
+}
+
+# mn_exec NAME CMD...: run CMD inside node NAME (its network and mounts).
+mn_exec() {
+	local name=$1
+	shift
+	nsenter -t "$(cat "$MN_DIR/$name.holder")" -m -n -- "$@"
+}
+
+mn_cleanup() {
+	[ -n "${MN:-}" ] || return 0
+	local f pid
+	for f in "$MN_DIR"/*.pids; do
+		[ -e "$f" ] || continue
+		while read -r pid; do kill "$pid" 2>/dev/null; done < "$f"
+	done
+	for f in "$MN_DIR"/*.pg; do
+		[ -e "$f" ] || continue
+		runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$(cat "$f")" -m immediate stop >/dev/null 2>&1
+	done
+	for f in "$MN_DIR"/*.holder; do
+		[ -e "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null
+	done
+	sleep 0.2
+	for f in $(ip netns list | awk '{print $1}' | grep "^${MN}"); do
+		ip netns del "$f"
+	done
+	rm -rf "$MN_DIR"
+}
+
+# ---- PostgreSQL in a mini node ----------------------------------------------
+
+# mn_pg_start NAME GENDIR: initdb and start PostgreSQL in node NAME with the
+# generated conf.d file and pg_hba.conf from GENDIR (a node's output tree),
+# laid out like Debian's cluster config (include_dir last).
+mn_pg_start() {
+	local name=$1 gen=$2 d=$MN_DIR/$1/pg
+	mkdir -p "$d/etc/conf.d" "$d/sock"
+	chown -R postgres:postgres "$d"
+	runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres -A peer >/dev/null || return 1
+	install -o postgres -g postgres -m 0640 "$gen"/etc/postgresql/15/main/pg_hba.conf "$d/etc/pg_hba.conf"
+	install -o postgres -g postgres -m 0644 "$gen"/etc/postgresql/15/main/conf.d/50-voip-ha.conf "$d/etc/conf.d/"
+	cat > "$d/etc/postgresql.conf" <<-EOF
+	data_directory = '$d/data'
+	hba_file = '$d/etc/pg_hba.conf'
+	ident_file = '$d/data/pg_ident.conf'
+	unix_socket_directories = '$d/sock'
+	logging_collector = off
+	include_dir = 'conf.d'
+	EOF
+	chown postgres:postgres "$d/etc/postgresql.conf"
+	echo "$d/etc" > "$MN_DIR/$name.pg"
+	mn_exec "$name" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/etc" -l "$d/log" -w -t 60 start >/dev/null || {
+		cat "$d/log" >&2
+		return 1
+	}
+}
+
+# mn_psql NAME [psql args]: psql as postgres over node NAME's socket.
+mn_psql() {
+	local name=$1
+	shift
+	mn_exec "$name" runuser -u postgres -- psql -h "$MN_DIR/$name/pg/sock" -p 5432 -X -q -v ON_ERROR_STOP=1 "$@"
+}
