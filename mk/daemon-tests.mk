@@ -12,6 +12,12 @@ $(DAEMON_UNIT_BIN): test/daemon/test-daemon-units.c $(DAEMON_UNIT_SRCS) $(LIBVOI
 	$(CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(DAEMON_UNIT_SRCS) $(LIBVOIPHA) \
 		$(ALL_LDFLAGS) -lcmocka -lcjson -lcrypto -lpq -lpthread
 
+# sd_notify receiver for the bats suite (systemd's side of the protocol).
+DAEMON_NOTIFY_LISTEN := $(BUILD)/test/daemon/notify-listen
+$(DAEMON_NOTIFY_LISTEN): test/daemon/notify-listen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
 # Fuzz targets: clang libFuzzer + ASan + UBSan whatever CC/SANITIZE say.
 DAEMON_FUZZ_CC    ?= clang
 DAEMON_FUZZERS    := form api-json
@@ -59,9 +65,9 @@ check-daemon-unitfile:
 	@mkdir -p $(RESULTS)
 	test/daemon/unitfile-check $(DAEMON_UNIT_FILE) $(DAEMON_UNIT_THRESHOLD) > $(RESULTS)/daemon-unitfile.tap
 
-check-daemon: $(DAEMON_TEST_BIN)
+check-daemon: $(DAEMON_TEST_BIN) $(DAEMON_NOTIFY_LISTEN)
 	@mkdir -p $(RESULTS)
-	VOIPADMIND=$(abspath $(DAEMON_TEST_BIN)) bats --formatter tap test/daemon/voip-admind.bats \
+	VOIPADMIND=$(abspath $(DAEMON_TEST_BIN)) NOTIFY_LISTEN=$(abspath $(DAEMON_NOTIFY_LISTEN)) bats --formatter tap test/daemon/voip-admind.bats \
 		> $(RESULTS)/daemon.tap || true
 
 DAEMON_FUZZ_SECONDS ?= 300

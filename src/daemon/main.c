@@ -8,8 +8,13 @@
  * All signals are blocked in every thread and taken synchronously by the
  * main thread with sigtimedwait(), which also paces the watchdog pings: no
  * async-signal-safety puzzles, and SIGHUP/SIGTERM run ordinary code. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,66 @@ static void usage(FILE *f)
 	fprintf(f, "usage: voip-admind [--config FILE] [--check-config]\n"
 		"  --config FILE    configuration (default " CONFIG_DEFAULT_PATH ")\n"
 		"  --check-config   validate the configuration and exit\n");
+}
+
+/* The watchdog is only fed while the main listener really answers: connect,
+ * GET /health, wait (bounded) for a status line. Any status counts (503 means
+ * "alive, database down", which a restart would not fix); no answer within
+ * the time limit means the HTTP threads are stuck, and systemd's watchdog
+ * restarts us. */
+static bool self_probe(const struct admin_config *cfg, int timeout_ms)
+{
+	static const char req[] = "GET /health HTTP/1.0\r\nConnection: close\r\n\r\n";
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char buf[16];
+	size_t got = 0;
+	struct pollfd p;
+	bool ok = false;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cfg->listen_address, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)&ss)->sin_port = htons(cfg->http_port);
+		sl = sizeof(struct sockaddr_in);
+	} else if (inet_pton(AF_INET6, cfg->listen_address,
+			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons(cfg->http_port);
+		sl = sizeof(struct sockaddr_in6);
+	} else {
+		return false;
+	}
+	/* 0.0.0.0 / :: are not connectable on every system: use loopback */
+	if (ss.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))
+		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return false;
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
+		goto out;
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, timeout_ms) != 1 || send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) !=
+	    (ssize_t)(sizeof(req) - 1))
+		goto out;
+	p.events = POLLIN;
+	while (got < 12 && poll(&p, 1, timeout_ms) == 1) {
+		ssize_t n = recv(fd, buf + got, 12 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	ok = got == 12 && memcmp(buf, "HTTP/1.", 7) == 0;
+out:
+	close(fd);
+	return ok;
 }
 
 static void notify_reloading(void)
@@ -189,8 +254,12 @@ int main(int argc, char **argv)
 			log_err("sigtimedwait: %s", strerror(errno));
 			break;
 		}
-		if (wd_usec)
-			sd_notify(0, "WATCHDOG=1");
+		if (wd_usec) {
+			if (self_probe(&cfg, 2000))
+				sd_notify(0, "WATCHDOG=1");
+			else
+				log_warn("watchdog: the HTTP listener did not answer; not feeding the watchdog");
+		}
 	}
 
 	sd_notify(0, "STOPPING=1\nSTATUS=draining");

@@ -5,7 +5,8 @@
 # bodies FreeSWITCH really sent (shared data set) or built the same way.
 #
 # Ports: PostgreSQL 55440, daemon 18080 (API) / 18081 (metrics); the SIGTERM
-# test runs a second daemon on 18082/18083.
+# test runs a second daemon on 18082/18083, the notify test a third on
+# 18086/18087.
 
 bats_require_minimum_version 1.5.0
 
@@ -627,6 +628,47 @@ actions() {
 	run curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18082/health
 	assert_output 000
 	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T2/daemon.log"
+	assert_output ''
+}
+
+@test "systemd notify protocol: READY, WATCHDOG while serving, RELOADING on SIGHUP, STOPPING on SIGTERM" {
+	listen=${NOTIFY_LISTEN:-$SRC_ROOT/build/test/daemon/notify-listen}
+	[ -x "$listen" ] || { echo "missing $listen (make $listen)"; return 1; }
+	T3=$BATS_TEST_TMPDIR/t3
+	mkdir -p "$T3/spool"
+	ln -s "$T/pg" "$T3/pg"
+	daemon_config "$T3" 18086 18087
+	"$listen" "$T3/notify.sock" > "$T3/notify.log" 2>&1 3>&- &
+	lpid=$!
+	for i in $(seq 1 50); do [ -S "$T3/notify.sock" ] && break; sleep 0.1; done
+	NOTIFY_SOCKET=$T3/notify.sock WATCHDOG_USEC=400000 \
+		"$VOIPADMIND" --config "$T3/voip-admin.conf" > "$T3/daemon.log" 2>&1 3>&- &
+	pid=$!
+	wait_for() { # pattern count
+		for i in $(seq 1 100); do
+			[ "$(grep -c -- "$1" "$T3/notify.log")" -ge "$2" ] && return 0
+			sleep 0.1
+		done
+		cat "$T3/notify.log"
+		return 1
+	}
+	wait_for '^READY=1' 1
+	# fed every 200 ms (half of WATCHDOG_USEC) while the listener answers
+	wait_for '^WATCHDOG=1' 3
+	kill -HUP "$pid"
+	wait_for '^RELOADING=1|MONOTONIC_USEC=[0-9]' 1
+	wait_for '^READY=1' 2
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	kill "$lpid"
+	[ "$rc" = 0 ]
+	grep -q '^STOPPING=1' "$T3/notify.log"
+	# order: READY before the first WATCHDOG, STOPPING last
+	[ "$(grep -n '^READY=1' "$T3/notify.log" | head -n1 | cut -d: -f1)" -lt \
+	  "$(grep -n '^WATCHDOG=1' "$T3/notify.log" | head -n1 | cut -d: -f1)" ]
+	[ "$(tail -n1 "$T3/notify.log" | cut -c1-10)" = STOPPING=1 ]
+	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T3/daemon.log"
 	assert_output ''
 }
 
