@@ -65,9 +65,11 @@ check-daemon-unitfile:
 	@mkdir -p $(RESULTS)
 	test/daemon/unitfile-check $(DAEMON_UNIT_FILE) $(DAEMON_UNIT_THRESHOLD) > $(RESULTS)/daemon-unitfile.tap
 
-check-daemon: $(DAEMON_TEST_BIN) $(DAEMON_NOTIFY_LISTEN)
+# (build/voip-ha: one test loads the voip-admin.conf the generator writes)
+check-daemon: $(DAEMON_TEST_BIN) $(DAEMON_NOTIFY_LISTEN) $(VOIPHA_BIN)
 	@mkdir -p $(RESULTS)
-	VOIPADMIND=$(abspath $(DAEMON_TEST_BIN)) NOTIFY_LISTEN=$(abspath $(DAEMON_NOTIFY_LISTEN)) bats --formatter tap test/daemon/voip-admind.bats \
+	VOIPADMIND=$(abspath $(DAEMON_TEST_BIN)) NOTIFY_LISTEN=$(abspath $(DAEMON_NOTIFY_LISTEN)) \
+	VOIPHA=$(abspath $(VOIPHA_BIN)) bats --formatter tap test/daemon/voip-admind.bats \
 		> $(RESULTS)/daemon.tap || true
 
 DAEMON_FUZZ_SECONDS ?= 300

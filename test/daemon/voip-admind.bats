@@ -70,6 +70,19 @@ not_found_ok() {
 	assert_output --partial 'configuration OK'
 }
 
+@test "the voip-admin.conf the generator writes (sample answers, nasty ones too) loads" {
+	voipha=${VOIPHA:-$SRC_ROOT/build/voip-ha}
+	[ -x "$voipha" ] || { echo "missing $voipha (make build/voip-ha)"; return 1; }
+	for answers in "$SRC_ROOT"/test/fixtures/answers-*.conf; do
+		out=$BATS_TEST_TMPDIR/gen-$(basename "$answers" .conf)
+		"$voipha" generate --config "$answers" --templates "$SRC_ROOT/templates" --all --out "$out" >/dev/null
+		for node in node1 node2; do
+			run "$VOIPADMIND" --config "$out/$node/etc/voip-ha/voip-admin.conf" --check-config
+			assert_success
+		done
+	done
+}
+
 @test "--check-config names file:line and never prints a value" {
 	cp "$T/voip-admin.conf" "$BATS_TEST_TMPDIR/bad.conf"
 	echo 'http_port=0' >> "$BATS_TEST_TMPDIR/bad.conf"
