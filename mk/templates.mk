@@ -1,0 +1,21 @@
+# Templates part: the suites that prove the generated files (test/templates/),
+# and `make golden-update` to regenerate the expected output in test/golden/
+# after an intended template change (review the diff before committing).
+#   templates-golden  generated pair == test/golden, per-node differences, modes
+#   templates-tools   keepalived -t, kamailio -c, xmllint, luac; live VRRP with AH
+#   templates-nodes   real PostgreSQL/Kamailio/lsyncd/rsync in mini nodes (root)
+#   templates-nasty   hostile-but-legal secrets read back from every file, and
+#                     the mini-node suite again with them
+TEMPLATE_SUITES := golden tools nodes nasty
+CHECK_SUITES += $(TEMPLATE_SUITES:%=check-templates-%)
+
+.PHONY: $(TEMPLATE_SUITES:%=check-templates-%) golden-update
+
+$(TEMPLATE_SUITES:%=check-templates-%): check-templates-%: $(VOIPHA_BIN)
+	@mkdir -p $(RESULTS)
+	VOIPHA=$(abspath $(VOIPHA_BIN)) bats --formatter tap test/templates/$*.bats > $(RESULTS)/templates-$*.tap
+
+golden-update: $(VOIPHA_BIN)
+	rm -rf test/golden/node1 test/golden/node2 test/golden/DEPLOY.md
+	$(VOIPHA_BIN) generate --all --out test/golden \
+		--config test/fixtures/answers-pair.conf --templates templates >/dev/null
