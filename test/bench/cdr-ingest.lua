@@ -7,6 +7,14 @@ local dir = os.getenv("CDR_BENCH_DIR")
 local parts = {}
 local counter = 0
 local nthreads = 0
+-- CDR_BENCH_PHASE keeps uuids of successive runs apart; CDR_BENCH_PACE_MS
+-- makes each connection wait between requests (an offered rate below
+-- saturation, to measure lag rather than capacity)
+phase = tonumber(os.getenv("CDR_BENCH_PHASE") or "0")
+local pace = tonumber(os.getenv("CDR_BENCH_PACE_MS") or "0")
+if pace > 0 then
+  function delay() return pace end
+end
 
 local function read(path)
   local f = assert(io.open(path, "rb"))
@@ -42,8 +50,8 @@ end
 
 function request()
   counter = counter + 1
-  local uuid = string.format("%08x-%04x-4000-8000-%012x", thread_id,
-                             math.floor(counter / 0x1000000000000) % 0x10000, counter % 0x1000000000000)
+  local uuid = string.format("%08x-%04x-4000-8%03x-%012x", thread_id,
+                             math.floor(counter / 0x1000000000000) % 0x10000, phase, counter % 0x1000000000000)
   return wrk.format(nil, nil, nil, table.concat(parts, uuid))
 end
 

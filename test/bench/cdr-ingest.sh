@@ -10,13 +10,19 @@
 #   - the daemon's RSS after the run (and its peak)
 #   - reference: raw COPY of the very same rows into an identical table by
 #     psql (what PostgreSQL alone does with that data, no HTTP, no parsing)
+#   - then a paced phase (CDR_BENCH_PACED_CONNECTIONS connections, each
+#     waiting CDR_BENCH_PACE_MS between requests: an offered load below
+#     capacity) for the lag a running PBX sees
 # PostgreSQL runs with fsync=on and synchronous_commit=on (the defaults).
 # Results: test/bench/results/cdr-ingest.txt (and on stdout).
 set -euo pipefail
 
 SRC_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$SRC_ROOT"
-SECONDS_RUN=${CDR_BENCH_SECONDS:-60}
+SECONDS_RUN=${CDR_BENCH_SECONDS:-90}
+PACED_SECONDS=${CDR_BENCH_PACED_SECONDS:-20}
+PACED_CONNS=${CDR_BENCH_PACED_CONNECTIONS:-20}
+PACE_MS=${CDR_BENCH_PACE_MS:-20}
 CONNS=${CDR_BENCH_CONNECTIONS:-64}
 PGPORT=${CDR_BENCH_PGPORT:-55455}
 HTTP=18094
@@ -69,7 +75,7 @@ metric() { curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v n="$1" '$1 == n 
 sampler=$!
 
 start_ns=$(date +%s%N)
-CDR_BENCH_DIR=$T wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s \
+CDR_BENCH_PHASE=1 CDR_BENCH_DIR=$T wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" --timeout 10s \
 	-s test/bench/cdr-ingest.lua "http://127.0.0.1:$HTTP" > "$T/wrk.out" 2>&1
 wrk_end_ns=$(date +%s%N)
 # drain: wait until every acknowledged CDR is in voip.cdr
@@ -107,6 +113,24 @@ c1=$(date +%s%N)
 copy_rate=$(awk -v n="$rows" -v s="$c0" -v e="$c1" 'BEGIN { printf "%d", n / ((e - s) / 1e9) }')
 ratio=$(awk -v a="$store_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }')
 
+# paced phase: lag at an offered rate below capacity
+p_start=$(sql "SELECT clock_timestamp()")
+CDR_BENCH_PHASE=2 CDR_BENCH_PACE_MS=$PACE_MS CDR_BENCH_DIR=$T wrk -t2 -c"$PACED_CONNS" \
+	-d"${PACED_SECONDS}s" --timeout 10s -s test/bench/cdr-ingest.lua "http://127.0.0.1:$HTTP" \
+	> "$T/wrk2.out" 2>&1
+for i in $(seq 1 600); do
+	[ "$(metric voipadmin_cdr_queue_depth)" = 0 ] && break
+	sleep 0.1
+done
+read -r p_rows p_rate p_lag50 p_lag99 p_lagmax <<<"$(sql "SELECT count(*),
+	round(count(*) / extract(epoch FROM max(received_at) - min(received_at))),
+	round(1000 * percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM inserted_at - received_at))::numeric, 1),
+	round(1000 * percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM inserted_at - received_at))::numeric, 1),
+	round(1000 * max(extract(epoch FROM inserted_at - received_at))::numeric, 1)
+	FROM voip.cdr WHERE received_at >= '$p_start'" | tr '|' ' ')"
+p_acked=$(( $(metric voipadmin_cdr_received_total) - acked ))
+rss2_kb=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
+
 {
 	echo "# CDR ingestion benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, shared machine)"
 	echo "# voip-admind: journal fsync per group commit, 2 workers, COPY batches; PostgreSQL $(sql 'SHOW server_version') fsync=on synchronous_commit=on"
@@ -127,5 +151,14 @@ ratio=$(awk -v a="$store_rate" -v b="$copy_rate" 'BEGIN { printf "%.2f", a / b }
 	echo "daemon_rss_peak_kb $hwm_kb"
 	echo "reference_raw_copy_rows_per_s $copy_rate"
 	echo "ratio_store_rate_vs_raw_copy $ratio"
-	cat "$T/wrk.out" | grep -E '^wrk_|Requests/sec|Latency'
+	grep -E '^wrk_|Requests/sec|Latency' "$T/wrk.out" | sed 's/^ */wrk: /'
+	echo "# paced phase: wrk -t2 -c$PACED_CONNS, ${PACE_MS} ms between requests per connection, ${PACED_SECONDS}s"
+	echo "paced_cdrs_acknowledged $p_acked"
+	echo "paced_cdrs_in_voip_cdr $p_rows"
+	echo "paced_offered_rate_per_s $p_rate"
+	echo "paced_lag_ack_to_row_p50_ms $p_lag50"
+	echo "paced_lag_ack_to_row_p99_ms $p_lag99"
+	echo "paced_lag_ack_to_row_max_ms $p_lagmax"
+	grep -E '^wrk_latency' "$T/wrk2.out" | sed 's/^/paced_/'
+	echo "daemon_rss_after_all_kb $rss2_kb (after $(( acked + p_acked )) CDRs)"
 } | tee "$OUT"
