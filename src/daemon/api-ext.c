@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "daemon/dircache.h"
+#include "daemon/dirnotify.h"
 #include "daemon/hash.h"
 #include "daemon/log.h"
 
@@ -107,6 +108,22 @@ static const struct db_stmt st_sub_del = {
 	"DELETE FROM kamailio.subscriber WHERE username = $1 AND domain = $2",
 	2, false,
 };
+
+/* Tells every daemon (both nodes) to drop its directory cache; inside a
+ * transaction the notification is delivered at COMMIT (dirnotify.h). */
+static const struct db_stmt st_notify = {
+	"api_notify", "SELECT pg_notify('" DIRNOTIFY_CHANNEL "', '')", 0, false,
+};
+
+static int notify_directory(struct db_conn *c, struct db_err *err)
+{
+	PGresult *res = db_query(c, &st_notify, NULL, err);
+
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
 
 static cJSON *ext_json(PGresult *res, int row)
 {
@@ -224,6 +241,8 @@ void api_domains(struct http_req *req, struct http_reply *rep)
 		cJSON_AddBoolToObject(d, "enabled", strcmp(PQgetvalue(res, 0, 2), "t") == 0);
 		cJSON_AddStringToObject(d, "created_at", PQgetvalue(res, 0, 3));
 		PQclear(res);
+		if (notify_directory(c, &err) < 0)
+			log_warn("domain '%s' created, but NOTIFY failed: %s", dom, err.msg);
 		dircache_flush(req->app->dircache);
 		log_notice("domain '%s' created by %s", dom, req->client_ip);
 		reply_json(rep, 201, d);
@@ -385,7 +404,7 @@ static void ext_create(struct http_req *req, struct http_reply *rep, struct db_c
 		}
 		PQclear(res);
 	}
-	if (db_exec(c, "COMMIT", &err) < 0) {
+	if (notify_directory(c, &err) < 0 || db_exec(c, "COMMIT", &err) < 0) {
 		cJSON_Delete(out);
 		goto dberr;
 	}
@@ -502,7 +521,7 @@ static void ext_patch(struct http_req *req, struct http_reply *rep, struct db_co
 		goto dberr;
 	}
 	PQclear(res);
-	if (db_exec(c, "COMMIT", &err) < 0) {
+	if (notify_directory(c, &err) < 0 || db_exec(c, "COMMIT", &err) < 0) {
 		cJSON_Delete(out);
 		goto dberr;
 	}
@@ -575,7 +594,7 @@ static void ext_password(struct http_req *req, struct http_reply *rep, struct db
 	if (!res)
 		goto dberr;
 	PQclear(res);
-	if (db_exec(c, "COMMIT", &err) < 0)
+	if (notify_directory(c, &err) < 0 || db_exec(c, "COMMIT", &err) < 0)
 		goto dberr;
 	cJSON_Delete(body);
 	dircache_flush(req->app->dircache);
@@ -619,7 +638,7 @@ static void ext_delete(struct http_req *req, struct http_reply *rep, struct db_c
 		log_notice("extension %s@%s deleted by %s", p2[0], p2[1], req->client_ip);
 	}
 	PQclear(res);
-	if (db_exec(c, "COMMIT", &err) < 0)
+	if (notify_directory(c, &err) < 0 || db_exec(c, "COMMIT", &err) < 0)
 		goto dberr;
 	dircache_flush(req->app->dircache);
 	reply_text(rep, 204, NULL, "");

@@ -27,6 +27,7 @@
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/dircache.h"
+#include "daemon/dirnotify.h"
 #include "daemon/health.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
@@ -165,6 +166,7 @@ int main(int argc, char **argv)
 	struct admin_config cfg;
 	struct app app;
 	struct http_server *srv;
+	struct dirnotify *dn = NULL;
 	sigset_t sigs;
 	uint64_t wd_usec = 0;
 	char err[512];
@@ -226,6 +228,12 @@ int main(int argc, char **argv)
 #else
 	log_warn("built without CDR ingestion: /fs/cdr answers 503");
 #endif
+	dn = dirnotify_start(&app);
+	if (!dn) {
+		log_err("cannot start the directory change listener");
+		rc = 3;
+		goto out;
+	}
 	srv = http_start(&app, err, sizeof(err));
 	if (!srv) {
 		log_err("%s", err);
@@ -268,6 +276,7 @@ int main(int argc, char **argv)
 	http_drain(srv, DRAIN_TIMEOUT_MS);
 	http_stop(srv);
 out:
+	dirnotify_stop(dn);
 #ifdef HAVE_CDR_INGEST
 	if (app.cdr)
 		cdr_ingest_stop(app.cdr);

@@ -6,7 +6,7 @@
 #
 # Ports: PostgreSQL 55440, daemon 18080 (API) / 18081 (metrics); the SIGTERM
 # test runs a second daemon on 18082/18083, the notify test a third on
-# 18086/18087.
+# 18086/18087, the cache invalidation test a fourth on 18088/18089.
 
 bats_require_minimum_version 1.5.0
 
@@ -364,6 +364,42 @@ digest_response() { # ha1 method uri nonce nc cnonce
 	[ "$status_code" = 400 ]
 	api "$T" PATCH "/api/v1/extensions/$id" '{"password":"not here either"}'
 	[ "$status_code" = 400 ]
+}
+
+@test "an API change on one node's daemon flushes the other node's cache at once (NOTIFY)" {
+	TB=$BATS_TEST_TMPDIR/tb
+	mkdir -p "$TB/spool"
+	ln -s "$T/pg" "$TB/pg"
+	# the peer caches for 10 minutes: only the notification can refresh it
+	daemon_config "$TB" 18088 18089 directory_cache_ms=600000
+	daemon_start "$TB"
+	cp "$T/fs.hdr" "$TB/fs.hdr"   # both nodes share the FreeSWITCH key in real life
+	sed -i "s/^freeswitch_api_key_sha256=.*/$(grep '^freeswitch_api_key_sha256=' "$T/voip-admin.conf")/" "$TB/voip-admin.conf"
+	kill -HUP "$(cat "$TB/daemon.pid")"
+	printf 'section=directory&tag_name=domain&key_name=name&key_value=example.com&action=sip_auth&key=id&user=2001&domain=example.com' > "$BATS_TEST_TMPDIR/f"
+	for i in $(seq 1 50); do
+		fsxml "$TB" "$BATS_TEST_TMPDIR/f"
+		[ "$status_code" = 200 ] && break
+		sleep 0.1
+	done
+	a1_old=$(printf '%s' "$output" | xmllint --xpath 'string(//param[@name="a1-hash"]/@value)' -)
+	[ "$a1_old" = "$(printf '2001:example.com:pw for 2001!' | md5sum | cut -d' ' -f1)" ]
+	id=$(sql "SELECT id FROM voip.extensions WHERE extension = '2001'")
+	api "$T" PUT "/api/v1/extensions/$id/password" '{"password":"changed on node1"}'
+	[ "$status_code" = 204 ]
+	want=$(printf '2001:example.com:changed on node1' | md5sum | cut -d' ' -f1)
+	for i in $(seq 1 30); do
+		fsxml "$TB" "$BATS_TEST_TMPDIR/f"
+		a1=$(printf '%s' "$output" | xmllint --xpath 'string(//param[@name="a1-hash"]/@value)' -)
+		[ "$a1" = "$want" ] && break
+		sleep 0.1
+	done
+	[ "$a1" = "$want" ]
+	run curl -s "http://127.0.0.1:18089/metrics"
+	assert_output --regexp 'voipadmin_directory_cache_remote_flushes_total [1-9]'
+	daemon_stop "$TB"
+	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$TB/daemon.log"
+	assert_output ''
 }
 
 @test "nasty stored values come out inert: no \$\${, no \${, no X-PRE-PROCESS, well-formed" {
