@@ -70,9 +70,13 @@ static void *run(void *arg)
 			dircache_flush(dn->app->dircache);
 		}
 		if (!wait_notifications(dn, db_pgconn(c))) {
-			log_warn("directory change listener lost its database connection; cache flushed");
-			dircache_flush(dn->app->dircache);
-			/* the next db_exec reconnects (db_ensure sees the bad status) */
+			/* Keep serving cached answers while the database is away
+			 * (FreeSWITCH keeps registering phones through a failover);
+			 * nothing can change meanwhile that we would not hear of,
+			 * except during the gap itself, and the flush after the
+			 * next successful LISTEN covers that. The next db_exec
+			 * reconnects (db_ensure sees the bad status). */
+			log_warn("directory change listener lost its database connection");
 			listening = false;
 		}
 	}

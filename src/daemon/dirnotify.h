@@ -6,8 +6,9 @@
  * daemon LISTENs on its own connection and flushes the local cache when a
  * notification arrives, so a changed password or a deleted extension stops
  * working everywhere at commit, not after the cache TTL. When the listening
- * connection is lost (failover) notifications may have been missed: the
- * cache is flushed and the thread reconnects with backoff. */
+ * connection is lost (failover) notifications may be missed: the thread
+ * reconnects with backoff and flushes the cache once it listens again;
+ * until then cached answers keep being served (within their TTL). */
 #ifndef VOIPADMIN_DIRNOTIFY_H
 #define VOIPADMIN_DIRNOTIFY_H
 
