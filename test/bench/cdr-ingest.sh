@@ -132,7 +132,7 @@ p_acked=$(( $(metric voipadmin_cdr_received_total) - acked ))
 rss2_kb=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
 
 {
-	echo "# CDR ingestion benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, shared machine)"
+	echo "# CDR ingestion benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, shared machine, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 	echo "# voip-admind: journal fsync per group commit, 2 workers, COPY batches; PostgreSQL $(sql 'SHOW server_version') fsync=on synchronous_commit=on"
 	echo "# load: wrk -t2 -c$CONNS for ${SECONDS_RUN}s, each request a real mod_xml_cdr document, encode=true, ~${body_bytes} bytes, unique uuid"
 	echo "cdrs_acknowledged $acked"
