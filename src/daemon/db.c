@@ -12,7 +12,7 @@
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
-#define MAX_PREPARED 64
+#define MAX_PREPARED 256
 
 struct db_conn {
 	struct db_conn *next, *prev;
@@ -289,6 +289,14 @@ PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
 		in_txn = db_in_transaction(c);
 		if (!is_prepared(c, stmt->name)) {
 			res = PQprepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
+			/* 42P05: already prepared on this session (our list was
+			 * full): just use it */
+			if (res && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+			    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+				   PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "42P05") == 0) {
+				PQclear(res);
+				res = PQmakeEmptyPGresult(c->pg, PGRES_COMMAND_OK);
+			}
 			if (!check_result(c, res, err)) {
 				PQclear(res);
 				if (err && err->status == DB_UNAVAILABLE && may_retry && !in_txn) {
