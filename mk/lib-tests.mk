@@ -28,7 +28,7 @@ $(BUILD)/fuzz/fuzz-%: test/fuzz/fuzz-%.c $(LIB_SRCS)
 
 check-fuzz-lib: $(FUZZ_BINS)
 	@mkdir -p $(RESULTS)
-	test/fuzz/replay $(RESULTS)/fuzz-lib.tap $(FUZZ_TARGETS)
+	BUILD=$(BUILD) test/fuzz/replay $(RESULTS)/fuzz-lib.tap $(FUZZ_TARGETS)
 
 # Long runs (60 s per target by default) on a scratch copy of the corpus.
 FUZZ_SECONDS ?= 60

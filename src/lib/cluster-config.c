@@ -14,6 +14,8 @@ const struct cluster_key cluster_keys[] = {
 };
 
 const size_t cluster_key_count = sizeof(cluster_keys) / sizeof(cluster_keys[0]);
+_Static_assert(sizeof(cluster_keys) / sizeof(cluster_keys[0]) == CLUSTER_KEY_COUNT,
+	       "cluster_keys[] and enum cluster_key_index disagree");
 
 const char *const cluster_key_names[] = {
 #define CLUSTER_KEY(name, kind, def, flags) #name,

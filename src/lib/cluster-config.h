@@ -21,6 +21,14 @@ enum cluster_key_kind {
 
 enum cluster_node { NODE_AUTO = 0, NODE_1 = 1, NODE_2 = 2 };
 
+/* CKI_<key>: each key's index in cluster_keys[]. */
+enum cluster_key_index {
+#define CLUSTER_KEY(name, kind, def, flags) CKI_##name,
+#include "lib/cluster-keys.def"
+#undef CLUSTER_KEY
+	CLUSTER_KEY_COUNT
+};
+
 struct cluster_config {
 	/* Text of each key: owned, NULL when absent and without default. */
 #define CLUSTER_KEY(name, kind, def, flags) char *name;

@@ -295,7 +295,7 @@ static void check_ports(const struct cluster_config *c, const bool ok[5],
 
 int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 {
-	bool ok[64];
+	bool ok[CLUSTER_KEY_COUNT];
 	size_t i, before = el->count;
 	uint32_t scratch;
 
@@ -311,7 +311,7 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 		}
 		ok[i] = check_key(k, v, out ? out : &scratch, el);
 	}
-#define OK(name) ok[cluster_key_find(#name) - cluster_keys]
+#define OK(name) ok[CKI_##name]
 	{
 		const bool addr_ok[3] = { OK(node1_address), OK(node2_address),
 					  OK(virtual_address) };
