@@ -89,11 +89,15 @@ static int note_connection(struct worker *w, PGconn *pg)
 		fprintf(stderr, LOG_WARN "cdr worker %d: %s\n", w->idx, err);
 		return -1;
 	}
+	uint64_t before = w->ident;
 	w->ident = ident;
 	w->seen_pg = pg;
 	w->seen_pid = PQbackendPID(pg);
 	pthread_mutex_lock(&ci->mu);
-	if (ci->ident && ci->ident != ident) {
+	/* Also when only this worker moved: during a split brain it may have
+	 * stored batches on the old primary after another worker had already
+	 * switched to the new one. */
+	if ((ci->ident && ci->ident != ident) || (before && before != ident)) {
 		size_t n = cdr_journal_rewind(ci->j);
 		metric_counter_add(ci->redelivered, n);
 		fprintf(stderr, LOG_WARN "cdr: database identity changed (failover or restore):"
@@ -178,6 +182,12 @@ static void process_batch(struct worker *w, PGconn *pg, struct cdr_jbatch *b)
 		set_failing(w, false, NULL);
 	else
 		metric_counter_add(ci->failed, 1);
+	/* Stored on a database that is no longer the one the others use (a
+	 * split brain): not confirmed anywhere that counts, deliver again. */
+	pthread_mutex_lock(&ci->mu);
+	if (ok && ci->ident != w->ident)
+		ok = false;
+	pthread_mutex_unlock(&ci->mu);
 	cdr_journal_done(ci->j, b, ok, lsn, w->ident);
 }
 
