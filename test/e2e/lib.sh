@@ -51,6 +51,10 @@ e2e_setup() {
 	E2E_ROOTFS=$("$E2E_ROOT/test/lib/rootfs.sh") || e2e_die "rootfs build failed"
 	export E2E_ROOTFS
 	_e2e_nspawn_prepare
+	# One run per work dir/bridge at a time: a second run would tear the
+	# first one's nodes down under it.
+	exec {E2E_LOCK_FD}>"$E2E_WORK.lock"
+	flock -n "$E2E_LOCK_FD" || e2e_die "another run is using $E2E_WORK (lock $E2E_WORK.lock)"
 	trap e2e_teardown EXIT
 	trap 'exit 130' INT TERM
 	# A previous run killed hard may have left its pieces behind.
