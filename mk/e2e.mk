@@ -54,8 +54,14 @@ $(BUILD)/test/unit/test-scram: test/unit/test-scram.c test/unit/unit.h src/cli/s
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ test/unit/test-scram.c src/cli/scram.c $(ALL_LDFLAGS) -lcmocka -lcrypto
 
-CHECK_SUITES += check-unit-bringup
-.PHONY: check-unit-bringup
+CHECK_SUITES += check-unit-bringup check-units-bringup
+.PHONY: check-unit-bringup check-units-bringup
+# Hardening of our service units (systemd-analyze security --offline) and the
+# drop-ins' order/guard lines.
+check-units-bringup:
+	@mkdir -p $(RESULTS)
+	-bash test/e2e/units-security.sh > $(RESULTS)/units-bringup.tap
+
 check-unit-bringup: $(BRINGUP_UNIT_BINS)
 	@mkdir -p $(RESULTS)
 	test/unit/run-tap $(RESULTS)/unit-bringup.tap $(BRINGUP_UNIT_BINS)
