@@ -11,9 +11,17 @@ CHECK_SUITES += $(TEMPLATE_SUITES:%=check-templates-%)
 
 .PHONY: $(TEMPLATE_SUITES:%=check-templates-%) golden-update
 
+TEMPLATE_BATS_golden := test/templates/golden.bats
+TEMPLATE_BATS_tools  := test/templates/tools.bats
+TEMPLATE_BATS_nodes  := test/templates/nodes.bats
+TEMPLATE_BATS_nasty  := test/templates/nasty.bats test/templates/nodes.bats
+# nodes.bats reads its answers from ANSWERS (the sample pair by default).
+TEMPLATE_ENV_nasty   := ANSWERS=$(abspath test/fixtures/answers-nasty.conf)
+
 $(TEMPLATE_SUITES:%=check-templates-%): check-templates-%: $(VOIPHA_BIN)
 	@mkdir -p $(RESULTS)
-	VOIPHA=$(abspath $(VOIPHA_BIN)) bats --formatter tap test/templates/$*.bats > $(RESULTS)/templates-$*.tap
+	VOIPHA=$(abspath $(VOIPHA_BIN)) $(TEMPLATE_ENV_$*) \
+		bats --formatter tap $(TEMPLATE_BATS_$*) > $(RESULTS)/templates-$*.tap
 
 golden-update: $(VOIPHA_BIN)
 	rm -rf test/golden/node1 test/golden/node2 test/golden/DEPLOY.md

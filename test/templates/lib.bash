@@ -69,7 +69,8 @@ mn_init() {
 # mn_node NAME ETC_OVERLAY ADDR/PREFIX...: a namespace NAME with interface
 # host0 on the bridge holding the given addresses, and a holder process whose
 # mount namespace sees ETC_OVERLAY (may be "-") on top of /etc and a stand-in
-# /usr/sbin/voip-ha (the real build) so keepalived's script checks pass.
+# /usr/sbin/voip-ha (the real build, or the script in $MN_SBIN_STUB) so
+# keepalived's script security checks pass.
 mn_node() {
 	local name=$1 etc=$2 a
 	shift 2
@@ -82,7 +83,12 @@ mn_node() {
 	done
 	ip -n "${MN}$name" link set host0 up
 	mkdir -p "$MN_DIR/$name/sbin"
-	install -m 0755 "$VOIPHA" "$MN_DIR/$name/sbin/voip-ha"
+	if [ -n "${MN_SBIN_STUB:-}" ]; then
+		printf '%s\n' "$MN_SBIN_STUB" > "$MN_DIR/$name/sbin/voip-ha"
+		chmod 0755 "$MN_DIR/$name/sbin/voip-ha"
+	else
+		install -m 0755 "$VOIPHA" "$MN_DIR/$name/sbin/voip-ha"
+	fi
 	mkdir -p "$MN_DIR/$name/rec" "$MN_DIR/rec"
 	local mounts="mount -t overlay overlay -o lowerdir=$MN_DIR/$name/sbin:/usr/sbin /usr/sbin"
 	[ "$etc" = - ] || mounts="$mounts && mount -t overlay overlay -o lowerdir=$etc:/etc /etc"
@@ -110,12 +116,29 @@ mn_exec() {
 	nsenter -t "$(cat "$MN_DIR/$name.holder")" -m -n -- "$@"
 }
 
+# mn_spawn NAME LOG CMD...: start daemon CMD in node NAME in the background,
+# output to LOG; its pid (nsenter execs CMD itself) is recorded for cleanup
+# and left in MN_PID.
+mn_spawn() {
+	local name=$1 log=$2
+	shift 2
+	nsenter -t "$(cat "$MN_DIR/$name.holder")" -m -n -- "$@" > "$log" 2>&1 &
+	MN_PID=$!
+	echo "$MN_PID" >> "$MN_DIR/$name.pids"
+}
+
 mn_cleanup() {
 	[ -n "${MN:-}" ] || return 0
 	local f pid
 	for f in "$MN_DIR"/*.pids; do
 		[ -e "$f" ] || continue
 		while read -r pid; do kill "$pid" 2>/dev/null; done < "$f"
+	done
+	# Give them a moment to stop, then make sure.
+	sleep 0.5
+	for f in "$MN_DIR"/*.pids; do
+		[ -e "$f" ] || continue
+		while read -r pid; do kill -KILL "$pid" 2>/dev/null; done < "$f"
 	done
 	for f in "$MN_DIR"/*.pg; do
 		[ -e "$f" ] || continue

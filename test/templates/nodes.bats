@@ -171,13 +171,11 @@ sip_probe() {
 # kamailio_start NODE: the real Kamailio with the generated kamailio.cfg
 # (at its real path through the /etc overlay), in the foreground.
 kamailio_start() {
-	mn_exec "$1" kamailio -DD -E -f /etc/kamailio/kamailio.cfg -m 64 -M 8 \
-		> "$MN_DIR/kamailio-$1.log" 2>&1 &
-	echo $! >> "$MN_DIR/$1.pids"
-	local i
+	mn_spawn "$1" "$MN_DIR/kamailio-$1.log" kamailio -DD -E -f /etc/kamailio/kamailio.cfg -m 64 -M 8
+	local i pid=$MN_PID
 	for i in $(seq 100); do
 		sip_probe stranger options.xml 198.51.100.11:5060 && return 0
-		kill -0 "$!" 2>/dev/null || break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
 	cat "$MN_DIR/kamailio-$1.log" >&2
@@ -230,15 +228,12 @@ wait_for() {
 	# Receiver on node2, sender on node1, both from the generated files.
 	echo "only on node2" > "$MN_DIR/node2/rec/node2-only.wav"
 	echo "old" > "$MN_DIR/node1/rec/before-start.wav"
-	mn_exec node2 rsync --daemon --no-detach --config=/etc/voip-ha/rsyncd.conf \
-		> "$MN_DIR/rsyncd-node2.log" 2>&1 &
-	echo $! >> "$MN_DIR/node2.pids"
+	mn_spawn node2 "$MN_DIR/rsyncd-node2.log" rsync --daemon --no-detach --config=/etc/voip-ha/rsyncd.conf
 	for i in $(seq 50); do
 		mn_exec node2 ss -Hltn 'sport = :873' | grep -q 198.51.100.12:873 && break
 		sleep 0.1
 	done
-	mn_exec node1 lsyncd -nodaemon /etc/lsyncd/lsyncd.conf.lua > "$MN_DIR/lsyncd-node1.log" 2>&1 &
-	echo $! >> "$MN_DIR/node1.pids"
+	mn_spawn node1 "$MN_DIR/lsyncd-node1.log" lsyncd -nodaemon /etc/lsyncd/lsyncd.conf.lua
 	# Start-up sync, then a file written afterwards.
 	wait_for "$MN_DIR/node2/rec/before-start.wav"
 	sleep 1
