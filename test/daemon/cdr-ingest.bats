@@ -4,7 +4,8 @@
 # db/migrations applied, curl posting CDRs the way mod_xml_cdr and
 # mod_json_cdr do (every encode mode), row counts checked in voip.cdr.
 #
-# Ports: PostgreSQL 55452, daemon 18092 (API) / 18093 (metrics).
+# Ports: PostgreSQL 55452 (a standby on 55453), daemon 18092 (API) / 18093
+# (metrics).
 
 bats_require_minimum_version 1.5.0
 
@@ -35,6 +36,7 @@ teardown_file() {
 	daemon_stop "$T" || kill -9 "$(cat "$T/daemon.pid" 2>/dev/null)" 2>/dev/null
 	[ -n "${T-}" ] && pg_stop "$T/pg"
 	[ -n "${T-}" ] && [ -d "$T/pgb" ] && pg_stop "$T/pgb"
+	[ -n "${T-}" ] && [ -d "$T/pgs" ] && pg_stop "$T/pgs"
 	[ -n "${T-}" ] && rm -rf "$T"
 	true
 }
@@ -259,6 +261,42 @@ metric() {
 	wait_for "SELECT count(*) FROM (VALUES $(cat "$BATS_TEST_TMPDIR/values")) v(u) JOIN voip.cdr c ON c.uuid = v.u" "$acked" 30
 }
 
+@test "journal segments are kept until a streaming standby confirms them, then deleted" {
+	local i segs
+	# voip_admin may see the standby's flush_lsn (bring-up grants this)
+	sql "GRANT pg_monitor TO voip_admin" >/dev/null
+	[ "$(post_many 5 40 | grep -c '^200$')" -eq 40 ]
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000005-0000-4000-8000-%'" 40
+	# committed, but no standby: nothing may be deleted (the segment is
+	# sealed after 2 s; give confirmation a few rounds)
+	sleep 4
+	segs=$(metric voipadmin_cdr_journal_segments)
+	[ "$segs" -ge 1 ]
+	[ "$(metric voipadmin_cdr_journal_unconfirmed_dropped_total)" -eq 0 ]
+	# a real streaming standby catches up and confirms
+	rm -rf "$T/pgs"
+	mkdir -p "$T/pgs/sock"
+	chown -R postgres: "$T/pgs"
+	as_postgres "$PG_BINDIR/pg_basebackup" -h "$T/pg/sock" -p "$PGPORT" -U postgres \
+		-D "$T/pgs/data" -R -X stream -N -c fast >/dev/null
+	echo 55453 > "$T/pgs/port"
+	cat >> "$T/pgs/data/postgresql.conf" <<-CONF
+	port = 55453
+	unix_socket_directories = '$T/pgs/sock'
+	CONF
+	pg_up "$T/pgs"
+	for i in $(seq 1 200); do
+		segs=$(metric voipadmin_cdr_journal_segments)
+		[ "$segs" = 0 ] && break
+		sleep 0.1
+	done
+	run sql "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"
+	assert_output 1
+	assert_equal "$segs" 0
+	[ "$(metric voipadmin_cdr_journal_unconfirmed_dropped_total)" -eq 0 ]
+	pg_stop "$T/pgs"
+}
+
 @test "failover: CDRs committed on the old primary but never replicated are re-delivered to the new one" {
 	local i n=100
 	# The standby is a base backup taken now and then cut off: whatever
@@ -268,7 +306,7 @@ metric() {
 	mkdir -p "$T/pgb"
 	chown postgres: "$T/pgb"
 	as_postgres "$PG_BINDIR/pg_basebackup" -h "$T/pg/sock" -p "$PGPORT" -U postgres \
-		-D "$T/pgb/data" -R -X stream >/dev/null
+		-D "$T/pgb/data" -R -X stream -N -c fast >/dev/null
 	[ "$(post_many 4 $n | grep -c '^200$')" -eq "$n" ]
 	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid LIKE '00000004-0000-4000-8000-%'" "$n"
 	# the old primary dies; the standby is promoted on the same address
