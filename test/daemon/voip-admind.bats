@@ -83,6 +83,17 @@ not_found_ok() {
 	done
 }
 
+@test "voip-admind(8) renders without warnings and documents every configuration key" {
+	run bash -c "MANWIDTH=80 man --warnings -l '$SRC_ROOT/doc/voip-admind.8' 2>&1 >/dev/null"
+	assert_output ''
+	page=$(MANWIDTH=200 man -l "$SRC_ROOT/doc/voip-admind.8" 2>/dev/null)
+	keys=$(sed -n '/known_keys\[\] = {/,/NULL/p' "$SRC_ROOT/src/daemon/config.c" | grep -o '"[a-z0-9_]*"' | tr -d '"')
+	[ "$(echo "$keys" | wc -l)" -ge 20 ]
+	for k in $keys; do
+		[[ "$page" == *"$k"* ]] || { echo "voip-admind.8 does not mention $k"; return 1; }
+	done
+}
+
 @test "--check-config names file:line and never prints a value" {
 	cp "$T/voip-admin.conf" "$BATS_TEST_TMPDIR/bad.conf"
 	echo 'http_port=0' >> "$BATS_TEST_TMPDIR/bad.conf"
