@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# The built .deb in throwaway Debian 12 roots (test/lib/rootfs.sh base plus a
+# private overlay per test, systemd-nspawn without --boot, no network):
+# preseeded install asks nothing and leaves node1's or node2's configuration
+# with the right modes and owners; reinstall changes nothing; a reconfigure
+# with a new VIP rewrites every file that mentions it; an admin edit to a
+# ucf-managed file survives; purge leaves nothing of ours behind.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn)"
+	load build-deb
+	load rootfs-env
+	load debconf-env
+	export SHARE=$BATS_FILE_TMPDIR/share
+	mkdir -p "$SHARE"
+	pkg_build "$BATS_FILE_TMPDIR/pkg"
+	cp "$PKG_DEB" "$SHARE/voip-ha-node.deb"
+	dc_valid_preseed >"$SHARE/node1.preseed"
+	sed 's|/this-node select node1|/this-node select node2|' "$SHARE/node1.preseed" >"$SHARE/node2.preseed"
+	rootfs_prepare
+	export ROOTFS
+}
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn)"
+	load rootfs-env
+	UPPER=$BATS_TEST_TMPDIR/upper
+}
+
+root() { in_root "$UPPER" "$SHARE" "$1"; }
+
+# install NODE [FRONTEND]: preseed and apt-get install the .deb.
+install_node() {
+	root "debconf-set-selections /mnt/share/$1.preseed &&
+		DEBIAN_FRONTEND=${2:-noninteractive} apt-get install -y -q /mnt/share/voip-ha-node.deb"
+}
+
+# Every file the package generated (from its own record), plus cluster.conf.
+GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; do [ -f "$f" ] && echo "$f"; done; echo /etc/voip-ha/cluster.conf; }'
+
+@test "node1: preseeded install asks nothing and configures node1" {
+	# The teletype frontend would print any question it asks.
+	run --separate-stderr install_node node1 teletype
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" != *"address of node"* ]]
+	[[ "$output$stderr" != *"Password of"* ]]
+	run root 'stat -c "%a %U:%G" /etc/voip-ha/cluster.conf'
+	[ "$output" = "600 root:root" ]
+	run root 'cat /etc/voip-ha/cluster.conf'
+	[[ "$output" == *"this_node=node1"* ]]
+	[[ "$output" == *"virtual_address=198.51.100.10"* ]]
+	[[ "$output" == *"replication_password=re\"pl'\$:\\ä-pass"* ]]
+	[[ "$output" =~ admin_api_key=[A-Za-z0-9+/]{43}= ]]
+	# Secrets left debconf once stored.
+	run root 'grep -l -F "kam-secret" /var/cache/debconf/*.dat'
+	[ "$status" -eq 1 ]
+}
+
+@test "node1: generated files have the manifest's modes and owners, node1's addresses" {
+	install_node node1
+	run root 'stat -c "%a %U:%G %n" /etc/keepalived/keepalived.conf /etc/postgresql/15/main/pg_hba.conf \
+		/etc/postgresql/15/main/conf.d/50-voip-ha.conf /etc/kamailio/kamailio.cfg \
+		/etc/voip-ha/voip-admin.conf /var/lib/postgresql/.pgpass /etc/voip-ha/rsyncd.secrets \
+		/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml /var/lib/voip-ha/generated'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "600 root:root /etc/keepalived/keepalived.conf" ]
+	[ "${lines[1]}" = "640 postgres:postgres /etc/postgresql/15/main/pg_hba.conf" ]
+	[ "${lines[2]}" = "644 postgres:postgres /etc/postgresql/15/main/conf.d/50-voip-ha.conf" ]
+	[ "${lines[3]}" = "640 root:kamailio /etc/kamailio/kamailio.cfg" ]
+	[ "${lines[4]}" = "640 root:voip-admin /etc/voip-ha/voip-admin.conf" ]
+	[ "${lines[5]}" = "600 postgres:postgres /var/lib/postgresql/.pgpass" ]
+	[ "${lines[6]}" = "600 root:root /etc/voip-ha/rsyncd.secrets" ]
+	[ "${lines[7]}" = "600 root:root /etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml" ]
+	[ "${lines[8]}" = "700 root:root /var/lib/voip-ha/generated" ]
+	run root 'grep -h -E "unicast_src_ip|^ *priority" /etc/keepalived/keepalived.conf'
+	[[ "$output" == *"unicast_src_ip 198.51.100.11"* ]]
+	[[ "$output" == *"priority 150"* ]]
+	run root 'grep -E "name=\"(sip|rtp)-ip\"" /etc/voip-ha/freeswitch/sip_profiles/internal.xml'
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == *'value="198.51.100.11"'* ]]
+	[[ "${lines[1]}" == *'value="198.51.100.11"'* ]]
+	# ucf knows the shared files; the kamailio package's example is kept aside.
+	run root 'cut -f2 /var/lib/ucf/registry | sort; ls /etc/kamailio/kamailio.cfg.voip-ha-orig'
+	[[ "$output" == *"/etc/keepalived/keepalived.conf"* ]]
+	[[ "$output" == *"/etc/kamailio/kamailio.cfg"* ]]
+	[[ "$output" == *"/etc/postgresql/15/main/pg_hba.conf"* ]]
+	[[ "$output" == *"kamailio.cfg.voip-ha-orig"* ]]
+}
+
+@test "node2: the same .deb with this-node=node2 gives node2's configuration" {
+	install_node node2
+	run root 'grep -h -E "unicast_src_ip|^ *priority" /etc/keepalived/keepalived.conf'
+	[[ "$output" == *"unicast_src_ip 198.51.100.12"* ]]
+	[[ "$output" == *"priority 100"* ]]
+	run root 'grep -E "name=\"(sip|rtp)-ip\"" /etc/voip-ha/freeswitch/sip_profiles/internal.xml'
+	[[ "${lines[0]}" == *'value="198.51.100.12"'* ]]
+	[[ "${lines[1]}" == *'value="198.51.100.12"'* ]]
+	run root 'grep -c -F "value=\"198.51.100.10\"" /etc/voip-ha/freeswitch/sip_profiles/internal.xml'
+	[ "$output" = 0 ] # never bound to the VIP
+}
+
+@test "reinstall of the same .deb changes nothing (content, mode, owner, mtime)" {
+	install_node node1
+	root "$GENERATED | xargs stat -c '%n %a %U:%G %Y' | sort; $GENERATED | xargs sha256sum | sort" >"$BATS_TEST_TMPDIR/before"
+	root 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /mnt/share/voip-ha-node.deb'
+	root "$GENERATED | xargs stat -c '%n %a %U:%G %Y' | sort; $GENERATED | xargs sha256sum | sort" >"$BATS_TEST_TMPDIR/after"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/before")" -gt 20 ]
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "dpkg-reconfigure with a new VIP rewrites every file that mentioned the old one" {
+	install_node node1
+	run root "$GENERATED | xargs grep -l -w -F 198.51.100.10"
+	[ "${#lines[@]}" -ge 3 ]
+	mentioned=("${lines[@]}")
+	root 'echo "voip-ha-node voip-ha-node/virtual-address string 198.51.100.20" | debconf-set-selections &&
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
+	run root "$GENERATED | xargs grep -l -w -F 198.51.100.10"
+	echo "still mentioning the old VIP: $output" >&2
+	[ -z "$output" ] # the old VIP is gone everywhere
+	for f in "${mentioned[@]}"; do
+		root "grep -q -w -F 198.51.100.20 $f" || { echo "new VIP missing in $f" >&2; return 1; }
+	done
+	# Passwords were kept although debconf no longer holds them.
+	run root 'grep -c "^kamailio_db_password=kam-secret$" /etc/voip-ha/cluster.conf'
+	[ "$output" = 1 ]
+}
+
+# Unattended (noninteractive debconf), ucf's default answer keeps a file the
+# admin changed and replaces the ones nobody touched.
+@test "an admin edit to a ucf-managed file survives a reconfigure" {
+	install_node node1
+	root 'echo "# local tweak by the admin" >>/etc/kamailio/kamailio.cfg'
+	root 'echo "voip-ha-node voip-ha-node/virtual-address string 198.51.100.30" | debconf-set-selections &&
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
+	run root 'tail -n 1 /etc/kamailio/kamailio.cfg; grep -c -w -F 198.51.100.30 /etc/kamailio/kamailio.cfg.ucf-dist'
+	[ "${lines[0]}" = "# local tweak by the admin" ]
+	[ "${lines[1]}" -ge 1 ]
+	# Files nobody edited did follow the new VIP.
+	root 'grep -q -w -F 198.51.100.30 /etc/keepalived/keepalived.conf'
+}
+
+@test "purge leaves nothing of ours behind" {
+	# Not compared: package manager state and logs, and ucf's rotating
+	# backups of its own database (hashfile.N, registry.N).
+	list='find /etc /usr /var /lib -xdev \( -path /var/cache -o -path /var/log -o -path /var/lib/dpkg -o -path /var/lib/apt -o -path "/var/lib/ucf/*.[0-9]" \) -prune -o -print | sort'
+	root "$list" >"$BATS_TEST_TMPDIR/before"
+	root 'sha256sum /etc/kamailio/kamailio.cfg' >"$BATS_TEST_TMPDIR/kam-before"
+	install_node node1
+	run root 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voip-ha-node'
+	[ "$status" -eq 0 ]
+	# apt passes the postrm's stderr on with its own output.
+	[[ "$output" == *"left behind: call recordings in /var/lib/freeswitch/recordings"* ]]
+	root "$list" >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# The kamailio package's own file is back, byte for byte.
+	root 'sha256sum /etc/kamailio/kamailio.cfg' | diff -u "$BATS_TEST_TMPDIR/kam-before" -
+	run root 'debconf-show voip-ha-node; grep -c voip-ha-node /var/lib/ucf/registry'
+	[ "${lines[0]}" = 0 ]
+}
