@@ -54,12 +54,16 @@ kam_string() {
 }
 
 @test "replication_password: the .pgpass line gives it back (both nodes)" {
-	local want line node
+	local want line node n
 	want=$(conf_get "$NASTY" replication_password)
 	for node in node1 node2; do
-		line=$(cat "$OUT/$node/var/lib/postgresql/.pgpass")
-		[ "$(pgpass_password "$line")" = "$want" ]
-		[[ "$line" == '*:5432:*:replicator:'* ]]
+		n=0
+		while IFS= read -r line; do
+			[ "$(pgpass_password "$line")" = "$want" ]
+			[[ "$line" == 198.51.100.1[012]:5432:replication:replicator:* ]]
+			n=$((n + 1))
+		done < "$OUT/$node/var/lib/postgresql/.voip-ha.pgpass"
+		[ "$n" -eq 3 ]
 	done
 }
 

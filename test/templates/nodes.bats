@@ -98,7 +98,7 @@ try_login() {
 }
 
 @test "replication: node2 streams a base backup from node1 with the generated .pgpass" {
-	local pass=$OUT/node2/var/lib/postgresql/.pgpass d=$MN_DIR/node2/basebackup
+	local pass=$OUT/node2/var/lib/postgresql/.voip-ha.pgpass d=$MN_DIR/node2/basebackup
 	install -o postgres -g postgres -m 0600 "$pass" "$MN_DIR/node2/pgpass"
 	install -d -o postgres -g postgres -m 0700 "$d"
 	run mn_exec node2 runuser -u postgres -- env PGPASSFILE="$MN_DIR/node2/pgpass" \
@@ -107,18 +107,20 @@ try_login() {
 	[ -f "$d/PG_VERSION" ]
 }
 
-@test "replication: the peer logs in with scram through the .pgpass line" {
-	run try_login node2 "host=198.51.100.11 port=5432 user=replicator dbname=postgres" \
-		"$OUT/node2/var/lib/postgresql/.pgpass"
-	[ "$status" -eq 0 ]
-	[ "$output" = replicator ]
-	run mn_psql node1 -At -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'replicator' AND client_addr IS NOT NULL"
-	[ "$status" -eq 0 ]
+@test "replication: the peer logs in with scram through the .pgpass line, to the own address and the VIP" {
+	local host
+	for host in 198.51.100.11 198.51.100.10; do
+		run mn_exec node2 env PGPASSFILE="$OUT/node2/var/lib/postgresql/.voip-ha.pgpass" PGCONNECT_TIMEOUT=5 \
+			psql -X -At -d "host=$host port=5432 user=replicator dbname=replication replication=true" \
+			-c IDENTIFY_SYSTEM
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"|1|"* ]]
+	done
 }
 
 @test "replication: refused from an address that is not the peer" {
 	run try_login stranger "host=198.51.100.11 port=5432 user=replicator dbname=replication replication=true" \
-		"$OUT/node2/var/lib/postgresql/.pgpass"
+		"$OUT/node2/var/lib/postgresql/.voip-ha.pgpass"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"rejects connection"* || "$output" == *"no pg_hba.conf entry"* ]]
 }

@@ -56,7 +56,7 @@ setup() {
 		xmllint --noout "$f"
 		n=$((n + 1))
 	done < <(find "$OUT" -path '*/etc/voip-ha/freeswitch/*' -name '*.xml')
-	[ "$n" -eq 24 ]
+	[ "$n" -eq 28 ]
 }
 
 @test "luac -p accepts the lsyncd config (pair and nasty)" {
