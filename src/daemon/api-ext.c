@@ -230,8 +230,16 @@ void api_domains(struct http_req *req, struct http_reply *rep)
 			reply_error(rep, 400, "name: must be a domain name or IPv4 address");
 			return;
 		}
+		/* a transaction even for one row: its BEGIN may be retried on a
+		 * fresh connection after a failover, and the NOTIFY goes with it */
+		if (db_exec(c, "BEGIN", &err) < 0) {
+			api_db_error(req, rep, &err);
+			return;
+		}
 		res = db_query(c, &st_domain_add, params, &err);
-		if (!res) {
+		if (!res || notify_directory(c, &err) < 0 || db_exec(c, "COMMIT", &err) < 0) {
+			PQclear(res);
+			rollback(c);
 			api_db_error(req, rep, &err);
 			return;
 		}
@@ -241,8 +249,6 @@ void api_domains(struct http_req *req, struct http_reply *rep)
 		cJSON_AddBoolToObject(d, "enabled", strcmp(PQgetvalue(res, 0, 2), "t") == 0);
 		cJSON_AddStringToObject(d, "created_at", PQgetvalue(res, 0, 3));
 		PQclear(res);
-		if (notify_directory(c, &err) < 0)
-			log_warn("domain '%s' created, but NOTIFY failed: %s", dom, err.msg);
 		dircache_flush(req->app->dircache);
 		log_notice("domain '%s' created by %s", dom, req->client_ip);
 		reply_json(rep, 201, d);

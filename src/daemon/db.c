@@ -326,13 +326,28 @@ PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
 
 int db_exec(struct db_conn *c, const char *sql, struct db_err *err)
 {
-	PGresult *res;
-	bool ok;
+	/* A BEGIN outside a transaction has done nothing yet when it fails on
+	 * a connection that broke while idle (the server restarted, the VIP
+	 * moved): retrying it once on a fresh connection is safe, and spares
+	 * the first write after a failover a 503. */
+	bool may_retry = strcmp(sql, "BEGIN") == 0;
 
-	if (db_ensure(c, err) < 0)
+	for (;;) {
+		PGresult *res;
+		bool ok, in_txn;
+
+		if (db_ensure(c, err) < 0)
+			return -1;
+		in_txn = db_in_transaction(c);
+		res = PQexec(c->pg, sql);
+		ok = check_result(c, res, err);
+		PQclear(res);
+		if (ok)
+			return 0;
+		if (may_retry && !in_txn && err && err->status == DB_UNAVAILABLE) {
+			may_retry = false;
+			continue;
+		}
 		return -1;
-	res = PQexec(c->pg, sql);
-	ok = check_result(c, res, err);
-	PQclear(res);
-	return ok ? 0 : -1;
+	}
 }

@@ -60,8 +60,9 @@ PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
 		   const char *const *params, struct db_err *err);
 
 /* A parameterless command (BEGIN, COMMIT, ROLLBACK, SELECT 1). 0 or -1 with
- * *err. Never retried: inside a transaction a reconnect loses the transaction,
- * so a broken connection is reported as DB_UNAVAILABLE. */
+ * *err. Only BEGIN outside a transaction is retried (once) after a broken
+ * connection: inside a transaction a reconnect loses the transaction, so
+ * that is reported as DB_UNAVAILABLE. */
 int db_exec(struct db_conn *c, const char *sql, struct db_err *err);
 
 /* True while a transaction is open on this connection (PQtransactionStatus). */

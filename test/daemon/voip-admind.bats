@@ -408,6 +408,12 @@ digest_response() { # ha1 method uri nonce nc cnonce
 	[ "$a1" = "$want" ]
 	run curl -s "http://127.0.0.1:18089/metrics"
 	assert_output --regexp 'voipadmin_directory_cache_remote_flushes_total [1-9]'
+	# while the database is away (a failover), cached answers keep phones registering
+	pg_down "$T/pg"
+	fsxml "$TB" "$BATS_TEST_TMPDIR/f"
+	[ "$status_code" = 200 ]
+	[ "$(printf '%s' "$output" | xmllint --xpath 'string(//param[@name="a1-hash"]/@value)' -)" = "$want" ]
+	pg_up "$T/pg"
 	daemon_stop "$TB"
 	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$TB/daemon.log"
 	assert_output ''
@@ -588,6 +594,13 @@ actions() {
 
 @test "database down: 503 from health, API and uncached lookups; recovers without restart" {
 	pid=$(cat "$T/daemon.pid")
+	# give every HTTP thread a database connection (each curl is a new
+	# HTTP connection, spread over the thread pool), so that all of them
+	# hold a dead one after the restart
+	for i in $(seq 1 32); do
+		api "$T" GET /api/v1/domains
+		[ "$status_code" = 200 ]
+	done
 	pg_down "$T/pg"
 	# /health caches its verdict for 500 ms
 	for i in $(seq 1 30); do
@@ -612,6 +625,12 @@ actions() {
 	[ "$status_code" = 200 ]
 	run curl -s "$M/health"
 	assert_output --partial '"database":{"ok":true}'
+	# every HTTP thread's connection broke with the restart: the first write on
+	# each must still succeed (BEGIN is retried on a fresh connection)
+	for i in $(seq 1 12); do
+		api "$T" POST /api/v1/domains "{\"name\":\"after-restart-$i.example\"}"
+		[ "$status_code" = 201 ] || { echo "write $i after restart: $status_code $output"; return 1; }
+	done
 	# same process all along
 	[ "$(cat "$T/daemon.pid")" = "$pid" ]
 	kill -0 "$pid"
