@@ -32,7 +32,7 @@ eq() {
 }
 
 replication_row() {
-	pg node1 "SELECT r.application_name || ' ' || r.client_addr || ' ' || r.state || ' ' || coalesce(s.slot_name, '(no slot)') FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid"
+	pg node1 "SELECT r.application_name || ' ' || host(r.client_addr) || ' ' || r.state || ' ' || coalesce(s.slot_name, '(no slot)') FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid"
 }
 
 # Monotonic time (usec) of the last journal message of a unit with the given
@@ -158,7 +158,7 @@ tap_ok "new VIP not on node2" no_vip node2 $NEW_VIP
 tap_ok "a row written through the new VIP reaches node2" write_row_via_vip e2e-row-2 $NEW_VIP
 tap_ok "... and appears on the standby" wait_for 10 row_on_standby e2e-row-2
 tap_ok "node2 still streaming after the reconfigure" wait_for 30 standby_streaming node2
-tap_diag "after reconfigure: $(replication_row); node2 receiver: $(pg node2 'SELECT status || coalesce(sender_host, \'\') FROM pg_stat_wal_receiver')"
+tap_diag "after reconfigure: $(replication_row); node2 receiver: $(pg node2 "SELECT status || ' from ' || coalesce(sender_host, '?') FROM pg_stat_wal_receiver")"
 tap_ok "SIP OPTIONS answered on the new VIP" sip_options node2 $NEW_VIP
 
 # Purge removes our units, drop-ins and configuration.
