@@ -196,17 +196,57 @@ kamailio_start() {
 	[ "$status" -eq 1 ]
 }
 
-@test "kamailio: REGISTER authenticates against subscriber and stores the contact in the database" {
+# A phone account as voip-admin writes it (ha1/ha1b, no clear password).
+ensure_subscriber() {
 	local ha1 ha1b
 	ha1=$(printf '1001:198.51.100.10:phone-secret' | md5sum | cut -d' ' -f1)
 	ha1b=$(printf '1001@198.51.100.10:198.51.100.10:phone-secret' | md5sum | cut -d' ' -f1)
-	printf "INSERT INTO kamailio.subscriber(username, domain, password, ha1, ha1b) VALUES ('1001', '198.51.100.10', '', '%s', '%s');\n" \
+	printf "INSERT INTO kamailio.subscriber(username, domain, password, ha1, ha1b) VALUES ('1001', '198.51.100.10', '', '%s', '%s') ON CONFLICT DO NOTHING;\n" \
 		"$ha1" "$ha1b" | mn_psql node1 -d voip
+}
+
+@test "kamailio: REGISTER authenticates against subscriber and stores the contact in the database" {
+	ensure_subscriber
 	run sip_probe stranger register.xml 198.51.100.10:5060 -s 1001 -au 1001 -ap wrong-secret
 	[ "$status" -ne 0 ]
 	sip_probe stranger register.xml 198.51.100.10:5060 -s 1001 -au 1001 -ap phone-secret
 	run mn_psql node1 -d voip -At -c "SELECT username || '@' || domain || ' ' || contact FROM kamailio.location"
 	[ "$output" = "1001@198.51.100.10 sip:1001@198.51.100.13:5070" ]
+}
+
+# dispatcher_flags NODE URI: the FLAGS dispatcher shows for URI in NODE's
+# Kamailio (AP active+probing, IP inactive+probing), through kamcmd.
+dispatcher_flags() {
+	mn_exec "$1" kamcmd dispatcher.list 2>/dev/null |
+		awk -v uri="$2" '$1 == "URI:" { cur = $2 } $1 == "FLAGS:" && cur == uri { print $2 }'
+}
+
+@test "kamailio: an authenticated call goes to this node's FreeSWITCH, and to the peer's when ours stops answering probes" {
+	[ -e "$MN_DIR/kamailio-node1.log" ] || kamailio_start node1
+	ensure_subscriber
+	# sipp stands in for FreeSWITCH (not in Debian) on both nodes' own addresses.
+	mn_spawn node1 "$MN_DIR/fs-node1.log" sipp -sf "$BATS_TEST_DIRNAME/sip/fs-uas.xml" \
+		-i 198.51.100.11 -p 5080 -nostdin -trace_msg -message_file "$MN_DIR/fs-node1.msg"
+	local fs1=$MN_PID i
+	mn_spawn node2 "$MN_DIR/fs-node2.log" sipp -sf "$BATS_TEST_DIRNAME/sip/fs-uas.xml" \
+		-i 198.51.100.12 -p 5080 -nostdin -trace_msg -message_file "$MN_DIR/fs-node2.msg"
+	sleep 1
+	run sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap wrong-secret
+	[ "$status" -ne 0 ]
+	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node1.msg"
+	run grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
+	[ "$status" -ne 0 ]
+	# node1's media server dies: the OPTIONS probes mark it inactive.
+	kill "$fs1"
+	for i in $(seq 60); do
+		[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ] && break
+		sleep 0.5
+	done
+	[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ]
+	[ "$(dispatcher_flags node1 sip:198.51.100.12:5080)" = AP ]
+	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
 }
 
 # rsync_as NODE ARGS...: an rsync client in NODE with the generated password file.
