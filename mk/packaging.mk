@@ -7,7 +7,7 @@
 # so they never touch build/ or out/.
 BATS ?= bats
 
-CHECK_SUITES += check-packaging-config check-packaging-install
+CHECK_SUITES += check-packaging-config check-packaging-install check-packaging-lintian
 
 .PHONY: check-packaging-config check-packaging-install check-packaging-lintian
 

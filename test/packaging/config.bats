@@ -184,3 +184,14 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	n_vi=$(grep -c '^Description-vi.UTF-8:' "$DC_DIR/voip-ha-node.templates")
 	[ "$n_tmpl" -eq "$n_vi" ]
 }
+
+@test "doc/preseed.example is a complete, valid preseed for both nodes" {
+	debconf-set-selections -c "$BATS_TEST_DIRNAME/../../doc/preseed.example"
+	dc_preseed <"$BATS_TEST_DIRNAME/../../doc/preseed.example"
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ "$(dc_get this-node)" = auto ]
+	[ "$(dc_get virtual-address)" = 198.51.100.10 ]
+	# The example's API keys are used as given (both nodes share them).
+	[[ "$(dc_get admin-api-key)" == CHANGE-ME-* ]]
+}
