@@ -159,3 +159,48 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 	run root 'debconf-show voip-ha-node; grep -c voip-ha-node /var/lib/ucf/registry'
 	[ "${lines[0]}" = 0 ]
 }
+
+@test "an invalid preseed fails the install with E: and never hangs" {
+	sed 's|/node2-address string .*|/node2-address string 198.51.100.011|' "$SHARE/node1.preseed" >"$SHARE/bad.preseed"
+	run timeout 300 bash -c "$(declare -f in_root); ROOTFS='$ROOTFS'; in_root '$UPPER' '$SHARE' 'debconf-set-selections /mnt/share/bad.preseed &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/voip-ha-node.deb'"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ] # not killed by the timeout
+	[[ "$output" == *"E: voip-ha-node: voip-ha-node/node2-address: '198.51.100.011' is not a valid IPv4 address"* ]]
+	run root 'test -e /etc/voip-ha/cluster.conf'
+	[ "$status" -ne 0 ]
+}
+
+@test "the FreeSWITCH trigger runs the postinst without error" {
+	install_node node1
+	run --separate-stderr root 'dpkg-trigger --no-await /etc/freeswitch &&
+		DEBIAN_FRONTEND=noninteractive dpkg --triggers-only voip-ha-node &&
+		dpkg-query -W -f="\${Status}\n" voip-ha-node'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Processing triggers for voip-ha-node"* ]]
+	[ "${lines[-1]}" = "install ok installed" ]
+}
+
+# The PostgreSQL cluster is made by the bring-up hooks on a booted node; here
+# pg_createcluster stands in for them (as hook 20 does it).
+make_cluster='mv /etc/postgresql/15/main/pg_hba.conf /tmp/hba && pg_createcluster 15 main >/dev/null && mv -f /tmp/hba /etc/postgresql/15/main/pg_hba.conf'
+
+@test "purge keeps the PostgreSQL cluster by default and says so" {
+	install_node node1
+	root "$make_cluster"
+	run root 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voip-ha-node'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"left behind: PostgreSQL cluster 15/main"* ]]
+	root 'test -s /var/lib/postgresql/15/main/PG_VERSION'
+}
+
+@test "purge removes the PostgreSQL cluster when purge-database is true" {
+	install_node node1
+	root "$make_cluster"
+	root 'echo "voip-ha-node voip-ha-node/purge-database boolean true" | debconf-set-selections'
+	run root 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voip-ha-node'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"removing PostgreSQL cluster 15/main"* ]]
+	run root 'test -e /var/lib/postgresql/15/main'
+	[ "$status" -ne 0 ]
+}
