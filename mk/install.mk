@@ -13,11 +13,7 @@ INSTALL_TARGETS += install-bin install-data install-man
 install-bin: $(BINS)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0755 $(BUILD)/voip-ha $(DESTDIR)$(SBINDIR)/voip-ha
-	# TEMPORARY: tolerate a missing voip-admind until mk/daemon.mk lands
-	# (issue 3); remove the test once build/voip-admind is in BINS.
-	if [ -e $(VOIPADMIND) ]; then \
-		$(INSTALL) -m 0755 $(VOIPADMIND) $(DESTDIR)$(SBINDIR)/voip-admind; \
-	else echo "install: $(VOIPADMIND) not built yet, skipped" >&2; fi
+	$(INSTALL) -m 0755 $(VOIPADMIND) $(DESTDIR)$(SBINDIR)/voip-admind
 
 # Templates keep their relative layout (MANIFEST names them that way); hooks
 # are executables run in order by the postinst; migrations are data.
