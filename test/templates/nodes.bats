@@ -166,7 +166,7 @@ sip_probe() {
 	local node=$1 sf=$2 target=$3
 	shift 3
 	mn_exec "$node" timeout 30 sipp -sf "$BATS_TEST_DIRNAME/sip/$sf" -m 1 -nostdin \
-		-timeout 15s -timeout_error -recv_timeout 5s -p 5070 "$@" "$target" \
+		-timeout 20s -timeout_error -recv_timeout 10s -p 5070 "$@" "$target" \
 		-trace_err -error_file "$MN_DIR/sipp-$node-$sf.err" >/dev/null 2>&1
 }
 
@@ -237,16 +237,21 @@ dispatcher_flags() {
 	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node1.msg"
 	run grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
 	[ "$status" -ne 0 ]
-	# node1's media server dies: the OPTIONS probes mark it inactive.
+	# node1's media server dies. The next call times out there (5 s) and
+	# failure_route sends it to node2's.
 	kill "$fs1"
+	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" -eq 1 ]
+	# The OPTIONS probes then mark it inactive (2 failed probes, 5 s apart,
+	# each failing after 5 s), and calls go straight to node2.
 	for i in $(seq 60); do
 		[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ] && break
-		sleep 0.5
+		sleep 1
 	done
 	[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ]
 	[ "$(dispatcher_flags node1 sip:198.51.100.12:5080)" = AP ]
 	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
-	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
+	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" -eq 2 ]
 }
 
 # rsync_as NODE ARGS...: an rsync client in NODE with the generated password file.
