@@ -4,6 +4,7 @@
 # private mount namespace each, in which the generated /etc is overlaid on
 # the real one, so daemons read the generated files at their real paths.
 
+# shellcheck disable=SC2034 # FIXTURES and the rest are used by the .bats files
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 VOIPHA=${VOIPHA:-$TOP/build/voip-ha}
 FIXTURES=$TOP/test/fixtures
