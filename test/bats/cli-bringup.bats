@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# The bring-up subcommands' command-line contracts that need no PostgreSQL or
+# systemd: argument checks, node-info output, pg-guard leaving a machine
+# without voip-ha alone. (Their real work is proven on two nodes by
+# test/e2e/bringup.sh.)
+load cli-helpers
+
+@test "node-info prints node2's facts when this_node=node2" {
+	cfg=$(conf_with this_node node2 postgresql_version 15)
+	run -0 "$VOIPHA" node-info --config "$cfg"
+	assert_line "local_node=node2"
+	assert_line "peer_node=node1"
+	assert_line "pg_major=15"
+	assert_line "pg_instance=15-main"
+	assert_line "pg_datadir=/var/lib/postgresql/15/main"
+	assert_line --regexp '^local_address=[0-9.]+$'
+	refute_output --partial "password"
+}
+
+@test "node-info never prints a secret" {
+	cfg=$(conf_with this_node node1 postgresql_version 15)
+	run -0 "$VOIPHA" node-info --config "$cfg"
+	for k in replication_password kamailio_db_password admin_db_password vrrp_password admin_api_key; do
+		v=$(sed -n "s/^$k=//p" "$cfg")
+		[ -n "$v" ]
+		refute_output --partial "$v"
+	done
+}
+
+@test "node-info on a machine that is neither node fails with a hint" {
+	cfg=$(conf_with this_node auto node1_address 198.51.100.201 node2_address 198.51.100.202 virtual_address 198.51.100.200)
+	run -1 --separate-stderr "$VOIPHA" node-info --config "$cfg"
+	[[ "$stderr" == *"set this_node"* ]]
+}
+
+@test "notify refuses unexpected arguments with exit 2" {
+	run -2 --separate-stderr "$VOIPHA" notify INSTANCE 'voip ha; rm -rf /' MASTER 100
+	[[ "$stderr" == *"unexpected arguments"* ]]
+	run -2 "$VOIPHA" notify INSTANCE voip_ha
+	run -2 "$VOIPHA" notify INSTANCE voip_ha MASTER 100 extra
+}
+
+@test "check rejects a bad --wait" {
+	run -2 --separate-stderr "$VOIPHA" check --wait forever
+	[[ "$stderr" == *"--wait"* ]]
+	run -2 "$VOIPHA" check --wait 99999
+}
+
+@test "pg-guard leaves PostgreSQL alone where voip-ha is not configured" {
+	[ "$(id -u)" = 0 ] || skip "pg-guard needs root"
+	run -0 "$VOIPHA" pg-guard --config "$BATS_TEST_TMPDIR/absent.conf" 15-main
+}
+
+@test "provision, clone and pg-guard need root" {
+	[ "$(id -u)" != 0 ] || skip "running as root"
+	run -1 --separate-stderr "$VOIPHA" provision
+	[[ "$stderr" == *"must be run as root"* ]]
+	run -1 "$VOIPHA" clone
+	run -1 "$VOIPHA" pg-guard 15-main
+}
