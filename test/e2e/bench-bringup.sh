@@ -29,3 +29,4 @@ echo "# voip-ha bring-up: start of 'apt install' on node1 -> pair serving (VIP u
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs (shared), PostgreSQL 15, two systemd-nspawn nodes"
 echo "runs_ms=${times[*]}"
 echo "median_ms=$median"
+echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
