@@ -52,6 +52,7 @@ struct cdr_ingest {
 	pthread_mutex_t mu;             /* ident, sleep */
 	pthread_cond_t wake;
 	uint64_t ident;                 /* last database identity seen */
+	bool store_raw;                 /* cdr_store_raw (read at start) */
 	struct metric_counter *received, *rejected, *processed, *duplicates, *dead,
 		*failed, *redelivered, *dropped_unconfirmed, *queue_rows;
 };
@@ -171,6 +172,7 @@ static void process_batch(struct worker *w, PGconn *pg, struct cdr_jbatch *b)
 			items[i].len = b->recs[i].len;
 			items[i].recv_ns = b->recs[i].ack_ns;
 			items[i].source = "journal";
+			items[i].store_raw = ci->store_raw;
 			cdr_item_parse(&items[i]);
 		}
 		ok = store_items(w, pg, items, b->n, &lsn) == 0;
@@ -221,6 +223,7 @@ static void drain_queue(struct worker *w, PGconn *pg, int max, bool one_by_one)
 		size_t blen = (size_t)PQgetlength(q, i, 1);
 		it->recv_ns = (int64_t)(strtod(PQgetvalue(q, i, 2), NULL) * 1e9);
 		it->source = "queue";
+		it->store_raw = ci->store_raw;
 		enum cdr_format fmt;
 		size_t dlen;
 		if (cdr_envelope_decode(body, blen, &fmt, &docs[i], &dlen, it->reason,
@@ -406,6 +409,7 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_po
 	pthread_mutex_init(&ci->mu, NULL);
 	pthread_cond_init(&ci->wake, NULL);
 	ci->db = db;
+	ci->store_raw = cfg->cdr_store_raw;
 	if (cdr_journal_open(cfg->spool_dir, &jo, &ci->j, err, sizeof(err)) < 0) {
 		fprintf(stderr, LOG_ERR "cdr: %s\n", err);
 		free(ci);

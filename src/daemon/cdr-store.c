@@ -241,7 +241,10 @@ static void copy_row(struct buf *b, const struct cdr_item *it)
 		b_text(b, r->f[copy_fields_b[i]]);
 	}
 	b_str(b, it->fmt == CDR_FMT_JSON ? "\tjson\t" : "\txml\t");
-	b_val(b, it->doc, it->len);
+	if (it->store_raw)
+		b_val(b, it->doc, it->len);
+	else
+		b_add(b, "\\N", 2);
 	b_add(b, "\t", 1);
 	b_time(b, it->recv_ns / 1000 > 0 ? it->recv_ns / 1000 : 1);
 	b_add(b, "\n", 1);

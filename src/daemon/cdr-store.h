@@ -18,8 +18,10 @@ struct cdr_item {
 	bool dead;
 	struct cdr_record rec;          /* when !dead */
 	enum cdr_format fmt;
-	const char *doc;                /* the document (row: raw column) */
+	const char *doc;                /* the document */
 	size_t len;
+	bool store_raw;                 /* row: doc into voip.cdr.raw, else NULL
+					 * (dead letters always keep it) */
 	int64_t recv_ns;                /* acknowledgement time */
 	const char *source;             /* dead letters: "journal", "queue", "http" */
 	char reason[256];

@@ -18,6 +18,7 @@ static const char *const known_keys[] = {
 	"admin_api_key_sha256", "freeswitch_api_key_sha256",
 	"spool_dir", "workers", "max_body_bytes", "max_connections",
 	"http_threads", "directory_cache_ms", "health_max_backlog",
+	"cdr_store_raw",
 	NULL,
 };
 
@@ -196,6 +197,17 @@ static int apply(const char *name, const struct kv_file *kv, struct admin_config
 	if (!v || parse_hex32(v, c->freeswitch_api_key_sha256) < 0)
 		return fail(err, errlen, name, line_of(kv, "freeswitch_api_key_sha256"),
 			    "freeswitch_api_key_sha256: required, 64 hex digits");
+
+	/* Off by default: storing every 14-19 KB document in voip.cdr is what
+	 * bounds the CDR rate (test/bench/results/cdr-ingest.txt). */
+	v = kv_get(kv, "cdr_store_raw");
+	if (!v || strcmp(v, "false") == 0)
+		c->cdr_store_raw = false;
+	else if (strcmp(v, "true") == 0)
+		c->cdr_store_raw = true;
+	else
+		return fail(err, errlen, name, line_of(kv, "cdr_store_raw"),
+			    "cdr_store_raw: must be true or false");
 
 	v = kv_get(kv, "spool_dir");
 	if (copy_str(c->spool_dir, sizeof(c->spool_dir), v ? v : "/var/spool/voip-admin") < 0 ||

@@ -6,6 +6,7 @@
 #ifndef VOIPADMIN_CONFIG_H
 #define VOIPADMIN_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,7 @@ struct admin_config {
 	unsigned http_threads;
 	unsigned directory_cache_ms;    /* 0 disables the directory cache */
 	size_t health_max_backlog;
+	bool cdr_store_raw;             /* keep each CDR document in voip.cdr.raw */
 };
 
 /* Loads and validates `path`. Returns 0, or -errno / -EINVAL with a message

@@ -151,9 +151,10 @@ metric() {
 	assert_output "b|IMSI123451234512342|639360100755|t|0|xml"
 	run sql "SELECT domain, sip_call_id, format FROM voip.cdr WHERE uuid = '3da8bf84-c133-4959-9e24-e72875cb33a1'"
 	assert_output "10.10.10.204|818e26f805701988c1a330175d7d2629@0:0:0:0:0:0:0:0|json"
-	# the raw column is the document as FreeSWITCH generated it
-	run sql "SELECT raw FROM voip.cdr WHERE uuid = '44999f0d-e76b-4bd3-bfdf-3239d487e45b'"
-	assert_output "$(cat "$FX/ccm_free-call-cdr.xml")"
+	# cdr_store_raw defaults to false: no document in voip.cdr
+	run sql "SELECT count(*), count(raw) FROM voip.cdr"
+	refute_output --regexp '^0\|'
+	assert_output --regexp '\|0$'
 }
 
 @test "re-delivering the same uuid is idempotent" {
@@ -194,6 +195,45 @@ metric() {
 	printf 'hello' > "$BATS_TEST_TMPDIR/junk"
 	run post "$BATS_TEST_TMPDIR/junk"
 	assert_output 400
+}
+
+@test "cdr_store_raw=true keeps the document in voip.cdr.raw; dead letters keep theirs either way" {
+	local u=0bad0bad-0000-4000-8000-0000000000ff
+	daemon_stop "$T"
+	echo 'cdr_store_raw=true' >> "$T/voip-admin.conf"
+	daemon_start "$T"
+	run post "$FX/ccm_free-call-cdr.xml"
+	assert_output 200
+	cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/on.xml"
+	run post "$BATS_TEST_TMPDIR/on.xml"
+	assert_output 200
+	wait_for "SELECT count(raw) FROM voip.cdr WHERE uuid = '$u'" 1
+	# the raw column is the document as FreeSWITCH generated it
+	run sql "SELECT raw FROM voip.cdr WHERE uuid = '$u'"
+	assert_output "$(cat "$BATS_TEST_TMPDIR/on.xml")"
+	# a row stored earlier with the option off stays NULL (a re-delivery is a no-op)
+	run sql "SELECT raw IS NULL FROM voip.cdr WHERE uuid = '44999f0d-e76b-4bd3-bfdf-3239d487e45b'"
+	assert_output t
+	# back to the default: NULL again, but a dead letter still has its body
+	daemon_stop "$T"
+	sed -i '/^cdr_store_raw=/d' "$T/voip-admin.conf"
+	daemon_start "$T"
+	u=0bad0bad-0000-4000-8000-0000000000fe
+	cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/off.xml"
+	run post "$BATS_TEST_TMPDIR/off.xml"
+	assert_output 200
+	printf '%s' '{"variables":{"uuid":"raw-off-dead"}}' > "$BATS_TEST_TMPDIR/dead.json"
+	run post "$BATS_TEST_TMPDIR/dead.json"
+	assert_output 200
+	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid = '$u'" 1
+	run sql "SELECT raw IS NULL FROM voip.cdr WHERE uuid = '$u'"
+	assert_output t
+	wait_for "SELECT convert_from(body, 'UTF8') FROM voip.cdr_dead_letter WHERE body = convert_to('{\"variables\":{\"uuid\":\"raw-off-dead\"}}', 'UTF8')" '{"variables":{"uuid":"raw-off-dead"}}'
+	# anything but true/false is refused, naming the key
+	{ cat "$T/voip-admin.conf"; echo 'cdr_store_raw=yes'; } > "$BATS_TEST_TMPDIR/bad.conf"
+	run "$VOIPADMIND" --config "$BATS_TEST_TMPDIR/bad.conf" --check-config
+	assert_failure
+	assert_output --partial 'cdr_store_raw: must be true or false'
 }
 
 @test "rows an operator puts into voip.cdr_queue are moved (and bad ones dead-lettered)" {
