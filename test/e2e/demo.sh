@@ -80,7 +80,7 @@ down() {
 	_e2e_nspawn_prepare
 	_e2e_cleanup_leftovers
 	ip link del "$E2E_BRIDGE" 2>/dev/null
-	rm -rf "$E2E_WORK" /var/tmp/voip-ha-demo.log
+	rm -rf "$E2E_WORK" "$E2E_WORK.lock" /var/tmp/voip-ha-demo.log
 	echo "demo removed (nodes stopped, bridge $E2E_BRIDGE and overlays deleted)"
 }
 

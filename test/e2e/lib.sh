@@ -259,5 +259,6 @@ e2e_teardown() {
 		rm -rf "$E2E_WORK"
 	fi
 	ip link del "$E2E_BRIDGE" 2>/dev/null || true
+	[ "$E2E_KEEP" = 1 ] || rm -f "$E2E_WORK.lock"
 	return $rc
 }

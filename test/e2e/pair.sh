@@ -70,7 +70,7 @@ pair_status() {
 		role=$(pg "$n" "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END")
 		echo "  $n ${PAIR_ADDR[$n]}: PostgreSQL $role"
 		if [ "$role" = primary ]; then
-			pg "$n" "SELECT '    replica ' || application_name || ' ' || client_addr || ' ' || state || ', replay lag ' || coalesce(replay_lag::text, '0') || ', slot ' || coalesce((SELECT slot_name FROM pg_replication_slots s WHERE s.active_pid = r.pid), '-') FROM pg_stat_replication r"
+			pg "$n" "SELECT '    replica ' || application_name || ' ' || host(client_addr) || ' ' || state || ', replay lag ' || coalesce(replay_lag::text, '0') || ', slot ' || coalesce((SELECT slot_name FROM pg_replication_slots s WHERE s.active_pid = r.pid), '-') FROM pg_stat_replication r"
 		else
 			lag=$(pg "$n" "SELECT coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s since last replayed commit', 'nothing replayed yet')")
 			echo "    $lag"
