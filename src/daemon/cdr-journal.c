@@ -416,6 +416,7 @@ int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, siz
 {
 	unsigned char h[HDR];
 	int r = 0;
+	bool wake = false;
 
 	if (len > REC_MAX)
 		return -E2BIG;
@@ -498,13 +499,19 @@ int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, siz
 			s->durable = size;
 			s->nrec = nw;
 		}
-		pthread_cond_broadcast(&j->flushed);
-		pthread_cond_broadcast(&j->readable);
+		/* Woken after the unlock below: woken with the mutex still
+		 * held, the whole group would block on it again at once (an
+		 * extra context switch per CDR, measured in perf). */
+		wake = true;
 	}
 	if (mine > j->fail_lo && mine <= j->fail_hi)
 		r = -EIO;
 out:
 	pthread_mutex_unlock(&j->mu);
+	if (wake) {
+		pthread_cond_broadcast(&j->flushed);
+		pthread_cond_broadcast(&j->readable);
+	}
 	return r;
 }
 

@@ -70,6 +70,23 @@ body_bytes=$(($(wc -c < "$T/body.tmpl") + 30))
 sql() { pg_psql "$T/pg" -d voip -At -c "$1"; }
 metric() { curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v n="$1" '$1 == n { print $2 }'; }
 
+# CPU seconds (user + system, all threads) of a process, and of the
+# benchmark's PostgreSQL (postmaster, its live children and its reaped ones):
+# CPU per CDR is steadier than a rate on a machine others are loading too.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+pg_cpu_s() {
+	local pm c total
+	pm=$(head -1 "$T/pg/data/postmaster.pid")
+	total=$(awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$pm/stat")
+	for c in $(ps -o pid= --ppid "$pm"); do
+		total=$(awk -v t="$total" -v c="$(cpu_s "$c" 2>/dev/null || echo 0)" 'BEGIN { print t + c }')
+	done
+	echo "$total"
+}
+ctxsw() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
+d_cpu0=$(cpu_s "$pid")
+pg_cpu0=$(pg_cpu_s)
+
 # sample the backlog while the load runs
 ( while sleep 1; do metric voipadmin_cdr_queue_depth; done ) > "$T/backlog" 2>/dev/null &
 sampler=$!
@@ -85,6 +102,9 @@ for i in $(seq 1 600); do
 done
 drain_ns=$(date +%s%N)
 kill "$sampler" 2>/dev/null || true
+d_cpu1=$(cpu_s "$pid")
+pg_cpu1=$(pg_cpu_s)
+d_ctxsw=$(ctxsw "$pid")
 
 acked=$(metric voipadmin_cdr_received_total)
 dups=$(metric voipadmin_cdr_duplicates_total)
@@ -147,6 +167,9 @@ rss2_kb=$(awk '/^VmRSS/ { print $2 }' /proc/$pid/status)
 	echo "lag_ack_to_row_p50_ms $lag50"
 	echo "lag_ack_to_row_p99_ms $lag99"
 	echo "lag_ack_to_row_max_ms $lagmax"
+	awk -v a="$d_cpu0" -v b="$d_cpu1" -v n="$acked" 'BEGIN { printf "daemon_cpu_us_per_cdr %d\n", (b - a) * 1e6 / n }'
+	awk -v a="$pg_cpu0" -v b="$pg_cpu1" -v n="$acked" 'BEGIN { printf "postgres_cpu_us_per_cdr %d\n", (b - a) * 1e6 / n }'
+	awk -v c="$d_ctxsw" -v n="$acked" 'BEGIN { printf "daemon_voluntary_ctxsw_per_cdr %.2f\n", c / n }'
 	echo "daemon_rss_after_kb $rss_kb"
 	echo "daemon_rss_peak_kb $hwm_kb"
 	echo "reference_raw_copy_rows_per_s $copy_rate"
