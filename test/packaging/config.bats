@@ -86,6 +86,10 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed virtual-address string 198.51.101.10 "not a usable host address of 198.51.100.0/24"
 	bad_preseed virtual-address string 198.51.100.0 "not a usable host address"
 	bad_preseed virtual-address string 198.51.100.255 "not a usable host address"
+	# Same rules as voip-ha validate: only unicast host addresses.
+	bad_preseed node1-address string 127.0.0.11 "not a unicast host address"
+	bad_preseed node2-address string 0.1.2.3 "not a unicast host address"
+	bad_preseed virtual-address string 224.0.0.18 "not a unicast host address"
 }
 
 @test "bad preseed: prefix, interfaces, host names, version" {
@@ -93,6 +97,8 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed prefix-length string 024 "not a number"
 	bad_preseed prefix-length string 30 "not a usable host address of 198.51.100.8/30" virtual-address
 	bad_preseed node1-interface string "eth/0" "not a valid interface"
+	bad_preseed node1-interface string 'eth0;x' "not a valid interface"
+	bad_preseed node2-interface string 'eth"0' "not a valid interface"
 	bad_preseed node2-interface string "eth0:1" "not a valid interface"
 	bad_preseed node2-interface string "averyveryverylongif" "not a valid interface"
 	bad_preseed node1-hostname string "-pbx1" "not a valid host name"
@@ -104,7 +110,15 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 @test "bad preseed: secrets (never echoed)" {
 	bad_preseed vrrp-password password 123456789 "1-8 printable ASCII"
 	bad_preseed vrrp-password password 'a"b' "1-8 printable ASCII"
+	# keepalived reads these specially; voip-ha validate refuses them too, so
+	# the wizard must not accept what save-config would then reject.
+	bad_preseed vrrp-password password 'a{b' "1-8 printable ASCII"
+	bad_preseed vrrp-password password 'a$b' "1-8 printable ASCII"
+	bad_preseed vrrp-password password 'a\b' "1-8 printable ASCII"
+	bad_preseed vrrp-password password "a'b" "1-8 printable ASCII"
+	bad_preseed vrrp-password password 'a#b' "1-8 printable ASCII"
 	bad_preseed kamailio-db-password password "" "no current value to keep"
+	bad_preseed admin-db-password password "$(printf 'tab\there')" "1-1024 bytes"
 	bad_preseed admin-api-key password short "16-256 characters"
 	bad_preseed freeswitch-api-key password 'sixteen-chars-but*' "16-256 characters"
 	[[ "$stderr" != *"sixteen-chars-but"* ]]
@@ -121,6 +135,20 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed rtp-port-max string 16384 "not below the last"
 	bad_preseed rtp-port-min string 5000 "5060 (kamailio-sip-port) is inside the RTP range" kamailio-sip-port
 	bad_preseed admin-http-port string 20000 "inside the RTP range"
+	bad_preseed admin-http-port string 5432 "reserved"
+	bad_preseed freeswitch-esl-port string 873 "reserved"
+}
+
+@test "bad preseed: the two API keys must differ" {
+	{
+		dc_valid_preseed | grep -v -e ' voip-ha-node/admin-api-key ' -e ' voip-ha-node/freeswitch-api-key '
+		echo "voip-ha-node voip-ha-node/admin-api-key password same-key-for-both-0123"
+		echo "voip-ha-node voip-ha-node/freeswitch-api-key password same-key-for-both-0123"
+	} | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/freeswitch-api-key: must differ from admin-api-key"* ]]
+	[[ "$stderr" != *same-key-for-both* ]]
 }
 
 @test "reconfigure: empty passwords keep the current ones" {
