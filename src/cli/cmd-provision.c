@@ -419,7 +419,8 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
 }
 
 /* Grants are re-stated on every run: GRANT of a privilege already held
- * changes nothing. voip_admin runs the migrations, whose
+ * changes nothing (granting a held role only raises a NOTICE, which our
+ * connections do not show). voip_admin runs the migrations, whose
  * `CREATE SCHEMA IF NOT EXISTS` needs CREATE on the database even when the
  * schema exists. */
 static int database_grants(struct prov *p)
@@ -427,7 +428,10 @@ static int database_grants(struct prov *p)
 	static const char sql[] =
 		"REVOKE ALL ON DATABASE " VOIPHA_DB " FROM PUBLIC;"
 		"GRANT CONNECT, TEMPORARY ON DATABASE " VOIPHA_DB " TO kamailio, voip_admin, freeswitch;"
-		"GRANT CREATE ON DATABASE " VOIPHA_DB " TO voip_admin";
+		"GRANT CREATE ON DATABASE " VOIPHA_DB " TO voip_admin;"
+		/* voip-admind confirms CDR batches by the standby's flush_lsn
+		 * in pg_stat_replication (doc/DESIGN.md, CDR durability). */
+		"GRANT pg_monitor TO voip_admin";
 
 	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
 }
