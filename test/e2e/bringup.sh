@@ -112,6 +112,8 @@ tap_ok "a row written through the VIP" write_row_via_vip e2e-row-1
 tap_ok "... appears on node2's standby" wait_for 10 row_on_standby e2e-row-1
 tap_ok "node2 cannot write (read-only standby)" not e2e_exec node2 runuser -u postgres -- psql -X -q -d voip -c 'CREATE TABLE voip.e2e_must_fail (x int)'
 tap_ok "roles use scram-sha-256 verifiers" test "$(pg node1 "SELECT count(*) FROM pg_authid WHERE rolname IN ('replicator','kamailio','voip_admin','freeswitch') AND rolpassword LIKE 'SCRAM-SHA-256\$%'")" = 4
+tap_ok "voip_admin may read pg_stat_replication (member of pg_monitor)" \
+	eq "$(pg node1 "SELECT pg_has_role('voip_admin', 'pg_monitor', 'member')")" t
 tap_ok "Kamailio's tables come from the installed SQL (kamailio.version, owner kamailio)" \
 	test "$(pg node1 "SELECT tableowner FROM pg_tables WHERE schemaname = 'kamailio' AND tablename = 'subscriber'" voip)" = kamailio
 tap_ok "primary_conninfo uses passfile=, holds no password" not e2e_exec node2 grep -q 'password=' /var/lib/postgresql/15/main/postgresql.auto.conf
