@@ -2,6 +2,12 @@
 # check-cli: test/bats/cli-*.bats; check-bad-input: test/bats/bad-input*.bats.
 BATS ?= bats
 .PHONY: check-cli check-bad-input
+# Like the unit suite, the CLI suites run a sanitized voip-ha (built in
+# $(BUILD)/san) unless the caller already chose SANITIZE.
+ifeq ($(strip $(SANITIZE)),)
+check-cli check-bad-input:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined RESULTS=$(RESULTS) $@
+else
 check-cli: $(VOIPHA_BIN)
 	@mkdir -p $(RESULTS)
 	VOIPHA=$(abspath $(VOIPHA_BIN)) $(BATS) --formatter tap test/bats/cli-*.bats \
@@ -11,5 +17,6 @@ check-bad-input: $(VOIPHA_BIN)
 	@mkdir -p $(RESULTS)
 	VOIPHA=$(abspath $(VOIPHA_BIN)) $(BATS) --formatter tap test/bats/bad-input*.bats \
 		> $(RESULTS)/bad-input.tap; status=$$?; grep -v '^ok' $(RESULTS)/bad-input.tap || true; exit $$status
+endif
 
 CHECK_SUITES += check-cli check-bad-input

@@ -11,9 +11,16 @@ $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
 $(BUILD)/test/unit/test-atomic-write: ALL_LDFLAGS += -Wl,--wrap=write
 
 .PHONY: check-unit-lib check-fuzz-lib fuzz-lib
+# The unit suite always runs under ASan/UBSan: without SANITIZE it rebuilds
+# itself in $(BUILD)/san, so sanitized objects never mix with the normal build.
+ifeq ($(strip $(SANITIZE)),)
+check-unit-lib:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined RESULTS=$(RESULTS) $@
+else
 check-unit-lib: $(LIB_UNIT_BINS)
 	@mkdir -p $(RESULTS)
 	test/unit/run-tap $(RESULTS)/unit-lib.tap $(LIB_UNIT_BINS)
+endif
 
 # Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
 # CC and SANITIZE say, from the library sources directly.
