@@ -58,7 +58,7 @@ keepalived_started_last() { # NODE
 }
 
 main_pids() { # NODE: MainPID of the units a reinstall must not restart
-	e2e_exec "$1" systemctl show -p MainPID --value postgresql@15-main kamailio keepalived lsyncd voip-ha-rsyncd | tr '\n' ' '
+	e2e_exec "$1" systemctl show -p MainPID --value postgresql@15-main kamailio keepalived lsyncd voip-ha-rsyncd voip-admin | tr '\n' ' '
 }
 
 config_sums() { # NODE
@@ -144,7 +144,7 @@ sums2=$(config_sums node2)
 tap_ok "node1: reinstall of the same version" e2e_sh node1 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall ./voip-ha-node_*.deb' </dev/null
 tap_ok "node2: reinstall of the same version" e2e_sh node2 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall ./voip-ha-node_*.deb' </dev/null
 tap_ok "node1: re-running voip-ha provision changes nothing (passwords kept, no migration)" provision_is_noop node1
-tap_ok "node1: no service restarted (MainPID of postgresql, kamailio, keepalived, lsyncd, rsyncd)" eq "$(main_pids node1)" "$pids1"
+tap_ok "node1: no service restarted (MainPID of postgresql, kamailio, keepalived, lsyncd, rsyncd, voip-admin)" eq "$(main_pids node1)" "$pids1"
 tap_ok "node2: no service restarted" eq "$(main_pids node2)" "$pids2"
 tap_ok "node1: no configuration file changed" eq "$(config_sums node1)" "$sums1"
 tap_ok "node2: no configuration file changed" eq "$(config_sums node2)" "$sums2"
