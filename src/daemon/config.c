@@ -128,7 +128,7 @@ static int apply(const char *name, const struct kv_file *kv, struct admin_config
 		{ "max_body_bytes", 1024, 64ULL << 20, 1048576 },
 		{ "max_connections", 4, 65536, 512 },
 		{ "http_threads", 1, 64, 8 },
-		{ "directory_cache_ms", 0, 3600000, 5000 },
+		{ "directory_cache_ms", 0, 3600000, 60000 },
 		{ "health_max_backlog", 1, 100000000, 100000 },
 	};
 	unsigned long long vals[sizeof(uints) / sizeof(uints[0])];

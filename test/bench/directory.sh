@@ -187,7 +187,7 @@ mkdir -p "$(dirname "$OUT")"
 	echo "# $NUSERS extensions, random user per request, sip_auth REGISTER body as FreeSWITCH sends it"
 	echo "# $CONNS connections; paced = ~$RATE req/s target (wrk delay() ${delay_ms} ms / pgbench -R $RATE)"
 	echo "# median of $RUNS runs of ${SECS}s, per column; latencies in ms"
-	echo "# directory cache: TTL 5000 ms; hits $hits, misses $misses over the whole run"
+	echo "# directory cache: default TTL (directory_cache_ms, 60000 ms); hits $hits, misses $misses over the whole run"
 	echo
 	printf '%-44s %12s %10s %10s\n' "case" "req/s" "p50_ms" "p99_ms"
 	row "voip-admind /fs/xml, paced" daemon_paced
