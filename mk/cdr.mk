@@ -3,10 +3,11 @@
 # src/daemon wildcard of mk/daemon.mk; this fragment is self-contained so it
 # builds even without it.
 CDR_PG_CPPFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-CDR_PARSE_SRCS  := src/daemon/cdr-record.c src/daemon/cdr-xml.c src/daemon/cdr-json.c \
+CDR_PARSE_SRCS  := src/daemon/cdr-record.c src/daemon/cdr-xml.c src/daemon/cdr-xml-walk.c \
+		   src/daemon/cdr-xml-fast.c src/daemon/cdr-json.c \
 		   src/daemon/cdr-envelope.c src/daemon/form.c
 CDR_PARSE_OBJS  := $(CDR_PARSE_SRCS:%.c=$(BUILD)/obj/%.o)
-CDR_PARSE_LIBS  := -lexpat -lcjson
+CDR_PARSE_LIBS  := -lexpat -lcjson -lpthread
 
 CDR_TESTBIN := $(BUILD)/test/cdr
 $(BUILD)/obj/test/daemon/cdr-%.o $(BUILD)/obj/src/daemon/cdr-%.o: CPPFLAGS += $(CDR_PG_CPPFLAGS)
@@ -20,6 +21,15 @@ check-cdr-parse: $(CDR_TESTBIN)/cdr-parse-test
 	@mkdir -p $(RESULTS)
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-parse.tap || true
 
+$(CDR_TESTBIN)/cdr-xml-fast-test: $(BUILD)/obj/test/daemon/cdr-xml-fast-test.o $(CDR_PARSE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CDR_PARSE_LIBS) -lcmocka -lpthread
+
+.PHONY: check-cdr-xml-fast
+check-cdr-xml-fast: $(CDR_TESTBIN)/cdr-xml-fast-test
+	@mkdir -p $(RESULTS)
+	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-xml-fast.tap || true
+
 $(CDR_TESTBIN)/cdr-journal-test: $(BUILD)/obj/test/daemon/cdr-journal-test.o \
 				 $(BUILD)/obj/src/daemon/cdr-journal.o
 	@mkdir -p $(dir $@)
@@ -30,11 +40,11 @@ check-cdr-journal: $(CDR_TESTBIN)/cdr-journal-test
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-journal.tap || true
 
 # libFuzzer targets, built with clang from the sources (own sanitizer set).
-CDR_FUZZERS := cdr-xml cdr-json
+CDR_FUZZERS := cdr-xml cdr-xml-diff cdr-json
 CDR_FUZZ_CC ?= clang
 CDR_FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		  -fno-sanitize-recover=all -Isrc $(CDR_PG_CPPFLAGS)
-$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c $(CDR_PARSE_SRCS) src/daemon/cdr-record.h \
+$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c $(CDR_PARSE_SRCS) src/daemon/cdr-record.h test/daemon/cdr-record-eq.h \
 		       src/daemon/cdr-envelope.h
 	@mkdir -p $(dir $@)
 	$(CDR_FUZZ_CC) $(CDR_FUZZ_FLAGS) -o $@ $< $(CDR_PARSE_SRCS) $(CDR_PARSE_LIBS)
@@ -54,9 +64,9 @@ fuzz-cdr: $(CDR_FUZZERS:%=$(CDR_TESTBIN)/fuzz-%)
 	done
 fuzz: fuzz-cdr
 
-CHECK_SUITES += check-cdr-parse check-cdr-journal check-cdr-fuzz
+CHECK_SUITES += check-cdr-parse check-cdr-xml-fast check-cdr-journal check-cdr-fuzz
 
--include $(BUILD)/obj/test/daemon/cdr-parse-test.d $(BUILD)/obj/test/daemon/cdr-journal-test.d
+-include $(BUILD)/obj/test/daemon/cdr-parse-test.d $(BUILD)/obj/test/daemon/cdr-xml-fast-test.d $(BUILD)/obj/test/daemon/cdr-journal-test.d
 
 # End to end against the daemon (the sanitized build of mk/daemon-tests.mk
 # when it is there) and a real PostgreSQL 15.

@@ -134,9 +134,7 @@ void cdr_extract_free(struct cdr_extract *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* Length of the UTF-8 sequence starting at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 if it is invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t cdr_utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	if (c < 0x80)
@@ -174,7 +172,7 @@ bool cdr_utf8_valid(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		size_t k = utf8_seq(p + i, n - i);
+		size_t k = cdr_utf8_seq(p + i, n - i);
 		if (k == 0)
 			return false;
 		i += k;
@@ -250,7 +248,7 @@ int cdr_extract_set(char **dst, const char *val, size_t len, enum cdr_src src,
 			i++;
 			continue;
 		}
-		size_t k = utf8_seq(p + i, o - i);
+		size_t k = cdr_utf8_seq(p + i, o - i);
 		if (k == 0) {
 			p[i++] = '?';
 			continue;
