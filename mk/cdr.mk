@@ -44,7 +44,7 @@ CDR_FUZZERS := cdr-xml cdr-xml-diff cdr-json
 CDR_FUZZ_CC ?= clang
 CDR_FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		  -fno-sanitize-recover=all -Isrc $(CDR_PG_CPPFLAGS)
-$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c $(CDR_PARSE_SRCS) src/daemon/cdr-record.h test/daemon/cdr-record-eq.h \
+$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c $(CDR_PARSE_SRCS) src/daemon/cdr-record.h test/daemon/cdr-test-util.h \
 		       src/daemon/cdr-envelope.h
 	@mkdir -p $(dir $@)
 	$(CDR_FUZZ_CC) $(CDR_FUZZ_FLAGS) -o $@ $< $(CDR_PARSE_SRCS) $(CDR_PARSE_LIBS)

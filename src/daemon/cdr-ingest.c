@@ -16,6 +16,7 @@
 #include "daemon/cdr-envelope.h"
 #include "daemon/cdr-journal.h"
 #include "daemon/cdr-store.h"
+#include "daemon/cdr-waiters.h"
 #include "daemon/db.h"
 #include "daemon/metrics.h"
 
@@ -54,7 +55,12 @@ struct cdr_ingest {
 	uint64_t ident;                 /* last database identity seen */
 	bool store_raw;                 /* cdr_store_raw (read at start) */
 	struct metric_counter *received, *rejected, *processed, *duplicates, *dead,
-		*failed, *redelivered, *dropped_unconfirmed, *queue_rows;
+		*failed, *redelivered, *dropped_unconfirmed, *queue_rows, *parked_total;
+	/* deferred acknowledgements: the flusher makes written records
+	 * durable and resumes the requests waiting for them */
+	struct cdr_waiters waiters;
+	pthread_t flusher;
+	bool flusher_started;
 };
 
 static long long mono_ms(void)
@@ -366,6 +372,11 @@ static double gauge_segments(void *arg)
 	return (double)cdr_journal_segments(((struct cdr_ingest *)arg)->j);
 }
 
+static double gauge_parked(void *arg)
+{
+	return (double)cdr_waiters_count(&((struct cdr_ingest *)arg)->waiters);
+}
+
 static void register_metrics(struct cdr_ingest *ci, struct metrics *m)
 {
 #define C(field, name, help) ci->field = metrics_counter(m, "voipadmin_cdr_" name, help, "")
@@ -379,7 +390,11 @@ static void register_metrics(struct cdr_ingest *ci, struct metrics *m)
 	C(dropped_unconfirmed, "journal_unconfirmed_dropped_total",
 	  "Journal segments deleted by retention without standby confirmation");
 	C(queue_rows, "queue_rows_total", "voip.cdr_queue rows moved");
+	C(parked_total, "parked_total",
+	  "CDR posts answered after their journal flush without holding a thread");
 #undef C
+	metrics_gauge_fn(m, "voipadmin_cdr_parked", "CDR posts waiting for their journal flush",
+			 "", gauge_parked, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_queue_depth", "CDRs acknowledged, not yet in voip.cdr",
 			 "", gauge_backlog, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_oldest_age_seconds",
@@ -388,6 +403,16 @@ static void register_metrics(struct cdr_ingest *ci, struct metrics *m)
 			 gauge_bytes, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_journal_segments", "Local CDR journal segment files",
 			 "", gauge_segments, ci);
+}
+
+/* Makes every written record durable, one fdatasync per group, so that
+ * no HTTP thread has to wait on the disk (cdr-waiters.h). */
+static void *flusher_main(void *arg)
+{
+	struct cdr_ingest *ci = arg;
+	while (!atomic_load(&ci->stopping))
+		cdr_journal_sync_pending(ci->j, 200);
+	return NULL;
 }
 
 struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_pool *db,
@@ -420,6 +445,19 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_po
 		fprintf(stderr, LOG_INFO "cdr: %zu journaled CDRs from the previous run will be"
 			" (re)delivered\n", pending);
 	register_metrics(ci, m);
+	if (cdr_waiters_init(&ci->waiters, ci->j) < 0) {
+		fprintf(stderr, LOG_ERR "cdr: out of memory\n");
+		cdr_journal_close(ci->j);
+		free(ci);
+		return NULL;
+	}
+	cdr_journal_on_settled(ci->j, cdr_waiters_on_settled, &ci->waiters);
+	if (pthread_create(&ci->flusher, NULL, flusher_main, ci) != 0) {
+		fprintf(stderr, LOG_ERR "cdr: cannot start the journal flusher thread\n");
+		cdr_ingest_stop(ci);
+		return NULL;
+	}
+	ci->flusher_started = true;
 	ci->nworkers = cfg->workers ? cfg->workers : 1;
 	if (ci->nworkers > MAX_WORKERS)
 		ci->nworkers = MAX_WORKERS;
@@ -436,8 +474,8 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_po
 	return ci;
 }
 
-int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
-		      const char *content_type, char *errbuf, size_t errlen)
+int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
+		      const char *content_type, uint64_t *seq, char *errbuf, size_t errlen)
 {
 	enum cdr_format fmt;
 	char *doc;
@@ -460,15 +498,54 @@ int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
 		}
 		return r;
 	}
-	r = cdr_journal_append(ci->j, (uint8_t)fmt, doc, dlen);
+	r = cdr_journal_write(ci->j, (uint8_t)fmt, doc, dlen, seq);
 	free(doc);
 	if (r < 0) {
-		snprintf(errbuf, errlen, "cannot make the CDR durable in the journal: %s",
+		snprintf(errbuf, errlen, "cannot write the CDR to the journal: %s",
 			 strerror(-r));
 		return r;
 	}
-	metric_counter_add(ci->received, 1);
 	return 0;
+}
+
+int cdr_ingest_defer(struct cdr_ingest *ci, uint64_t seq, void (*suspend)(void *arg),
+		     void (*resume)(void *arg), void *arg)
+{
+	int r = cdr_waiters_defer(&ci->waiters, seq, suspend, resume, arg);
+	if (r == 0)
+		metric_counter_add(ci->parked_total, 1);
+	return r;
+}
+
+int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf,
+		       size_t errlen)
+{
+	int r = wait ? cdr_journal_wait(ci->j, seq) : cdr_journal_settled(ci->j, seq);
+	if (r == 1 || (wait && r == 0)) {
+		metric_counter_add(ci->received, 1);
+		return 0;
+	}
+	if (r == 0) {
+		snprintf(errbuf, errlen, "shutting down before the CDR was durable");
+		return -EAGAIN;
+	}
+	snprintf(errbuf, errlen, "cannot make the CDR durable in the journal: %s",
+		 strerror(-r));
+	return r;
+}
+
+void cdr_ingest_release_waiters(struct cdr_ingest *ci)
+{
+	if (ci)
+		cdr_waiters_release_all(&ci->waiters);
+}
+
+int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
+		      const char *content_type, char *errbuf, size_t errlen)
+{
+	uint64_t seq;
+	int r = cdr_ingest_submit(ci, body, len, content_type, &seq, errbuf, errlen);
+	return r < 0 ? r : cdr_ingest_outcome(ci, seq, true, errbuf, errlen);
 }
 
 size_t cdr_ingest_backlog(struct cdr_ingest *ci)
@@ -491,6 +568,9 @@ void cdr_ingest_stop(struct cdr_ingest *ci)
 	pthread_mutex_lock(&ci->mu);
 	pthread_cond_broadcast(&ci->wake);
 	pthread_mutex_unlock(&ci->mu);
+	if (ci->flusher_started)
+		pthread_join(ci->flusher, NULL);
+	cdr_waiters_release_all(&ci->waiters);
 	for (unsigned i = 0; i < ci->nworkers; i++)
 		if (ci->w[i].started)
 			pthread_join(ci->w[i].th, NULL);
@@ -499,6 +579,7 @@ void cdr_ingest_stop(struct cdr_ingest *ci)
 		fprintf(stderr, LOG_INFO "cdr: %zu CDRs stay in the journal for the next start\n",
 			left);
 	cdr_journal_close(ci->j);
+	cdr_waiters_destroy(&ci->waiters);
 	pthread_cond_destroy(&ci->wake);
 	pthread_mutex_destroy(&ci->mu);
 	free(ci);

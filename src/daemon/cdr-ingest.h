@@ -19,6 +19,7 @@
 #ifndef VOIPADMIN_CDR_INGEST_H
 #define VOIPADMIN_CDR_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,22 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg,
  * the workers with the parser's reason, so it is kept, never re-posted. */
 int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
 		      const char *content_type, char *errbuf, size_t errlen);
+
+/* cdr_ingest_accept() in two halves, so that no HTTP thread blocks on the
+ * disk: submit decodes and writes the CDR to the journal (same errors as
+ * accept; 0 with *seq), defer parks the request until the record settled
+ * (cdr-waiters.h: 1 = settled already, answer now; 0 = suspend(arg) was
+ * called and resume(arg) will be; -ENOMEM), and outcome gives the answer:
+ * 0 durable (200), -EAGAIN not settled (shutdown; 503), or the -errno of
+ * the failed fdatasync (503). With wait, outcome blocks until settled. */
+int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
+		      const char *content_type, uint64_t *seq, char *errbuf, size_t errlen);
+int cdr_ingest_defer(struct cdr_ingest *ci, uint64_t seq, void (*suspend)(void *arg),
+		     void (*resume)(void *arg), void *arg);
+int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf,
+		       size_t errlen);
+/* Resumes every parked request now (before the HTTP server stops). */
+void cdr_ingest_release_waiters(struct cdr_ingest *ci);
 
 /* Records acknowledged but not yet committed into voip.cdr / dead letter. */
 size_t cdr_ingest_backlog(struct cdr_ingest *ci);

@@ -18,6 +18,7 @@
 #define MAGIC "CDR1"
 #define REC_MAX (64u << 20)     /* a record larger than this is corruption */
 #define INFLIGHT_SLOTS 64
+#define FAIL_RING 16
 
 struct seg {
 	struct seg *next;
@@ -42,6 +43,7 @@ struct cdr_journal {
 	pthread_mutex_t mu;
 	pthread_cond_t flushed;         /* appenders wait for their fdatasync */
 	pthread_cond_t readable;        /* workers wait for durable records */
+	pthread_cond_t dirty;           /* the flusher waits for written records */
 	char dir[4096];
 	int dirfd;
 	struct cdr_journal_opts o;
@@ -49,8 +51,11 @@ struct cdr_journal {
 	uint64_t next_id;
 	uint64_t written_seq, synced_seq;
 	bool flushing, closing;
-	/* Appends in (fail_lo, fail_hi] were hit by a failed fdatasync. */
-	uint64_t fail_lo, fail_hi;
+	/* Writes in (lo, hi] were hit by a failed fdatasync (the last few). */
+	struct { uint64_t lo, hi; } fail[FAIL_RING];
+	int fail_next;
+	void (*on_settled)(void *arg);
+	void *on_settled_arg;
 	int64_t inflight_oldest[INFLIGHT_SLOTS];       /* 0 = free slot */
 };
 
@@ -258,6 +263,7 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts,
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->flushed, NULL);
 	pthread_cond_init(&j->readable, NULL);
+	pthread_cond_init(&j->dirty, NULL);
 	j->o = *opts;
 	snprintf(j->dir, sizeof(j->dir), "%s", dir);
 	j->dirfd = -1;
@@ -348,8 +354,12 @@ void cdr_journal_close(struct cdr_journal *j)
 	pthread_mutex_destroy(&j->mu);
 	pthread_cond_destroy(&j->flushed);
 	pthread_cond_destroy(&j->readable);
+	pthread_cond_destroy(&j->dirty);
 	free(j);
 }
+
+static void flush_failed(struct cdr_journal *j, struct seg *s);
+static void announce(struct cdr_journal *j);
 
 /* Seals the current segment: wait out a flush, make everything in it
  * durable. Called with mu held. */
@@ -361,8 +371,11 @@ static int seal_current(struct cdr_journal *j)
 	struct seg *s = j->cur;
 	if (!s)
 		return 0;
-	if (s->durable < s->size && fdatasync(s->fd) < 0)
-		return -errno;
+	if (s->durable < s->size && fdatasync(s->fd) < 0) {
+		int e = -errno;
+		flush_failed(j, s);
+		return e;
+	}
 	s->durable = s->size;
 	s->nrec = s->nwritten;
 	j->synced_seq = j->written_seq;
@@ -412,11 +425,12 @@ static bool want_rotate(struct cdr_journal *j)
 		     (s->nwritten > 0 && mono_since(&s->created) * 1000 >= j->o.segment_ms));
 }
 
-int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, size_t len)
+int cdr_journal_write(struct cdr_journal *j, uint8_t fmt, const char *data, size_t len,
+		      uint64_t *seq)
 {
 	unsigned char h[HDR];
 	int r = 0;
-	bool wake = false;
+	bool sealed = false;
 
 	if (len > REC_MAX)
 		return -E2BIG;
@@ -432,8 +446,11 @@ int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, siz
 		r = -ESHUTDOWN;
 		goto out;
 	}
-	if (want_rotate(j) && (r = seal_current(j)) < 0)
-		goto out;
+	if (want_rotate(j)) {
+		sealed = true;
+		if ((r = seal_current(j)) < 0)
+			goto out;
+	}
 	if (!j->cur && (r = open_new(j)) < 0)
 		goto out;
 	struct seg *s = j->cur;
@@ -460,59 +477,156 @@ int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, siz
 	}
 	s->size += want;
 	s->nwritten++;
-	uint64_t mine = ++j->written_seq;
+	*seq = ++j->written_seq;
+	pthread_cond_signal(&j->dirty);
+out:
+	pthread_mutex_unlock(&j->mu);
+	if (sealed)
+		announce(j);
+	return r;
+}
 
-	while (j->synced_seq < mine) {
+static bool seq_failed(const struct cdr_journal *j, uint64_t seq)
+{
+	for (int i = 0; i < FAIL_RING; i++)
+		if (seq > j->fail[i].lo && seq <= j->fail[i].hi)
+			return true;
+	return false;
+}
+
+static int settled_locked(const struct cdr_journal *j, uint64_t seq)
+{
+	if (seq_failed(j, seq))
+		return -EIO;
+	return j->synced_seq >= seq ? 1 : 0;
+}
+
+int cdr_journal_settled(struct cdr_journal *j, uint64_t seq)
+{
+	pthread_mutex_lock(&j->mu);
+	int r = settled_locked(j, seq);
+	pthread_mutex_unlock(&j->mu);
+	return r;
+}
+
+/* Everything written so far is no longer acknowledgeable: remember the
+ * range (a ring: a deferred request asks after the fact) and abandon the
+ * segment, whose page cache state is unknown after a failed fdatasync;
+ * later writes go to a new file. Called with mu held. */
+static void flush_failed(struct cdr_journal *j, struct seg *s)
+{
+	j->fail[j->fail_next].lo = j->synced_seq;
+	j->fail[j->fail_next].hi = j->written_seq;
+	j->fail_next = (j->fail_next + 1) % FAIL_RING;
+	close(s->fd);
+	s->fd = -1;
+	s->sealed = true;
+	if (j->cur == s)
+		j->cur = NULL;
+}
+
+/* The leader's fdatasync of the current segment, for everyone who wrote
+ * before it. Called with mu held and nobody flushing; drops mu around the
+ * system call. */
+static int flush_locked(struct cdr_journal *j)
+{
+	struct seg *s = j->cur;
+	j->flushing = true;
+	uint64_t target = j->written_seq, size = s->size;
+	size_t nw = s->nwritten;
+	pthread_mutex_unlock(&j->mu);
+	int fr = fdatasync(s->fd) < 0 ? -errno : 0;
+	pthread_mutex_lock(&j->mu);
+	j->flushing = false;
+	if (fr < 0) {
+		flush_failed(j, s);
+		return fr;
+	}
+	if (target > j->synced_seq)
+		j->synced_seq = target;
+	if (size > s->durable) {
+		s->durable = size;
+		s->nrec = nw;
+	}
+	return 0;
+}
+
+/* Wakes whoever waits for durability, after mu is released (woken with
+ * mu held, the whole group would block on it again at once: an extra
+ * context switch per CDR, measured in perf). */
+static void announce(struct cdr_journal *j)
+{
+	pthread_cond_broadcast(&j->flushed);
+	pthread_cond_broadcast(&j->readable);
+	if (j->on_settled)
+		j->on_settled(j->on_settled_arg);
+}
+
+int cdr_journal_wait(struct cdr_journal *j, uint64_t seq)
+{
+	bool flushed = false;
+	int r;
+
+	pthread_mutex_lock(&j->mu);
+	while ((r = settled_locked(j, seq)) == 0) {
 		if (j->flushing) {
 			pthread_cond_wait(&j->flushed, &j->mu);
 			continue;
 		}
-		if (mine > j->fail_lo && mine <= j->fail_hi)
-			break;          /* our group's fdatasync failed */
-		if (j->cur != s || s->fd < 0)   /* sealed meanwhile: synced */
-			continue;
-		/* Leader: one fdatasync for everything written so far. */
-		j->flushing = true;
-		uint64_t target = j->written_seq, size = s->size;
-		size_t nw = s->nwritten;
-		pthread_mutex_unlock(&j->mu);
-		int fr = fdatasync(s->fd);
-		pthread_mutex_lock(&j->mu);
-		j->flushing = false;
-		if (fr < 0) {
-			/* After a failed fdatasync the state of the page cache is
-			 * unknown: nobody written to this file since the last good
-			 * sync is acknowledged; later appends go to a new file. */
-			r = -errno;
-			j->fail_lo = j->synced_seq;
-			j->fail_hi = j->written_seq;
-			close(s->fd);
-			s->fd = -1;
-			s->sealed = true;
-			j->cur = NULL;
-			pthread_cond_broadcast(&j->flushed);
-			goto out;
+		if (!j->cur || j->cur->fd < 0) {
+			r = -EIO;       /* cannot happen: sealing syncs everything */
+			break;
 		}
-		if (target > j->synced_seq)
-			j->synced_seq = target;
-		if (size > s->durable) {
-			s->durable = size;
-			s->nrec = nw;
-		}
-		/* Woken after the unlock below: woken with the mutex still
-		 * held, the whole group would block on it again at once (an
-		 * extra context switch per CDR, measured in perf). */
-		wake = true;
+		r = flush_locked(j);
+		flushed = true;
+		if (r < 0)
+			break;
 	}
-	if (mine > j->fail_lo && mine <= j->fail_hi)
-		r = -EIO;
-out:
 	pthread_mutex_unlock(&j->mu);
-	if (wake) {
-		pthread_cond_broadcast(&j->flushed);
-		pthread_cond_broadcast(&j->readable);
+	if (flushed)
+		announce(j);
+	return r < 0 ? r : 0;
+}
+
+int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, size_t len)
+{
+	uint64_t seq;
+	int r = cdr_journal_write(j, fmt, data, len, &seq);
+	return r < 0 ? r : cdr_journal_wait(j, seq);
+}
+
+bool cdr_journal_sync_pending(struct cdr_journal *j, unsigned timeout_ms)
+{
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += timeout_ms / 1000;
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (dl.tv_nsec >= 1000000000) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000;
 	}
-	return r;
+	bool flushed = false;
+	pthread_mutex_lock(&j->mu);
+	while (!j->closing && (j->synced_seq >= j->written_seq || j->flushing || !j->cur))
+		if (pthread_cond_timedwait(&j->dirty, &j->mu, &dl) == ETIMEDOUT)
+			break;
+	if (!j->closing && j->synced_seq < j->written_seq && !j->flushing && j->cur &&
+	    j->cur->fd >= 0) {
+		flush_locked(j);
+		flushed = true;
+	}
+	pthread_mutex_unlock(&j->mu);
+	if (flushed)
+		announce(j);
+	return flushed;
+}
+
+void cdr_journal_on_settled(struct cdr_journal *j, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&j->mu);
+	j->on_settled = fn;
+	j->on_settled_arg = arg;
+	pthread_mutex_unlock(&j->mu);
 }
 
 void cdr_journal_shutdown(struct cdr_journal *j)
@@ -520,8 +634,9 @@ void cdr_journal_shutdown(struct cdr_journal *j)
 	pthread_mutex_lock(&j->mu);
 	j->closing = true;
 	seal_current(j);
-	pthread_cond_broadcast(&j->readable);
+	pthread_cond_broadcast(&j->dirty);
 	pthread_mutex_unlock(&j->mu);
+	announce(j);
 }
 
 static int slot_get(struct cdr_journal *j, int64_t t)

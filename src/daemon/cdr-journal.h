@@ -60,9 +60,31 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts,
 void cdr_journal_close(struct cdr_journal *j);
 
 /* Durable append. 0, -ESHUTDOWN after cdr_journal_shutdown(), -E2BIG, or
- * -errno of a failed write/fsync (the record is then not acknowledged). */
+ * -errno of a failed write/fsync (the record is then not acknowledged).
+ * The same as cdr_journal_write() then cdr_journal_wait(). */
 int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data,
 		       size_t len);
+
+/* The two halves of an append, for callers that do not want to block a
+ * thread on the disk: write (not yet durable; *seq names the record), then
+ * either wait (becoming the group's flusher if nobody is), or let a
+ * flusher thread (cdr_journal_sync_pending) cover it and learn the outcome
+ * from cdr_journal_settled(): 1 durable, 0 not yet, -EIO its fdatasync
+ * failed (never acknowledge it). The outcome of the last FAIL_RING (16)
+ * failed flushes is remembered. */
+int cdr_journal_write(struct cdr_journal *j, uint8_t fmt, const char *data,
+		      size_t len, uint64_t *seq);
+int cdr_journal_wait(struct cdr_journal *j, uint64_t seq);
+int cdr_journal_settled(struct cdr_journal *j, uint64_t seq);
+
+/* Flusher thread: waits up to timeout_ms for records written and not yet
+ * durable, then makes them durable with one fdatasync. True if it flushed
+ * (whatever the outcome). */
+bool cdr_journal_sync_pending(struct cdr_journal *j, unsigned timeout_ms);
+
+/* fn(arg) is called, without the journal's lock, after every flush and
+ * every segment seal (records may have settled, durable or failed). */
+void cdr_journal_on_settled(struct cdr_journal *j, void (*fn)(void *arg), void *arg);
 
 /* Stop accepting appends; flush what was written. */
 void cdr_journal_shutdown(struct cdr_journal *j);

@@ -143,5 +143,8 @@ bool cdr_utf8_valid(const char *s, size_t n);
 /* Length of the UTF-8 sequence at s (1 to 4; RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 if invalid or a NUL byte. */
 size_t cdr_utf8_seq(const unsigned char *s, size_t n);
+/* Writes code point cp (<= 0x10FFFF; not checked for surrogates) as UTF-8
+ * into out (room for 4 bytes); returns the length. */
+size_t cdr_utf8_put(uint32_t cp, char *out);
 
 #endif

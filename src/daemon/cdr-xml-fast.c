@@ -129,30 +129,6 @@ static size_t high_char(const unsigned char *p, size_t n)
 	return k;
 }
 
-static size_t utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* A reference at f->p ('&'): the five predefined entities, or a character
  * reference to a character XML allows (and we are sure of). Writes its
  * UTF-8 into out (4 bytes room). */
@@ -190,7 +166,7 @@ static bool take_ref(struct fx *f, char *out, size_t *outlen)
 		  (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0x10FFFF);
 	if (!ok || (cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF))
 		return false;
-	*outlen = utf8_put(cp, out);
+	*outlen = cdr_utf8_put(cp, out);
 	return true;
 }
 

@@ -42,7 +42,21 @@ struct req_ctx {
 	size_t limit;
 	bool too_large;
 	struct timespec t0;
+	/* a CDR post parked until its journal record is durable */
+	bool cdr_parked;
+	uint64_t cdr_seq;
+	char client_ip[64];
 };
+
+static void suspend_conn(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+static void resume_conn(void *conn)
+{
+	MHD_resume_connection(conn);
+}
 
 const char *http_query(const struct http_req *req, const char *name)
 {
@@ -225,6 +239,23 @@ static const char *dispatch(struct listener *l, struct http_req *req, struct htt
 	return "other";
 }
 
+/* Parks a CDR post (no reply yet, the connection suspended) until its
+ * journal record settles. 0 parked, 1 settled already, <0 cannot park. */
+static int cdr_park(struct app *app, struct req_ctx *ctx, struct MHD_Connection *conn,
+		    uint64_t seq, const char *ip)
+{
+#ifdef HAVE_CDR_INGEST
+	ctx->cdr_seq = seq;
+	snprintf(ctx->client_ip, sizeof(ctx->client_ip), "%s", ip);
+	int r = cdr_ingest_defer(app->cdr, seq, suspend_conn, resume_conn, conn);
+	ctx->cdr_parked = r == 0;
+	return r;
+#else
+	(void)app, (void)ctx, (void)conn, (void)seq, (void)ip;
+	return -ENOSYS;
+#endif
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -233,7 +264,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct listener *l = cls;
 	struct app *app = l->srv->app;
 	struct req_ctx *ctx = *con_cls;
-	struct http_reply rep = { 500, NULL, STRBUF_INIT, NULL, 0, NULL };
+	struct http_reply rep = { 500, NULL, STRBUF_INIT, NULL, 0, NULL, false, 0 };
 	struct http_req req;
 	enum MHD_Result ret;
 	const char *route;
@@ -280,6 +311,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return ret;
 	}
 
+	if (ctx->cdr_parked) {  /* resumed: the record settled (or shutdown) */
+		fs_cdr_answer(app, ctx->client_ip, ctx->cdr_seq, false, &rep);
+		record(app, "/fs/cdr", rep.status, elapsed_s(&ctx->t0));
+		ret = send_reply(app, conn, &rep);
+		sb_release(&rep.body);
+		return ret;
+	}
+
 	memset(&req, 0, sizeof(req));
 	req.app = app;
 	req.conn = conn;
@@ -294,6 +333,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	client_ip(conn, req.client_ip, sizeof(req.client_ip));
 
 	route = dispatch(l, &req, &rep);
+	if (rep.cdr_deferred) {
+		int parked = cdr_park(app, ctx, conn, rep.cdr_seq, req.client_ip);
+		if (parked == 0)
+			return MHD_YES;
+		/* settled already, or no memory to park it: answer now */
+		fs_cdr_answer(app, req.client_ip, rep.cdr_seq, parked < 0, &rep);
+	}
 	record(app, route, rep.status, elapsed_s(&ctx->t0));
 	ret = send_reply(app, conn, &rep);
 	sb_release(&rep.body);
@@ -354,7 +400,7 @@ static struct MHD_Daemon *start_one(struct listener *l, const char *ip, uint16_t
 {
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	int v6 = make_addr(ip, port, &ss);
 
 	if (v6 < 0)
@@ -429,6 +475,10 @@ void http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+#ifdef HAVE_CDR_INGEST
+	/* libmicrohttpd cannot stop with suspended connections */
+	cdr_ingest_release_waiters(s->app->cdr);
+#endif
 	MHD_stop_daemon(s->main.d);
 	MHD_stop_daemon(s->metrics.d);
 	free(s);

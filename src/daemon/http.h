@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -32,6 +33,8 @@ struct http_reply {
 	const char *www_authenticate;   /* static string or NULL */
 	unsigned retry_after;           /* seconds, 0 = none */
 	const char *location;           /* static or owned by body's lifetime: NULL */
+	bool cdr_deferred;              /* answer once journal record cdr_seq settled */
+	uint64_t cdr_seq;
 };
 
 /* Query-string argument (decoded by libmicrohttpd) or NULL. */

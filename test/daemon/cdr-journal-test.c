@@ -247,12 +247,67 @@ static void test_concurrent_group_commit(void **state)
 	free(d);
 }
 
+static int settled_calls;
+
+static void count_settled(void *arg)
+{
+	(void)arg;
+	__atomic_add_fetch(&settled_calls, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The deferred half: written records are neither durable nor handed to
+ * workers until a flush; the flusher makes them durable in one go and
+ * announces it; failures and shutdown are reported, never acknowledged. */
+static void test_write_then_flusher(void **state)
+{
+	(void)state;
+	char *d = tmpdir();
+	char err[256];
+	struct cdr_journal *j;
+	uint64_t seq[3];
+	assert_int_equal(cdr_journal_open(d, &opts, &j, err, sizeof(err)), 0);
+	cdr_journal_on_settled(j, count_settled, NULL);
+	assert_false(cdr_journal_sync_pending(j, 10));  /* nothing written */
+	for (int i = 0; i < 3; i++) {
+		char r[32];
+		snprintf(r, sizeof(r), "rec-%d", i);
+		assert_int_equal(cdr_journal_write(j, 1, r, strlen(r), &seq[i]), 0);
+		assert_int_equal(cdr_journal_settled(j, seq[i]), 0);
+	}
+	assert_true(seq[0] < seq[1] && seq[1] < seq[2]);
+	/* not durable: workers see nothing yet */
+	struct cdr_jbatch b;
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(cdr_journal_take(j, &b, 10, 1 << 16, 0), 0);
+	settled_calls = 0;
+	assert_true(cdr_journal_sync_pending(j, 1000));
+	assert_int_equal(settled_calls, 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(cdr_journal_settled(j, seq[i]), 1);
+	assert_int_equal(cdr_journal_wait(j, seq[2]), 0);      /* settled: no wait */
+	assert_int_equal(drain(j, 0, true, 7), 3);
+	/* a blocking waiter flushes by itself when no flusher runs */
+	uint64_t s4;
+	assert_int_equal(cdr_journal_write(j, 1, "rec-3", 5, &s4), 0);
+	assert_int_equal(cdr_journal_wait(j, s4), 0);
+	assert_int_equal(cdr_journal_settled(j, s4), 1);
+	assert_int_equal(drain(j, 3, true, 7), 1);
+	cdr_journal_shutdown(j);
+	assert_int_equal(cdr_journal_write(j, 1, "x", 1, &s4), -ESHUTDOWN);
+	assert_false(cdr_journal_sync_pending(j, 10));
+	cdr_jbatch_free(&b);
+	cdr_journal_close(j);
+	rm_rf(d);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reopen_and_torn_tail),
 		cmocka_unit_test(test_confirm_rules),
 		cmocka_unit_test(test_concurrent_group_commit),
+		cmocka_unit_test(test_write_then_flusher),
 	};
 	return cmocka_run_group_tests_name("cdr-journal", tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 
 #include "daemon/cdr-envelope.h"
 #include "daemon/cdr-record.h"
+#include "cdr-test-util.h"
 
 static const char *fixdir(void)
 {
@@ -23,20 +24,9 @@ static const char *fixdir(void)
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", fixdir(), name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
+	char *b = cdr_test_slurp(fixdir(), name, len);
+	if (!b)
+		fail_msg("cannot read %s/%s", fixdir(), name);
 	return b;
 }
 

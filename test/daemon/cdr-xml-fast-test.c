@@ -13,24 +13,13 @@
 #include <string.h>
 
 #include "daemon/cdr-record.h"
-#include "cdr-record-eq.h"
+#include "cdr-test-util.h"
 
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	b[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
+	char *b = cdr_test_slurp(dir, name, len);
+	if (!b)
+		fail_msg("cannot read %s/%s", dir, name);
 	return b;
 }
 
@@ -195,30 +184,6 @@ static void test_constructs(void **state)
 	assert_int_equal(agree(nul, sizeof(nul) - 1, "nul"), 0);
 }
 
-static size_t put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {     /* surrogates too: invalid UTF-8, must decline */
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* One character in text (kept: caller_profile is not URL-decoded), in a
  * root attribute and as a character reference in both. */
 static int try_char(const char *chr, const char *label)
@@ -239,7 +204,7 @@ static void test_every_code_point(void **state)
 	size_t taken = 0;
 	char chr[16], label[48];
 	for (uint32_t cp = 1; cp <= 0x10FFFF; cp += cp < 0x10000 ? 1 : 7) {
-		size_t n = put_utf8(cp, chr);
+		size_t n = cdr_utf8_put(cp, chr);   /* surrogates too: must decline */
 		chr[n] = '\0';
 		snprintf(label, sizeof(label), "U+%04X", (unsigned)cp);
 		taken += (size_t)try_char(chr, label);
