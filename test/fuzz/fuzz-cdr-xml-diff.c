@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "daemon/cdr-record.h"
-#include "../daemon/cdr-record-eq.h"
+#include "../daemon/cdr-test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
