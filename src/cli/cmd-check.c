@@ -1,7 +1,7 @@
 /* voip-ha check: may this node hold the VIP? keepalived's vrrp_script runs
  * it every 2 s (weight 0: a failure puts the instance in FAULT and releases
  * the VIP), so it is one libpq connection with a short timeout and one
- * `systemctl is-active` for the required units.
+ * D-Bus query per required unit (no process started).
  *
  * Exit 0 when the required units are active (kamailio, voip-admin, and
  * freeswitch once it is installed) and PostgreSQL is either
@@ -20,6 +20,7 @@
  * failover issue extends pg_healthy() (split-brain detection). */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/unit-state.h"
 #include "lib/owner.h"
 
 #include <errno.h>
@@ -46,34 +47,11 @@ static bool freeswitch_installed(void)
 
 static int units_active(char *why, size_t len)
 {
-	const char *envp[] = { "LC_ALL=C", NULL };
-	const char *argv[] = { "/bin/systemctl", "is-active", "kamailio.service", "voip-admin.service",
-			       NULL, NULL };
-	char out[512];
-	int r;
+	const char *units[] = { "kamailio.service", "voip-admin.service", NULL, NULL };
 
 	if (freeswitch_installed())
-		argv[4] = "freeswitch.service";
-	/* is-active exits 0 when ANY unit is active: read the states, one
-	 * line per unit in argv order, and require every one to be active. */
-	r = run_as(argv, (uid_t)-1, (gid_t)-1, envp, out, sizeof(out));
-	if (r < 0) {
-		snprintf(why, len, "cannot run systemctl: %s", strerror(-r));
-		return -1;
-	}
-	{
-		char *save = NULL, *line = strtok_r(out, "\n", &save);
-		int i = 2;
-
-		while (line && argv[i] && strcmp(line, "active") == 0) {
-			line = strtok_r(NULL, "\n", &save);
-			i++;
-		}
-		if (!argv[i])
-			return 0;
-		snprintf(why, len, "%s is %s", argv[i], line ? line : "not active");
-	}
-	return -1;
+		units[2] = "freeswitch.service";
+	return units_all_active(units, why, len);
 }
 
 #define PROMOTE_GRACE 60

@@ -1,5 +1,6 @@
 /* Body sniffing for CDR posts; see cdr-envelope.h for the cases. */
 #include "daemon/cdr-envelope.h"
+#include "daemon/pct.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -105,40 +106,18 @@ static int b64_decode(const char *s, size_t len, char **out, size_t *outlen)
 	return 0;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Plain %XX decoding (an err-log-dir file: FreeSWITCH's encoder never emits
  * '+', so it means '+'). */
 static int pct_decode(const char *s, size_t len, char **out, size_t *outlen)
 {
 	char *o = malloc(len + 1);
-	size_t n = 0;
 
 	if (!o)
 		return -ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[i + 2])) >= 0) {
-			o[n++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			o[n++] = s[i];
-		}
-	}
-	o[n] = '\0';
+	*outlen = pct_decode_fs(s, len, o);
+	o[*outlen] = '\0';
 	*out = o;
-	*outlen = n;
 	return 0;
 }
 

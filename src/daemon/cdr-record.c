@@ -2,6 +2,7 @@
  * FreeSWITCH's per-variable URL encoding, value sanitising, and combining
  * variables with callflow fallbacks into one struct cdr_record. */
 #include "daemon/cdr-record.h"
+#include "daemon/pct.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -204,16 +205,6 @@ bool cdr_utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The bytes FreeSWITCH's switch_url_encode escapes (SWITCH_URL_UNSAFE plus
  * controls and non-ASCII). A value containing one was not encoded. */
@@ -245,18 +236,12 @@ int cdr_extract_set(char **dst, const char *val, size_t len, enum cdr_src src,
 		snprintf(errbuf, errlen, "out of memory");
 		return -1;
 	}
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		/* FreeSWITCH's decoder: %XX only, '+' stays '+'. */
-		if (src == CDR_SRC_VAR && decode && val[i] == '%' && i + 2 < len &&
-		    hexval((unsigned char)val[i + 1]) >= 0 &&
-		    hexval((unsigned char)val[i + 2]) >= 0) {
-			out[o++] = (char)(hexval((unsigned char)val[i + 1]) * 16 +
-					  hexval((unsigned char)val[i + 2]));
-			i += 2;
-		} else {
-			out[o++] = val[i];
-		}
+	size_t o;
+	if (src == CDR_SRC_VAR && decode) {
+		o = pct_decode_fs(val, len, out);
+	} else {
+		memcpy(out, val, len);
+		o = len;
 	}
 	out[o] = '\0';
 	/* Sanitise instead of rejecting: a hostile caller name must not cost

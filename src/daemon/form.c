@@ -1,20 +1,10 @@
 /* application/x-www-form-urlencoded decoder; see form.h. */
 #include "daemon/form.h"
+#include "daemon/pct.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decodes s[0..n) into a new NUL-terminated string. */
 static int decode(const char *s, size_t n, char **out, size_t *outlen)
@@ -34,8 +24,8 @@ static int decode(const char *s, size_t n, char **out, size_t *outlen)
 
 			if (n - i < 3)
 				goto bad;      /* needs two hex digits */
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = pct_hexval((unsigned char)s[i + 1]);
+			lo = pct_hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				goto bad;
 			d[j++] = (char)(hi << 4 | lo);

@@ -31,6 +31,18 @@ eq() {
 	return 1
 }
 
+# check_says NODE TEXT: voip-ha check fails on NODE and says TEXT.
+check_says() {
+	local out
+	if out=$(e2e_exec "$1" voip-ha check 2>&1); then
+		echo "check passed: $out"
+		return 1
+	fi
+	case $out in *"$2"*) return 0 ;; esac
+	echo "check said: $out"
+	return 1
+}
+
 replication_row() {
 	pg node1 "SELECT r.application_name || ' ' || host(r.client_addr) || ' ' || r.state || ' ' || coalesce(s.slot_name, '(no slot)') FROM pg_stat_replication r LEFT JOIN pg_replication_slots s ON s.active_pid = r.pid"
 }
@@ -127,6 +139,13 @@ tap_ok "node2 journal: keepalived started after PostgreSQL, Kamailio, voip-admin
 tap_ok "voip-ha check: node1 is a healthy primary" e2e_exec node1 voip-ha check --primary
 tap_ok "voip-ha check --primary fails on the standby" not e2e_exec node2 voip-ha check --primary --quiet
 tap_ok "notify recorded keepalived's MASTER state on node1" e2e_exec node1 grep -qx state=MASTER /var/lib/voip-ha/state
+# check reads unit states from systemd over D-Bus: a stopped unit is named
+e2e_exec node2 systemctl stop voip-admin.service
+tap_ok "voip-ha check on node2 names the stopped unit: voip-admin.service is inactive" \
+	check_says node2 "voip-admin.service is inactive"
+e2e_exec node2 systemctl start voip-admin.service
+tap_ok "... and passes again once it runs (node2: standby ready)" wait_for 30 e2e_exec node2 voip-ha check --quiet
+tap_ok "VIP stayed on node1 meanwhile" has_vip node1
 
 # Recordings: pushed from the VIP holder, never deleted on the receiver.
 e2e_exec node2 sh -c "mkdir -p $REC && echo only-here > $REC/only-on-node2.wav"
