@@ -124,6 +124,20 @@ static uint64_t get64(const unsigned char *p)
 	return v;
 }
 
+/* CLOCK_REALTIME deadline ms from now (what pthread_cond_timedwait takes). */
+static struct timespec deadline_in(unsigned ms)
+{
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += ms / 1000;
+	dl.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (dl.tv_nsec >= 1000000000) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000;
+	}
+	return dl;
+}
+
 static int64_t now_real_ns(void)
 {
 	struct timespec ts;
@@ -597,14 +611,7 @@ int cdr_journal_append(struct cdr_journal *j, uint8_t fmt, const char *data, siz
 
 bool cdr_journal_sync_pending(struct cdr_journal *j, unsigned timeout_ms)
 {
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (dl.tv_nsec >= 1000000000) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000;
-	}
+	struct timespec dl = deadline_in(timeout_ms);
 	bool flushed = false;
 	pthread_mutex_lock(&j->mu);
 	while (!j->closing && (j->synced_seq >= j->written_seq || j->flushing || !j->cur))
@@ -713,14 +720,7 @@ static size_t read_records(struct seg *s, struct cdr_jbatch *b, size_t max_n,
 size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_n,
 			size_t max_bytes, unsigned timeout_ms)
 {
-	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
-	dl.tv_sec += timeout_ms / 1000;
-	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (dl.tv_nsec >= 1000000000) {
-		dl.tv_sec++;
-		dl.tv_nsec -= 1000000000;
-	}
+	struct timespec dl = deadline_in(timeout_ms);
 	b->n = 0;
 	b->seg = NULL;
 	b->slot = -1;

@@ -98,6 +98,21 @@ post_many() {
 	curl -K "$d/curl.cfg"
 }
 
+# post_until_down GROUP W N: posts uuids uuid_n GROUP W 1..N one by one,
+# appending each acknowledged uuid to $BATS_TEST_TMPDIR/acked, until the
+# daemon stops answering.
+post_until_down() {
+	local g=$1 w=$2 n=$3 i u code
+	for i in $(seq 1 "$n"); do
+		u=$(uuid_n "$g" "$w" "$i")
+		cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/c$g-$w.xml"
+		code=$(post "$BATS_TEST_TMPDIR/c$g-$w.xml") || true   # 000: daemon gone
+		[ "$code" = 200 ] && echo "$u" >> "$BATS_TEST_TMPDIR/acked"
+		[ "$code" = 000 ] && break
+	done
+	return 0
+}
+
 # wait_for SQL EXPECTED [SECONDS]
 wait_for() {
 	local i out
@@ -274,18 +289,10 @@ metric() {
 }
 
 @test "kill -9 under concurrent load: every acknowledged CDR is stored" {
-	local pid i
+	local pid w
 	: > "$BATS_TEST_TMPDIR/acked"
 	for w in 1 2 3 4; do
-		(
-			for i in $(seq 1 400); do
-				u=$(uuid_n 3 "$w" "$i")
-				cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/c$w.xml"
-				code=$(post "$BATS_TEST_TMPDIR/c$w.xml")
-				[ "$code" = 200 ] && echo "$u" >> "$BATS_TEST_TMPDIR/acked"
-				[ "$code" = 000 ] && break
-			done
-		) 3>&- &
+		post_until_down 3 "$w" 400 3>&- &
 	done
 	sleep 1.5
 	pid=$(cat "$T/daemon.pid")
@@ -332,23 +339,15 @@ restart_with() {
 }
 
 @test "SIGTERM with posts parked: a clean stop, every acknowledged CDR stored after restart" {
-	local w i pids=()
+	local w pids=()
 	: > "$BATS_TEST_TMPDIR/acked"
 	for w in $(seq 1 20); do
-		(
-			for i in $(seq 1 200); do
-				u=$(uuid_n 6 "$w" "$i")
-				cdr_with_uuid "$u" > "$BATS_TEST_TMPDIR/t$w.xml"
-				code=$(post "$BATS_TEST_TMPDIR/t$w.xml")
-				[ "$code" = 200 ] && echo "$u" >> "$BATS_TEST_TMPDIR/acked"
-				[ "$code" = 000 ] && break
-			done
-		) 3>&- &
+		post_until_down 6 "$w" 200 3>&- &
 		pids+=($!)
 	done
 	sleep 1.5
 	daemon_stop "$T"
-	wait "${pids[@]}" || true    # a loop ends with the failed post
+	wait "${pids[@]}"
 	# libmicrohttpd aborts when stopped with suspended connections
 	run grep -iE 'panic|suspended connections|AddressSanitizer|runtime error:' "$T/daemon.log"
 	assert_failure
