@@ -540,14 +540,6 @@ void cdr_ingest_release_waiters(struct cdr_ingest *ci)
 		cdr_waiters_release_all(&ci->waiters);
 }
 
-int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
-		      const char *content_type, char *errbuf, size_t errlen)
-{
-	uint64_t seq;
-	int r = cdr_ingest_submit(ci, body, len, content_type, &seq, errbuf, errlen);
-	return r < 0 ? r : cdr_ingest_outcome(ci, seq, true, errbuf, errlen);
-}
-
 size_t cdr_ingest_backlog(struct cdr_ingest *ci)
 {
 	return cdr_journal_backlog(ci->j);

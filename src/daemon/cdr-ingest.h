@@ -1,11 +1,11 @@
 /* CDR ingestion: the interface the HTTP layer calls for POST /fs/cdr and
  * /fs/cdr/json (doc/DESIGN.md, "CDR ingestion contract").
  *
- * Design ("local journal first, then DB"): cdr_ingest_accept() decodes the
+ * Design ("local journal first, then DB"): cdr_ingest_submit() decodes the
  * body envelope (form cdr=, raw XML, base64, JSON; by content, never by
- * Content-Type), appends the document to an append-only journal segment in
- * spool_dir and returns only after fdatasync() covered it. Concurrent
- * requests share one fdatasync (group commit). Worker threads (`workers`)
+ * Content-Type) and appends the document to an append-only journal segment
+ * in spool_dir; the request is answered only after fdatasync() covered it.
+ * Concurrent requests share one fdatasync (group commit). Worker threads (`workers`)
  * parse journal records and move them into voip.cdr in batches (COPY into a
  * staging table, INSERT ... ON CONFLICT (uuid) DO NOTHING), malformed ones
  * into voip.cdr_dead_letter, in one transaction per batch. A segment file is
@@ -35,24 +35,23 @@ struct metrics;
 struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg,
 				    struct db_pool *db, struct metrics *m);
 
-/* Makes one posted CDR durable. body need not be NUL-terminated;
- * content_type may be NULL and is only used in messages.
- * Returns 0 once the CDR is durable (answer 200), -EINVAL if the body holds
- * no CDR document at all (answer 400; errbuf says why), -E2BIG if the
- * decoded document exceeds the limit (413), or another -errno when it could
- * not be made durable (answer 503; FreeSWITCH retries). A document that is
- * recognisably XML/JSON but malformed is accepted (0) and dead-lettered by
- * the workers with the parser's reason, so it is kept, never re-posted. */
-int cdr_ingest_accept(struct cdr_ingest *ci, const char *body, size_t len,
-		      const char *content_type, char *errbuf, size_t errlen);
-
-/* cdr_ingest_accept() in two halves, so that no HTTP thread blocks on the
- * disk: submit decodes and writes the CDR to the journal (same errors as
- * accept; 0 with *seq), defer parks the request until the record settled
- * (cdr-waiters.h: 1 = settled already, answer now; 0 = suspend(arg) was
- * called and resume(arg) will be; -ENOMEM), and outcome gives the answer:
- * 0 durable (200), -EAGAIN not settled (shutdown; 503), or the -errno of
- * the failed fdatasync (503). With wait, outcome blocks until settled. */
+/* Answering a posted CDR without blocking an HTTP thread on the disk:
+ *
+ * submit decodes the body (need not be NUL-terminated; content_type may be
+ * NULL, only used in messages) and writes the document to the journal:
+ * 0 with *seq, -EINVAL if the body holds no CDR document at all (answer
+ * 400; errbuf says why), -E2BIG if the decoded document exceeds the limit
+ * (413), or another -errno (503; FreeSWITCH retries). A document that is
+ * recognisably XML/JSON but malformed is accepted and dead-lettered by the
+ * workers with the parser's reason, so it is kept, never re-posted.
+ *
+ * defer parks the request until the record settled (cdr-waiters.h: 1 =
+ * settled already, answer now; 0 = suspend(arg) was called and resume(arg)
+ * will be; -ENOMEM: answer with outcome(wait)).
+ *
+ * outcome gives the answer: 0 durable (200), -EAGAIN not settled
+ * (shutdown; 503), or the -errno of the failed fdatasync (503). With wait,
+ * it blocks until the record settled. */
 int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
 		      const char *content_type, uint64_t *seq, char *errbuf, size_t errlen);
 int cdr_ingest_defer(struct cdr_ingest *ci, uint64_t seq, void (*suspend)(void *arg),

@@ -48,16 +48,6 @@ struct req_ctx {
 	char client_ip[64];
 };
 
-static void suspend_conn(void *conn)
-{
-	MHD_suspend_connection(conn);
-}
-
-static void resume_conn(void *conn)
-{
-	MHD_resume_connection(conn);
-}
-
 const char *http_query(const struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -238,6 +228,19 @@ static const char *dispatch(struct listener *l, struct http_req *req, struct htt
 	reply_error(rep, 404, "not found");
 	return "other";
 }
+
+#ifdef HAVE_CDR_INGEST
+static void suspend_conn(void *conn)
+{
+	MHD_suspend_connection(conn);
+}
+
+static void resume_conn(void *conn)
+{
+	MHD_resume_connection(conn);
+}
+
+#endif
 
 /* Parks a CDR post (no reply yet, the connection suspended) until its
  * journal record settles. 0 parked, 1 settled already, <0 cannot park. */
