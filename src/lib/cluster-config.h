@@ -13,7 +13,7 @@
 enum cluster_key_kind {
 	CK_IPV4, CK_PREFIX, CK_IFNAME, CK_HOSTNAME, CK_THISNODE, CK_PGVERSION,
 	CK_PASSWORD, CK_VRID, CK_VRRPPASS, CK_PRIORITY, CK_PORT, CK_RTPPORT,
-	CK_APIKEY, CK_PATH,
+	CK_APIKEY, CK_PATH, CK_WITNESS, CK_COMMAND,
 };
 
 #define CK_SECRET      0x1
@@ -37,6 +37,7 @@ struct cluster_config {
 
 	/* Typed values, filled by cluster_config_validate() on success. */
 	uint32_t node1_ip, node2_ip, vip;    /* host byte order */
+	uint32_t witness_ip;                 /* 0: no witness */
 	unsigned prefix;
 	enum cluster_node this_node_id;
 	unsigned pg_version;                 /* 0 = auto */

@@ -60,14 +60,21 @@ static void check_api_key(const char *name, const char *v, struct errlist *el)
 		errlist_add(el, "%s: must be 16 to 256 characters of A-Z a-z 0-9 + / = _ -", name);
 }
 
-static void check_path(const char *name, const char *v, struct errlist *el)
+/* An absolute path of a safe alphabet (no shell or config syntax). */
+static bool path_chars_ok(const char *v)
 {
 	size_t n = strlen(v);
+
+	return n > 0 && v[0] == '/' && n <= 1024 &&
+	       strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789/._-+@") == n;
+}
+
+static void check_path(const char *name, const char *v, struct errlist *el)
+{
 	const char *p;
 
-	if (n == 0 || v[0] != '/' || n > 1024 ||
-	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789/._-+@") != n) {
+	if (!path_chars_ok(v)) {
 		errlist_add(el, "%s: must be an absolute path of letters, digits and / . _ - + @",
 			    name);
 		return;
@@ -166,6 +173,23 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		u = el->count;
 		check_path(k->name, v, el);
 		return el->count == u;
+	case CK_WITNESS:
+		*(uint32_t *)out = 0;
+		if (v[0] == '\0')
+			return true;
+		if (ipv4_parse(v, out) < 0 || !ip_is_unicast_host(*(uint32_t *)out)) {
+			*(uint32_t *)out = 0;
+			errlist_add(el, "%s: must be empty (no witness) or a unicast IPv4 address "
+				    "in dotted-quad form", k->name);
+			return false;
+		}
+		return true;
+	case CK_COMMAND:
+		if (v[0] == '\0')
+			return true;
+		u = el->count;
+		check_path(k->name, v, el);
+		return el->count == u;
 	case CK_VRID:
 		if (uint_parse(v, 1, 255, out) < 0) {
 			errlist_add(el, "%s: must be an integer from 1 to 255", k->name);
@@ -201,6 +225,7 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "node1_address", offsetof(struct cluster_config, node1_ip) },
 		{ "node2_address", offsetof(struct cluster_config, node2_ip) },
 		{ "virtual_address", offsetof(struct cluster_config, vip) },
+		{ "witness_address", offsetof(struct cluster_config, witness_ip) },
 		{ "prefix_length", offsetof(struct cluster_config, prefix) },
 		{ "this_node", offsetof(struct cluster_config, this_node_id) },
 		{ "postgresql_version", offsetof(struct cluster_config, pg_version) },
@@ -317,6 +342,11 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 					  OK(virtual_address) };
 		check_addresses(c, OK(prefix_length), addr_ok, el);
 	}
+	if (OK(witness_address) && c->witness_ip &&
+	    ((OK(node1_address) && c->witness_ip == c->node1_ip) ||
+	     (OK(node2_address) && c->witness_ip == c->node2_ip) ||
+	     (OK(virtual_address) && c->witness_ip == c->vip)))
+		errlist_add(el, "witness_address: must be a third host, not a node address or the VIP");
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");
