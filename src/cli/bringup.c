@@ -3,12 +3,16 @@
 #include "cli/cli.h"
 #include "lib/atomic-write.h"
 #include "lib/derive.h"
+#include "lib/errlist.h"
 #include "lib/escape.h"
 #include "lib/owner.h"
 #include "lib/strbuf.h"
 #include "lib/validators.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -18,6 +22,26 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx)
+{
+	struct kv_error kerr;
+	struct errlist el = ERRLIST_INIT;
+	int r;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (cluster_config_load(config_path, &ctx->cfg, &kerr) < 0)
+		return -EINVAL;
+	r = cluster_config_validate(&ctx->cfg, &el);
+	errlist_free(&el);
+	if (r < 0) {
+		cluster_config_free(&ctx->cfg);
+		return r;
+	}
+	cluster_config_free(&ctx->cfg);
+	/* Valid: the full load reports nothing more. */
+	return node_ctx_load(config_path, ctx) == 0 ? 0 : -EINVAL;
+}
 
 int node_ctx_load(const char *config_path, struct node_ctx *ctx)
 {
@@ -47,6 +71,8 @@ int node_ctx_load(const char *config_path, struct node_ctx *ctx)
 	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node1_ip : ctx->cfg.node2_ip, ctx->local_addr);
 	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node2_ip : ctx->cfg.node1_ip, ctx->peer_addr);
 	ipv4_format(ctx->cfg.vip, ctx->vip);
+	if (ctx->cfg.witness_ip)
+		ipv4_format(ctx->cfg.witness_ip, ctx->witness);
 
 	r = detect_pg_major(&ctx->cfg, NULL, &ctx->pg_major, &fallback);
 	if (r < 0) {
@@ -91,6 +117,35 @@ int become_postgres(const struct node_ctx *ctx)
 	return 0;
 }
 
+/* Peer authentication reads the credentials the socket had at connect():
+ * root takes the postgres user's effective ids for the connect only, and
+ * is root again for whatever the caller does next. */
+static PGconn *connect_as_postgres(const char *const *keys, const char *const *vals)
+{
+	static uid_t pg_uid = (uid_t)-1;
+	static gid_t pg_gid = (gid_t)-1;
+	PGconn *c;
+
+	if (geteuid() != 0)
+		return PQconnectdbParams(keys, vals, 0);
+	if (pg_uid == (uid_t)-1 &&
+	    (lookup_user(NULL, "postgres", &pg_uid) < 0 || lookup_group(NULL, "postgres", &pg_gid) < 0)) {
+		pg_uid = (uid_t)-1;
+		return PQconnectdbParams(keys, vals, 0);
+	}
+	if (setegid(pg_gid) < 0 || seteuid(pg_uid) < 0) {
+		if (setegid(0) < 0)
+			abort();
+		return PQconnectdbParams(keys, vals, 0);
+	}
+	c = PQconnectdbParams(keys, vals, 0);
+	/* Failing to become root again would run the rest with the wrong
+	 * rights: stop here rather than carry on. */
+	if (seteuid(0) < 0 || setegid(0) < 0)
+		abort();
+	return c;
+}
+
 PGconn *pg_connect_local(const char *dbname, int timeout_s)
 {
 	char timeout[16];
@@ -108,10 +163,15 @@ PGconn *pg_connect_local(const char *dbname, int timeout_s)
 	/* Our statements are short; never hang keepalived's check on a lock. */
 	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000 -c client_min_messages=warning";
 	vals[7] = NULL;
-	return PQconnectdbParams(keys, vals, 0);
+	return connect_as_postgres(keys, vals);
 }
 
 PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
+{
+	return pg_connect_repl(ctx, ctx->peer_addr, timeout_s);
+}
+
+PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s)
 {
 	char timeout[16];
 	const char *keys[] = { "host", "port", "user", "passfile", "replication",
@@ -119,7 +179,7 @@ PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
 	const char *vals[9];
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
-	vals[0] = ctx->peer_addr;
+	vals[0] = host;
 	vals[1] = VOIPHA_PG_PORT;
 	vals[2] = VOIPHA_REPL_USER;
 	vals[3] = VOIPHA_PASSFILE;
@@ -329,6 +389,37 @@ int run_as(const char *const argv[], uid_t uid, gid_t gid,
 	return 128 + WTERMSIG(status);
 }
 
+bool address_is_local(const char *addr)
+{
+	struct ifaddrs *ifa, *i;
+	struct in_addr want;
+	bool found = false;
+
+	if (inet_pton(AF_INET, addr, &want) != 1 || getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr)
+			found = true;
+	freeifaddrs(ifa);
+	return found;
+}
+
+long long boot_time(void)
+{
+	char line[128];
+	long long bt = 0;
+	FILE *f = fopen("/proc/stat", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &bt) == 1)
+			break;
+	fclose(f);
+	return bt;
+}
+
 bool systemd_running(void)
 {
 	struct stat st;
@@ -398,6 +489,51 @@ int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
 	PQclear(res);
 	cli_note("created replication slot %s on the peer", slot);
 	return 0;
+}
+
+int pg_probe(const struct node_ctx *ctx, const char *host, int timeout_s, struct pg_probe *out)
+{
+	PGconn *c = pg_connect_repl(ctx, host, timeout_s);
+	PGresult *res;
+	int r = -EHOSTUNREACH;
+
+	memset(out, 0, sizeof(*out));
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		snprintf(out->error, sizeof(out->error), "%s", pg_errmsg(c));
+		goto out;
+	}
+	out->reachable = true;
+	r = -EIO;
+	res = PQexec(c, "IDENTIFY_SYSTEM");
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) >= 3) {
+		snprintf(out->sysid, sizeof(out->sysid), "%s", PQgetvalue(res, 0, 0));
+		out->timeline = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		snprintf(out->lsn, sizeof(out->lsn), "%s", PQgetvalue(res, 0, 2));
+		r = 0;
+	}
+	PQclear(res);
+	/* in_hot_standby (PG 14+) is "off" only on a server not in recovery;
+	 * cluster_name says which node answers (through the VIP). */
+	res = PQexec(c, "SHOW in_hot_standby");
+	if (r == 0 && res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		out->primary = strcmp(PQgetvalue(res, 0, 0), "off") == 0;
+	else
+		r = -EIO;
+	PQclear(res);
+	res = PQexec(c, "SHOW cluster_name");
+	if (r == 0 && res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		snprintf(out->cluster_name, sizeof(out->cluster_name), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (r < 0)
+		snprintf(out->error, sizeof(out->error), "%s", pg_errmsg(c));
+out:
+	PQfinish(c);
+	return r;
+}
+
+bool probe_is_node(const struct pg_probe *p, const char *node)
+{
+	return strncmp(p->cluster_name, "voip-ha-", 8) == 0 && strcmp(p->cluster_name + 8, node) == 0;
 }
 
 int peer_is_live_primary(const struct node_ctx *ctx)

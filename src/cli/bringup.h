@@ -29,6 +29,7 @@ struct node_ctx {
 	enum cluster_node local, peer;
 	const char *local_name, *peer_name;         /* "node1" / "node2" */
 	char local_addr[16], peer_addr[16], vip[16];
+	char witness[16];                            /* "" when none is configured */
 	unsigned pg_major;
 	char instance[32];                           /* e.g. "15-main" */
 	char datadir[256];                           /* /var/lib/postgresql/15/main */
@@ -43,6 +44,10 @@ struct node_ctx {
  * errors itself (cli_error); returns 0 or EXIT_FAIL. Free with node_ctx_free. */
 int node_ctx_load(const char *config_path, struct node_ctx *ctx);
 void node_ctx_free(struct node_ctx *ctx);
+/* The same without a word on stderr when the config is missing or
+ * invalid (-EINVAL): for callers that work without one (check). Node
+ * detection errors are still reported. */
+int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx);
 
 /* Drops root to the postgres user (peer authentication on the local socket
  * needs the OS user to be postgres). -errno on failure. */
@@ -54,6 +59,27 @@ PGconn *pg_connect_local(const char *dbname, int timeout_s);
 /* Replication connection (replication=true) to the peer as replicator, the
  * password from VOIPHA_PASSFILE. */
 PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s);
+
+/* Replication connection to host (the peer, or the VIP). */
+PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s);
+
+/* What one replication connection tells about a server. */
+struct pg_probe {
+	bool reachable;          /* connected and authenticated */
+	bool primary;            /* not in recovery */
+	unsigned timeline;
+	char sysid[32];
+	char lsn[32];            /* its current WAL position (IDENTIFY_SYSTEM) */
+	char cluster_name[64];   /* "voip-ha-node1": who answers through the VIP */
+	char error[256];
+};
+/* 0 with *out filled; -EHOSTUNREACH when it does not answer, -EIO when
+ * it answers wrongly (out->error says why). */
+int pg_probe(const struct node_ctx *ctx, const char *host, int timeout_s, struct pg_probe *out);
+
+/* Did node ("node1") answer the probe? (its cluster_name, set by our
+ * generated postgresql.conf, is "voip-ha-<node>") */
+bool probe_is_node(const struct pg_probe *p, const char *node);
 
 /* One-line libpq error message without the trailing newline. */
 const char *pg_errmsg(const PGconn *conn);
@@ -93,6 +119,13 @@ int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen);
 /* 1 when the peer answers (3 s connect timeout) and its PostgreSQL is not
  * in recovery, i.e. a live primary; 0 when not, or unreachable. */
 int peer_is_live_primary(const struct node_ctx *ctx);
+
+/* Is addr (dotted quad) one of this machine's addresses? The VIP test. */
+bool address_is_local(const char *addr);
+
+/* When this boot started (unix time, /proc/stat btime): state recorded
+ * before it is stale. 0 when unknown. */
+long long boot_time(void);
 
 /* Is systemd running as PID 1 here? (a chroot or image build: no) */
 bool systemd_running(void);

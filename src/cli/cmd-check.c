@@ -16,12 +16,15 @@
  *   --wait S    retry once a second for up to S seconds (the last postinst
  *               hook and keepalived's ExecStartPre: "Keepalived last").
  *
- * Runs as root or postgres (peer authentication on the local socket). The
- * failover issue extends pg_healthy() (split-brain detection). */
+ * And, when a witness is configured, the node is not cut off: the peer or
+ * the witness answers ICMP (root only; as another user this part is
+ * skipped). Runs as root or postgres (peer authentication on the local
+ * socket). A hung PostgreSQL (SIGSTOP) fails through libpq's
+ * connect_timeout (2 s) within keepalived's script timeout. */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/failover.h"
 #include "cli/unit-state.h"
-#include "lib/owner.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -56,22 +59,6 @@ static int units_active(char *why, size_t len)
 
 #define PROMOTE_GRACE 60
 
-/* The boot time, so that a state recorded before this boot is ignored. */
-static long long boot_time(void)
-{
-	char line[128];
-	long long bt = 0;
-	FILE *f = fopen("/proc/stat", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %lld", &bt) == 1)
-			break;
-	fclose(f);
-	return bt;
-}
-
 /* keepalived's last state for this node as `voip-ha notify` recorded it in
  * this boot, how many seconds ago, and the action notify took. "" when
  * unknown. */
@@ -101,6 +88,26 @@ static void vrrp_state(char *state, size_t len, char *action, size_t alen, long 
 		action[0] = '\0';
 	}
 	*ret_age = (long)(time(NULL) - (time_t)since);
+}
+
+/* A node that reaches neither its peer nor the witness must not hold the
+ * VIP (doc/DESIGN.md, "Failover"): its check fails, keepalived puts it in
+ * FAULT, and notify fences its primary. Without a witness this test is
+ * off: a lone node cannot tell a cut from a dead peer. */
+static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
+{
+	struct reachability reach;
+
+	if (!ctx->witness[0])
+		return 0;
+	if (probe_reachability(ctx, 3, &reach) < 0)
+		return 0;	/* not root: cannot tell, do not guess */
+	if (reach_isolated(&reach)) {
+		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers", ctx->peer_name,
+			 ctx->peer_addr, ctx->witness);
+		return -1;
+	}
+	return 0;
 }
 
 static int pg_healthy(bool need_primary, char *why, size_t len)
@@ -152,7 +159,8 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool primary = false, quiet = false;
+	bool primary = false, quiet = false, have_ctx = false;
+	struct node_ctx ctx;
 	char why[700] = "";
 	struct timespec now;
 	long wait_s = 0, deadline;
@@ -179,28 +187,26 @@ int cmd_check(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	/* Units are asked as the caller (root may talk to systemd); the
-	 * database is asked as postgres. Drop root once, before the loop. */
-	if (geteuid() == 0) {
-		struct node_ctx pg;
-
-		memset(&pg, 0, sizeof(pg));
-		if (lookup_user(NULL, "postgres", &pg.pg_uid) < 0 ||
-		    lookup_group(NULL, "postgres", &pg.pg_gid) < 0 || become_postgres(&pg) < 0) {
-			cli_error("check: cannot switch to the postgres user");
-			return EXIT_FAIL;
-		}
-	}
+	/* The database is asked as postgres (pg_connect_local takes its ids
+	 * for the connect), units as the caller, ICMP needs root. */
+	if (node_ctx_load_quiet(DEFAULT_CONFIG, &ctx) == 0)
+		have_ctx = true;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = now.tv_sec + wait_s;
 	for (;;) {
-		if (units_active(why, sizeof(why)) == 0 && pg_healthy(primary, why, sizeof(why)) == 0)
+		if (units_active(why, sizeof(why)) == 0 && pg_healthy(primary, why, sizeof(why)) == 0 &&
+		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
+			if (have_ctx)
+				node_ctx_free(&ctx);
 			return EXIT_OK;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec >= deadline)
 			break;
 		sleep(1);
 	}
+	if (have_ctx)
+		node_ctx_free(&ctx);
 	if (!quiet)
 		cli_error("check: %s", why);
 	return EXIT_FAIL;

@@ -5,16 +5,20 @@
  * from the 0600 passfile; primary_conninfo is written by us with passfile=
  * and no password (pg_basebackup -R would copy a password into
  * postgresql.auto.conf if the connection had one). The peer's slot is created
- * over the replication protocol when it is missing.
+ * over the replication protocol when it is missing. A data directory that
+ * is already there (Debian's default cluster, say) is kept aside, even
+ * when it is its own mount point (standby-copy.h, datadir.h).
  *
  * Exit codes: 0 cloned or already a standby; 75 (EX_TEMPFAIL) peer not
  * reachable yet, the clone stays pending (voip-ha-clone.service retries);
  * 1 anything else. */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/datadir.h"
+#include "cli/pgctl.h"
+#include "cli/standby-copy.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,21 +32,6 @@ static const char usage_text[] =
 	"Clone this node's PostgreSQL from the peer with pg_basebackup and start it as a\n"
 	"streaming standby. Acts only while the clone is pending (" VOIPHA_CLONE_PENDING ").\n";
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
-static int rm_rf(const char *path)
-{
-	if (access(path, F_OK) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
-}
-
 static bool path_exists(const char *dir, const char *name)
 {
 	char p[512];
@@ -51,29 +40,9 @@ static bool path_exists(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
-static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
-{
-	char ver[16];
-	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-
-	snprintf(ver, sizeof(ver), "%u", ctx->pg_major);
-	{
-		const char *argv[] = { "/usr/bin/pg_ctlcluster", ver, "main", action, "-m", "fast", NULL };
-		const char *argv_start[] = { "/usr/bin/pg_ctlcluster", ver, "main", action, NULL };
-
-		char out[512];
-
-		/* stdout ("Cluster is not running.") is noise here; errors
-		 * still reach stderr. */
-		return run_as(strcmp(action, "stop") == 0 ? argv : argv_start, (uid_t)-1, (gid_t)-1,
-			      envp, out, sizeof(out));
-	}
-}
-
 static int do_clone(struct node_ctx *ctx, bool start)
 {
-	char conninfo[512], prog[300], old[300], err[512] = "";
-	const char *envp[] = { "LC_ALL=C", NULL };
+	char err[512] = "";
 	PGconn *repl;
 	int r;
 
@@ -84,62 +53,34 @@ static int do_clone(struct node_ctx *ctx, bool start)
 		PQfinish(repl);
 		return EXIT_TEMPFAIL;
 	}
-	r = ensure_peer_slot(repl, ctx->local_slot, err, sizeof(err));
 	PQfinish(repl);
-	if (r < 0) {
-		cli_error("clone pending: %s", err);
+
+	/* The local cluster must be down while its data directory is replaced. */
+	r = pg_local_stop(ctx);
+	if (r != 0 || pg_local_running(ctx)) {
+		cli_error("cannot stop the local cluster %s (%d)", ctx->instance, r);
+		return EXIT_FAIL;
+	}
+	r = basebackup_standby(ctx, err, sizeof(err));
+	if (r == -EHOSTUNREACH || r == -EIO) {
+		cli_error("clone pending: %s; the clone stays pending", err);
 		return EXIT_TEMPFAIL;
 	}
-
-	/* The local cluster must be down while its data directory is replaced
-	 * (exit 2: it was not running). */
-	r = pg_ctlcluster(ctx, "stop");
-	if (r != 0 && r != 2) {
-		cli_error("cannot stop the local cluster %s (pg_ctlcluster exit %d)", ctx->instance, r);
-		return EXIT_FAIL;
-	}
-	if (path_exists(ctx->datadir, "postmaster.pid")) {
-		cli_error("the local cluster %s still runs (%s/postmaster.pid exists)", ctx->instance, ctx->datadir);
-		return EXIT_FAIL;
-	}
-	snprintf(old, sizeof(old), "%s.voip-ha-old", ctx->datadir);
-	if ((r = rm_rf(old)) < 0 || (access(ctx->datadir, F_OK) == 0 && rename(ctx->datadir, old) < 0)) {
-		cli_error("cannot move '%s' aside: %s", ctx->datadir, strerror(r < 0 ? -r : errno));
-		return EXIT_FAIL;
-	}
-	r = standby_conninfo(ctx, conninfo, sizeof(conninfo));
-	snprintf(prog, sizeof(prog), "%s/pg_basebackup", ctx->bindir);
-	cli_note("cloning from %s (%s) with pg_basebackup through slot %s", ctx->peer_name, ctx->peer_addr,
-		 ctx->local_slot);
-	if (r == 0) {
-		const char *argv[] = { prog, "-D", ctx->datadir, "-d", conninfo, "-X", "stream",
-				       "-S", ctx->local_slot, "-c", "fast", "-w", NULL };
-
-		r = run_as(argv, ctx->pg_uid, ctx->pg_gid, envp, NULL, 0);
-	}
-	if (r != 0) {
-		cli_error("pg_basebackup from %s failed (exit %d); the clone stays pending", ctx->peer_addr, r);
-		rm_rf(ctx->datadir);
-		if (access(old, F_OK) == 0 && rename(old, ctx->datadir) < 0)
-			cli_error("cannot move '%s' back: %s", old, strerror(errno));
-		return EXIT_TEMPFAIL;
-	}
-	r = make_standby_config(ctx);
 	if (r < 0) {
-		cli_error("cannot write the standby settings into '%s': %s", ctx->datadir, strerror(-r));
+		cli_error("clone: %s", err);
 		return EXIT_FAIL;
 	}
-	if ((r = rm_rf(old)) < 0)
-		cli_error("cannot remove '%s': %s (remove it by hand)", old, strerror(-r));
+	if ((r = datadir_prune(ctx, err, sizeof(err))) < 0)
+		cli_error("%s (remove it by hand)", err);
 	if (unlink(VOIPHA_CLONE_PENDING) < 0 && errno != ENOENT) {
 		cli_error("cannot remove '%s': %s", VOIPHA_CLONE_PENDING, strerror(errno));
 		return EXIT_FAIL;
 	}
 	cli_note("cloned from %s; this node is now a standby streaming from %s", ctx->peer_name, ctx->peer_addr);
 	if (start && systemd_running()) {
-		r = pg_ctlcluster(ctx, "start");
+		r = pg_local_start(ctx);
 		if (r != 0) {
-			cli_error("cannot start the local cluster %s (pg_ctlcluster exit %d)", ctx->instance, r);
+			cli_error("cannot start the local cluster %s (%d)", ctx->instance, r);
 			return EXIT_FAIL;
 		}
 	}

@@ -1,35 +1,48 @@
 /* voip-ha notify TYPE NAME STATE [PRIORITY]: keepalived's notify script.
  *
- * Every transition is logged (syslog, so the journal has it, and stderr) and
- * recorded in /var/lib/voip-ha/state. Actions per state:
- *   MASTER         promote the local PostgreSQL if it is in recovery
- *                  (pg_promote), then make sure the slot the peer will
- *                  stream from exists. Never while the peer's PostgreSQL
- *                  answers as a primary (e.g. the peer is still installing
- *                  and its keepalived is not up yet): that would make a
- *                  second primary. The refusal is recorded (action=) and
- *                  `voip-ha check` then fails, so keepalived gives the VIP
- *                  back;
+ * Every transition is logged (syslog, so the journal has it, and stderr),
+ * recorded in /var/lib/voip-ha/state and in the failover history. The
+ * actions run one at a time (a lock) and only for the newest transition: a
+ * handler that waited behind an older one and finds a newer state recorded
+ * does nothing. Actions per state (doc/DESIGN.md, "Failover"):
+ *   MASTER   refuse when this node is cut off (witness configured, neither
+ *            it nor the peer answers); wait (bounded) while the peer's
+ *            PostgreSQL is still a primary that is fencing itself; promote
+ *            the local standby (confirmed: pg_promote waits); replication
+ *            becomes asynchronous until the peer streams again (the
+ *            monitor restores synchronous mode); ensure the peer's slot.
+ *            A refused promotion is recorded (action=) and `voip-ha check`
+ *            then fails, so keepalived gives the VIP back;
  *   BACKUP, FAULT, STOP
- *                  logged only.
- * The failover issue extends on_master()/on_backup()/on_fault() (split-brain
- * detection, rebuild of an old primary); the argument handling, log and state
- * file stay as they are. Exit 0 unless an action failed. */
+ *            the local primary is fenced (stopped, marker, rebuild started)
+ *            when should_fence() says so; FAULT also logs diagnostics.
+ * Exit 0 unless an action failed; 2 for unexpected arguments. */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/failover.h"
+#include "cli/history.h"
+#include "cli/pgctl.h"
+#include "cli/unit-state.h"
 #include "lib/atomic-write.h"
 #include "lib/strbuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #define STATE_FILE VOIPHA_STATE_DIR "/state"
+#define LOCK_FILE  VOIPHA_STATE_DIR "/notify.lock"
+/* How long MASTER waits for a peer that is still a primary to fence
+ * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s). */
+#define PEER_FENCE_WAIT_MS 20000
 
 static const char usage_text[] =
 	"usage: voip-ha notify [--config FILE] INSTANCE|GROUP NAME MASTER|BACKUP|FAULT|STOP [PRIORITY]\n"
@@ -67,14 +80,25 @@ static bool token_ok(const char *s, size_t max)
 	return true;
 }
 
-static int write_state(const char *type, const char *name, const char *state, const char *prio,
-		       const char *action)
+static bool state_known(const char *s)
+{
+	return strcmp(s, "MASTER") == 0 || strcmp(s, "BACKUP") == 0 || strcmp(s, "FAULT") == 0 ||
+	       strcmp(s, "STOP") == 0;
+}
+
+struct transition {
+	const char *type, *name, *state, *prio;
+	char prev[16];          /* the state recorded before this one */
+	long long seq;          /* nanosecond stamp: which transition is newer */
+};
+
+static int write_state(const struct transition *t, const char *action)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = sb_addf(&sb, "type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\naction=%s\n", type,
-		    name, state, prio, (long long)time(NULL), action);
+	r = sb_addf(&sb, "type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\nseq=%lld\nprevious=%s\naction=%s\n",
+		    t->type, t->name, t->state, t->prio, (long long)time(NULL), t->seq, t->prev, action);
 	if (r == 0)
 		r = mkdir_parents(STATE_FILE, 0755);
 	if (r == 0)
@@ -83,46 +107,62 @@ static int write_state(const char *type, const char *name, const char *state, co
 	return r;
 }
 
-static int on_master(const struct node_ctx *ctx, const char *const state_args[4])
+/* state= and seq= of the state file ("" / 0 when absent or recorded
+ * before this boot). */
+static void read_state(char *state, size_t len, long long *seq)
+{
+	char line[128];
+	FILE *f = fopen(STATE_FILE, "re");
+	long long since = 0;
+
+	state[0] = '\0';
+	*seq = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "state=", 6) == 0)
+			snprintf(state, len, "%.15s", line + 6);
+		else if (strncmp(line, "seq=", 4) == 0)
+			*seq = strtoll(line + 4, NULL, 10);
+		else if (strncmp(line, "since=", 6) == 0)
+			since = strtoll(line + 6, NULL, 10);
+	}
+	fclose(f);
+	if (since < boot_time())
+		state[0] = '\0';
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Waits while the peer answers as a primary; true when it stopped being one. */
+static bool wait_peer_not_primary(const struct node_ctx *ctx)
+{
+	struct timespec t0, now;
+	struct pg_probe peer;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (pg_probe(ctx, ctx->peer_addr, 1, &peer) != 0 || !peer.primary)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > PEER_FENCE_WAIT_MS)
+			return false;
+		usleep(200 * 1000);
+	}
+}
+
+static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
 {
 	char v[16], err[512];
-	PGconn *c;
-	int r = EXIT_FAIL;
+	int r;
 
-	/* Effective ids only: peer authentication reads the euid, and root is
-	 * needed again to record a refused promotion in the state file. */
-	if (setegid(ctx->pg_gid) < 0 || seteuid(ctx->pg_uid) < 0) {
-		logmsg(LOG_ERR, "cannot switch to the postgres user: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	c = pg_connect_local("postgres", 5);
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		logmsg(LOG_ERR, "MASTER but the local PostgreSQL is not reachable: %s", pg_errmsg(c));
-		goto out;
-	}
-	if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) < 0) {
-		logmsg(LOG_ERR, "cannot ask PostgreSQL for its role: %s", err);
-		goto out;
-	}
-	if (strcmp(v, "true") == 0) {
-		if (peer_is_live_primary(ctx)) {
-			logmsg(LOG_ERR, "MASTER, but %s (%s) is a live primary: not promoting (no second primary); "
-			       "the health check now fails so keepalived gives the VIP back",
-			       ctx->peer_name, ctx->peer_addr);
-			if (seteuid(0) < 0 || setegid(0) < 0)
-				logmsg(LOG_ERR, "cannot switch back to root: %s", strerror(errno));
-			write_state(state_args[0], state_args[1], state_args[2], state_args[3],
-				    "promotion-refused");
-			goto out;
-		}
-		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
-		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err, sizeof(err)) < 0 ||
-		    strcmp(v, "true") != 0) {
-			logmsg(LOG_ERR, "promotion failed: %s", err[0] ? err : "pg_promote returned false");
-			goto out;
-		}
-		logmsg(LOG_WARNING, "PostgreSQL promoted: this node is the primary");
-	}
 	r = pg_query_value(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", ctx->slot_for_peer,
 			   v, sizeof(v), err, sizeof(err));
 	if (r == -ENOENT) {
@@ -131,22 +171,145 @@ static int on_master(const struct node_ctx *ctx, const char *const state_args[4]
 		if (r == 0)
 			logmsg(LOG_INFO, "created replication slot %s for %s", ctx->slot_for_peer, ctx->peer_name);
 	}
-	if (r < 0) {
+	if (r < 0)
 		logmsg(LOG_ERR, "cannot ensure replication slot %s: %s", ctx->slot_for_peer, err);
-		r = EXIT_FAIL;
+	return r;
+}
+
+static int on_master(const struct node_ctx *ctx, const struct transition *t)
+{
+	char v[16], err[512];
+	struct reachability reach;
+	PGconn *c;
+	int r = EXIT_FAIL;
+
+	/* A cut-off node must not become a second primary: its peer, which
+	 * still reaches the witness, is the one to take over. */
+	if (probe_reachability(ctx, 3, &reach) == 0 && reach_isolated(&reach)) {
+		logmsg(LOG_ERR, "MASTER, but neither %s nor the witness %s answers: this node is cut off, "
+		       "not promoting", ctx->peer_name, ctx->witness);
+		write_state(t, "promotion-refused");
+		history_add("failover", "refused", "cut off from %s and the witness", ctx->peer_name);
+		return EXIT_FAIL;
+	}
+	c = pg_connect_local("postgres", 5);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		logmsg(LOG_ERR, "MASTER but the local PostgreSQL is not reachable: %s", pg_errmsg(c));
+		history_add("failover", "failed", "local PostgreSQL not reachable");
 		goto out;
 	}
-	r = EXIT_OK;
+	if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) < 0) {
+		logmsg(LOG_ERR, "cannot ask PostgreSQL for its role: %s", err);
+		goto out;
+	}
+	if (strcmp(v, "true") == 0) {
+		struct timespec t0, t1;
+
+		if (!wait_peer_not_primary(ctx)) {
+			logmsg(LOG_ERR, "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
+			       "(no second primary); the health check now fails so keepalived gives the VIP back",
+			       ctx->peer_name, ctx->peer_addr, PEER_FENCE_WAIT_MS / 1000);
+			write_state(t, "promotion-refused");
+			history_add("failover", "refused", "%s is still a primary", ctx->peer_name);
+			goto out;
+		}
+		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err, sizeof(err)) < 0 ||
+		    strcmp(v, "true") != 0) {
+			logmsg(LOG_ERR, "promotion failed: %s", err[0] ? err : "pg_promote returned false");
+			history_add("failover", "failed", "pg_promote: %s", err[0] ? err : "returned false");
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* The peer is gone (that is why this node is MASTER) and this
+		 * node is not cut off: commits must not wait for it. */
+		PQfinish(c);
+		c = NULL;
+		if (set_sync_standby(ctx, false, err, sizeof(err)) < 0)
+			logmsg(LOG_ERR, "cannot make replication asynchronous: %s", err);
+		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
+		       (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		history_add("failover", "ok", "%s promoted (%s was %s)", ctx->local_name, ctx->peer_name,
+			    reach.peer ? "reachable" : "unreachable");
+		run_alert(ctx, "failover", "promoted");
+		c = pg_connect_local("postgres", 5);
+		if (!c || PQstatus(c) != CONNECTION_OK) {
+			logmsg(LOG_ERR, "cannot reconnect after promotion: %s", pg_errmsg(c));
+			goto out;
+		}
+	}
+	r = ensure_local_slot(c, ctx) < 0 ? EXIT_FAIL : EXIT_OK;
 out:
 	PQfinish(c);
 	return r;
 }
 
+/* What a FAULT leaves in the journal for whoever looks later. */
+static void log_diagnostics(const struct node_ctx *ctx)
+{
+	static const char *const units[] = { "postgresql.service", "kamailio.service", "voip-admin.service",
+					     "keepalived.service", NULL };
+	char why[256] = "every unit active", unit[64], err[256], v[256];
+	const char *list[3] = { unit, NULL, NULL };
+	struct statvfs sv;
+	PGconn *c;
+
+	pg_unit_name(ctx, unit, sizeof(unit));
+	if (units_all_active(list, why, sizeof(why)) == 0)
+		snprintf(why, sizeof(why), "%s active", unit);
+	logmsg(LOG_WARNING, "FAULT diagnostics: %s", why);
+	why[0] = '\0';
+	if (units_all_active(units + 1, why, sizeof(why)) == 0)
+		snprintf(why, sizeof(why), "kamailio, voip-admin, keepalived active");
+	logmsg(LOG_WARNING, "FAULT diagnostics: %s", why);
+	c = pg_connect_local("postgres", 2);
+	if (c && PQstatus(c) == CONNECTION_OK &&
+	    pg_query_value(c, "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END "
+			   "|| ', timeline ' || (SELECT timeline_id FROM pg_control_checkpoint()) "
+			   "|| ', lag ' || coalesce((SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::text "
+			   "FROM pg_stat_replication WHERE NOT pg_is_in_recovery()), "
+			   "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s', 'unknown')",
+			   NULL, v, sizeof(v), err, sizeof(err)) == 0)
+		logmsg(LOG_WARNING, "FAULT diagnostics: PostgreSQL %s", v);
+	else
+		logmsg(LOG_WARNING, "FAULT diagnostics: PostgreSQL not reachable: %s", pg_errmsg(c));
+	PQfinish(c);
+	if (statvfs(ctx->datadir, &sv) == 0)
+		logmsg(LOG_WARNING, "FAULT diagnostics: %s: %.1f GiB free of %.1f GiB", ctx->datadir,
+		       (double)sv.f_bavail * sv.f_frsize / 1073741824.0,
+		       (double)sv.f_blocks * sv.f_frsize / 1073741824.0);
+}
+
+static int on_leaving(const struct node_ctx *ctx, const struct transition *t)
+{
+	bool left_master = strcmp(t->prev, "MASTER") == 0 || strcmp(t->state, "STOP") == 0;
+	char why[512];
+
+	if (strcmp(t->state, "FAULT") == 0) {
+		log_diagnostics(ctx);
+		/* A FAULT straight after start (never MASTER) still means this
+		 * node must not serve: treat a primary here as leaving too. */
+		left_master = true;
+		run_alert(ctx, "fault", t->prev[0] ? t->prev : "start");
+	}
+	if (!should_fence(ctx, left_master, why, sizeof(why))) {
+		logmsg(LOG_INFO, "%s: not fencing: %s", t->state, why);
+		return EXIT_OK;
+	}
+	logmsg(LOG_WARNING, "%s: fencing the local primary: %s", t->state, why);
+	write_state(t, "fenced");
+	return fence_local(ctx, why) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_notify(int argc, char **argv)
 {
-	const char *config = DEFAULT_CONFIG, *type, *name, *state, *prio = "";
+	const char *config = DEFAULT_CONFIG;
+	struct transition t;
 	struct node_ctx ctx;
-	int i = 1, r;
+	char latest[16];
+	long long latest_seq;
+	int i = 1, r, lock;
 
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(usage_text, stdout);
@@ -160,31 +323,44 @@ int cmd_notify(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	type = argv[i];
-	name = argv[i + 1];
-	state = argv[i + 2];
-	if (argc - i == 4)
-		prio = argv[i + 3];
+	memset(&t, 0, sizeof(t));
+	t.type = argv[i];
+	t.name = argv[i + 1];
+	t.state = argv[i + 2];
+	t.prio = argc - i == 4 ? argv[i + 3] : "";
 	openlog("voip-ha-notify", LOG_PID, LOG_DAEMON);
-	if (!token_ok(type, 16) || !token_ok(name, 64) || !token_ok(state, 16) ||
-	    (prio[0] && !token_ok(prio, 8))) {
+	if (!token_ok(t.type, 16) || !token_ok(t.name, 64) || !state_known(t.state) ||
+	    (t.prio[0] && !token_ok(t.prio, 8))) {
 		logmsg(LOG_ERR, "ignoring a notification with unexpected arguments");
 		return EXIT_USAGE;
 	}
-	logmsg(LOG_NOTICE, "%s %s %s priority %s", type, name, state, prio[0] ? prio : "-");
-	r = write_state(type, name, state, prio, "none");
+	logmsg(LOG_NOTICE, "%s %s %s priority %s", t.type, t.name, t.state, t.prio[0] ? t.prio : "-");
+	read_state(t.prev, sizeof(t.prev), &latest_seq);
+	t.seq = now_ns();
+	r = write_state(&t, "none");
 	if (r < 0)
 		logmsg(LOG_ERR, "cannot write %s: %s", STATE_FILE, strerror(-r));
+	history_add("transition", "ok", "%s -> %s", t.prev[0] ? t.prev : "start", t.state);
 
-	if (strcmp(state, "MASTER") != 0)
-		return r < 0 ? EXIT_FAIL : EXIT_OK;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
-	{
-		const char *const args[4] = { type, name, state, prio };
-
-		r = on_master(&ctx, args);
+	/* One handler at a time; the lock is released when we exit. */
+	lock = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		logmsg(LOG_ERR, "cannot lock %s: %s", LOCK_FILE, strerror(errno));
+		node_ctx_free(&ctx);
+		return EXIT_FAIL;
 	}
+	read_state(latest, sizeof(latest), &latest_seq);
+	if (latest_seq != t.seq) {
+		logmsg(LOG_INFO, "%s superseded by a newer transition (%s): nothing to do", t.state, latest);
+		r = EXIT_OK;
+	} else if (strcmp(t.state, "MASTER") == 0) {
+		r = on_master(&ctx, &t);
+	} else {
+		r = on_leaving(&ctx, &t);
+	}
+	close(lock);
 	node_ctx_free(&ctx);
 	return r;
 }

@@ -5,15 +5,21 @@
  *  - clone still pending (fresh cluster from pg_createcluster, never cloned):
  *    refuse to start; voip-ha-clone.service clones and starts it;
  *  - standby.signal present (the node was a standby): start, as a standby;
+ *  - fenced (voip-ha notify/fence stopped it as a primary that gave up the
+ *    VIP): refuse; voip-ha-rebuild.service makes it a standby first;
  *  - the node was a primary, and the peer answers with the same system id
- *    and a NEWER timeline (it was promoted meanwhile): write the standby
- *    settings, so it starts as a standby of the peer;
- *  - peer unreachable, or not newer: start as the primary it was.
+ *    as a live primary or on a NEWER timeline (it was promoted meanwhile):
+ *    refuse and start voip-ha-rebuild.service, which rewinds this node
+ *    (its last writes may have diverged) and starts it as a standby;
+ *  - peer unreachable, or a standby not newer: start as the primary it was.
  *
  * Only the configured cluster is guarded; other clusters and a node without
  * a (valid) cluster.conf are left alone (exit 0). */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/failover.h"
+#include "cli/pgctl.h"
+#include "lib/atomic-write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,13 +31,18 @@ static const char usage_text[] =
 	"usage: voip-ha pg-guard [--config FILE] INSTANCE\n"
 	"Run before PostgreSQL starts (e.g. INSTANCE 15-main): never start as a second primary.\n";
 
-/* Asks the peer for its system id and timeline; with want_slot, also makes
- * sure the slot this node would stream from exists there. */
-static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t len,
-			 bool want_slot)
+static int fence_marker(const char *why)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "%s\n", why);
+	return atomic_write(VOIPHA_FENCED, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+}
+
+/* Asks the peer for its system id and timeline. */
+static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t len)
 {
 	PGconn *c = pg_connect_peer_repl(ctx, 3);
-	char err[512];
 	PGresult *res;
 	int r = -EHOSTUNREACH;
 
@@ -42,8 +53,6 @@ static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sy
 		snprintf(sysid, len, "%s", PQgetvalue(res, 0, 0));
 		*ret_tli = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		r = 0;
-		if (want_slot && ensure_peer_slot(c, ctx->local_slot, err, sizeof(err)) < 0)
-			cli_note("pg-guard: %s", err);
 	} else {
 		r = -EIO;
 	}
@@ -92,11 +101,18 @@ int cmd_pg_guard(int argc, char **argv)
 	snprintf(sig, sizeof(sig), "%s/standby.signal", ctx.datadir);
 	if (access(sig, F_OK) == 0)
 		goto out;
+	if (access(VOIPHA_FENCED, F_OK) == 0) {
+		cli_error("pg-guard: %s is fenced (%s): it starts again only as a standby, "
+			  "once voip-ha-rebuild.service has made it one", instance, VOIPHA_FENCED);
+		systemctl("start", VOIPHA_REBUILD_UNIT, true);
+		r = EXIT_FAIL;
+		goto out;
+	}
 	if (local_control_data(&ctx, &tli, sysid, sizeof(sysid)) < 0) {
 		cli_note("pg-guard: cannot read the control data of %s; starting it unchanged", ctx.datadir);
 		goto out;
 	}
-	if (peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid), false) < 0) {
+	if (peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid)) < 0) {
 		cli_note("pg-guard: %s not reachable; %s starts as the primary it was (timeline %u)",
 			 ctx.peer_name, instance, tli);
 		goto out;
@@ -105,18 +121,20 @@ int cmd_pg_guard(int argc, char **argv)
 		cli_note("pg-guard: %s holds a different database system; not changing %s", ctx.peer_name, instance);
 		goto out;
 	}
-	if (peer_tli > tli) {
-		/* Second round trip only on this rare path: the slot to stream from. */
-		peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid), true);
-		if (make_standby_config(&ctx) < 0) {
-			cli_error("pg-guard: cannot write standby settings; refusing to start %s as a second primary",
-				  instance);
-			r = EXIT_FAIL;
-			goto out;
+	if (peer_tli > tli || peer_is_live_primary(&ctx)) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "%s is the primary now (timeline %u, this node %u)", ctx.peer_name,
+			 peer_tli, tli);
+		if (fence_marker(why) < 0) {
+			cli_error("pg-guard: cannot write %s; refusing to start %s as a second primary",
+				  VOIPHA_FENCED, instance);
+		} else {
+			cli_error("pg-guard: %s: %s rejoins it as a standby through %s (pg_rewind)", why, instance,
+				  VOIPHA_REBUILD_UNIT);
+			systemctl("start", VOIPHA_REBUILD_UNIT, true);
 		}
-		cli_error("pg-guard: %s is on a newer timeline (%u > %u): %s starts as its standby "
-			  "(if the histories diverged, `voip-ha rebuild` is needed)",
-			  ctx.peer_name, peer_tli, tli, instance);
+		r = EXIT_FAIL;
 	}
 out:
 	node_ctx_free(&ctx);

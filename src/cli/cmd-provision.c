@@ -447,6 +447,24 @@ static int kamailio_grants(struct prov *p)
 	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
 }
 
+/* In database postgres: what pg_rewind reads through when it turns a
+ * returning old primary into a standby (as replicator, not a superuser),
+ * and the commit rule of Kamailio's role (registrations are soft state:
+ * they need not wait for the peer; doc/DESIGN.md, "Durability"). GRANT and
+ * ALTER ROLE ... SET restate the same thing on every run. */
+static int failover_grants(struct prov *p)
+{
+	static const char sql[] =
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text, boolean, boolean) TO " VOIPHA_REPL_USER ";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO " VOIPHA_REPL_USER ";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text) TO " VOIPHA_REPL_USER ";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO "
+		VOIPHA_REPL_USER ";"
+		"ALTER ROLE kamailio SET synchronous_commit = local";
+
+	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
+}
+
 static int ensure_slot(struct prov *p)
 {
 	char v[8];
@@ -497,7 +515,7 @@ static int provision(struct prov *p, const char *migrations, const char *kamsql)
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if ((r = ensure_role(p, &roles[i])) < 0)
 			goto fail;
-	if ((r = ensure_database(p)) < 0 || (r = ensure_slot(p)) < 0)
+	if ((r = ensure_database(p)) < 0 || (r = ensure_slot(p)) < 0 || (r = failover_grants(p)) < 0)
 		goto fail;
 	PQfinish(p->conn);
 	if (!(p->conn = connect_db(p, VOIPHA_DB)))

@@ -1,0 +1,227 @@
+/* voip-ha monitor: the node's failover daemon (voip-ha-monitor.service).
+ * Once a second:
+ *   - probes the peer and the witness (ICMP);
+ *   - on a primary, keeps replication synchronous while the peer's standby
+ *     streams (every commit then waits until the peer has flushed it), and
+ *     degrades it to asynchronous when the standby is really gone: no
+ *     streaming standby for DEGRADE_AFTER seconds, or the peer host not
+ *     answering for two probes. Degrading is refused while this node is
+ *     cut off (witness configured, neither it nor the peer answers): a
+ *     cut-off primary's commits then wait, unacknowledged, until it is
+ *     fenced, and nothing it acknowledged can be lost;
+ *   - writes the node's state to /run/voip-ha/monitor.state (key=value),
+ *     which `voip-ha status` and voip-admind's /metrics read.
+ * --once runs one round (tests). */
+#include "cli/bringup.h"
+#include "cli/cli.h"
+#include "cli/failover.h"
+#include "cli/history.h"
+#include "cli/pgctl.h"
+#include "lib/atomic-write.h"
+#include "lib/strbuf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MONITOR_STATE VOIPHA_RUN_DIR "/monitor.state"
+#define DEGRADE_AFTER 3
+
+static const char usage_text[] =
+	"usage: voip-ha monitor [--config FILE] [--once]\n"
+	"Failover daemon: reachability of the peer and the witness, synchronous or degraded\n"
+	"replication on the primary, state for voip-ha status and /metrics.\n";
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct primary_view {
+	bool ok;
+	bool peer_streaming;     /* the peer's walsender is streaming */
+	bool sync_on;            /* synchronous_standby_names is set */
+	long long lag_bytes;     /* peer's replay lag, -1 unknown */
+	double lag_seconds;
+	unsigned timeline;
+};
+
+static void read_primary(const struct node_ctx *ctx, struct primary_view *v)
+{
+	PGconn *c = pg_connect_local("postgres", 2);
+	const char *params[1] = { ctx->peer_name };
+	PGresult *res;
+
+	memset(v, 0, sizeof(*v));
+	v->lag_bytes = -1;
+	if (!c || PQstatus(c) != CONNECTION_OK)
+		goto out;
+	res = PQexecParams(c,
+			   "SELECT current_setting('synchronous_standby_names') <> '', "
+			   "(SELECT timeline_id FROM pg_control_checkpoint()), "
+			   "(SELECT state = 'streaming' FROM pg_stat_replication WHERE application_name = $1 "
+			   " ORDER BY backend_start DESC LIMIT 1), "
+			   "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication "
+			   " WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1), "
+			   "(SELECT extract(epoch FROM replay_lag) FROM pg_stat_replication "
+			   " WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1)",
+			   1, NULL, params, NULL, NULL, 0);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		v->ok = true;
+		v->sync_on = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		v->timeline = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+		v->peer_streaming = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+		if (!PQgetisnull(res, 0, 3))
+			v->lag_bytes = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+		v->lag_seconds = PQgetisnull(res, 0, 4) ? 0 : strtod(PQgetvalue(res, 0, 4), NULL);
+	}
+	PQclear(res);
+out:
+	PQfinish(c);
+}
+
+struct monitor {
+	const struct node_ctx *ctx;
+	int peer_misses;          /* consecutive probes the peer missed */
+	time_t not_streaming_since;
+	const char *sync_state;   /* sync | degraded | standby | down */
+};
+
+static void write_state(const struct monitor *m, enum pg_role role, const struct reachability *reach,
+			const struct primary_view *pv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct history_entry last;
+	unsigned long failovers = 0;
+
+	history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
+	if (sb_addf(&sb,
+		    "updated=%lld\nnode=%s\nrole=%s\nvip_held=%d\nsync_state=%s\npeer_reachable=%d\n"
+		    "witness_configured=%d\nwitness_reachable=%d\nlag_bytes=%lld\nlag_seconds=%.3f\n"
+		    "timeline=%u\nfailovers_total=%lu\nfenced=%d\n",
+		    (long long)time(NULL), m->ctx->local_name, pg_role_name(role), address_is_local(m->ctx->vip),
+		    m->sync_state, reach->peer, reach->has_witness, reach->witness,
+		    pv->lag_bytes, pv->lag_seconds, pv->timeline, failovers,
+		    access(VOIPHA_FENCED, F_OK) == 0) == 0 &&
+	    mkdir_parents(MONITOR_STATE, 0755) == 0)
+		atomic_write(MONITOR_STATE, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+	sb_release(&sb);
+}
+
+static void round_once(struct monitor *m)
+{
+	const struct node_ctx *ctx = m->ctx;
+	struct reachability reach;
+	struct primary_view pv;
+	enum pg_role role;
+	char err[512];
+
+	memset(&pv, 0, sizeof(pv));
+	pv.lag_bytes = -1;
+	if (probe_reachability(ctx, 3, &reach) < 0)
+		memset(&reach, 0, sizeof(reach));
+	m->peer_misses = reach.peer ? 0 : m->peer_misses + 1;
+	role = pg_local_role(2);
+	if (role != PG_PRIMARY) {
+		m->sync_state = role == PG_STANDBY ? "standby" : "down";
+		m->not_streaming_since = 0;
+		write_state(m, role, &reach, &pv);
+		return;
+	}
+	read_primary(ctx, &pv);
+	if (!pv.ok) {
+		write_state(m, role, &reach, &pv);
+		return;
+	}
+	if (pv.peer_streaming)
+		m->not_streaming_since = 0;
+	else if (m->not_streaming_since == 0)
+		m->not_streaming_since = time(NULL);
+	if (pv.peer_streaming && m->peer_misses == 0 && !pv.sync_on) {
+		if (set_sync_standby(ctx, true, err, sizeof(err)) == 0) {
+			syslog(LOG_NOTICE, "%s streams again: replication is synchronous", ctx->peer_name);
+			history_add("replication", "ok", "synchronous: %s streams", ctx->peer_name);
+			pv.sync_on = true;
+		} else {
+			syslog(LOG_ERR, "cannot make replication synchronous: %s", err);
+		}
+	} else if (pv.sync_on &&
+		   (m->peer_misses >= 2 ||
+		    (m->not_streaming_since && time(NULL) - m->not_streaming_since >= DEGRADE_AFTER))) {
+		if (reach_isolated(&reach)) {
+			/* Never from a node that is itself cut off. */
+			syslog(LOG_WARNING, "%s is gone but this node is cut off (no witness either): "
+			       "replication stays synchronous", ctx->peer_name);
+		} else if (set_sync_standby(ctx, false, err, sizeof(err)) == 0) {
+			syslog(LOG_WARNING, "%s is gone: replication degraded to asynchronous", ctx->peer_name);
+			history_add("replication", "degraded", "%s gone (%s)", ctx->peer_name,
+				    m->peer_misses >= 2 ? "host not answering" : "not streaming");
+			pv.sync_on = false;
+		} else {
+			syslog(LOG_ERR, "cannot degrade replication: %s", err);
+		}
+	}
+	m->sync_state = pv.sync_on ? "sync" : "degraded";
+	write_state(m, role, &reach, &pv);
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG;
+	struct node_ctx ctx;
+	struct monitor m;
+	bool once = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:oh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'o': once = true; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (node_ctx_load(config, &ctx) != 0)
+		return EXIT_FAIL;
+	openlog("voip-ha-monitor", LOG_PID, LOG_DAEMON);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	memset(&m, 0, sizeof(m));
+	m.ctx = &ctx;
+	m.sync_state = "down";
+	if (!ctx.witness[0])
+		syslog(LOG_WARNING, "no witness configured: a cut between the nodes cannot be told from a "
+		       "dead peer (split brain possible)");
+	do {
+		struct timespec t0, t1;
+		long spent;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		round_once(&m);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (!once && !stopping && spent < 1000)
+			usleep((useconds_t)(1000 - spent) * 1000);
+	} while (!once && !stopping);
+	node_ctx_free(&ctx);
+	return EXIT_OK;
+}

@@ -1,0 +1,196 @@
+/* voip-ha switchover: planned role swap for maintenance, run on the node
+ * that holds the VIP (the primary). No acknowledged write is lost: the
+ * local PostgreSQL stops with a fast shutdown, which sends every WAL
+ * record to the connected standby before it completes, and the peer only
+ * promotes once this node is no longer a primary.
+ *
+ *   1. refuse unless this node is the primary and holds the VIP, and the
+ *      peer streams with at most --max-lag bytes not yet replayed;
+ *   2. stop PostgreSQL (fenced: it may only come back as a standby), then
+ *      keepalived: the VIP moves at once (priority 0 advert) and the
+ *      peer's notify MASTER promotes it;
+ *   3. wait until the peer is a primary and holds the VIP;
+ *   4. rebuild this node as its standby (a clean shutdown needs no rewind
+ *      of data, only the timeline switch) and start keepalived again.
+ * Run it again on the other node to swap back. */
+#include "cli/bringup.h"
+#include "cli/cli.h"
+#include "cli/failover.h"
+#include "cli/history.h"
+#include "cli/pgctl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROMOTE_WAIT 60
+
+static const char usage_text[] =
+	"usage: voip-ha switchover [--config FILE] [--max-lag BYTES]\n"
+	"Planned swap: the standby becomes the primary and this node its standby, with no\n"
+	"write lost. Run on the node that holds the VIP. Refused when the standby is not\n"
+	"streaming or more than --max-lag bytes behind (default 16777216).\n";
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The peer's replication row on this primary: streaming, and how many
+ * bytes it has not replayed. */
+static int standby_lag(const struct node_ctx *ctx, long long *lag, char *why, size_t len)
+{
+	PGconn *c = pg_connect_local("postgres", 3);
+	char v[64], err[256];
+	int r;
+
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		snprintf(why, len, "the local PostgreSQL does not answer: %s", pg_errmsg(c));
+		PQfinish(c);
+		return -EIO;
+	}
+	r = pg_query_value(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text "
+			   "FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+			   ctx->peer_name, v, sizeof(v), err, sizeof(err));
+	PQfinish(c);
+	if (r == -ENOENT) {
+		snprintf(why, len, "%s is not streaming from this node", ctx->peer_name);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(why, len, "%s", err);
+		return r;
+	}
+	*lag = strtoll(v, NULL, 10);
+	return 0;
+}
+
+int cmd_switchover(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "max-lag", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = DEFAULT_CONFIG;
+	long long max_lag = 16LL * 1024 * 1024, lag = 0;
+	struct node_ctx ctx;
+	struct pg_probe peer, vip;
+	char why[512], *end;
+	const char *rebuild_argv[] = { "/usr/sbin/voip-ha", "rebuild", "--config", NULL, NULL };
+	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+	long t0, t_promoted;
+	int c, r = EXIT_FAIL;
+
+	while ((c = getopt_long(argc, argv, "c:l:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'l':
+			errno = 0;
+			max_lag = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || max_lag < 0) {
+				cli_error("--max-lag: '%s' is not a number of bytes", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (node_ctx_load(config, &ctx) != 0)
+		return EXIT_FAIL;
+	openlog("voip-ha-switchover", LOG_PID, LOG_DAEMON);
+	if (pg_local_role(3) != PG_PRIMARY) {
+		cli_error("switchover refused: this node's PostgreSQL is not the primary; run it on %s",
+			  ctx.peer_name);
+		goto out;
+	}
+	if (pg_probe(&ctx, ctx.vip, 3, &vip) != 0 || !probe_is_node(&vip, ctx.local_name)) {
+		cli_error("switchover refused: this node does not hold the VIP %s", ctx.vip);
+		goto out;
+	}
+	if (pg_probe(&ctx, ctx.peer_addr, 3, &peer) != 0) {
+		cli_error("switchover refused: %s (%s) is unreachable: %s", ctx.peer_name, ctx.peer_addr, peer.error);
+		goto out;
+	}
+	if (standby_lag(&ctx, &lag, why, sizeof(why)) < 0) {
+		cli_error("switchover refused: %s", why);
+		goto out;
+	}
+	if (lag > max_lag) {
+		cli_error("switchover refused: %s is %lld bytes behind (more than %lld); wait for it to catch up",
+			  ctx.peer_name, lag, max_lag);
+		goto out;
+	}
+	cli_note("switchover: %s -> %s (standby %lld bytes behind)", ctx.local_name, ctx.peer_name, lag);
+	history_add("switchover", "started", "%s -> %s", ctx.local_name, ctx.peer_name);
+	t0 = now_ms();
+	/* Writes stop here; the fence marker keeps PostgreSQL from coming
+	 * back as a primary. The rebuild unit is not wanted: this command
+	 * rejoins the node itself. */
+	{
+		FILE *f = fopen(VOIPHA_FENCED, "we");
+
+		if (!f || fputs("switchover\n", f) < 0 || fclose(f) != 0) {
+			cli_error("switchover: cannot write '%s': %s", VOIPHA_FENCED, strerror(errno));
+			goto out;
+		}
+	}
+	if (pg_local_stop(&ctx) != 0) {
+		cli_error("switchover: cannot stop the local PostgreSQL; nothing else changed");
+		unlink(VOIPHA_FENCED);
+		pg_local_start(&ctx);
+		goto out;
+	}
+	r = systemctl("stop", "keepalived.service", false);
+	if (r != 0)
+		cli_error("switchover: stopping keepalived failed (%d)", r);
+	for (;;) {
+		if (pg_probe(&ctx, ctx.peer_addr, 1, &peer) == 0 && peer.primary)
+			break;
+		if (now_ms() - t0 > PROMOTE_WAIT * 1000L) {
+			cli_error("switchover: %s did not become the primary within %d s; "
+				  "voip-ha-rebuild.service takes over from here", ctx.peer_name, PROMOTE_WAIT);
+			history_add("switchover", "failed", "%s not promoted", ctx.peer_name);
+			systemctl("start", VOIPHA_REBUILD_UNIT, true);
+			systemctl("start", "keepalived.service", true);
+			r = EXIT_FAIL;
+			goto out;
+		}
+		usleep(100 * 1000);
+	}
+	t_promoted = now_ms();
+	cli_note("switchover: %s is the primary (writes were unavailable for %ld ms)", ctx.peer_name,
+		 t_promoted - t0);
+	rebuild_argv[3] = config;
+	r = run_as(rebuild_argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0);
+	if (systemctl("start", "keepalived.service", false) != 0)
+		cli_error("switchover: cannot start keepalived again");
+	if (r != 0) {
+		cli_error("switchover: rebuilding this node as a standby failed; voip-ha-rebuild.service retries");
+		history_add("switchover", "failed", "rejoin of %s failed", ctx.local_name);
+		systemctl("start", VOIPHA_REBUILD_UNIT, true);
+		r = EXIT_FAIL;
+		goto out;
+	}
+	history_add("switchover", "ok", "%s -> %s, writes unavailable %ld ms", ctx.local_name, ctx.peer_name,
+		    t_promoted - t0);
+	cli_note("switchover: done; %s is the primary, %s its standby", ctx.peer_name, ctx.local_name);
+	r = EXIT_OK;
+out:
+	node_ctx_free(&ctx);
+	return r;
+}

@@ -1,0 +1,139 @@
+/* The local PostgreSQL cluster and systemd units: see pgctl.h. */
+#include "cli/pgctl.h"
+#include "cli/bringup.h"
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const tool_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+
+const char *pg_role_name(enum pg_role role)
+{
+	switch (role) {
+	case PG_PRIMARY: return "primary";
+	case PG_STANDBY: return "standby";
+	case PG_DOWN: break;
+	}
+	return "down";
+}
+
+enum pg_role pg_local_role(int timeout_s)
+{
+	PGconn *c = pg_connect_local("postgres", timeout_s);
+	enum pg_role role = PG_DOWN;
+	char v[16], err[256];
+
+	if (c && PQstatus(c) == CONNECTION_OK &&
+	    pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) == 0)
+		role = strcmp(v, "true") == 0 ? PG_STANDBY : PG_PRIMARY;
+	PQfinish(c);
+	return role;
+}
+
+int systemctl(const char *verb, const char *unit, bool no_block)
+{
+	const char *argv[] = { "/bin/systemctl", verb, unit, no_block ? "--no-block" : NULL, NULL };
+	char out[256];
+
+	if (!systemd_running())
+		return -ENOSYS;
+	return run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, out, sizeof(out));
+}
+
+void pg_unit_name(const struct node_ctx *ctx, char *buf, size_t len)
+{
+	snprintf(buf, len, "postgresql@%s.service", ctx->instance);
+}
+
+static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
+{
+	char ver[16], out[512];
+	const char *stop[] = { "/usr/bin/pg_ctlcluster", ver, "main", "stop", "-m", "fast", NULL };
+	const char *start[] = { "/usr/bin/pg_ctlcluster", ver, "main", "start", NULL };
+
+	snprintf(ver, sizeof(ver), "%u", ctx->pg_major);
+	/* stdout ("Cluster is not running.") is noise; errors reach stderr. */
+	return run_as(strcmp(action, "stop") == 0 ? stop : start, (uid_t)-1, (gid_t)-1, tool_env, out,
+		      sizeof(out));
+}
+
+int pg_local_stop(const struct node_ctx *ctx)
+{
+	char unit[64];
+	int r;
+
+	if (systemd_running()) {
+		/* The unit's ExecStop is pg_ctlcluster -m fast: open sessions
+		 * are ended and every WAL record reaches a connected standby
+		 * before the shutdown checkpoint completes. */
+		pg_unit_name(ctx, unit, sizeof(unit));
+		r = systemctl("stop", unit, false);
+	} else {
+		r = pg_ctlcluster(ctx, "stop");
+		if (r == 2) /* not running */
+			r = 0;
+	}
+	if (r == 0 && pg_local_running(ctx))
+		r = -EBUSY;
+	return r;
+}
+
+int pg_local_start(const struct node_ctx *ctx)
+{
+	char unit[64];
+
+	if (systemd_running()) {
+		pg_unit_name(ctx, unit, sizeof(unit));
+		return systemctl("start", unit, false);
+	}
+	return pg_ctlcluster(ctx, "start");
+}
+
+bool pg_local_running(const struct node_ctx *ctx)
+{
+	char path[300], line[32];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", ctx->datadir);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		pid = strtol(line, NULL, 10);
+	fclose(f);
+	/* A stale file after a crash names a dead (or reused, then
+	 * conservatively "running") pid. */
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+int pg_wait_streaming(int timeout_s)
+{
+	struct timespec now;
+	time_t deadline;
+	char v[32], err[256];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = now.tv_sec + timeout_s;
+	for (;;) {
+		PGconn *c = pg_connect_local("postgres", 2);
+		int r = -1;
+
+		if (c && PQstatus(c) == CONNECTION_OK)
+			r = pg_query_value(c, "SELECT status FROM pg_stat_wal_receiver", NULL, v, sizeof(v),
+					   err, sizeof(err));
+		PQfinish(c);
+		if (r == 0 && strcmp(v, "streaming") == 0)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= deadline)
+			return -ETIMEDOUT;
+		usleep(250 * 1000);
+	}
+}

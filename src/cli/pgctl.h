@@ -1,0 +1,42 @@
+/* The local PostgreSQL cluster and systemd units, as the failover commands
+ * (notify, fence, rebuild, switchover, monitor) need them. */
+#ifndef VOIPHA_CLI_PGCTL_H
+#define VOIPHA_CLI_PGCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct node_ctx;
+
+enum pg_role { PG_DOWN, PG_PRIMARY, PG_STANDBY };
+
+/* "primary", "standby", "down". */
+const char *pg_role_name(enum pg_role role);
+
+/* The local server's role over its Unix socket (as postgres: the caller
+ * must be root or postgres). PG_DOWN when it does not answer in timeout_s. */
+enum pg_role pg_local_role(int timeout_s);
+
+/* systemctl VERB UNIT (--no-block when asked). The exit status of
+ * systemctl, or -errno when it could not run. Falls back to nothing when
+ * systemd is not PID 1: returns -ENOSYS. */
+int systemctl(const char *verb, const char *unit, bool no_block);
+
+/* Stops / starts the local cluster: through systemd when it runs (so the
+ * unit's state stays true and pg-guard runs before a start), else with
+ * pg_ctlcluster. 0 or a non-zero exit status / -errno. Stopping a stopped
+ * cluster is 0. */
+int pg_local_stop(const struct node_ctx *ctx);
+int pg_local_start(const struct node_ctx *ctx);
+
+/* true while the data directory has a live postmaster.pid. */
+bool pg_local_running(const struct node_ctx *ctx);
+
+/* Waits up to timeout_s for the local standby's WAL receiver to stream from
+ * the peer. 0, or -ETIMEDOUT. */
+int pg_wait_streaming(int timeout_s);
+
+/* Unit name of the local cluster, e.g. "postgresql@15-main.service". */
+void pg_unit_name(const struct node_ctx *ctx, char *buf, size_t len);
+
+#endif
