@@ -144,6 +144,27 @@ bad() {
 @test "bad: recordings_dir space" { bad recordings_dir '/var/my rec'; }
 @test "bad: recordings_dir quote" { bad recordings_dir '/var/re"c'; }
 @test "bad: recordings_dir semicolon" { bad recordings_dir '/var/rec;reboot'; }
+@test "bad: witness_address octet 300" { bad witness_address '300.1.1.1'; }
+@test "bad: witness_address leading zero" { bad witness_address '198.51.100.002'; }
+@test "bad: witness_address loopback" { bad witness_address '127.0.0.1'; }
+@test "bad: witness_address zero network" { bad witness_address '0.1.2.3'; }
+@test "bad: witness_address multicast" { bad witness_address '224.0.0.18'; }
+@test "bad: witness_address word" { bad witness_address 'gateway'; }
+@test "bad: witness_address trailing space" { bad witness_address '198.51.100.2 '; }
+@test "bad: witness_address leading space" { bad witness_address ' 198.51.100.2'; }
+@test "bad: witness_address with prefix" { bad witness_address '198.51.100.2/24'; }
+@test "bad: witness_address the VIP" { bad witness_address '198.51.100.10'; }
+@test "bad: witness_address node1's address" { bad witness_address '198.51.100.11'; }
+@test "bad: witness_address node2's address" { bad witness_address '198.51.100.12'; }
+@test "bad: witness_address shell injection" { bad witness_address '198.51.100.2;reboot'; }
+@test "bad: alert_command relative" { bad alert_command 'bin/voip-alert'; }
+@test "bad: alert_command bare name" { bad alert_command 'voip-alert'; }
+@test "bad: alert_command space" { bad alert_command '/usr/local/bin/voip alert'; }
+@test "bad: alert_command with arguments" { bad alert_command '/usr/bin/logger -t voip-ha'; }
+@test "bad: alert_command semicolon" { bad alert_command '/usr/local/bin/alert;reboot'; }
+@test "bad: alert_command command substitution" { bad alert_command '/usr/local/bin/$(reboot)'; }
+@test "bad: alert_command pipe" { bad alert_command '/bin/true|/bin/sh'; }
+@test "bad: alert_command dotdot" { bad alert_command '/usr/local/../../bin/sh'; }
 
 # Syntax-level hostility: named by file:line (or key), still nothing written.
 syntax_bad() {

@@ -24,7 +24,7 @@ loaded_value() {
 	for q in node1-address node2-address virtual-address prefix-length node1-interface \
 		node2-interface node1-hostname node2-hostname postgresql-version vrrp-router-id \
 		node1-priority node2-priority freeswitch-sip-port freeswitch-esl-port rtp-port-min \
-		rtp-port-max kamailio-sip-port admin-http-port admin-metrics-port; do
+		rtp-port-max kamailio-sip-port admin-http-port admin-metrics-port witness-address; do
 		key=${q//-/_}
 		want=$(sed -n "s/^$key=//p" "$GOOD")
 		assert_equal "$(loaded_value "voip-ha-node/$q" "$BATS_TEST_TMPDIR/p")" "string $want"
@@ -37,6 +37,19 @@ loaded_value() {
 		assert_equal "$(loaded_value "voip-ha-node/$q" "$BATS_TEST_TMPDIR/p")" "password $want"
 	done
 	[[ $output != *recordings* ]]
+}
+
+@test "preseed carries the witness address, an empty one included, and no alert_command" {
+	f=$(conf_with witness_address 198.51.100.2 alert_command /usr/local/sbin/voip-ha-alert)
+	run -0 "$VOIPHA" preseed --config "$f"
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/p"
+	assert_equal "$(loaded_value voip-ha-node/witness-address "$BATS_TEST_TMPDIR/p")" "string 198.51.100.2"
+	[[ $output != *alert* ]] # no question: it stays a hand-edited key
+	# Empty (no witness) is preseeded as empty, so the peer does not pick
+	# its own gateway instead.
+	f=$(conf_with witness_address '')
+	"$VOIPHA" preseed --config "$f" > "$BATS_TEST_TMPDIR/p"
+	assert_equal "$(loaded_value voip-ha-node/witness-address "$BATS_TEST_TMPDIR/p")" "string "
 }
 
 @test "preseed for node2's config targets node1" {

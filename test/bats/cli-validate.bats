@@ -46,6 +46,37 @@ load cli-helpers
 	done
 }
 
+@test "validate: a witness address that is a third host is accepted" {
+	f=$(conf_with witness_address 198.51.100.2)
+	run -0 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" ""
+	# Not necessarily in the nodes' subnet: any unicast host both can ping.
+	f=$(conf_with witness_address 203.0.113.1)
+	run -0 "$VOIPHA" validate --config "$f"
+}
+
+@test "validate: an empty witness_address (no witness) is accepted, like an absent one" {
+	f=$(conf_with witness_address '')
+	run -0 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" ""
+	f=$(conf_with witness_address '<absent>')
+	run -0 "$VOIPHA" validate --config "$f"
+}
+
+@test "validate: alert_command empty or an absolute path is accepted" {
+	f=$(conf_with alert_command '')
+	run -0 "$VOIPHA" validate --config "$f"
+	f=$(conf_with alert_command /usr/local/sbin/voip-ha-alert)
+	run -0 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" ""
+}
+
+@test "validate: the witness must be a third host" {
+	f=$(conf_with witness_address 198.51.100.10)
+	run -1 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" "voip-ha: $f: witness_address: must be a third host, not a node address or the VIP"
+}
+
 @test "validate: missing file" {
 	run -1 --separate-stderr "$VOIPHA" validate --config "$BATS_TEST_TMPDIR/nope.conf"
 	assert_equal "$stderr" "voip-ha: cannot read '$BATS_TEST_TMPDIR/nope.conf': No such file or directory"

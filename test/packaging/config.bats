@@ -21,6 +21,7 @@ preseed_with() {
 	[ -z "$output" ]
 	[ -z "$stderr" ]
 	[ "$(dc_get node1-address)" = 198.51.100.11 ]
+	[ "$(dc_get witness-address)" = 198.51.100.2 ]
 	[ "$(dc_get replication-password)" = "re\"pl'\$:\\ä-pass" ]
 }
 
@@ -139,6 +140,130 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed freeswitch-esl-port string 873 "reserved"
 }
 
+@test "bad preseed: witness address (the rules of voip-ha validate)" {
+	bad_preseed witness-address string 300.1.1.1 "neither empty (no witness) nor a unicast IPv4 address"
+	bad_preseed witness-address string 198.51.100.002 "nor a unicast IPv4 address"
+	bad_preseed witness-address string 127.0.0.1 "nor a unicast IPv4 address"
+	bad_preseed witness-address string 0.1.2.3 "nor a unicast IPv4 address"
+	bad_preseed witness-address string 224.0.0.18 "nor a unicast IPv4 address"
+	bad_preseed witness-address string gateway "nor a unicast IPv4 address"
+	bad_preseed witness-address string "198.51.100.2 " "nor a unicast IPv4 address"
+	bad_preseed witness-address string " 198.51.100.2" "nor a unicast IPv4 address"
+	bad_preseed witness-address string 198.51.100.2/24 "nor a unicast IPv4 address"
+	bad_preseed witness-address string 198.51.100.10 "198.51.100.10 is also virtual-address: the witness must be a third host"
+	bad_preseed witness-address string 198.51.100.11 "is also node1-address"
+	bad_preseed witness-address string 198.51.100.12 "is also node2-address"
+}
+
+# --------------------------------------------------------------- the witness
+# The test root's /proc/net/route (dc_routes) stands in for the kernel's.
+
+@test "witness: preseeded empty is accepted, with a warning on what is lost" {
+	echo "eth0 198.51.100.1 0" | dc_routes
+	preseed_with witness-address string ""
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == "W: voip-ha-node: no witness address: "*"both nodes may become primary"*"can be lost"* ]]
+	[ "$(dc_get witness-address)" = "" ] # not replaced by the gateway
+}
+
+@test "witness: unanswered, it is the default gateway on this node's interface" {
+	printf '%s\n' "ens3 203.0.113.1 0" "eth0 198.51.100.1 100" | dc_routes
+	dc_valid_preseed | grep -v ' voip-ha-node/witness-address ' | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(dc_get witness-address)" = 198.51.100.1 ] # eth0 is node1's interface
+	# Once set, the default is an answer: a new gateway does not replace it.
+	echo "eth0 198.51.100.254 0" | dc_routes
+	dc_run
+	[ "$(dc_get witness-address)" = 198.51.100.1 ]
+}
+
+@test "witness: no default route on the interface: any default route's gateway" {
+	printf '%s\n' "eth1 192.0.2.1 50" "ens3 203.0.113.1 10" "eth2 192.0.2.129 20" | dc_routes
+	dc_valid_preseed | grep -v ' voip-ha-node/witness-address ' | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ "$(dc_get witness-address)" = 203.0.113.1 ] # the lowest metric
+}
+
+@test "witness: this-node auto takes the interface of the node whose address is local" {
+	mkdir -p "$VOIP_HA_SYSROOT/proc/net"
+	# /proc/net/fib_trie as the kernel prints it: 198.51.100.12 is local.
+	cat >"$VOIP_HA_SYSROOT/proc/net/fib_trie" <<-'EOF'
+	Main:
+	  +-- 0.0.0.0/0 3 0 5
+	     |-- 0.0.0.0
+	        /0 universe UNICAST
+	     +-- 198.51.100.0/24 2 0 2
+	        |-- 198.51.100.0
+	           /24 link UNICAST
+	        |-- 198.51.100.12
+	           /32 host LOCAL
+	EOF
+	printf '%s\n' "eth0 198.51.100.1 0" "ens3 198.51.100.254 100" | dc_routes
+	{
+		dc_valid_preseed | grep -v -e ' voip-ha-node/witness-address ' -e ' voip-ha-node/this-node ' \
+			-e ' voip-ha-node/node2-interface '
+		echo "voip-ha-node voip-ha-node/this-node select auto"
+		echo "voip-ha-node voip-ha-node/node2-interface string ens3"
+	} | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ "$(dc_get witness-address)" = 198.51.100.254 ]
+}
+
+@test "witness: no default route: empty, the warning, no hang" {
+	dc_valid_preseed | grep -v ' voip-ha-node/witness-address ' | dc_preseed
+	run --separate-stderr dc_run # no route table at all in the test root
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == "W: voip-ha-node: no witness address: "* ]]
+	[ "$(dc_get witness-address)" = "" ]
+	echo "eth0 0.0.0.0 0" | dc_routes # a default route without a gateway
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ "$(dc_get witness-address)" = "" ]
+}
+
+@test "witness: a gateway that is the VIP or a node address is no default" {
+	echo "eth0 198.51.100.10 0" | dc_routes
+	dc_valid_preseed | grep -v ' voip-ha-node/witness-address ' | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ "$(dc_get witness-address)" = "" ]
+	[[ "$stderr" == "W: voip-ha-node: no witness address: "* ]]
+}
+
+@test "gateway extraction: the kernel's own route table gives what ip route says" {
+	command -v ip >/dev/null && [ -r /proc/net/route ] || skip "no ip(8) or /proc/net/route here"
+	want=$(ip -4 route show default | sed -n 's/.* via \([0-9.]*\).*/\1/p' | head -n 1)
+	[ -n "$want" ] || skip "this machine has no IPv4 default route"
+	cp /proc/net/route "$BATS_TEST_TMPDIR/route"
+	mkdir -p "$VOIP_HA_SYSROOT/proc/net"
+	cp "$BATS_TEST_TMPDIR/route" "$VOIP_HA_SYSROOT/proc/net/route"
+	dc_valid_preseed | grep -v -e ' voip-ha-node/witness-address ' -e ' voip-ha-node/node1-interface ' | dc_preseed
+	echo "voip-ha-node voip-ha-node/node1-interface string $(ip -4 route show default | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1)" | dc_preseed
+	dc_run 2>/dev/null
+	[ "$(dc_get witness-address)" = "$want" ]
+}
+
+@test "reconfigure: a hand-edited witness_address wins, empty included" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	echo "eth0 198.51.100.1 0" | dc_routes
+	dc_valid_preseed | dc_preseed
+	printf 'witness_address=198.51.100.3\n' >"$conf"
+	dc_run reconfigure 0.1.0
+	[ "$(dc_get witness-address)" = 198.51.100.3 ]
+	printf 'witness_address=\n' >"$conf"
+	run --separate-stderr dc_run reconfigure 0.1.0
+	[ "$status" -eq 0 ]
+	[ "$(dc_get witness-address)" = "" ] # neither the old answer nor the gateway
+	[[ "$stderr" == "W: voip-ha-node: no witness address: "* ]]
+}
+
 @test "bad preseed: the two API keys must differ" {
 	{
 		dc_valid_preseed | grep -v -e ' voip-ha-node/admin-api-key ' -e ' voip-ha-node/freeswitch-api-key '
@@ -183,6 +308,7 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 		/usr/share/debconf/frontend "$DC_DIR/voip-ha-node.config" configure
 	[ "$status" -eq 0 ]
 	[ "$(dc_get node1-address)" = 198.51.100.11 ]
+	[ "$(dc_get witness-address)" = "" ]
 	[ "$(dc_get replication-password)" = "rep\"l'\$:\\ä" ]
 	[ -z "$(dc_get replication-password-again)" ]
 	[[ "$(dc_get admin-api-key)" =~ ^[A-Za-z0-9+/]{43}=$ ]]
@@ -197,6 +323,7 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	[ "$status" -eq 0 ]
 	[ "$(dc_get node2-address)" = 198.51.100.12 ]
 	[ "$(dc_get virtual-address)" = 198.51.100.14 ]
+	[ "$(dc_get witness-address)" = 198.51.100.1 ]
 }
 
 @test "translations: templates.pot is current and vi.po translates every string" {
@@ -221,6 +348,7 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	[ "$status" -eq 0 ]
 	[ "$(dc_get this-node)" = auto ]
 	[ "$(dc_get virtual-address)" = 198.51.100.10 ]
+	[ "$(dc_get witness-address)" = 198.51.100.2 ]
 	# The example's API keys are used as given (both nodes share them).
 	[[ "$(dc_get admin-api-key)" == CHANGE-ME-* ]]
 }

@@ -6,6 +6,9 @@
 #   dc_preseed LINES    debconf-set-selections from stdin-like text
 #   dc_run [ACTION]     run the config script (noninteractive), 20 s timeout
 #   dc_get QUESTION     print the stored value of voip-ha-node/QUESTION
+#   dc_routes LINES     the test root's /proc/net/route (what the config
+#                       script reads for the default gateway), from lines
+#                       "IFACE GATEWAY METRIC" for default routes
 
 PKG_DEBIAN=${PKG_DEBIAN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../debian" && pwd)}
 
@@ -47,6 +50,7 @@ dc_valid_preseed() {
 	voip-ha-node voip-ha-node/prefix-length string 24
 	voip-ha-node voip-ha-node/node1-interface string eth0
 	voip-ha-node voip-ha-node/node2-interface string eth0
+	voip-ha-node voip-ha-node/witness-address string 198.51.100.2
 	voip-ha-node voip-ha-node/node1-hostname string pbx1
 	voip-ha-node voip-ha-node/node2-hostname string pbx2
 	voip-ha-node voip-ha-node/replication-password password re"pl'$:\ä-pass
@@ -73,4 +77,22 @@ dc_get() {
 		$1 == "Name:" { cur = $2 }
 		$1 == "Value:" && cur == q { sub(/^Value: ?/, ""); print; exit }
 	' "$DC_DIR/config.dat"
+}
+
+# dc_routes: stdin lines "IFACE GATEWAY METRIC" (dotted quad), each a default
+# route, plus one link route per interface, as the kernel prints them in
+# /proc/net/route (addresses in little-endian hex).
+dc_routes() {
+	local ifname gw met a b c d
+	mkdir -p "$VOIP_HA_SYSROOT/proc/net"
+	{
+		printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n'
+		while read -r ifname gw met; do
+			IFS=. read -r a b c d <<<"$gw"
+			printf '%s\t00000000\t%02X%02X%02X%02X\t0003\t0\t0\t%s\t00000000\t0\t0\t0\n' \
+				"$ifname" "$d" "$c" "$b" "$a" "$met"
+			printf '%s\t00%02X%02X%02X\t00000000\t0001\t0\t0\t%s\t00FFFFFF\t0\t0\t0\n' \
+				"$ifname" "$c" "$b" "$a" "$met"
+		done
+	} >"$VOIP_HA_SYSROOT/proc/net/route"
 }

@@ -52,6 +52,7 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 	[[ "$output" == *"virtual_address=198.51.100.10"* ]]
 	[[ "$output" == *"replication_password=re\"pl'\$:\\ä-pass"* ]]
 	[[ "$output" =~ admin_api_key=[A-Za-z0-9+/]{43}= ]]
+	[[ "$output" == *"witness_address=198.51.100.2"* ]]
 	# Secrets left debconf once stored.
 	run root 'grep -l -F "kam-secret" /var/cache/debconf/*.dat'
 	[ "$status" -eq 1 ]
@@ -130,6 +131,21 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 	# Passwords were kept although debconf no longer holds them.
 	run root 'grep -c "^kamailio_db_password=kam-secret$" /etc/voip-ha/cluster.conf'
 	[ "$output" = 1 ]
+}
+
+@test "hand-edited witness_address (empty) and alert_command survive reconfigure and reinstall" {
+	install_node node1
+	root 'sed -i "s/^witness_address=.*/witness_address=/" /etc/voip-ha/cluster.conf &&
+		echo alert_command=/usr/local/sbin/voip-ha-alert >>/etc/voip-ha/cluster.conf'
+	want=$'witness_address=\nalert_command=/usr/local/sbin/voip-ha-alert'
+	run --separate-stderr root 'DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" == *"W: voip-ha-node: no witness address: "* ]] # in the log
+	run root 'grep -E "^(witness_address|alert_command)=" /etc/voip-ha/cluster.conf'
+	[ "$output" = "$want" ]
+	root 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /mnt/share/voip-ha-node.deb'
+	run root 'grep -E "^(witness_address|alert_command)=" /etc/voip-ha/cluster.conf'
+	[ "$output" = "$want" ]
 }
 
 # Unattended (noninteractive debconf), ucf's default answer keeps a file the
