@@ -262,7 +262,9 @@ int write_repl_passfile(const struct node_ctx *ctx, bool *ret_changed)
 	if (r < 0)
 		goto out;
 	for (i = 0; i < 3 && r == 0; i++)
-		r = sb_addf(&sb, "%s:%s:replication:%s:%s\n", hosts[i], VOIPHA_PG_PORT,
+		/* Database "*": replication connections, and pg_rewind's
+		 * connection to database postgres. */
+		r = sb_addf(&sb, "%s:%s:*:%s:%s\n", hosts[i], VOIPHA_PG_PORT,
 			    VOIPHA_REPL_USER, sb_str(&pw));
 	if (r == 0)
 		r = atomic_write(VOIPHA_PASSFILE, sb_str(&sb), sb.len, 0600, ctx->pg_uid,

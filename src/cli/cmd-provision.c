@@ -460,6 +460,9 @@ static int failover_grants(struct prov *p)
 		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text) TO " VOIPHA_REPL_USER ";"
 		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO "
 		VOIPHA_REPL_USER ";"
+		/* pg_rewind reads the source's timeline from its last
+		 * checkpoint: rebuild asks a just-promoted peer for one. */
+		"GRANT pg_checkpoint TO " VOIPHA_REPL_USER ";"
 		"ALTER ROLE kamailio SET synchronous_commit = local";
 
 	return pg_exec(p->conn, sql, p->err, sizeof(p->err));

@@ -35,7 +35,7 @@
 
 #define EXIT_TEMPFAIL 75
 #define UNFENCE_AFTER 60
-#define STREAM_WAIT   120
+#define STREAM_WAIT   45
 
 static const char usage_text[] =
 	"usage: voip-ha rebuild [--config FILE] [--basebackup] [--auto]\n"
@@ -117,31 +117,26 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 		cli_note("rebuild: %s holds another database system: a full copy is needed", ctx->peer_name);
 		basebackup_only = true;
 	}
-	r = -1;
-	if (!basebackup_only) {
-		r = rewind_standby(ctx, err, sizeof(err));
-		if (r != 0)
-			cli_error("rebuild: %s; falling back to pg_basebackup", err);
-	}
-	if (r != 0) {
-		how = "pg_basebackup";
-		r = basebackup_standby(ctx, err, sizeof(err));
+	/* pg_rewind first; the proof is a standby that streams. Anything
+	 * less (the copy fails, the server does not start or stream: a
+	 * history pg_rewind misjudged) falls back to a full copy. */
+	for (int attempt = basebackup_only ? 1 : 0; attempt < 2; attempt++) {
+		how = attempt == 0 ? "pg_rewind" : "pg_basebackup";
+		r = attempt == 0 ? rewind_standby(ctx, err, sizeof(err)) : basebackup_standby(ctx, err, sizeof(err));
 		if (r != 0) {
-			cli_error("rebuild: %s", err);
-			history_add("rebuild", "failed", "%s", err);
-			return EXIT_FAIL;
+			cli_error("rebuild: %s%s", err, attempt == 0 ? "; falling back to pg_basebackup" : "");
+			continue;
 		}
+		r = pg_local_start_nowait(ctx);
+		if (r == 0 && pg_wait_streaming(STREAM_WAIT) == 0)
+			break;
+		cli_error("rebuild: after %s the standby does not stream from %s within %d s%s", how,
+			  ctx->peer_name, STREAM_WAIT, attempt == 0 ? "; falling back to pg_basebackup" : "");
+		pg_local_stop(ctx);
+		r = -ETIMEDOUT;
 	}
-	r = pg_local_start(ctx);
 	if (r != 0) {
-		cli_error("rebuild: cannot start the local cluster %s as a standby (%d)", ctx->instance, r);
-		history_add("rebuild", "failed", "standby did not start after %s", how);
-		return EXIT_FAIL;
-	}
-	if (pg_wait_streaming(STREAM_WAIT) < 0) {
-		cli_error("rebuild: the standby does not stream from %s after %d s (see its log)", ctx->peer_name,
-			  STREAM_WAIT);
-		history_add("rebuild", "failed", "not streaming %d s after %s", STREAM_WAIT, how);
+		history_add("rebuild", "failed", "%s", err[0] ? err : "the standby did not stream");
 		return EXIT_FAIL;
 	}
 	/* Proven good: older kept copies may go now (the newest stays). */

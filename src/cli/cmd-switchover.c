@@ -84,7 +84,7 @@ int cmd_switchover(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG;
 	long long max_lag = 16LL * 1024 * 1024, lag = 0;
 	struct node_ctx ctx;
-	struct pg_probe peer, vip;
+	struct pg_probe peer;
 	char why[512], *end;
 	const char *rebuild_argv[] = { "/usr/sbin/voip-ha", "rebuild", "--config", NULL, NULL };
 	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
@@ -118,7 +118,7 @@ int cmd_switchover(int argc, char **argv)
 			  ctx.peer_name);
 		goto out;
 	}
-	if (pg_probe(&ctx, ctx.vip, 3, &vip) != 0 || !probe_is_node(&vip, ctx.local_name)) {
+	if (!address_is_local(ctx.vip)) {
 		cli_error("switchover refused: this node does not hold the VIP %s", ctx.vip);
 		goto out;
 	}

@@ -38,10 +38,20 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	struct pg_probe peer;
 	struct reachability reach;
 
-	if (pg_local_role(3) != PG_PRIMARY) {
-		snprintf(why, len, "the local PostgreSQL is not a primary");
+	enum pg_role role = pg_local_role(3);
+	char sig[300];
+
+	snprintf(sig, sizeof(sig), "%s/standby.signal", ctx->datadir);
+	if (role == PG_STANDBY || (role == PG_DOWN && access(sig, F_OK) == 0)) {
+		snprintf(why, len, "the local PostgreSQL is a standby");
 		return false;
 	}
+	if (role == PG_DOWN && !left_master) {
+		snprintf(why, len, "the local PostgreSQL is down");
+		return false;
+	}
+	/* A primary that crashed or hangs counts as one: it must not come
+	 * back as a primary behind the peer's back, and it must rejoin. */
 	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0) {
 		if (peer.primary) {
 			snprintf(why, len, "%s is a primary too (timeline %u): this node is the stale one",

@@ -95,6 +95,20 @@ int pg_local_start(const struct node_ctx *ctx)
 	return pg_ctlcluster(ctx, "start");
 }
 
+int pg_local_start_nowait(const struct node_ctx *ctx)
+{
+	char unit[64];
+
+	if (systemd_running()) {
+		/* A server that cannot start leaves its start job waiting for a
+		 * pid file: the caller judges by what the server answers. */
+		pg_unit_name(ctx, unit, sizeof(unit));
+		systemctl("reset-failed", unit, false);
+		return systemctl("start", unit, true);
+	}
+	return pg_ctlcluster(ctx, "start");
+}
+
 bool pg_local_running(const struct node_ctx *ctx)
 {
 	char path[300], line[32];

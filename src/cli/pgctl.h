@@ -29,6 +29,9 @@ int systemctl(const char *verb, const char *unit, bool no_block);
 int pg_local_stop(const struct node_ctx *ctx);
 int pg_local_start(const struct node_ctx *ctx);
 
+/* Queues the start and returns (systemd), or starts (no systemd). */
+int pg_local_start_nowait(const struct node_ctx *ctx);
+
 /* true while the data directory has a live postmaster.pid. */
 bool pg_local_running(const struct node_ctx *ctx);
 

@@ -38,6 +38,22 @@ int rewind_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 	snprintf(source, sizeof(source),
 		 "host=%s port=%s user=%s passfile=%s dbname=postgres connect_timeout=5 application_name=%s-rewind",
 		 ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE, ctx->local_name);
+	/* pg_rewind takes the source's timeline from its last checkpoint; a
+	 * peer promoted a moment ago has not written one on its new timeline
+	 * yet, and pg_rewind would see no divergence where there is one. */
+	{
+		const char *keys[] = { "dbname", NULL };
+		const char *vals[] = { source, NULL };
+		PGconn *c = PQconnectdbParams(keys, vals, 1);
+
+		if (!c || PQstatus(c) != CONNECTION_OK || pg_exec(c, "CHECKPOINT", err, errlen) < 0) {
+			if (!err[0] || !c || PQstatus(c) != CONNECTION_OK)
+				snprintf(err, errlen, "%s", pg_errmsg(c));
+			PQfinish(c);
+			return -EIO;
+		}
+		PQfinish(c);
+	}
 	snprintf(prog, sizeof(prog), "%s/pg_rewind", ctx->bindir);
 	/* Debian keeps postgresql.conf out of the data directory: crash
 	 * recovery run by pg_rewind needs to be told where it is. */
