@@ -106,8 +106,9 @@ static int ensure_role(struct prov *p, const struct role_spec *rs)
 		char cur[256];
 
 		r = pg_query_value(p->conn,
-				   "SELECT coalesce((SELECT array_to_string(setconfig, ',') FROM pg_db_role_setting s "
-				   "JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = $1 AND s.setdatabase = 0), '')",
+				   "SELECT coalesce((SELECT c FROM pg_db_role_setting s "
+				   "JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) c "
+				   "WHERE r.rolname = $1 AND s.setdatabase = 0 AND c LIKE 'search\\_path=%' LIMIT 1), '')",
 				   rs->name, cur, sizeof(cur), p->err, sizeof(p->err));
 		if (r < 0)
 			goto out;
