@@ -185,7 +185,9 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 
 	/* A cut-off node must not become a second primary: its peer, which
 	 * still reaches the witness, is the one to take over. */
-	if (probe_reachability(ctx, 3, &reach) == 0 && reach_isolated(&reach)) {
+	if (probe_reachability(ctx, 2, &reach) < 0)
+		reach.peer = true;	/* cannot tell: wait for its PostgreSQL below */
+	else if (reach_isolated(&reach)) {
 		logmsg(LOG_ERR, "MASTER, but neither %s nor the witness %s answers: this node is cut off, "
 		       "not promoting", ctx->peer_name, ctx->witness);
 		write_state(t, "promotion-refused");
@@ -205,7 +207,9 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	if (strcmp(v, "true") == 0) {
 		struct timespec t0, t1;
 
-		if (!wait_peer_not_primary(ctx)) {
+		/* A peer host that does not answer has no primary to wait for:
+		 * no need to spend a connect timeout on it. */
+		if (reach.peer && !wait_peer_not_primary(ctx)) {
 			logmsg(LOG_ERR, "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
 			       "(no second primary); the health check now fails so keepalived gives the VIP back",
 			       ctx->peer_name, ctx->peer_addr, PEER_FENCE_WAIT_MS / 1000);

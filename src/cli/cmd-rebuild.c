@@ -59,16 +59,25 @@ static int peer_ready(const struct node_ctx *ctx, struct pg_probe *peer, char *w
 	return 0;
 }
 
-static void start_keepalived_if_failed(void)
+/* Units of the stack that failed while PostgreSQL was away (Kamailio
+ * cannot start without its database; keepalived's ExecStartPre check
+ * times out) start again now. One an operator stopped (inactive) stays so. */
+static void restart_failed_units(void)
 {
-	const char *argv[] = { "/bin/systemctl", "is-failed", "--quiet", "keepalived.service", NULL };
+	static const char *const units[] = { "voip-admin.service", "kamailio.service", "freeswitch.service",
+					     "keepalived.service", NULL };
 	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	size_t i;
 
-	/* Only a keepalived whose start failed (its ExecStartPre check timed
-	 * out while PostgreSQL was down): one an operator stopped stays so. */
-	if (systemd_running() && run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0) {
-		cli_note("rebuild: starting keepalived again (its start had failed)");
-		systemctl("restart", "keepalived.service", true);
+	if (!systemd_running())
+		return;
+	for (i = 0; units[i]; i++) {
+		const char *argv[] = { "/bin/systemctl", "is-failed", "--quiet", units[i], NULL };
+
+		if (run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0) {
+			cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)", units[i]);
+			systemctl("restart", units[i], true);
+		}
 	}
 }
 
@@ -147,7 +156,7 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 	cli_note("rebuild: this node is a standby streaming from %s (%s)", ctx->peer_name, how);
 	syslog(LOG_WARNING, "rebuild: done by %s; streaming from %s", how, ctx->peer_name);
 	history_add("rebuild", "ok", "%s from %s", how, ctx->peer_name);
-	start_keepalived_if_failed();
+	restart_failed_units();
 	return EXIT_OK;
 }
 
@@ -180,7 +189,7 @@ static bool lift_fence_if_nobody_took_over(const struct node_ctx *ctx, time_t *s
 		return false;
 	if (pg_local_start(ctx) != 0)
 		cli_error("rebuild: cannot start the local cluster again");
-	start_keepalived_if_failed();
+	restart_failed_units();
 	return true;
 }
 
