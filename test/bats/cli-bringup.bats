@@ -58,3 +58,34 @@ load cli-helpers
 	run -1 "$VOIPHA" clone
 	run -1 "$VOIPHA" pg-guard 15-main
 }
+
+@test "notify refuses an unknown VRRP state with exit 2, before acting" {
+	run -2 --separate-stderr "$VOIPHA" notify INSTANCE voip_ha PROMOTE 100
+	[[ "$stderr" == *"unexpected arguments"* ]]
+	run -2 "$VOIPHA" notify INSTANCE voip_ha master 100
+}
+
+@test "failover commands reject bad command lines with exit 2" {
+	run -2 "$VOIPHA" rebuild --bogus
+	run -2 "$VOIPHA" rebuild extra-argument
+	run -2 "$VOIPHA" fence --bogus
+	run -2 "$VOIPHA" monitor --bogus
+	run -2 "$VOIPHA" status --bogus
+	run -2 --separate-stderr "$VOIPHA" switchover --max-lag lots
+	[[ "$stderr" == *"--max-lag: 'lots' is not a number of bytes"* ]]
+	run -2 "$VOIPHA" switchover --max-lag -5
+}
+
+@test "failover commands without a usable cluster.conf fail with the reason" {
+	for c in status rebuild fence switchover; do
+		if [ "$(id -u)" != 0 ] && [ "$c" != status ]; then continue; fi
+		run -1 --separate-stderr "$VOIPHA" "$c" --config /nonexistent/cluster.conf
+		[[ "$stderr" == *"/nonexistent/cluster.conf"* ]]
+	done
+}
+
+@test "status on a machine that is neither node fails with a hint" {
+	cfg=$(conf_with this_node auto node1_address 198.51.100.201 node2_address 198.51.100.202 virtual_address 198.51.100.200)
+	run -1 --separate-stderr "$VOIPHA" status --config "$cfg"
+	[[ "$stderr" == *"set this_node"* ]]
+}

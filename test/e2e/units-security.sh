@@ -15,7 +15,8 @@ THRESHOLD=50
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-for f in "$ROOT"/debian/voip-ha-node.voip-ha-clone.service "$ROOT"/debian/voip-ha-node.voip-ha-rsyncd.service; do
+for f in "$ROOT"/debian/voip-ha-node.voip-ha-clone.service "$ROOT"/debian/voip-ha-node.voip-ha-rsyncd.service \
+	"$ROOT"/debian/voip-ha-node.voip-ha-rebuild.service "$ROOT"/debian/voip-ha-node.voip-ha-monitor.service; do
 	u=${f##*/voip-ha-node.}
 	cp "$f" "$TMP/$u"
 	tap_ok "$u: systemd-analyze security exposure under $((THRESHOLD / 10)).$((THRESHOLD % 10))" \
@@ -35,6 +36,8 @@ tap_ok "keepalived drop-in orders it after PostgreSQL, Kamailio and voip-admin" 
 	grep -qE '^After=.*postgresql\.service.*kamailio\.service.*voip-admin\.service' "$ROOT/debian/dropins/keepalived.service.d/voip-ha.conf"
 tap_ok "keepalived drop-in runs the health check before it starts" \
 	grep -qx 'ExecStartPre=/usr/sbin/voip-ha check --wait 120' "$ROOT/debian/dropins/keepalived.service.d/voip-ha.conf"
+tap_ok "keepalived drop-in fences the local primary however keepalived stops" \
+	grep -qx 'ExecStopPost=/usr/sbin/voip-ha fence' "$ROOT/debian/dropins/keepalived.service.d/voip-ha.conf"
 tap_ok "postgresql@ drop-in runs pg-guard before the cluster starts" \
 	grep -qx 'ExecStartPre=/usr/sbin/voip-ha pg-guard %i' "$ROOT/debian/dropins/postgresql@.service.d/voip-ha.conf"
 tap_done
