@@ -9,7 +9,9 @@
 #   e2e_node_boot NAME              start it, wait for systemd to finish booting
 #   e2e_exec NAME CMD...            run CMD inside (stdin passes through)
 #   e2e_node_stop / e2e_node_kill / e2e_link_down / e2e_link_up NAME
-#   e2e_teardown                    runs from the trap: nodes, bridge, dirs
+#   e2e_node_boot_try NAME          e2e_node_boot that returns 1 instead of exiting
+#   e2e_witness_create ADDR/LEN     a witness on the bridge (answers ping only)
+#   e2e_teardown                    runs from the trap: nodes, witness, bridge, dirs
 #
 # Why nsenter and not machinectl: the host has no systemd as PID 1 and no
 # machined, so nodes are unregistered (--register=no) and entered by PID.
@@ -22,6 +24,10 @@ E2E_PREFIX=${E2E_PREFIX:-vhe}
 E2E_WORK=${E2E_WORK:-/var/tmp/voip-ha-e2e}
 E2E_BOOT_TIMEOUT=${E2E_BOOT_TIMEOUT:-180}
 E2E_KEEP=${E2E_KEEP:-0}
+# The witness: a network namespace of ours on the bridge (no node, no
+# service; the kernel answers ICMP echo). Named after the prefix so the e2e
+# run, the demo and the benchmarks never share one.
+E2E_WITNESS_NS=${E2E_WITNESS_NS:-$E2E_PREFIX-witness}
 
 declare -gA E2E_NSPAWN_PID=()
 E2E_NODES=()
@@ -77,8 +83,43 @@ _e2e_cleanup_leftovers() {
 		fi
 		rm -f "$pidf"
 	done
+	e2e_witness_remove
 	rm -rf "$E2E_WORK"
 }
+
+# Host side of the witness's veth (on the bridge); the other end, "w0", is in
+# the witness namespace.
+e2e_witness_veth() {
+	local v="$E2E_PREFIX-wit"
+	printf '%s' "${v:0:15}"
+}
+
+# e2e_witness_create ADDR/LEN: (re)create the witness namespace, its veth
+# enslaved to the bridge, the address on it, up. Only ICMP echo is answered.
+e2e_witness_create() {
+	local cidr=$1 v
+	v=$(e2e_witness_veth)
+	e2e_witness_remove
+	if ! { ip netns add "$E2E_WITNESS_NS" &&
+		ip link add "$v" type veth peer name w0 netns "$E2E_WITNESS_NS" &&
+		ip link set "$v" master "$E2E_BRIDGE" &&
+		ip link set "$v" up &&
+		ip -n "$E2E_WITNESS_NS" link set lo up &&
+		ip -n "$E2E_WITNESS_NS" address add "$cidr" dev w0 &&
+		ip -n "$E2E_WITNESS_NS" link set w0 up; }; then
+		echo "e2e: cannot create the witness $E2E_WITNESS_NS ($cidr)" >&2
+		return 1
+	fi
+}
+
+e2e_witness_remove() {
+	ip netns del "$E2E_WITNESS_NS" 2>/dev/null
+	ip link del "$(e2e_witness_veth)" 2>/dev/null
+	return 0
+}
+
+# Witness's own view (e.g. e2e_witness_exec ping -c1 198.51.100.11).
+e2e_witness_exec() { ip netns exec "$E2E_WITNESS_NS" "$@"; }
 
 # Write the node's own identity into its upper dir before it first boots:
 # hostname, a fresh machine-id, and a oneshot unit that puts the address on
@@ -117,6 +158,12 @@ e2e_node_create() {
 }
 
 e2e_node_boot() {
+	e2e_node_boot_try "$1" || e2e_die "node $1 did not boot"
+}
+
+# Same, but a node that does not boot is a failure the caller handles (a
+# suite that must go on reporting), not the end of the run.
+e2e_node_boot_try() {
 	local name=$1 pid
 	local m up
 	m=$(e2e_machine "$name")
@@ -129,7 +176,7 @@ e2e_node_boot() {
 	pid=$!
 	E2E_NSPAWN_PID[$name]=$pid
 	echo "$pid" >"$E2E_WORK/$name.nspawn.pid"
-	e2e_wait_booted "$name"
+	e2e_wait_booted_try "$name"
 }
 
 # PID (on the host) of the node's systemd.
@@ -141,12 +188,17 @@ e2e_pid1() {
 }
 
 e2e_wait_booted() {
+	e2e_wait_booted_try "$1" || exit 1
+}
+
+e2e_wait_booted_try() {
 	local name=$1 deadline state pid
 	deadline=$((SECONDS + E2E_BOOT_TIMEOUT))
 	while :; do
 		if ! kill -0 "${E2E_NSPAWN_PID[$name]}" 2>/dev/null; then
 			tail -n 30 "$E2E_WORK/$name/log/console" >&2
-			e2e_die "node $name: systemd-nspawn exited"
+			e2e_log "FATAL: node $name: systemd-nspawn exited"
+			return 1
 		fi
 		pid=$(e2e_pid1 "$name" || true)
 		if [ -n "$pid" ]; then
@@ -155,7 +207,10 @@ e2e_wait_booted() {
 			running | degraded) return 0 ;;
 			esac
 		fi
-		[ $SECONDS -lt "$deadline" ] || e2e_die "node $name did not finish booting (state '${state:-}')"
+		if [ $SECONDS -ge "$deadline" ]; then
+			e2e_log "FATAL: node $name did not finish booting (state '${state:-}')"
+			return 1
+		fi
 		sleep 0.5
 	done
 }
@@ -258,6 +313,7 @@ e2e_teardown() {
 		fi
 		rm -rf "$E2E_WORK"
 	fi
+	e2e_witness_remove
 	ip link del "$E2E_BRIDGE" 2>/dev/null || true
 	[ "$E2E_KEEP" = 1 ] || rm -f "$E2E_WORK.lock"
 	return $rc

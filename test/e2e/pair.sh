@@ -7,11 +7,17 @@ PAIR_VIP=${PAIR_VIP:-198.51.100.10}
 declare -gA PAIR_ADDR=([node1]=198.51.100.11 [node2]=198.51.100.12)
 PAIR_PRESEED=${PAIR_PRESEED:-$E2E_ROOT/test/e2e/preseed.cfg}
 PAIR_DEB_DIR=${PAIR_DEB_DIR:-$E2E_ROOT/out}
+# The failover witness the preseed names (voip-ha-node/witness-address): a
+# namespace on the bridge answering ping. PAIR_WITNESS= (empty): none.
+PAIR_WITNESS=${PAIR_WITNESS-198.51.100.2}
 
 ms() { date +%s%3N; }
 
 pair_boot() {
 	local n
+	if [ -n "$PAIR_WITNESS" ]; then
+		e2e_witness_create "$PAIR_WITNESS/24" || e2e_die "witness $PAIR_WITNESS not created"
+	fi
 	for n in node1 node2; do e2e_node_create "$n" "${PAIR_ADDR[$n]}/24"; done
 	for n in node1 node2; do e2e_node_boot "$n"; done
 }

@@ -1,0 +1,598 @@
+# shellcheck shell=bash
+# The failover fault matrix on a pair (lib.sh + pair.sh): writers through the
+# VIP on both nodes, the RTO probe, the health of the pair, the six scenarios.
+# Shared by the suite (failover.sh, TAP) and the benchmark (failover-bench.sh).
+#
+#   fo_setup                  after pair_install on both: test files into the
+#                             nodes, test tables, pair healthy
+#   fo_scenario NUM TAG       one scenario (1-6) from a healthy pair; results
+#                             in FO_R[...] (see fo_scenario), test points
+#                             through fo_check (TAP in the suite)
+#
+# Healthy pair: exactly one node holds the VIP, its PostgreSQL is a primary
+# that takes a write, the other is a standby whose WAL receiver streams from
+# the VIP holder (so neither is a second primary).
+
+FO_MODE=${FO_MODE:-tap}                     # tap: test points; bench: quiet
+FO_DIR=${FO_DIR:-$E2E_WORK/failover}        # ack records and probe logs
+FO_WRITE_INTERVAL=${FO_WRITE_INTERVAL:-0.1} # pause between a writer's rows
+FO_PROBE_INTERVAL=${FO_PROBE_INTERVAL:-0.15}
+FO_RTO_WAIT=${FO_RTO_WAIT:-60}         # fault -> service on the survivor
+FO_HEALTHY_WAIT=${FO_HEALTHY_WAIT:-180} # last manual step -> healthy pair
+FO_RESTORE_WAIT=${FO_RESTORE_WAIT:-90} # unhealthy start: restore, then give up
+FO_REINSTALL=${FO_REINSTALL:-0}        # 1: a pair that cannot be restored is reinstalled
+FO_PRE=${FO_PRE:-3}                    # writes before the fault (s)
+FO_POST=${FO_POST:-2}                  # writes once healthy again (s)
+FO_SWITCHOVER_TIMEOUT=${FO_SWITCHOVER_TIMEOUT:-120}
+FO_PG_UNIT=${FO_PG_UNIT:-postgresql@15-main}
+FO_PG_DATA=${FO_PG_DATA:-/var/lib/postgresql/15/main}
+FO_STOPFILE=$E2E_WORK/share/writers.stop # /mnt/share/writers.stop in the nodes
+
+declare -gA FO_R=()     # results of the last scenario
+declare -gA FO_WPID=()  # writer name -> host pid of its e2e_exec
+declare -gA FO_WNODE=() # writer name -> node
+FO_WNAMES=()
+FO_HOLDER=
+FO_FAILED=()
+
+declare -gA FO_NAME=(
+	[1]="power loss of the primary"
+	[2]="PostgreSQL SIGKILLed on the primary"
+	[3]="Kamailio stopped on the primary"
+	[4]="keepalived stopped on the primary for 10 s"
+	[5]="cable of the primary cut for 20 s"
+	[6]="switchover and back"
+)
+
+fo_other() { if [ "$1" = node1 ]; then echo node2; else echo node1; fi; }
+
+fo_log() { # one line (psql errors span two)
+	local m="$*"
+	m=${m//$'\n'/ }
+	m=${m//$'\t'/ }
+	if [ "$FO_MODE" = tap ]; then tap_diag "$m"; else e2e_log "$m"; fi
+}
+
+# fo_until SECS CMD...: wait_for, then once more with its output, so a
+# failing point says why.
+fo_until() {
+	wait_for "$@" && return 0
+	shift
+	"$@"
+}
+
+# fo_check DESC CMD...: a test point (TAP in the suite; in the benchmark a
+# failure is only recorded in FO_FAILED).
+fo_check() {
+	local desc=$1
+	shift
+	if [ "$FO_MODE" = tap ]; then
+		tap_ok "$desc" "$@"
+	elif ! "$@" >/dev/null 2>&1; then
+		FO_FAILED+=("$desc")
+	fi
+}
+
+fo_fail() { # DESC WHY: a point that failed without running anything
+	fo_check "$1" fo_false "$2"
+}
+fo_false() {
+	echo "$1"
+	return 1
+}
+
+fo_pg() { # NODE SQL [DB]: as postgres on the node's socket, bounded
+	e2e_exec "$1" timeout -k 1 "${FO_PG_TIMEOUT:-5}" runuser -u postgres -- \
+		psql -X -At -q -v ON_ERROR_STOP=1 -d "${3:-postgres}" -c "$2" 2>&1
+}
+
+fo_up() { e2e_pid1 "$1" >/dev/null 2>&1; }
+
+fo_has_vip() {
+	local a
+	a=$(e2e_exec "$1" ip -4 -o addr show dev host0 2>/dev/null) || return 1
+	[[ $a == *" $PAIR_VIP/"* ]]
+}
+
+# Healthy pair (see the top). Says why not; sets FO_HOLDER when healthy.
+fo_healthy() {
+	local holders=() n p s r st out
+	FO_HOLDER=
+	for n in node1 node2; do fo_has_vip "$n" && holders+=("$n"); done
+	if [ ${#holders[@]} != 1 ]; then
+		echo "VIP held by ${#holders[@]} nodes (${holders[*]:-none})"
+		return 1
+	fi
+	p=${holders[0]}
+	s=$(fo_other "$p")
+	r=$(fo_pg "$p" "SELECT pg_is_in_recovery()")
+	[ "$r" = f ] || { echo "$p holds the VIP but its PostgreSQL is not a primary (${r:-no answer})"; return 1; }
+	out=$(fo_pg "$p" "INSERT INTO voip.e2e_probe (node) VALUES ('health $p')" voip) ||
+		{ echo "$p: the primary does not take a write: ${out:-timed out}"; return 1; }
+	r=$(fo_pg "$s" "SELECT pg_is_in_recovery()")
+	[ "$r" = t ] || { echo "$s is not a standby (pg_is_in_recovery: ${r:-no answer})"; return 1; }
+	st=$(fo_pg "$s" "SELECT status || ' ' || coalesce(sender_host, '') FROM pg_stat_wal_receiver")
+	case $st in
+	"streaming ${PAIR_ADDR[$p]}" | "streaming $PAIR_VIP") ;;
+	*)
+		echo "$s: WAL receiver '${st:-none}', expected streaming from $p"
+		return 1
+		;;
+	esac
+	FO_HOLDER=$p
+	echo "VIP and primary on $p, $s streaming from it"
+}
+
+fo_healthy_with() { # HOLDER: healthy and the VIP on HOLDER
+	fo_healthy || return 1
+	[ "$FO_HOLDER" = "$1" ] || { echo "healthy, but the VIP is on $FO_HOLDER, not $1"; return 1; }
+}
+
+fo_services() { # units a node needs to serve or to take over
+	local n u bad=()
+	for n in node1 node2; do
+		fo_up "$n" || { bad+=("$n:down"); continue; }
+		for u in "$FO_PG_UNIT" kamailio keepalived; do
+			e2e_exec "$n" systemctl is-active --quiet "$u" || bad+=("$n:$u=$(e2e_exec "$n" systemctl is-active "$u")")
+		done
+	done
+	[ ${#bad[@]} = 0 ] || { echo "not active: ${bad[*]}"; return 1; }
+}
+
+# Cluster state as diagnostics (never asserted on).
+fo_state_diag() {
+	local n
+	for n in node1 node2; do
+		if ! fo_up "$n"; then
+			fo_log "$n: not running"
+			continue
+		fi
+		fo_log "$n: VIP $(fo_has_vip "$n" && echo held || echo -), PostgreSQL in recovery: $(fo_pg "$n" 'SELECT pg_is_in_recovery()' | head -n1), receiver: $(fo_pg "$n" "SELECT status || ' ' || coalesce(sender_host, '') FROM pg_stat_wal_receiver" | head -n1)"
+		# shellcheck disable=SC2016 # expanded inside the node
+		fo_log "$n: $(e2e_exec "$n" sh -c 'for u in postgresql@15-main kamailio keepalived voip-admin voip-ha-rebuild; do printf "%s=%s " "$u" "$(systemctl is-active $u)"; done' 2>&1)"
+		e2e_exec "$n" timeout 10 voip-ha status 2>&1 | head -n 25 | while IFS= read -r l; do fo_log "$n status| $l"; done
+	done
+}
+
+#### Setup ######################################################################
+
+fo_admin_password() { # from the preseed, escaped for a pgpass line
+	local pw
+	pw=$(sed -n 's|^voip-ha-node[[:space:]]\{1,\}voip-ha-node/admin-db-password[[:space:]]\{1,\}password[[:space:]]\{1,\}||p' "$PAIR_PRESEED" | head -n1)
+	pw=${pw//\\/\\\\}
+	printf '%s' "${pw//:/\\:}"
+}
+
+fo_prepare_node() { # NODE: writer, SIP scenario, 0600 passfile
+	local n=$1 pf rc=0
+	e2e_copy_in "$n" "$E2E_ROOT/test/e2e/writer.sh" /root/e2e-writer.sh 0755 || return 1
+	e2e_copy_in "$n" "$E2E_ROOT/test/e2e/sip-options.xml" /root/sip-options.xml || return 1
+	pf=$(umask 077 && mktemp) || return 1
+	printf '*:5432:voip:voip_admin:%s\n' "$(fo_admin_password)" >"$pf"
+	e2e_copy_in "$n" "$pf" /root/.e2e-pgpass 0600 || rc=1
+	rm -f "$pf"
+	return $rc
+}
+
+fo_setup() {
+	local n
+	mkdir -p "$FO_DIR"
+	rm -f "$FO_STOPFILE"
+	for n in node1 node2; do fo_prepare_node "$n" || return 1; done
+	e2e_exec node1 /bin/bash /root/e2e-writer.sh init "$PAIR_VIP" </dev/null
+}
+
+#### Writers ####################################################################
+
+fo_writer_file() { printf '%s/%s.acks' "$FO_DIR" "${1//\//_}"; }
+
+fo_writer_start() { # NODE NAME
+	local n=$1 name=$2 f
+	f=$(fo_writer_file "$name")
+	e2e_exec "$n" /bin/bash /root/e2e-writer.sh write "$PAIR_VIP" "$name" "$FO_WRITE_INTERVAL" 900 \
+		</dev/null >"$f" 2>"$f.err" &
+	FO_WPID[$name]=$!
+	FO_WNODE[$name]=$n
+	FO_WNAMES+=("$name")
+}
+
+fo_writers_start() { # TAG: one writer on each running node
+	local n
+	rm -f "$FO_STOPFILE"
+	FO_WNAMES=()
+	for n in node1 node2; do
+		fo_up "$n" && fo_writer_start "$n" "$1/$n"
+	done
+}
+
+fo_writers_alive() {
+	local w
+	for w in "${!FO_WPID[@]}"; do kill -0 "${FO_WPID[$w]}" 2>/dev/null && return 0; done
+	return 1
+}
+
+# Stop file first (a writer ends its current insert, at most its 10 s
+# timeout), then by pid for any that did not stop.
+fo_writers_stop() {
+	local w deadline pid
+	[ ${#FO_WPID[@]} -gt 0 ] || return 0
+	touch "$FO_STOPFILE"
+	deadline=$((SECONDS + 20))
+	while fo_writers_alive && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+	for w in "${!FO_WPID[@]}"; do
+		pid=${FO_WPID[$w]}
+		if kill -0 "$pid" 2>/dev/null; then
+			e2e_sh "${FO_WNODE[$w]}" "p=\$(cat /run/e2e-writer.${w//\//_}.pid 2>/dev/null) && kill -KILL \"\$p\"" 2>/dev/null
+			kill "$pid" 2>/dev/null
+		fi
+		wait "$pid" 2>/dev/null
+	done
+	FO_WPID=()
+	rm -f "$FO_STOPFILE"
+}
+
+# fo_compare TAG NODE: every acknowledged (writer, n) of the scenario must be
+# in NODE's table. Sets FO_R[acked], FO_R[lost] ("?" when the table could not
+# be read), FO_R[acked_node1/2], FO_R[gap] (longest time without any
+# acknowledged row, all writers together) and FO_LOST_SAMPLE.
+fo_compare() {
+	local tag=$1 node=$2 w f rows k
+	: >"$FO_DIR/$tag.acked"
+	FO_R[acked_node1]=0 FO_R[acked_node2]=0
+	for w in "${FO_WNAMES[@]}"; do
+		f=$(fo_writer_file "$w")
+		[ -f "$f" ] || continue
+		awk -v w="$w" 'NF >= 2 { print w " " $1 }' "$f" >>"$FO_DIR/$tag.acked"
+		rows=$(awk 'NF >= 2' "$f" | wc -l)
+		k=acked_${FO_WNODE[$w]}
+		FO_R[$k]=$((${FO_R[$k]} + rows))
+	done
+	LC_ALL=C sort -u -o "$FO_DIR/$tag.acked" "$FO_DIR/$tag.acked"
+	FO_R[acked]=$(wc -l <"$FO_DIR/$tag.acked")
+	FO_R[gap]=$(for w in "${FO_WNAMES[@]}"; do awk 'NF >= 2 { print $2 }' "$(fo_writer_file "$w")"; done |
+		sort -n | awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { print g + 0 }')
+	FO_LOST_SAMPLE=
+	rows=
+	if [ -z "$node" ] || ! rows=$(fo_pg "$node" "SELECT writer || ' ' || n FROM voip.e2e_writes WHERE split_part(writer, '/', 1) = '$tag'" voip); then
+		FO_R[lost]="?"
+		FO_LOST_SAMPLE="cannot read the table on ${node:-(no primary)}: $rows"
+		return 1
+	fi
+	printf '%s\n' "$rows" | LC_ALL=C sort -u >"$FO_DIR/$tag.table"
+	LC_ALL=C comm -23 "$FO_DIR/$tag.acked" "$FO_DIR/$tag.table" >"$FO_DIR/$tag.lost"
+	FO_R[lost]=$(wc -l <"$FO_DIR/$tag.lost")
+	FO_LOST_SAMPLE=$(head -n 20 "$FO_DIR/$tag.lost" | tr '\n' ',')
+}
+
+fo_no_loss() {
+	[ "${FO_R[lost]}" = 0 ] && return 0
+	if [ "${FO_R[lost]}" = "?" ]; then
+		echo "cannot compare the ${FO_R[acked]} acknowledged rows: $FO_LOST_SAMPLE"
+		return 1
+	fi
+	echo "${FO_R[lost]} of ${FO_R[acked]} acknowledged rows missing on the primary; first: $FO_LOST_SAMPLE"
+	return 1
+}
+
+fo_writers_wrote() {
+	[ "${FO_R[acked_node1]}" -gt 0 ] && [ "${FO_R[acked_node2]}" -gt 0 ] && return 0
+	echo "acknowledged rows: node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}"
+	local w
+	for w in "${FO_WNAMES[@]}"; do
+		echo "$w stderr: $(tail -n 3 "$(fo_writer_file "$w").err" 2>/dev/null)"
+	done
+	return 1
+}
+
+# The node whose table is the reference: the VIP holder if it is a primary,
+# else the only primary.
+fo_final_primary() {
+	local n prim=()
+	for n in node1 node2; do
+		if fo_has_vip "$n" && [ "$(fo_pg "$n" 'SELECT pg_is_in_recovery()')" = f ]; then
+			echo "$n"
+			return 0
+		fi
+	done
+	for n in node1 node2; do
+		[ "$(fo_pg "$n" 'SELECT pg_is_in_recovery()')" = f ] && prim+=("$n")
+	done
+	[ ${#prim[@]} = 1 ] && echo "${prim[0]}"
+}
+
+#### RTO probe ##################################################################
+
+fo_probe_start() { # NODE TAG: the probe inside NODE, in the background
+	FO_PROBE_FILE=$FO_DIR/$2.probe
+	e2e_exec "$1" /bin/bash /root/e2e-writer.sh probe "$PAIR_VIP" "${PAIR_ADDR[$1]}" \
+		"$FO_PROBE_INTERVAL" "$FO_RTO_WAIT" </dev/null >"$FO_PROBE_FILE" 2>&1 &
+	FO_PROBE_PID=$!
+}
+
+# fo_probe_wait T0: waits for the probe (it stops itself after FO_RTO_WAIT);
+# FO_R[vip|db|sip|rto] = ms from T0 to the first time each held ("" never).
+fo_probe_wait() {
+	local t0=$1 deadline k v
+	deadline=$((SECONDS + FO_RTO_WAIT + 15))
+	while kill -0 "$FO_PROBE_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+	kill "$FO_PROBE_PID" 2>/dev/null
+	wait "$FO_PROBE_PID" 2>/dev/null
+	for k in vip db sip ready; do
+		v=$(awk -v k="$k" '$1 == k { print $2; exit }' "$FO_PROBE_FILE")
+		FO_R[$k]=${v:+$((v - t0))}
+	done
+	FO_R[rto]=${FO_R[ready]}
+}
+
+# Until the probe has ended and the pair is healthy (or FO_HEALTHY_WAIT has
+# passed): FO_R[healthy] = ms from T0 to the first healthy state, then the
+# probe's results (fo_probe_wait).
+fo_wait_healthy_probing() {
+	local t0=$1 deadline
+	deadline=$(($(ms) + FO_HEALTHY_WAIT * 1000))
+	while :; do
+		if [ -z "${FO_R[healthy]}" ] && fo_healthy >/dev/null 2>&1; then
+			FO_R[healthy]=$(($(ms) - t0))
+		fi
+		kill -0 "$FO_PROBE_PID" 2>/dev/null && { sleep 0.2; continue; }
+		[ -n "${FO_R[healthy]}" ] && break
+		[ "$(ms)" -lt "$deadline" ] || break
+		sleep 0.2
+	done
+	fo_probe_wait "$t0"
+}
+
+fo_rto_ok() {
+	[ -n "${FO_R[rto]}" ] && return 0
+	echo "not serving on the survivor within ${FO_RTO_WAIT} s: VIP after ${FO_R[vip]:-never} ms, writable after ${FO_R[db]:-never} ms, SIP after ${FO_R[sip]:-never} ms"
+	tail -n 3 "$FO_PROBE_FILE"
+	return 1
+}
+
+# The journal of voip-ha-rebuild.service on NODE since T0 (ms): rewind or
+# basebackup, and how long the rebuild logged for (first to last line).
+fo_rejoin_info() {
+	local node=$1 t0=$2 out
+	FO_R[rejoin]="no rebuild logged" FO_R[rebuild_ms]=
+	out=$(e2e_exec "$node" journalctl -q --no-pager -o short-unix -u voip-ha-rebuild.service \
+		--since "@$((t0 / 1000))" 2>/dev/null) || return 0
+	[ -n "$out" ] || return 0
+	if grep -q pg_basebackup <<<"$out"; then
+		FO_R[rejoin]=basebackup
+	elif grep -q pg_rewind <<<"$out"; then
+		FO_R[rejoin]=rewind
+	else
+		FO_R[rejoin]="rebuild (method not in the journal)"
+	fi
+	FO_R[rebuild_ms]=$(awk 'NR == 1 { f = $1 } { l = $1 } END { printf "%d", (l - f) * 1000 }' <<<"$out")
+}
+
+#### Restoring a healthy pair ###################################################
+
+fo_restore() {
+	local n
+	for n in node1 node2; do
+		fo_up "$n" || e2e_node_boot_try "$n" >&2 || true
+		e2e_link_up "$n" 2>/dev/null || true
+	done
+	for n in node1 node2; do
+		e2e_exec "$n" systemctl start --no-block "$FO_PG_UNIT" kamailio keepalived >/dev/null 2>&1 || true
+	done
+}
+
+fo_reinstall() {
+	local n
+	fo_log "reinstalling the pair from scratch"
+	for n in node1 node2; do e2e_node_stop "$n"; done
+	rm -rf "$E2E_WORK/node1" "$E2E_WORK/node2"
+	# shellcheck disable=SC2034 # lib.sh's list of nodes
+	E2E_NODES=()
+	pair_boot >&2
+	pair_install node1 >&2 && pair_install node2 >&2 && wait_for 180 pair_serving && fo_setup >&2
+}
+
+# A scenario starts from a healthy pair: wait a little, else restore what the
+# last scenario may have left (a node down, a link down, a unit stopped),
+# else (FO_REINSTALL=1) reinstall. FO_WHY says why not.
+fo_ensure_healthy() {
+	FO_WHY=
+	fo_writers_stop
+	wait_for 30 fo_healthy && { FO_BROKEN=0; return 0; }
+	# Restoring failed before and nothing changed since: do not wait again.
+	if [ "${FO_BROKEN:-0}" = 1 ] && [ "$FO_REINSTALL" != 1 ]; then
+		FO_WHY="$(fo_healthy) (restoring already failed before)"
+		return 1
+	fi
+	fo_log "pair not healthy: $(fo_healthy); restoring (nodes booted, links up, units started)"
+	fo_restore
+	wait_for "$FO_RESTORE_WAIT" fo_healthy && { FO_BROKEN=0; return 0; }
+	if [ "$FO_REINSTALL" = 1 ]; then
+		fo_reinstall && wait_for 60 fo_healthy && return 0
+	fi
+	FO_WHY=$(fo_healthy)
+	FO_BROKEN=1
+	return 1
+}
+
+#### Scenarios ##################################################################
+
+fo_points_not_run() { # NUM WHY: every point of the scenario, failed
+	local s=$1 why=$2 p h="s$1 ${FO_NAME[$1]}"
+	local pts=("pair healthy at start" "fault injected" "service on the survivor" "pair healthy again"
+		"old primary rejoined as a streaming standby" "writers on both nodes acknowledged rows"
+		"0 acknowledged rows lost" "postgresql, kamailio, keepalived active on both nodes")
+	[ "$s" = 6 ] && pts=("pair healthy at start" "switchover" "service on the new holder" "pair healthy with roles swapped"
+		"switchover back" "service on the old holder" "pair healthy with roles back"
+		"writers on both nodes acknowledged rows" "0 acknowledged rows lost" "postgresql, kamailio, keepalived active on both nodes")
+	fo_fail "$h: ${pts[0]}" "$why"
+	for p in "${pts[@]:1}"; do fo_fail "$h: $p (not run)" "not run: $why"; done
+}
+
+fo_sleep_until() { # MS (epoch)
+	local d
+	d=$(($1 - $(ms)))
+	[ "$d" -gt 0 ] && sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
+	return 0
+}
+
+fo_kill_postmaster() {
+	e2e_sh "$1" "p=\$(head -n1 $FO_PG_DATA/postmaster.pid) && [ -n \"\$p\" ] && kill -KILL \"\$p\" && echo \"postmaster \$p killed\""
+}
+
+fo_cut_view() { # NODE: what the cut-off node does (diagnostics only)
+	local r w
+	r=$(fo_pg "$1" 'SELECT pg_is_in_recovery()' | head -n1)
+	if FO_PG_TIMEOUT=3 fo_pg "$1" "INSERT INTO voip.e2e_probe (node) VALUES ('cut $1')" voip >/dev/null; then w=yes; else w=no; fi
+	echo "VIP $(fo_has_vip "$1" && echo held || echo released), in recovery: ${r:-no answer}, takes a write: $w"
+}
+
+fo_witness_ping() { # NODE
+	for _ in 1 2 3; do
+		e2e_exec "$1" ping -n -q -c1 -W1 "$PAIR_WITNESS" && return 0
+	done
+	return 1
+}
+
+fo_node_down() { ! fo_up "$1"; }
+fo_not_active() { ! e2e_exec "$1" systemctl is-active --quiet "$2"; }
+
+# fo_scenario NUM TAG. Results: FO_R[rto vip db sip] (ms from the fault),
+# FO_R[healthy] (ms from the fault to a healthy pair), FO_R[rejoin],
+# FO_R[rebuild_ms], FO_R[acked], FO_R[lost], FO_R[gap], FO_R[ok] (1: every
+# point passed), FO_R[from] / FO_R[to] (old and new VIP holder).
+fo_scenario() {
+	local s=$1 tag=$2 P S t0 t_manual h why nfail
+	h="s$s ${FO_NAME[$s]}"
+	FO_R=([ok]=0 [rto]='' [vip]='' [db]='' [sip]='' [healthy]='' [rejoin]=- [rebuild_ms]='' [acked]=0 [lost]="?" [gap]='' [from]='' [to]='')
+	nfail=$((${#FO_FAILED[@]} + ${TAP_FAILED:-0}))
+	if ! fo_ensure_healthy; then
+		fo_points_not_run "$s" "pair not healthy at start: $FO_WHY"
+		fo_state_diag
+		return 1
+	fi
+	P=$FO_HOLDER
+	S=$(fo_other "$P")
+	FO_R[from]=$P
+	fo_check "$h: pair healthy at start (VIP on $P, $S streaming)" fo_healthy
+	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
+
+	fo_writers_start "$tag"
+	sleep "$FO_PRE"
+	fo_probe_start "$S" "$tag"
+	sleep 0.3
+	t0=$(ms)
+	case $s in
+	1)
+		e2e_node_kill "$P"
+		fo_check "$h: fault: $P powered off (SIGKILL of its PID 1)" fo_node_down "$P"
+		;;
+	2) fo_check "$h: fault: $P's postmaster SIGKILLed" fo_kill_postmaster "$P" ;;
+	3)
+		e2e_exec "$P" systemctl stop kamailio >/dev/null 2>&1
+		fo_check "$h: fault: kamailio stopped on $P" fo_not_active "$P" kamailio
+		;;
+	4)
+		e2e_exec "$P" systemctl stop keepalived >/dev/null 2>&1
+		fo_check "$h: fault: keepalived stopped on $P" fo_not_active "$P" keepalived
+		fo_sleep_until $((t0 + 10000))
+		e2e_exec "$P" systemctl start --no-block keepalived >/dev/null 2>&1
+		fo_log "$h: keepalived started again on $P at +$(($(ms) - t0)) ms"
+		;;
+	5)
+		fo_check "$h: fault: $P's cable cut ($(e2e_veth "$P") down)" e2e_link_down "$P"
+		fo_sleep_until $((t0 + 15000))
+		fo_check "$h: the witness $PAIR_WITNESS answers the survivor $S during the cut" fo_witness_ping "$S"
+		fo_log "$h: cut-off $P at +$(($(ms) - t0)) ms: $(fo_cut_view "$P")"
+		fo_sleep_until $((t0 + 20000))
+		e2e_link_up "$P"
+		fo_log "$h: cable restored at +$(($(ms) - t0)) ms"
+		;;
+	esac
+	case $s in
+	1 | 3)
+		# The manual step comes after the takeover (or after the probe gave
+		# up): the power comes back, the stopped Kamailio is started.
+		fo_probe_wait "$t0"
+		if [ "$s" = 1 ]; then
+			# Not inside fo_check: TAP points run in a subshell, and the
+			# node's systemd-nspawn must be a child of this shell.
+			e2e_node_boot_try "$P" >&2
+			fo_check "$h: $P boots again on the same disk" fo_up "$P"
+			fo_up "$P" && fo_writer_start "$P" "$tag/$P-2"
+		else
+			e2e_exec "$P" systemctl start kamailio >/dev/null 2>&1
+			fo_log "$h: kamailio started again on $P at +$(($(ms) - t0)) ms"
+		fi
+		t_manual=$(ms)
+		wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
+		;;
+	*)
+		# No manual step left: the pair heals while the probe runs.
+		t_manual=$(ms)
+		fo_wait_healthy_probing "$t0"
+		;;
+	esac
+	fo_check "$h: VIP, writable PostgreSQL and SIP OPTIONS on the survivor $S within ${FO_RTO_WAIT} s" fo_rto_ok
+	fo_check "$h: pair healthy again within ${FO_HEALTHY_WAIT} s of the last manual step" fo_healthy
+	FO_R[to]=$FO_HOLDER
+	fo_check "$h: $P rejoined as a streaming standby of $S (VIP on $S)" fo_healthy_with "$S"
+	[ -z "${FO_R[healthy]}" ] && fo_state_diag
+	sleep "$FO_POST"
+	fo_writers_stop
+	fo_compare "$tag" "$(fo_final_primary)"
+	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
+	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
+	fo_rejoin_info "$P" "$t0"
+	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
+	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_log "$h: RTO ${FO_R[rto]:-none} ms (VIP ${FO_R[vip]:-never}, writable ${FO_R[db]:-never}, SIP ${FO_R[sip]:-never} ms after the fault); healthy again ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rejoin: ${FO_R[rejoin]}${FO_R[rebuild_ms]:+, rebuild logged for ${FO_R[rebuild_ms]} ms}; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
+}
+
+fo_switchover_run() { # NODE
+	e2e_exec "$1" timeout -k 5 "$FO_SWITCHOVER_TIMEOUT" voip-ha switchover </dev/null 2>&1 | tail -n 20
+	return "${PIPESTATUS[0]}"
+}
+
+# Scenario 6: `voip-ha switchover` on the VIP holder, then on the new holder.
+fo_switchover() {
+	local tag=$1 P=$2 S=$3 h=$4 t0 t1 nfail n
+	nfail=$((${#FO_FAILED[@]} + ${TAP_FAILED:-0}))
+	fo_writers_start "$tag"
+	sleep "$FO_PRE"
+
+	fo_probe_start "$S" "$tag-a"
+	sleep 0.3
+	t0=$(ms)
+	fo_check "$h: voip-ha switchover on $P returns 0 (within ${FO_SWITCHOVER_TIMEOUT} s)" fo_switchover_run "$P"
+	FO_R[cmd]=$(($(ms) - t0))
+	fo_probe_wait "$t0"
+	fo_check "$h: VIP, writable PostgreSQL and SIP OPTIONS on $S" fo_rto_ok
+	local rto1=${FO_R[rto]} cmd1=${FO_R[cmd]}
+	wait_for 60 fo_healthy_with "$S" && FO_R[healthy]=$(($(ms) - t0))
+	fo_check "$h: pair healthy with roles swapped (VIP on $S, $P streaming from it) within 60 s" fo_healthy_with "$S"
+	sleep 2
+
+	# And back: again on whoever holds the VIP now ($S unless the first one
+	# failed), so the second half never passes on the first one's failure.
+	local H=$S T=$P v=()
+	for n in node1 node2; do fo_has_vip "$n" && v+=("$n"); done
+	[ ${#v[@]} = 1 ] && H=${v[0]} T=$(fo_other "${v[0]}")
+	fo_probe_start "$T" "$tag-b"
+	sleep 0.3
+	t1=$(ms)
+	fo_check "$h: voip-ha switchover on $H (back) returns 0" fo_switchover_run "$H"
+	FO_R[cmd_back]=$(($(ms) - t1))
+	fo_probe_wait "$t1"
+	fo_check "$h: VIP, writable PostgreSQL and SIP OPTIONS on $T" fo_rto_ok
+	wait_for 60 fo_healthy_with "$T" && FO_R[healthy_back]=$(($(ms) - t1))
+	fo_check "$h: pair healthy with roles swapped again (VIP on $T, $H streaming from it) within 60 s" fo_healthy_with "$T"
+	fo_healthy >/dev/null || fo_state_diag
+	sleep "$FO_POST"
+	fo_writers_stop
+	fo_compare "$tag" "$(fo_final_primary)"
+	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
+	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
+	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
+	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_log "$h: $P -> $S: command ${cmd1} ms, service on $S ${rto1:-never} ms after the start; back $H -> $T: command ${FO_R[cmd_back]} ms, service on $T ${FO_R[rto]:-never} ms; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
+}
