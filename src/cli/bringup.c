@@ -161,7 +161,10 @@ PGconn *pg_connect_local(const char *dbname, int timeout_s)
 	vals[4] = timeout;
 	vals[5] = "voip-ha";
 	/* Our statements are short; never hang keepalived's check on a lock. */
-	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000 -c client_min_messages=warning";
+	/* synchronous_commit=local: our own writes (check's probe write,
+	 * provisioning) must not wait for a standby that may be gone. */
+	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000 -c client_min_messages=warning "
+		  "-c synchronous_commit=local";
 	vals[7] = NULL;
 	return connect_as_postgres(keys, vals);
 }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -108,6 +109,21 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+/* The postinst restarts services it reconfigures (PostgreSQL for a changed
+ * setting, Kamailio for its config) between touching and removing this
+ * marker: a planned restart of a few seconds is not a failover. Honoured
+ * for MAINTENANCE_MAX seconds at most, so a configure that died midway
+ * cannot disable the check. */
+#define MAINTENANCE_FILE "/run/voip-ha/maintenance"
+#define MAINTENANCE_MAX 300
+
+static bool in_maintenance(void)
+{
+	struct stat st;
+
+	return stat(MAINTENANCE_FILE, &st) == 0 && time(NULL) - st.st_mtime < MAINTENANCE_MAX;
 }
 
 static int pg_healthy(bool need_primary, char *why, size_t len)
@@ -194,6 +210,11 @@ int cmd_check(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	deadline = now.tv_sec + wait_s;
 	for (;;) {
+		if (!primary && in_maintenance()) {
+			if (have_ctx)
+				node_ctx_free(&ctx);
+			return EXIT_OK;
+		}
 		if (units_active(why, sizeof(why)) == 0 && pg_healthy(primary, why, sizeof(why)) == 0 &&
 		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
 			if (have_ctx)
