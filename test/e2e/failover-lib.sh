@@ -391,25 +391,30 @@ fo_reinstall() {
 	pair_install node1 >&2 && pair_install node2 >&2 && wait_for 180 pair_serving && fo_setup >&2
 }
 
-# A scenario starts from a healthy pair: wait a little, else restore what the
-# last scenario may have left (a node down, a link down, a unit stopped),
-# else (FO_REINSTALL=1) reinstall. FO_WHY says why not.
+# A scenario starts from a healthy pair whose units all run (a failed
+# Kamailio or keepalived on the survivor would make the next fault test the
+# last one's leftovers; the last scenario's own point already reported it):
+# wait a little, else restore what the last scenario may have left (a node
+# down, a link down, a unit stopped or failed), else (FO_REINSTALL=1)
+# reinstall. FO_WHY says why not.
+fo_ready() { fo_healthy && fo_services; }
+
 fo_ensure_healthy() {
 	FO_WHY=
 	fo_writers_stop
-	wait_for 30 fo_healthy && { FO_BROKEN=0; return 0; }
+	wait_for 30 fo_ready && { FO_BROKEN=0; return 0; }
 	# Restoring failed before and nothing changed since: do not wait again.
 	if [ "${FO_BROKEN:-0}" = 1 ] && [ "$FO_REINSTALL" != 1 ]; then
-		FO_WHY="$(fo_healthy) (restoring already failed before)"
+		FO_WHY="$(fo_ready) (restoring already failed before)"
 		return 1
 	fi
-	fo_log "pair not healthy: $(fo_healthy); restoring (nodes booted, links up, units started)"
+	fo_log "pair not ready: $(fo_ready); restoring (nodes booted, links up, units started)"
 	fo_restore
-	wait_for "$FO_RESTORE_WAIT" fo_healthy && { FO_BROKEN=0; return 0; }
+	wait_for "$FO_RESTORE_WAIT" fo_ready && { FO_BROKEN=0; return 0; }
 	if [ "$FO_REINSTALL" = 1 ]; then
-		fo_reinstall && wait_for 60 fo_healthy && return 0
+		fo_reinstall && wait_for 60 fo_ready && return 0
 	fi
-	FO_WHY=$(fo_healthy)
+	FO_WHY=$(fo_ready)
 	FO_BROKEN=1
 	return 1
 }
@@ -454,6 +459,14 @@ fo_witness_ping() { # NODE
 }
 
 fo_node_down() { ! fo_up "$1"; }
+fo_booted() {
+	local st
+	st=$(e2e_exec "$1" systemctl is-system-running 2>&1)
+	case $st in running | degraded) return 0 ;; esac
+	echo "$1: systemctl is-system-running: $st"
+	e2e_exec "$1" systemctl list-jobs --no-pager 2>&1 | head -n 10
+	return 1
+}
 fo_not_active() { ! e2e_exec "$1" systemctl is-active --quiet "$2"; }
 
 # fo_scenario NUM TAG. Results: FO_R[rto vip db sip] (ms from the fault),
@@ -473,7 +486,7 @@ fo_scenario() {
 	P=$FO_HOLDER
 	S=$(fo_other "$P")
 	FO_R[from]=$P
-	fo_check "$h: pair healthy at start (VIP on $P, $S streaming)" fo_healthy
+	fo_check "$h: pair healthy at start (VIP on $P, $S streaming; units active)" fo_ready
 	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
 
 	fo_writers_start "$tag"
@@ -515,16 +528,23 @@ fo_scenario() {
 		fo_probe_wait "$t0"
 		if [ "$s" = 1 ]; then
 			# Not inside fo_check: TAP points run in a subshell, and the
-			# node's systemd-nspawn must be a child of this shell.
-			e2e_node_boot_try "$P" >&2
-			fo_check "$h: $P boots again on the same disk" fo_up "$P"
-			fo_up "$P" && fo_writer_start "$P" "$tag/$P-2"
+			# node's systemd-nspawn must be a child of this shell. The
+			# health is watched from the power-on, not from the end of the
+			# boot (its rejoin may be part of the boot).
+			e2e_node_start "$P"
+			t_manual=$(ms)
+			wait_for 30 fo_up "$P" && fo_writer_start "$P" "$tag/$P-2"
+			wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
+			E2E_BOOT_TIMEOUT=60 e2e_wait_booted_try "$P" >&2
+			fo_check "$h: $P boots again on the same disk (systemd: running or degraded)" \
+				fo_booted "$P"
+			fo_log "$h: $P powered on at +$((t_manual - t0)) ms; boot finished (or gave up) at +$(($(ms) - t0)) ms"
 		else
 			e2e_exec "$P" systemctl start kamailio >/dev/null 2>&1
 			fo_log "$h: kamailio started again on $P at +$(($(ms) - t0)) ms"
+			t_manual=$(ms)
+			wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
 		fi
-		t_manual=$(ms)
-		wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
 		;;
 	*)
 		# No manual step left: the pair heals while the probe runs.

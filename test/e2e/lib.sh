@@ -10,6 +10,7 @@
 #   e2e_exec NAME CMD...            run CMD inside (stdin passes through)
 #   e2e_node_stop / e2e_node_kill / e2e_link_down / e2e_link_up NAME
 #   e2e_node_boot_try NAME          e2e_node_boot that returns 1 instead of exiting
+#   e2e_node_start NAME             start it, do not wait (e2e_wait_booted_try)
 #   e2e_witness_create ADDR/LEN     a witness on the bridge (answers ping only)
 #   e2e_teardown                    runs from the trap: nodes, witness, bridge, dirs
 #
@@ -164,6 +165,12 @@ e2e_node_boot() {
 # Same, but a node that does not boot is a failure the caller handles (a
 # suite that must go on reporting), not the end of the run.
 e2e_node_boot_try() {
+	e2e_node_start "$1" && e2e_wait_booted_try "$1"
+}
+
+# Start the node without waiting for its boot to finish (e2e_wait_booted_try
+# waits; e2e_exec works as soon as its PID 1 runs).
+e2e_node_start() {
 	local name=$1 pid
 	local m up
 	m=$(e2e_machine "$name")
@@ -176,7 +183,6 @@ e2e_node_boot_try() {
 	pid=$!
 	E2E_NSPAWN_PID[$name]=$pid
 	echo "$pid" >"$E2E_WORK/$name.nspawn.pid"
-	e2e_wait_booted_try "$name"
 }
 
 # PID (on the host) of the node's systemd.
