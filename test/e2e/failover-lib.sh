@@ -540,8 +540,9 @@ fo_scenario() {
 				fo_booted "$P"
 			fo_log "$h: $P powered on at +$((t_manual - t0)) ms; boot finished (or gave up) at +$(($(ms) - t0)) ms"
 		else
-			e2e_exec "$P" systemctl start kamailio >/dev/null 2>&1
-			fo_log "$h: kamailio started again on $P at +$(($(ms) - t0)) ms"
+			local st
+			st=$(e2e_exec "$P" timeout 60 systemctl start kamailio 2>&1 && echo ok)
+			fo_log "$h: kamailio started again on $P at +$(($(ms) - t0)) ms: ${st:-failed} ($(e2e_exec "$P" systemctl is-active kamailio))"
 			t_manual=$(ms)
 			wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
 		fi
