@@ -20,3 +20,10 @@ check-bad-input: $(VOIPHA_BIN)
 endif
 
 CHECK_SUITES += check-cli check-bad-input
+
+# Every bats file: no bare `! cmd` line (it can never fail a test).
+.PHONY: check-bats-lint
+check-bats-lint:
+	@mkdir -p $(RESULTS)
+	tools/bats-lint test > $(RESULTS)/bats-lint.tap
+CHECK_SUITES += check-bats-lint

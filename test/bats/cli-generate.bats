@@ -32,7 +32,7 @@ copy_templates() {
 	x2=$out/node2/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml
 	grep -q 'name="listen-ip" value="198.51.100.11"' "$x1"
 	grep -q 'name="listen-ip" value="198.51.100.12"' "$x2"
-	! grep -q 198.51.100.10 "$x1" "$x2"
+	run ! grep -q 198.51.100.10 "$x1" "$x2"
 }
 
 @test "generate: modes come from the MANIFEST" {
@@ -54,7 +54,7 @@ copy_templates() {
 	# XML: parsed back by a real XML parser, and no ${ left in the raw text.
 	x=$out/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml
 	run -0 xmllint --noout "$x"
-	! grep -qF '${' "$x"
+	run ! grep -qF '${' "$x"
 	# Lua: the real interpreter reads the string back.
 	command -v lua5.3 >/dev/null || skip "lua5.3 not installed"
 	printf '%s\n' 'settings = function() end; sync = function() end; default = {}' \
