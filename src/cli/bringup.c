@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static int node_ctx_resolve(const char *config_path, struct node_ctx *ctx);
+
 int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx)
 {
 	struct kv_error kerr;
@@ -38,19 +40,23 @@ int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx)
 		cluster_config_free(&ctx->cfg);
 		return r;
 	}
-	cluster_config_free(&ctx->cfg);
-	/* Valid: the full load reports nothing more. */
-	return node_ctx_load(config_path, ctx) == 0 ? 0 : -EINVAL;
+	return node_ctx_resolve(config_path, ctx) == 0 ? 0 : -EINVAL;
 }
 
 int node_ctx_load(const char *config_path, struct node_ctx *ctx)
 {
-	bool fallback = false;
-	int r;
-
 	memset(ctx, 0, sizeof(*ctx));
 	if (cli_load_config(config_path, &ctx->cfg) != 0)
 		return EXIT_FAIL;
+	return node_ctx_resolve(config_path, ctx);
+}
+
+/* Everything derived from a loaded, valid ctx->cfg; frees it on failure. */
+static int node_ctx_resolve(const char *config_path, struct node_ctx *ctx)
+{
+	bool fallback = false;
+	int r;
+
 	r = detect_local_node(&ctx->cfg, &ctx->local);
 	if (r == -ENXIO) {
 		cli_error("this machine has neither node1's nor node2's address; set this_node in '%s'",

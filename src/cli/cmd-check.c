@@ -1,5 +1,5 @@
 /* voip-ha check: may this node hold the VIP? keepalived's vrrp_script runs
- * it every 2 s (weight 0: a failure puts the instance in FAULT and releases
+ * it every second (weight 0: a failure puts the instance in FAULT and releases
  * the VIP), so it is one libpq connection with a short timeout and one
  * D-Bus query per required unit (no process started).
  *

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MONITOR_STATE VOIPHA_RUN_DIR "/monitor.state"
@@ -99,11 +100,17 @@ struct monitor {
 static void write_state(const struct monitor *m, enum pg_role role, const struct reachability *reach,
 			const struct primary_view *pv)
 {
+	static off_t history_size = -1;
+	static unsigned long failovers;
 	struct strbuf sb = STRBUF_INIT;
 	struct history_entry last;
-	unsigned long failovers = 0;
+	struct stat st;
 
-	history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
+	/* The history only grows: read it again only when it did. */
+	if (stat(VOIPHA_HISTORY, &st) == 0 && st.st_size != history_size) {
+		history_size = st.st_size;
+		history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
+	}
 	if (sb_addf(&sb,
 		    "updated=%lld\nnode=%s\nrole=%s\nvip_held=%d\nsync_state=%s\npeer_reachable=%d\n"
 		    "witness_configured=%d\nwitness_reachable=%d\nlag_bytes=%lld\nlag_seconds=%.3f\n"

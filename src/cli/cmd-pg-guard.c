@@ -19,7 +19,6 @@
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/pgctl.h"
-#include "lib/atomic-write.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,14 +29,6 @@
 static const char usage_text[] =
 	"usage: voip-ha pg-guard [--config FILE] INSTANCE\n"
 	"Run before PostgreSQL starts (e.g. INSTANCE 15-main): never start as a second primary.\n";
-
-static int fence_marker(const char *why)
-{
-	char line[256];
-
-	snprintf(line, sizeof(line), "%s\n", why);
-	return atomic_write(VOIPHA_FENCED, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
-}
 
 /* Asks the peer for its system id and timeline. */
 static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t len)
@@ -126,7 +117,7 @@ int cmd_pg_guard(int argc, char **argv)
 
 		snprintf(why, sizeof(why), "%s is the primary now (timeline %u, this node %u)", ctx.peer_name,
 			 peer_tli, tli);
-		if (fence_marker(why) < 0) {
+		if (fence_mark(why) < 0) {
 			cli_error("pg-guard: cannot write %s; refusing to start %s as a second primary",
 				  VOIPHA_FENCED, instance);
 		} else {

@@ -108,13 +108,9 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 	syslog(LOG_WARNING, "rebuild: making this node a standby of %s", ctx->peer_name);
 	/* Whatever happens next, the local cluster must not come back as a
 	 * primary on its own. */
-	if (access(VOIPHA_FENCED, F_OK) < 0) {
-		FILE *f = fopen(VOIPHA_FENCED, "we");
-
-		if (f) {
-			fputs("rebuild in progress\n", f);
-			fclose(f);
-		}
+	if (access(VOIPHA_FENCED, F_OK) < 0 && fence_mark("rebuild in progress") < 0) {
+		cli_error("rebuild: cannot write '%s'; nothing changed", VOIPHA_FENCED);
+		return EXIT_FAIL;
 	}
 	r = pg_local_stop(ctx);
 	if (r != 0) {

@@ -141,13 +141,10 @@ int cmd_switchover(int argc, char **argv)
 	/* Writes stop here; the fence marker keeps PostgreSQL from coming
 	 * back as a primary. The rebuild unit is not wanted: this command
 	 * rejoins the node itself. */
-	{
-		FILE *f = fopen(VOIPHA_FENCED, "we");
-
-		if (!f || fputs("switchover\n", f) < 0 || fclose(f) != 0) {
-			cli_error("switchover: cannot write '%s': %s", VOIPHA_FENCED, strerror(errno));
-			goto out;
-		}
+	if ((r = fence_mark("switchover")) < 0) {
+		cli_error("switchover: cannot write '%s': %s", VOIPHA_FENCED, strerror(-r));
+		r = EXIT_FAIL;
+		goto out;
 	}
 	if (pg_local_stop(&ctx) != 0) {
 		cli_error("switchover: cannot stop the local PostgreSQL; nothing else changed");

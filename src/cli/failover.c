@@ -82,17 +82,25 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	return false;
 }
 
-int fence_local(const struct node_ctx *ctx, const char *why)
+int fence_mark(const char *why)
 {
 	char line[600];
 	int r;
 
 	snprintf(line, sizeof(line), "%s\n", why);
-	/* The marker first: whatever restarts PostgreSQL from now on (a
-	 * person, systemd, a reboot) gets a standby or nothing. */
 	r = mkdir_parents(VOIPHA_FENCED, 0755);
 	if (r == 0)
 		r = atomic_write(VOIPHA_FENCED, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+	return r;
+}
+
+int fence_local(const struct node_ctx *ctx, const char *why)
+{
+	int r;
+
+	/* The marker first: whatever restarts PostgreSQL from now on (a
+	 * person, systemd, a reboot) gets a standby or nothing. */
+	r = fence_mark(why);
 	if (r < 0) {
 		syslog(LOG_ERR, "cannot write %s: %s", VOIPHA_FENCED, strerror(-r));
 		return r;

@@ -40,6 +40,9 @@ bool reach_isolated(const struct reachability *r);
  * either way. */
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len);
 
+/* Writes the fence marker (atomically) with why as its one line. */
+int fence_mark(const char *why);
+
 /* Stops the local PostgreSQL, leaves the fence marker, records it and
  * starts voip-ha-rebuild.service (no wait). 0, or -errno / exit status. */
 int fence_local(const struct node_ctx *ctx, const char *why);

@@ -1,5 +1,5 @@
 /* systemd unit states over D-Bus (sd-bus), without running systemctl:
- * `voip-ha check` runs every 2 s on every node. */
+ * `voip-ha check` runs every second on every node. */
 #ifndef VOIPHA_CLI_UNIT_STATE_H
 #define VOIPHA_CLI_UNIT_STATE_H
 
