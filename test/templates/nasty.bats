@@ -60,7 +60,7 @@ kam_string() {
 		n=0
 		while IFS= read -r line; do
 			[ "$(pgpass_password "$line")" = "$want" ]
-			[[ "$line" == 198.51.100.1[012]:5432:replication:replicator:* ]]
+			[[ "$line" == 198.51.100.1[012]:5432:\*:replicator:* ]]
 			n=$((n + 1))
 		done < "$OUT/$node/var/lib/postgresql/.voip-ha.pgpass"
 		[ "$n" -eq 3 ]

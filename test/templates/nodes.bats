@@ -118,6 +118,13 @@ try_login() {
 	done
 }
 
+@test "rewind: the same .pgpass line logs the peer into database postgres (pg_rewind's connection)" {
+	run mn_exec node2 env PGPASSFILE="$OUT/node2/var/lib/postgresql/.voip-ha.pgpass" PGCONNECT_TIMEOUT=5 \
+		psql -X -At -d "host=198.51.100.11 port=5432 user=replicator dbname=postgres" -c 'SELECT current_user'
+	[ "$status" -eq 0 ]
+	[ "$output" = replicator ]
+}
+
 @test "replication: refused from an address that is not the peer" {
 	run try_login stranger "host=198.51.100.11 port=5432 user=replicator dbname=replication replication=true" \
 		"$OUT/node2/var/lib/postgresql/.voip-ha.pgpass"
