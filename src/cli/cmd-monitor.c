@@ -18,6 +18,7 @@
 #include "cli/history.h"
 #include "cli/pgctl.h"
 #include "lib/atomic-write.h"
+#include "lib/monitor-state.h"
 #include "lib/strbuf.h"
 
 #include <errno.h>
@@ -31,7 +32,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MONITOR_STATE VOIPHA_RUN_DIR "/monitor.state"
 #define DEGRADE_AFTER 3
 
 static const char usage_text[] =
@@ -104,23 +104,30 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 	static unsigned long failovers;
 	struct strbuf sb = STRBUF_INIT;
 	struct history_entry last;
-	struct stat st;
+	struct monitor_state st;
+	struct stat sbuf;
 
 	/* The history only grows: read it again only when it did. */
-	if (stat(VOIPHA_HISTORY, &st) == 0 && st.st_size != history_size) {
-		history_size = st.st_size;
+	if (stat(VOIPHA_HISTORY, &sbuf) == 0 && sbuf.st_size != history_size) {
+		history_size = sbuf.st_size;
 		history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
 	}
-	if (sb_addf(&sb,
-		    "updated=%lld\nnode=%s\nrole=%s\nvip_held=%d\nsync_state=%s\npeer_reachable=%d\n"
-		    "witness_configured=%d\nwitness_reachable=%d\nlag_bytes=%lld\nlag_seconds=%.3f\n"
-		    "timeline=%u\nfailovers_total=%lu\nfenced=%d\n",
-		    (long long)time(NULL), m->ctx->local_name, pg_role_name(role), address_is_local(m->ctx->vip),
-		    m->sync_state, reach->peer, reach->has_witness, reach->witness,
-		    pv->lag_bytes, pv->lag_seconds, pv->timeline, failovers,
-		    access(VOIPHA_FENCED, F_OK) == 0) == 0 &&
-	    mkdir_parents(MONITOR_STATE, 0755) == 0)
-		atomic_write(MONITOR_STATE, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+	memset(&st, 0, sizeof(st));
+	st.updated = (long long)time(NULL);
+	snprintf(st.node, sizeof(st.node), "%s", m->ctx->local_name);
+	snprintf(st.role, sizeof(st.role), "%s", pg_role_name(role));
+	st.vip_held = address_is_local(m->ctx->vip);
+	snprintf(st.sync_state, sizeof(st.sync_state), "%s", m->sync_state);
+	st.peer_reachable = reach->peer;
+	st.witness_configured = reach->has_witness;
+	st.witness_reachable = reach->witness;
+	st.lag_bytes = pv->lag_bytes;
+	st.lag_seconds = pv->lag_seconds;
+	st.timeline = pv->timeline;
+	st.failovers_total = (long long)failovers;
+	st.fenced = access(VOIPHA_FENCED, F_OK) == 0;
+	if (monitor_state_format(&st, &sb) == 0 && mkdir_parents(MONITOR_STATE_PATH, 0755) == 0)
+		atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
 	sb_release(&sb);
 }
 

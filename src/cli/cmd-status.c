@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MONITOR_STATE VOIPHA_RUN_DIR "/monitor.state"
 #define LAG_WARN_BYTES (16LL * 1024 * 1024)
 
 static const char usage_text[] =
