@@ -76,7 +76,11 @@ static void restart_failed_units(void)
 
 		if (run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0) {
 			cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)", units[i]);
-			systemctl("restart", units[i], true);
+			/* A unit that hit its start limit refuses even this start. */
+			if (systemctl("reset-failed", units[i], false) != 0 ||
+			    systemctl("restart", units[i], true) != 0)
+				cli_error("rebuild: cannot start %s again (see systemctl status %s)", units[i],
+					 units[i]);
 		}
 	}
 }
