@@ -28,7 +28,7 @@ $(DAEMON_FUZZ_DIR)/fuzz-form: test/fuzz/fuzz-form.c src/daemon/form.c src/daemon
 	@mkdir -p $(dir $@)
 	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $^
 
-$(DAEMON_FUZZ_DIR)/fuzz-api-json: test/fuzz/fuzz-api-json.c src/daemon/api-validate.c src/daemon/fsxml.c src/lib/strbuf.c src/lib/utf8.c
+$(DAEMON_FUZZ_DIR)/fuzz-api-json: test/fuzz/fuzz-api-json.c src/daemon/api-validate.c src/daemon/fsxml.c src/lib/strbuf.c src/lib/utf8.c src/lib/validators.c
 	@mkdir -p $(dir $@)
 	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $^ -lcjson
 

@@ -15,6 +15,7 @@
 #include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
+#include "lib/readfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -166,32 +167,8 @@ static int ensure_schema(struct prov *p, const char *schema, const char *owner)
 
 /* ---- SQL files ------------------------------------------------------------ */
 
-static int read_file(const char *path, char **ret)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0)
-		goto fail;
-	buf = malloc((size_t)n + 1);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-		goto fail;
-	buf[n] = '\0';
-	fclose(f);
-	*ret = buf;
-	return 0;
-fail:
-	free(buf);
-	fclose(f);
-	return -EIO;
-}
+/* SQL files are our migrations and Kamailio's schema files: kilobytes. */
+#define SQL_FILE_MAX (16u << 20)
 
 /* Runs one SQL file in its own transaction as `role` with search_path
  * `schema`, so what it creates is owned by that role; `record` (may be NULL)
@@ -199,18 +176,20 @@ fail:
 static int run_sql_file(struct prov *p, const char *path, const char *role, const char *schema,
 			const char *record, const char *const record_params[2])
 {
-	char sql[256], *body = NULL;
+	struct strbuf body = STRBUF_INIT;
+	char sql[256];
 	PGresult *res;
 	int r;
 
-	if ((r = read_file(path, &body)) < 0) {
+	if ((r = read_file(path, SQL_FILE_MAX, &body)) < 0) {
+		sb_release(&body);
 		snprintf(p->err, sizeof(p->err), "cannot read '%s': %s", path, strerror(-r));
 		return r;
 	}
 	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL ROLE %s; SET LOCAL search_path = %s", role, schema);
 	r = pg_exec(p->conn, sql, p->err, sizeof(p->err));
 	if (r == 0)
-		r = pg_exec(p->conn, body, p->err, sizeof(p->err));
+		r = pg_exec(p->conn, sb_str(&body), p->err, sizeof(p->err));
 	if (r == 0 && record) {
 		res = PQexecParams(p->conn, record, 2, NULL, record_params, NULL, NULL, 0);
 		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -228,7 +207,7 @@ static int run_sql_file(struct prov *p, const char *path, const char *role, cons
 		pg_exec(p->conn, "ROLLBACK", NULL, 0);
 		snprintf(p->err, sizeof(p->err), "%s: %s", path, keep);
 	}
-	free(body);
+	sb_release(&body);
 	return r;
 }
 
@@ -348,18 +327,22 @@ static int apply_migrations(struct prov *p, const char *dir)
 static char *first_version_table(const char *path)
 {
 	static const char key[] = "INSERT INTO version (table_name, table_version) values ('";
-	char *body = NULL, *p, *q, *name = NULL;
+	struct strbuf body = STRBUF_INIT;
+	const char *p, *q;
+	char *name = NULL;
 
-	if (read_file(path, &body) < 0)
+	if (read_file(path, SQL_FILE_MAX, &body) < 0) {
+		sb_release(&body);
 		return NULL;
-	p = strstr(body, key);
+	}
+	p = strstr(sb_str(&body), key);
 	if (p) {
 		p += sizeof(key) - 1;
 		q = strchr(p, '\'');
 		if (q)
 			name = strndup(p, (size_t)(q - p));
 	}
-	free(body);
+	sb_release(&body);
 	return name;
 }
 

@@ -17,6 +17,7 @@
 #include "daemon/dirnotify.h"
 #include "daemon/hash.h"
 #include "daemon/log.h"
+#include "lib/validators.h"
 
 #define EXT_COLS "e.id, d.name, e.extension, e.display_name, e.user_context," \
 	" e.caller_id_number, e.voicemail_enabled, e.enabled," \
@@ -226,7 +227,7 @@ void api_domains(struct http_req *req, struct http_reply *rep)
 		snprintf(dom, sizeof(dom), "%s", name);
 		cJSON_Delete(body);
 		lower(dom);
-		if (!api_valid_domain(dom)) {
+		if (!domain_valid(dom)) {
 			reply_error(rep, 400, "name: must be a domain name or IPv4 address");
 			return;
 		}
@@ -275,7 +276,7 @@ static void ext_list(struct http_req *req, struct http_reply *rep, struct db_con
 	if (domain) {
 		snprintf(dom, sizeof(dom), "%s", domain);
 		lower(dom);
-		if (!api_valid_domain(dom)) {
+		if (!domain_valid(dom)) {
 			reply_error(rep, 400, "domain: must be a domain name or IPv4 address");
 			return;
 		}
@@ -360,7 +361,7 @@ static void ext_create(struct http_req *req, struct http_reply *rep, struct db_c
 	if (!why) {
 		snprintf(dom, sizeof(dom), "%s", domain);
 		lower(dom);
-		if (!api_valid_domain(dom))
+		if (!domain_valid(dom))
 			why = "domain: must be a domain name or IPv4 address";
 	}
 	if (why) {

@@ -21,31 +21,6 @@ const char *api_json_string(const cJSON *obj, const char *name, bool *bad)
 	return it->valuestring;
 }
 
-/* RFC 1123 host name labels or a dotted quad, lower case after the caller
- * lower-cases it; the schema's CHECK says the same. */
-bool api_valid_domain(const char *s)
-{
-	size_t n = strlen(s), label = 0;
-
-	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.' || s[n - 1] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-' || s[i + 1] == '-')
-				return false;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
-
 bool api_valid_extension(const char *s)
 {
 	size_t n;

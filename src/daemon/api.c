@@ -8,6 +8,7 @@
 
 #include "daemon/log.h"
 #include "lib/utf8.h"
+#include "lib/validators.h"
 
 /* Splits "/api/v1/a/b/c" into up to 3 segments in buf. Returns the count,
  * or -1 for more segments, empty segments or overlong paths. */
@@ -140,18 +141,15 @@ bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *na
 		    unsigned long *out)
 {
 	const char *v = http_query(req, name);
-	unsigned long x = 0;
+	unsigned long long x = 0;
 	char msg[128];
 
 	*out = def;
 	if (!v)
 		return true;
-	if (!*v || strlen(v) > 9 || v[strspn(v, "0123456789")] != '\0')
+	if (ullong_parse(v, min, max, &x) < 0)
 		goto bad;
-	x = strtoul(v, NULL, 10);
-	if (x < min || x > max)
-		goto bad;
-	*out = x;
+	*out = (unsigned long)x;
 	return true;
 bad:
 	snprintf(msg, sizeof(msg), "%s: must be an integer in %lu..%lu", name, min, max);

@@ -35,7 +35,6 @@ bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *na
 const char *api_json_string(const cJSON *obj, const char *name, bool *bad);
 
 /* Validators (exposed for the unit tests). */
-bool api_valid_domain(const char *s);
 bool api_valid_extension(const char *s);
 bool api_valid_password(const char *s, const char **why);
 bool api_valid_display_name(const char *s);

@@ -13,6 +13,7 @@
 #include "daemon/hash.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
+#include "lib/hex.h"
 
 /* A fixed table: an attacker rotating source addresses can only evict
  * other entries (making the limit weaker for them), never grow memory. */
@@ -158,7 +159,6 @@ static const struct db_stmt stmt_api_key = {
 /* Looks a key digest up among voip.api_keys. 1 found, 0 not, -1 db down. */
 static int db_key_known(struct app *app, const unsigned char digest[32])
 {
-	static const char hex[] = "0123456789abcdef";
 	char hexd[65];
 	const char *params[1] = { hexd };
 	struct db_conn *c = db_conn_get(app->db);
@@ -166,11 +166,7 @@ static int db_key_known(struct app *app, const unsigned char digest[32])
 	PGresult *res;
 	int found;
 
-	for (int i = 0; i < 32; i++) {
-		hexd[2 * i] = hex[digest[i] >> 4];
-		hexd[2 * i + 1] = hex[digest[i] & 15];
-	}
-	hexd[64] = '\0';
+	hex_encode(digest, 32, hexd);
 	if (!c)
 		return -1;
 	res = db_query(c, &stmt_api_key, params, &err);

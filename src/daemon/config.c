@@ -1,7 +1,6 @@
 /* voip-admin.conf loading and validation; see config.h. */
 #include "daemon/config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -9,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hex.h"
 #include "lib/kvfile.h"
+#include "lib/sockaddr.h"
+#include "lib/validators.h"
 
 static const char *const known_keys[] = {
 	"listen_address", "http_port", "metrics_address", "metrics_port",
@@ -49,50 +51,11 @@ static unsigned line_of(const struct kv_file *kv, const char *key)
 	return 0;
 }
 
-/* Unsigned decimal in [min, max]; no sign, no spaces, no leading zeros
- * except "0" itself (strtoul alone accepts " -1" and "0x10"). */
-static int parse_uint(const char *s, unsigned long long min, unsigned long long max,
-		      unsigned long long *out)
-{
-	unsigned long long v = 0;
-
-	if (!*s || (s[0] == '0' && s[1]))
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (unsigned)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	if (v < min)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_hex32(const char *s, unsigned char out[32])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	if (strlen(s) != 64)
-		return -1;
-	for (size_t i = 0; i < 32; i++) {
-		const char *hi = strchr(hex, s[2 * i] | 0x20), *lo = strchr(hex, s[2 * i + 1] | 0x20);
-
-		if (!s[2 * i] || !s[2 * i + 1] || !hi || !lo || !*hi || !*lo)
-			return -1;
-		out[i] = (unsigned char)((hi - hex) << 4 | (lo - hex));
-	}
-	return 0;
-}
-
-
 static bool numeric_ip(const char *s)
 {
-	unsigned char buf[16];
+	struct sockaddr_storage ss;
 
-	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+	return sockaddr_from_ip(s, 0, &ss, NULL) == 0;
 }
 
 /* Copies a string value with a length limit and a safe alphabet check
@@ -137,7 +100,7 @@ static int apply(const char *name, const struct kv_file *kv, struct admin_config
 	for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
 		v = kv_get(kv, uints[i].key);
 		vals[i] = uints[i].def;
-		if (v && parse_uint(v, uints[i].min, uints[i].max, &vals[i]) < 0)
+		if (v && ullong_parse(v, uints[i].min, uints[i].max, &vals[i]) < 0)
 			return fail(err, errlen, name, line_of(kv, uints[i].key),
 				    "%s: must be an integer in %llu..%llu", uints[i].key,
 				    uints[i].min, uints[i].max);
@@ -190,11 +153,11 @@ static int apply(const char *name, const struct kv_file *kv, struct admin_config
 		return -ENOMEM;
 
 	v = kv_get(kv, "admin_api_key_sha256");
-	if (!v || parse_hex32(v, c->admin_api_key_sha256) < 0)
+	if (!v || hex_decode(v, c->admin_api_key_sha256, 32) < 0)
 		return fail(err, errlen, name, line_of(kv, "admin_api_key_sha256"),
 			    "admin_api_key_sha256: required, 64 hex digits");
 	v = kv_get(kv, "freeswitch_api_key_sha256");
-	if (!v || parse_hex32(v, c->freeswitch_api_key_sha256) < 0)
+	if (!v || hex_decode(v, c->freeswitch_api_key_sha256, 32) < 0)
 		return fail(err, errlen, name, line_of(kv, "freeswitch_api_key_sha256"),
 			    "freeswitch_api_key_sha256: required, 64 hex digits");
 

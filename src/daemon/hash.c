@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "lib/hex.h"
+
 int hash_sha256(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int n = 0;
@@ -16,7 +18,6 @@ int hash_sha256(const void *data, size_t len, unsigned char out[32])
 
 int hash_sip_ha1(const char *user, const char *realm, const char *password, char hex[33])
 {
-	static const char digits[] = "0123456789abcdef";
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
@@ -34,11 +35,7 @@ int hash_sip_ha1(const char *user, const char *realm, const char *password, char
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return -1;
-	for (unsigned i = 0; i < 16; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[32] = '\0';
+	hex_encode(md, 16, hex);
 	explicit_bzero(md, sizeof(md));
 	return 0;
 }

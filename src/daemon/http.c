@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/xmlcurl.h"
+#include "lib/sockaddr.h"
 
 /* Per-connection timeout: FreeSWITCH keeps connections alive between
  * lookups; an idle or stalled client is dropped after this. */
@@ -379,36 +380,16 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", buf);
 }
 
-static int make_addr(const char *ip, uint16_t port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, ip, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		return 1;
-	}
-	return -1;
-}
-
 static struct MHD_Daemon *start_one(struct listener *l, const char *ip, uint16_t port,
 				    unsigned threads, unsigned conn_limit)
 {
 	struct sockaddr_storage ss;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	int v6 = make_addr(ip, port, &ss);
 
-	if (v6 < 0)
+	if (sockaddr_from_ip(ip, port, &ss, NULL) < 0)
 		return NULL;
-	if (v6)
+	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(flags, port, NULL, NULL, on_request, l,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -32,6 +32,7 @@
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
+#include "lib/sockaddr.h"
 
 
 #define DRAIN_TIMEOUT_MS 5000
@@ -60,19 +61,8 @@ static bool self_probe(const struct admin_config *cfg, int timeout_ms)
 	bool ok = false;
 	int fd;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cfg->listen_address, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons(cfg->http_port);
-		sl = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, cfg->listen_address,
-			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons(cfg->http_port);
-		sl = sizeof(struct sockaddr_in6);
-	} else {
+	if (sockaddr_from_ip(cfg->listen_address, cfg->http_port, &ss, &sl) < 0)
 		return false;
-	}
 	/* 0.0.0.0 / :: are not connectable on every system: use loopback */
 	if (ss.ss_family == AF_INET &&
 	    ((struct sockaddr_in *)&ss)->sin_addr.s_addr == htonl(INADDR_ANY))

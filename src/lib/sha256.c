@@ -7,17 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static void to_hex(const unsigned char *md, unsigned n, char *hex)
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[2 * n] = '\0';
-}
+#include "lib/hex.h"
 
 int sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 {
@@ -26,7 +16,7 @@ int sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 
 	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
 		return -EIO;
-	to_hex(md, n, hex);
+	hex_encode(md, n, hex);
 	return 0;
 }
 
@@ -39,7 +29,7 @@ int hmac_sha256_hex(const void *key, size_t key_len, const void *msg, size_t msg
 	if (key_len > INT32_MAX ||
 	    !HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, md, &n) || n != 32)
 		return -EIO;
-	to_hex(md, n, hex);
+	hex_encode(md, n, hex);
 	explicit_bzero(md, sizeof(md));
 	return 0;
 }

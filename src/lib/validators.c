@@ -2,29 +2,44 @@
 #include "lib/validators.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret)
+int ullong_parse(const char *s, unsigned long long min, unsigned long long max,
+		 unsigned long long *ret)
 {
-	unsigned long v = 0;
+	unsigned long long v = 0;
 	const char *p;
 
 	if (!s || !*s)
 		return -EINVAL;
 	if (s[0] == '0' && s[1] != '\0')
 		return -EINVAL;
-	for (p = s; *p; p++) {
+	for (p = s; *p; p++)
 		if (*p < '0' || *p > '9')
 			return -EINVAL;
-		if (v > 100000000UL)    /* long before overflow: out of any range */
+	for (p = s; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (ULLONG_MAX - d) / 10)
 			return -ERANGE;
-		v = v * 10 + (unsigned long)(*p - '0');
+		v = v * 10 + d;
 	}
 	if (v < min || v > max)
 		return -ERANGE;
-	*ret = (unsigned)v;
+	*ret = v;
 	return 0;
+}
+
+int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret)
+{
+	unsigned long long v;
+	int r = ullong_parse(s, min, max, &v);
+
+	if (r == 0)
+		*ret = (unsigned)v;
+	return r;
 }
 
 int ipv4_parse(const char *s, uint32_t *ret_addr)
@@ -113,6 +128,16 @@ bool hostname_valid(const char *s)
 			return false;
 	}
 	return alpha;
+}
+
+bool domain_valid(const char *s)
+{
+	uint32_t a;
+
+	for (const char *p = s; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return false;
+	return hostname_valid(s) || ipv4_parse(s, &a) == 0;
 }
 
 bool ka_char_ok(unsigned char c)

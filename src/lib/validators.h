@@ -21,8 +21,16 @@ bool ifname_valid(const char *s);
  * (so it cannot be mistaken for an address). */
 bool hostname_valid(const char *s);
 
-/* Strict decimal: digits only, no leading zero (except "0"), within
- * [min, max]. Returns 0 or -EINVAL (syntax) or -ERANGE. */
+/* A SIP domain as stored and served: a lower-case host name (above) or a
+ * dotted-quad IPv4 address. The schema and the admin API say the same. */
+bool domain_valid(const char *s);
+
+/* Strict decimal: digits only, no sign, no spaces, no leading zero (except
+ * "0"), within [min, max] (strtoul alone accepts " -1" and "0x10"). Returns 0
+ * or -EINVAL (syntax) or -ERANGE. The one unsigned parser of the tree. */
+int ullong_parse(const char *s, unsigned long long min, unsigned long long max,
+		 unsigned long long *ret);
+/* The same for an unsigned. */
 int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret);
 
 /* Characters keepalived keeps verbatim inside an unquoted token: printable

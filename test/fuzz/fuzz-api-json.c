@@ -13,6 +13,7 @@
 #include "daemon/api.h"
 #include "daemon/fsxml.h"
 #include "lib/utf8.h"
+#include "lib/validators.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (o && cJSON_IsObject(o)) {
 		s = api_json_string(o, "domain", &bad);
 		if (s)
-			(void)api_valid_domain(s);
+			(void)domain_valid(s);
 		s = api_json_string(o, "extension", &bad);
 		if (s && api_valid_extension(s))
 			check_inert(s);

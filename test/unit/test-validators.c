@@ -1,18 +1,24 @@
-/* Table tests of the single-value validators (src/lib/validators.c). */
+/* Table tests of the single-value validators (src/lib/validators.c), and the
+ * shared hex (src/lib/hex.c) and socket address (src/lib/sockaddr.c) helpers. */
 #include "unit.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
 
+#include "lib/hex.h"
+#include "lib/sockaddr.h"
 #include "lib/validators.h"
 
-enum what { IPV4, IFNAME, HOSTNAME, UINT_1_65535 };
+enum what { IPV4, IFNAME, HOSTNAME, DOMAIN, UINT_1_65535, ULLONG_5_MAX };
 
 struct row {
 	const char *name;
 	enum what what;
 	const char *input;
 	int ok;
-	uint32_t value;         /* for IPV4 and UINT when ok */
+	unsigned long long value;       /* for IPV4 and the integers when ok */
 };
 
 static struct row rows[] = {
@@ -76,6 +82,27 @@ static struct row rows[] = {
 	{ "uint empty", UINT_1_65535, "", 0, 0 },
 	{ "uint huge", UINT_1_65535, "99999999999999999999999", 0, 0 },
 	{ "uint hex", UINT_1_65535, "0x50", 0, 0 },
+	{ "uint 2^32 wraps to 0", UINT_1_65535, "4294967296", 0, 0 },
+	{ "domain name", DOMAIN, "pbx.example.org", 1, 0 },
+	{ "domain address", DOMAIN, "10.10.10.25", 1, 0 },
+	{ "domain a-b.c", DOMAIN, "a-b.c", 1, 0 },
+	{ "domain upper case", DOMAIN, "Example.com", 0, 0 },
+	{ "domain empty", DOMAIN, "", 0, 0 },
+	{ "domain empty label", DOMAIN, "a..b", 0, 0 },
+	{ "domain leading hyphen", DOMAIN, "-a.b", 0, 0 },
+	{ "domain label trailing hyphen", DOMAIN, "a-.b", 0, 0 },
+	{ "domain space", DOMAIN, "a b", 0, 0 },
+	{ "domain slash", DOMAIN, "a/b", 0, 0 },
+	{ "domain partial address", DOMAIN, "10.10.10", 0, 0 },
+	{ "domain address octet 256", DOMAIN, "10.10.10.256", 0, 0 },
+	{ "ullong 5", ULLONG_5_MAX, "5", 1, 5 },
+	{ "ullong max", ULLONG_5_MAX, "18446744073709551615", 1, 18446744073709551615ULL },
+	{ "ullong max+1", ULLONG_5_MAX, "18446744073709551616", 0, 0 },
+	{ "ullong 2^64*10", ULLONG_5_MAX, "184467440737095516150", 0, 0 },
+	{ "ullong below min", ULLONG_5_MAX, "4", 0, 0 },
+	{ "ullong leading zero", ULLONG_5_MAX, "05", 0, 0 },
+	{ "ullong minus", ULLONG_5_MAX, "-5", 0, 0 },
+	{ "ullong trailing space", ULLONG_5_MAX, "5 ", 0, 0 },
 };
 
 static void test_row(void **state)
@@ -83,6 +110,7 @@ static void test_row(void **state)
 	const struct row *r = *state;
 	uint32_t a = 0;
 	unsigned u = 0;
+	unsigned long long ull = 0;
 
 	switch (r->what) {
 	case IPV4:
@@ -100,6 +128,14 @@ static void test_row(void **state)
 		break;
 	case HOSTNAME:
 		assert_int_equal(hostname_valid(r->input), r->ok);
+		break;
+	case DOMAIN:
+		assert_int_equal(domain_valid(r->input), r->ok);
+		break;
+	case ULLONG_5_MAX:
+		assert_int_equal(ullong_parse(r->input, 5, ULLONG_MAX, &ull) == 0, r->ok);
+		if (r->ok)
+			assert_true(ull == r->value);
 		break;
 	case UINT_1_65535:
 		assert_int_equal(uint_parse(r->input, 1, 65535, &u) == 0, r->ok);
@@ -127,11 +163,81 @@ static void test_ka_chars(void **state)
 	assert_false(ka_char_ok(' '));
 }
 
+static void test_hex_round_trip(void **state)
+{
+	unsigned char in[256], back[256];
+	char text[513];
+
+	(void)state;
+	for (unsigned i = 0; i < 256; i++)
+		in[i] = (unsigned char)i;
+	hex_encode(in, 256, text);
+	assert_int_equal(strlen(text), 512);
+	assert_memory_equal(text, "000102", 6);
+	assert_string_equal(text + 500, "fafbfcfdfeff");
+	assert_int_equal(hex_decode(text, back, 256), 0);
+	assert_memory_equal(in, back, 256);
+}
+
+static void test_hex_decode_case(void **state)
+{
+	unsigned char out[2];
+
+	(void)state;
+	assert_int_equal(hex_decode("aBcD", out, 2), 0);
+	assert_int_equal(out[0], 0xab);
+	assert_int_equal(out[1], 0xcd);
+}
+
+static void test_hex_decode_bad(void **state)
+{
+	static const char *const bad[] = { "", "a", "abc", "abcde", "abcg", "ab d", "0x12",
+					   "ab\ncd" };
+	unsigned char out[2];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		out[0] = out[1] = 0x55;
+		assert_int_equal(hex_decode(bad[i], out, 2), -EINVAL);
+		assert_int_equal(out[0], 0);    /* wiped */
+		assert_int_equal(out[1], 0);
+	}
+}
+
+static void test_sockaddr(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+
+	(void)state;
+	assert_int_equal(sockaddr_from_ip("127.0.0.1", 8080, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 8080);
+	assert_int_equal(ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr), 0x7f000001);
+
+	assert_int_equal(sockaddr_from_ip("::1", 9100, &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 9100);
+
+	assert_int_equal(sockaddr_from_ip("localhost", 1, &ss, NULL), -EINVAL);
+	assert_int_equal(sockaddr_from_ip("[::1]", 1, &ss, NULL), -EINVAL);
+	assert_int_equal(sockaddr_from_ip("127.0.0.1 ", 1, &ss, NULL), -EINVAL);
+	assert_int_equal(sockaddr_from_ip("", 1, &ss, NULL), -EINVAL);
+}
+
 int main(void)
 {
-	static const struct CMUnitTest more[] = { cmocka_unit_test(test_ka_chars) };
+	static const struct CMUnitTest more[] = {
+		cmocka_unit_test(test_ka_chars),
+		cmocka_unit_test(test_hex_round_trip),
+		cmocka_unit_test(test_hex_decode_case),
+		cmocka_unit_test(test_hex_decode_bad),
+		cmocka_unit_test(test_sockaddr),
+	};
 
 	return run_table("validators", test_row, rows, sizeof(rows[0]),
 			 sizeof(rows) / sizeof(rows[0]), row_name) +
-	       cmocka_run_group_tests_name("ka-chars", more, NULL, NULL);
+	       cmocka_run_group_tests_name("helpers", more, NULL, NULL);
 }
