@@ -214,6 +214,24 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 			return false;
 		}
 		return true;
+	case CK_FLOODREQS:
+		if (uint_parse(v, 4, 1000000, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 4 to 1000000", k->name);
+			return false;
+		}
+		return true;
+	case CK_FLOODSECS:
+		if (uint_parse(v, 1, 60, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 1 to 60 (seconds)", k->name);
+			return false;
+		}
+		return true;
+	case CK_BANSECS:
+		if (uint_parse(v, 10, 86400, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 10 to 86400 (seconds)", k->name);
+			return false;
+		}
+		return true;
 	}
 	return false;
 }

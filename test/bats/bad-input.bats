@@ -165,6 +165,20 @@ bad() {
 @test "bad: alert_command command substitution" { bad alert_command '/usr/local/bin/$(reboot)'; }
 @test "bad: alert_command pipe" { bad alert_command '/bin/true|/bin/sh'; }
 @test "bad: alert_command dotdot" { bad alert_command '/usr/local/../../bin/sh'; }
+@test "bad: sip_flood_requests zero" { bad sip_flood_requests '0'; }
+@test "bad: sip_flood_requests below 4" { bad sip_flood_requests '3'; }
+@test "bad: sip_flood_requests too high" { bad sip_flood_requests '1000001'; }
+@test "bad: sip_flood_requests negative" { bad sip_flood_requests '-5'; }
+@test "bad: sip_flood_requests word" { bad sip_flood_requests 'many'; }
+@test "bad: sip_flood_requests empty" { bad sip_flood_requests ''; }
+@test "bad: sip_flood_requests cfg injection" { bad sip_flood_requests '64)\nloadmodule "exec.so"'; }
+@test "bad: sip_flood_interval zero" { bad sip_flood_interval '0'; }
+@test "bad: sip_flood_interval too long" { bad sip_flood_interval '61'; }
+@test "bad: sip_flood_interval with unit" { bad sip_flood_interval '2s'; }
+@test "bad: sip_ban_time below 10" { bad sip_ban_time '9'; }
+@test "bad: sip_ban_time above a day" { bad sip_ban_time '86401'; }
+@test "bad: sip_ban_time leading zero" { bad sip_ban_time '0300'; }
+@test "bad: sip_ban_time trailing space" { bad sip_ban_time '300 '; }
 
 # Syntax-level hostility: named by file:line (or key), still nothing written.
 syntax_bad() {

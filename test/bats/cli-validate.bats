@@ -63,6 +63,15 @@ load cli-helpers
 	run -0 "$VOIPHA" validate --config "$f"
 }
 
+@test "validate: the SIP flood keys accept their range ends and default when absent" {
+	f=$(conf_with sip_flood_requests 4 sip_flood_interval 60 sip_ban_time 86400)
+	run -0 "$VOIPHA" validate "$f"
+	f=$(conf_with sip_flood_requests 1000000 sip_flood_interval 1 sip_ban_time 10)
+	run -0 "$VOIPHA" validate "$f"
+	f=$(conf_with sip_flood_requests '<absent>' sip_flood_interval '<absent>' sip_ban_time '<absent>')
+	run -0 "$VOIPHA" validate "$f"
+}
+
 @test "validate: alert_command empty or an absolute path is accepted" {
 	f=$(conf_with alert_command '')
 	run -0 "$VOIPHA" validate --config "$f"
