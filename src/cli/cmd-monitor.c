@@ -68,7 +68,7 @@ static void read_primary(const struct node_ctx *ctx, struct primary_view *v)
 		goto out;
 	res = PQexecParams(c,
 			   "SELECT current_setting('synchronous_standby_names') <> '', "
-			   "(SELECT timeline_id FROM pg_control_checkpoint()), "
+			   PG_TIMELINE_SQL ", "
 			   "(SELECT state = 'streaming' FROM pg_stat_replication WHERE application_name = $1 "
 			   " ORDER BY backend_start DESC LIMIT 1), "
 			   "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication "

@@ -270,7 +270,7 @@ static void log_diagnostics(const struct node_ctx *ctx)
 	c = pg_connect_local("postgres", 2);
 	if (c && PQstatus(c) == CONNECTION_OK &&
 	    pg_query_value(c, "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END "
-			   "|| ', timeline ' || (SELECT timeline_id FROM pg_control_checkpoint()) "
+			   "|| ', timeline ' || " PG_TIMELINE_SQL " "
 			   "|| ', lag ' || coalesce((SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::text "
 			   "FROM pg_stat_replication WHERE NOT pg_is_in_recovery()), "
 			   "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s', 'unknown')",

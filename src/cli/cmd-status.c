@@ -48,7 +48,7 @@ static void query_local(const struct node_ctx *ctx, struct local_pg *l)
 	if (!c || PQstatus(c) != CONNECTION_OK)
 		goto out;
 	res = PQexecParams(c,
-		"SELECT pg_is_in_recovery(), (SELECT timeline_id FROM pg_control_checkpoint()), "
+		"SELECT pg_is_in_recovery(), " PG_TIMELINE_SQL ", "
 		"current_setting('synchronous_standby_names') <> '', "
 		"CASE WHEN pg_is_in_recovery() THEN (SELECT status FROM pg_stat_wal_receiver) "
 		"ELSE (SELECT state FROM pg_stat_replication WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1) END, "
