@@ -1,53 +1,44 @@
-# CDR ingestion (issue 3 item 4): tests, fuzzers and benchmark of
-# src/daemon/cdr-*.c. The daemon itself links those files through the
-# src/daemon wildcard of mk/daemon.mk; this fragment is self-contained so it
-# builds even without it.
-CDR_PG_CPPFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-CDR_PARSE_SRCS  := src/daemon/cdr-record.c src/daemon/cdr-xml.c src/daemon/cdr-xml-walk.c \
-		   src/daemon/cdr-xml-fast.c src/daemon/cdr-json.c \
-		   src/daemon/cdr-envelope.c src/daemon/form.c
-CDR_PARSE_OBJS  := $(CDR_PARSE_SRCS:%.c=$(BUILD)/obj/%.o)
-CDR_PARSE_LIBS  := -lexpat -lcjson -lpthread
+# CDR ingestion (src/daemon/cdr/) as the static library libvoipadmin-cdr.a
+# that voip-admind (mk/daemon.mk), these tests and the CDR fuzzers link;
+# its tests, fuzzers and benchmark.
+CDR_SRCS := $(wildcard src/daemon/cdr/*.c)
+CDR_OBJS := $(CDR_SRCS:%.c=$(BUILD)/obj/%.o)
+$(CDR_OBJS): CPPFLAGS += $(PG_CPPFLAGS)
+
+$(LIBVOIPADMIN_CDR): $(CDR_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+-include $(CDR_OBJS:.o=.d)
 
 CDR_TESTBIN := $(BUILD)/test/cdr
-$(BUILD)/obj/test/daemon/cdr-%.o $(BUILD)/obj/src/daemon/cdr-%.o: CPPFLAGS += $(CDR_PG_CPPFLAGS)
+CDR_TEST_LIBS := $(LIBVOIPADMIN_CDR) $(LIBVOIPADMIN) $(LIBVOIPHA)
+$(BUILD)/obj/test/daemon/cdr-%.o: CPPFLAGS += $(PG_CPPFLAGS)
 
-$(CDR_TESTBIN)/cdr-parse-test: $(BUILD)/obj/test/daemon/cdr-parse-test.o $(CDR_PARSE_OBJS)
+$(CDR_TESTBIN)/cdr-%-test: $(BUILD)/obj/test/daemon/cdr-%-test.o $(CDR_TEST_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CDR_PARSE_LIBS) -lcmocka
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(DAEMON_LINK) -lcmocka
 
 .PHONY: check-cdr-parse check-cdr-journal check-cdr-fuzz fuzz-cdr bench-cdr
 check-cdr-parse: $(CDR_TESTBIN)/cdr-parse-test
 	@mkdir -p $(RESULTS)
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-parse.tap || true
 
-$(CDR_TESTBIN)/cdr-xml-fast-test: $(BUILD)/obj/test/daemon/cdr-xml-fast-test.o $(CDR_PARSE_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CDR_PARSE_LIBS) -lcmocka -lpthread
-
 .PHONY: check-cdr-xml-fast
 check-cdr-xml-fast: $(CDR_TESTBIN)/cdr-xml-fast-test
 	@mkdir -p $(RESULTS)
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-xml-fast.tap || true
 
-$(CDR_TESTBIN)/cdr-journal-test: $(BUILD)/obj/test/daemon/cdr-journal-test.o \
-				 $(BUILD)/obj/src/daemon/cdr-journal.o
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka -lpthread
-
 check-cdr-journal: $(CDR_TESTBIN)/cdr-journal-test
 	@mkdir -p $(RESULTS)
 	CMOCKA_MESSAGE_OUTPUT=TAP $< > $(RESULTS)/cdr-journal.tap || true
 
-# libFuzzer targets, built with clang from the sources (own sanitizer set).
+# libFuzzer targets: the fuzz-tree libraries of mk/daemon-tests.mk.
 CDR_FUZZERS := cdr-xml cdr-xml-diff cdr-json
-CDR_FUZZ_CC ?= clang
-CDR_FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		  -fno-sanitize-recover=all -Isrc $(CDR_PG_CPPFLAGS)
-$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c $(CDR_PARSE_SRCS) src/daemon/cdr-record.h test/daemon/cdr-test-util.h \
-		       src/daemon/cdr-envelope.h
+$(CDR_TESTBIN)/fuzz-%: test/fuzz/fuzz-%.c test/daemon/cdr-test-util.h fuzz-tree-libs
 	@mkdir -p $(dir $@)
-	$(CDR_FUZZ_CC) $(CDR_FUZZ_FLAGS) -o $@ $< $(CDR_PARSE_SRCS) $(CDR_PARSE_LIBS)
+	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $< $(FUZZ_TREE_LINK)
 
 # make check: replay the seed corpus, then a short bounded run from it.
 check-cdr-fuzz: $(CDR_FUZZERS:%=$(CDR_TESTBIN)/fuzz-%)
@@ -60,7 +51,7 @@ fuzz-cdr: $(CDR_FUZZERS:%=$(CDR_TESTBIN)/fuzz-%)
 	@for f in $(CDR_FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz-corpus/$$f; \
 		$(CDR_TESTBIN)/fuzz-$$f -max_total_time=$(CDR_FUZZ_SECONDS) -max_len=65536 \
-			$(BUILD)/fuzz-corpus/$$f test/fuzz/corpus/$$f || exit 1; \
+			$(BUILD)/fuzz-corpus/$$f $$(test/fuzz/seed-dirs $$f) || exit 1; \
 	done
 fuzz: fuzz-cdr
 

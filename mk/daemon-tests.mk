@@ -2,15 +2,11 @@
 # systemd unit's hardening score, and the end-to-end bats suite against a real
 # PostgreSQL with the daemon built under ASan/UBSan. `make bench-directory`
 # runs test/bench/directory.sh (not part of check).
-DAEMON_UNIT_SRCS := src/daemon/form.c src/daemon/fsxml.c src/daemon/config.c \
-		    src/daemon/metrics.c src/daemon/dircache.c src/daemon/api-validate.c \
-		    src/daemon/hash.c
 DAEMON_UNIT_BIN  := $(BUILD)/test/daemon/test-daemon-units
 
-$(DAEMON_UNIT_BIN): test/daemon/test-daemon-units.c $(DAEMON_UNIT_SRCS) $(LIBVOIPHA)
+$(DAEMON_UNIT_BIN): test/daemon/test-daemon-units.c $(LIBVOIPADMIN_CDR) $(LIBVOIPADMIN) $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(DAEMON_UNIT_SRCS) $(LIBVOIPHA) \
-		$(ALL_LDFLAGS) -lcmocka -lcjson -lcrypto -lpq -lpthread
+	$(CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(DAEMON_LINK) -lcmocka
 
 # sd_notify receiver for the bats suite (systemd's side of the protocol).
 DAEMON_NOTIFY_LISTEN := $(BUILD)/test/daemon/notify-listen
@@ -18,19 +14,25 @@ $(DAEMON_NOTIFY_LISTEN): test/daemon/notify-listen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
-# Fuzz targets: clang libFuzzer + ASan + UBSan whatever CC/SANITIZE say.
+# Fuzz targets (these and mk/cdr.mk's): clang libFuzzer + ASan + UBSan
+# whatever CC/SANITIZE say. They link the same static libraries as the
+# daemon, built again by clang with libFuzzer's coverage in $(FUZZ_TREE).
 DAEMON_FUZZ_CC    ?= clang
 DAEMON_FUZZERS    := form api-json
 DAEMON_FUZZ_DIR   := $(BUILD)/test/daemon-fuzz
 DAEMON_FUZZ_FLAGS := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_TREE         := $(BUILD)/fuzz-tree
+FUZZ_TREE_LIBS    := $(FUZZ_TREE)/libvoipadmin-cdr.a $(FUZZ_TREE)/libvoipadmin.a $(FUZZ_TREE)/libvoipha.a
+FUZZ_TREE_LINK    := -Wl,--start-group $(FUZZ_TREE_LIBS) -Wl,--end-group $(DAEMON_LIBS)
 
-$(DAEMON_FUZZ_DIR)/fuzz-form: test/fuzz/fuzz-form.c src/daemon/form.c src/daemon/fsxml.c src/lib/strbuf.c src/lib/utf8.c
-	@mkdir -p $(dir $@)
-	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $^
+.PHONY: fuzz-tree-libs
+fuzz-tree-libs:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_TREE) CC=$(DAEMON_FUZZ_CC) OPT='-g -O1' \
+		SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_TREE_LIBS)
 
-$(DAEMON_FUZZ_DIR)/fuzz-api-json: test/fuzz/fuzz-api-json.c src/daemon/api-validate.c src/daemon/fsxml.c src/lib/strbuf.c src/lib/utf8.c src/lib/validators.c
+$(DAEMON_FUZZ_DIR)/fuzz-%: test/fuzz/fuzz-%.c fuzz-tree-libs
 	@mkdir -p $(dir $@)
-	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $^ -lcjson
+	$(DAEMON_FUZZ_CC) $(CPPFLAGS) $(PG_CPPFLAGS) $(DAEMON_FUZZ_FLAGS) -o $@ $< $(FUZZ_TREE_LINK)
 
 # The end-to-end suite runs the sanitized daemon: built in its own tree so
 # it never mixes objects with the normal build.
@@ -77,7 +79,7 @@ fuzz-daemon: $(DAEMON_FUZZERS:%=$(DAEMON_FUZZ_DIR)/fuzz-%)
 	@for f in $(DAEMON_FUZZERS); do \
 		mkdir -p $(BUILD)/fuzz-corpus/$$f; \
 		$(DAEMON_FUZZ_DIR)/fuzz-$$f -max_total_time=$(DAEMON_FUZZ_SECONDS) -max_len=65536 \
-			$(BUILD)/fuzz-corpus/$$f test/fuzz/corpus/$$f || exit 1; \
+			$(BUILD)/fuzz-corpus/$$f $$(test/fuzz/seed-dirs $$f) || exit 1; \
 	done
 fuzz: fuzz-daemon
 

@@ -1,28 +1,33 @@
-# build/voip-admind: the node's API/xml_curl/CDR daemon (issue 3). Every
-# src/daemon/*.c is linked in, so the CDR files (src/daemon/cdr-*.c) need no
-# edit here. Tests: mk/daemon-tests.mk.
-DAEMON_SRCS := $(wildcard src/daemon/*.c)
-# DAEMON_NO_CDR=1 builds without CDR ingestion (/fs/cdr answers 503); that is
-# also the case while src/daemon/cdr-ingest.c (the implementation of
-# cdr-ingest.h) does not exist yet.
-ifeq ($(wildcard src/daemon/cdr-ingest.c),)
-DAEMON_NO_CDR := 1
-endif
-ifeq ($(DAEMON_NO_CDR),1)
-DAEMON_SRCS := $(filter-out src/daemon/cdr-%,$(DAEMON_SRCS))
-DAEMON_CPPFLAGS += -DVOIPADMIN_NO_CDR
-endif
-DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(BUILD)/obj/%.o)
+# build/voip-admind: the node's API/xml_curl/CDR daemon (issue 3).
+# main.c links two static libraries built once and shared with the tests and
+# fuzzers: libvoipadmin.a (every other src/daemon/*.c: HTTP layer, route
+# table, API, directory, health, database pool) and libvoipadmin-cdr.a (CDR
+# ingestion, src/daemon/cdr/, built by mk/cdr.mk). The two call each other
+# (the route table names the CDR handler, CDR ingestion uses the database
+# pool), so they are linked as one group. Tests: mk/daemon-tests.mk.
+DAEMON_CORE_SRCS := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+DAEMON_CORE_OBJS := $(DAEMON_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+DAEMON_MAIN_OBJ  := $(BUILD)/obj/src/daemon/main.o
+LIBVOIPADMIN     := $(BUILD)/libvoipadmin.a
+LIBVOIPADMIN_CDR := $(BUILD)/libvoipadmin-cdr.a
 DAEMON_LIBS := -lmicrohttpd -lpq -lcjson -lsystemd -lcrypto -lexpat -lpthread
+# What a program using the daemon's code links, after its own objects.
+DAEMON_LINK = -Wl,--start-group $(LIBVOIPADMIN_CDR) $(LIBVOIPADMIN) $(LIBVOIPHA) -Wl,--end-group \
+	      $(DAEMON_LIBS)
 VOIPADMIND_BIN := $(BUILD)/voip-admind
 PG_CPPFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 
-$(DAEMON_OBJS): CPPFLAGS += $(PG_CPPFLAGS) $(DAEMON_CPPFLAGS)
+$(DAEMON_CORE_OBJS) $(DAEMON_MAIN_OBJ): CPPFLAGS += $(PG_CPPFLAGS)
 
-$(VOIPADMIND_BIN): $(DAEMON_OBJS) $(LIBVOIPHA)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(LIBVOIPHA) $(DAEMON_LIBS)
+$(LIBVOIPADMIN): $(DAEMON_CORE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(VOIPADMIND_BIN): $(DAEMON_MAIN_OBJ) $(LIBVOIPADMIN_CDR) $(LIBVOIPADMIN) $(LIBVOIPHA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_MAIN_OBJ) $(DAEMON_LINK)
 
 BINS += $(VOIPADMIND_BIN)
 
--include $(DAEMON_OBJS:.o=.d)
+-include $(DAEMON_CORE_OBJS:.o=.d) $(DAEMON_MAIN_OBJ:.o=.d)
 -include mk/daemon-tests.mk

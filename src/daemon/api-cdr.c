@@ -147,8 +147,9 @@ void api_cdr_list(struct http_req *req, struct http_reply *rep)
 	reply_json(rep, 200, top);
 }
 
-void api_cdr_get(struct http_req *req, struct http_reply *rep, const char *uuid)
+void api_cdr_get(struct http_req *req, struct http_reply *rep)
 {
+	const char *uuid = req->param[0];
 	struct db_conn *c = db_conn_get(req->app->db);
 	const char *p[1] = { uuid };
 	struct db_err err;

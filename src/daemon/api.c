@@ -1,4 +1,5 @@
-/* /api/v1 routing, input helpers and validators; see api.h. */
+/* Helpers shared by the /api/v1 handlers (input, database errors, the
+ * directory write commit); see api.h. */
 #include "daemon/api.h"
 
 #include <ctype.h>
@@ -6,87 +7,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/dircache.h"
+#include "daemon/dirnotify.h"
 #include "daemon/log.h"
 #include "lib/utf8.h"
 #include "lib/validators.h"
 
-/* Splits "/api/v1/a/b/c" into up to 3 segments in buf. Returns the count,
- * or -1 for more segments, empty segments or overlong paths. */
-static int split(const char *url, char *buf, size_t buflen, const char *seg[3])
+/* Tells every daemon (both nodes) to drop its directory cache; inside a
+ * transaction the notification is delivered at COMMIT (dirnotify.h). */
+static const struct db_stmt st_notify = {
+	"api_notify", "SELECT pg_notify('" DIRNOTIFY_CHANNEL "', '')", 0, false,
+};
+
+struct db_conn *api_conn(struct http_req *req, struct http_reply *rep)
 {
-	size_t n = strlen(url + 8);
-	int count = 0;
-	char *p;
+	struct db_conn *c = db_conn_get(req->app->db);
 
-	if (n == 0 || n >= buflen)
-		return -1;
-	memcpy(buf, url + 8, n + 1);
-	if (buf[n - 1] == '/')
-		buf[--n] = '\0';        /* tolerate one trailing slash */
-	for (p = buf; p;) {
-		char *slash = strchr(p, '/');
+	if (!c)
+		reply_error(rep, 500, "out of memory");
+	return c;
+}
 
-		if (slash)
-			*slash = '\0';
-		if (!*p || count == 3)
-			return -1;
-		seg[count++] = p;
-		p = slash ? slash + 1 : NULL;
+void api_lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+void api_rollback(struct db_conn *c)
+{
+	struct db_err ignored;
+
+	if (db_in_transaction(c))
+		db_exec(c, "ROLLBACK", &ignored);
+}
+
+void api_write_failed(struct http_req *req, struct http_reply *rep, struct db_conn *c,
+		      const struct db_err *err)
+{
+	api_rollback(c);
+	api_db_error(req, rep, err);
+}
+
+bool api_write_commit(struct http_req *req, struct http_reply *rep, struct db_conn *c)
+{
+	struct db_err err;
+	PGresult *res = db_query(c, &st_notify, NULL, &err);
+
+	if (!res || (PQclear(res), db_exec(c, "COMMIT", &err) < 0)) {
+		api_write_failed(req, rep, c, &err);
+		return false;
 	}
-	return count;
-}
-
-static const char *label_for(int n, const char *seg[3])
-{
-	if (n >= 1 && strcmp(seg[0], "domains") == 0)
-		return "/api/v1/domains";
-	if (n >= 1 && strcmp(seg[0], "extensions") == 0)
-		return n == 1 ? "/api/v1/extensions" :
-		       n == 2 ? "/api/v1/extensions/{id}" : "/api/v1/extensions/{id}/password";
-	if (n >= 1 && strcmp(seg[0], "cdr") == 0)
-		return n == 1 ? "/api/v1/cdr" :
-		       strcmp(seg[1], "stats") == 0 ? "/api/v1/cdr/stats" : "/api/v1/cdr/{uuid}";
-	return "/api/v1/other";
-}
-
-const char *api_route_label(const struct http_req *req)
-{
-	char buf[512];
-	const char *seg[3];
-	int n = split(req->url, buf, sizeof(buf), seg);
-
-	return n < 0 ? "/api/v1/other" : label_for(n, seg);
-}
-
-const char *handle_api(struct http_req *req, struct http_reply *rep)
-{
-	char buf[512];
-	const char *seg[3];
-	int n = split(req->url, buf, sizeof(buf), seg);
-	const char *label;
-
-	if (n < 0) {
-		reply_error(rep, 404, "not found");
-		return "/api/v1/other";
-	}
-	label = label_for(n, seg);
-	if (strcmp(seg[0], "domains") == 0 && n == 1)
-		api_domains(req, rep);
-	else if (strcmp(seg[0], "extensions") == 0 &&
-		 (n < 3 || strcmp(seg[2], "password") == 0))
-		api_extensions(req, rep, n >= 2 ? seg[1] : NULL, n == 3 ? seg[2] : NULL);
-	else if (strcmp(seg[0], "cdr") == 0 && n <= 2) {
-		if (strcmp(req->method, "GET") != 0)
-			reply_error(rep, 405, "method not allowed");
-		else if (n == 1)
-			api_cdr_list(req, rep);
-		else if (strcmp(seg[1], "stats") == 0)
-			api_cdr_stats(req, rep);
-		else
-			api_cdr_get(req, rep, seg[1]);
-	} else
-		reply_error(rep, 404, "not found");
-	return label;
+	dircache_flush(req->app->dircache);
+	return true;
 }
 
 cJSON *api_body_object(struct http_req *req, struct http_reply *rep)

@@ -10,13 +10,6 @@
 
 #include "daemon/config.h"
 
-/* CDR ingestion (src/daemon/cdr-*) is linked in unless the build says
- * otherwise (make DAEMON_NO_CDR=1, for working on the rest without it). */
-#if __has_include("daemon/cdr-ingest.h") && !defined(VOIPADMIN_NO_CDR)
-#include "daemon/cdr-ingest.h"
-#define HAVE_CDR_INGEST 1
-#endif
-
 struct db_pool;
 struct metrics;
 struct cdr_ingest;
@@ -40,7 +33,7 @@ struct app {
 	struct settings settings;
 	struct db_pool *db;
 	struct metrics *metrics;
-	struct cdr_ingest *cdr;         /* NULL when built without CDR ingestion */
+	struct cdr_ingest *cdr;         /* CDR ingestion (src/daemon/cdr/) */
 	struct dircache *dircache;
 	struct ratelimit *ratelimit;
 	struct health *health;

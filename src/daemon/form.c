@@ -1,6 +1,6 @@
 /* application/x-www-form-urlencoded decoder; see form.h. */
 #include "daemon/form.h"
-#include "daemon/pct.h"
+#include "lib/hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,8 +24,8 @@ static int decode(const char *s, size_t n, char **out, size_t *outlen)
 
 			if (n - i < 3)
 				goto bad;      /* needs two hex digits */
-			hi = pct_hexval((unsigned char)s[i + 1]);
-			lo = pct_hexval((unsigned char)s[i + 2]);
+			hi = hex_digit((unsigned char)s[i + 1]);
+			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				goto bad;
 			d[j++] = (char)(hi << 4 | lo);

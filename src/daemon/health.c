@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/cdr/cdr-ingest.h"
 #include "daemon/db.h"
+#include "daemon/metrics.h"
 
 
 struct health {
@@ -105,7 +107,6 @@ void handle_health(struct http_req *req, struct http_reply *rep)
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("database not reachable or not writable"));
 	}
 	cdr = cJSON_AddObjectToObject(o, "cdr");
-#ifdef HAVE_CDR_INGEST
 	if (app->cdr) {
 		size_t backlog = cdr_ingest_backlog(app->cdr);
 
@@ -116,9 +117,7 @@ void handle_health(struct http_req *req, struct http_reply *rep)
 			ok = false;
 			cJSON_AddItemToArray(reasons, cJSON_CreateString("CDR backlog above threshold"));
 		}
-	} else
-#endif
-	{
+	} else {
 		cJSON_AddBoolToObject(cdr, "running", 0);
 		ok = false;
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("CDR ingestion not running"));
@@ -127,4 +126,15 @@ void handle_health(struct http_req *req, struct http_reply *rep)
 		cJSON_AddItemToArray(reasons, cJSON_CreateString("shutting down"));
 	cJSON_AddStringToObject(o, "status", ok ? "ok" : "unavailable");
 	reply_json(rep, ok ? 200 : 503, o);
+}
+
+void handle_metrics(struct http_req *req, struct http_reply *rep)
+{
+	sb_release(&rep->body);
+	if (metrics_render(req->app->metrics, &rep->body) < 0) {
+		reply_error(rep, 500, "out of memory");
+		return;
+	}
+	rep->status = 200;
+	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

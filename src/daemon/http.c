@@ -1,5 +1,5 @@
-/* libmicrohttpd glue: listeners, body collection, routing, replies,
- * request metrics. See http.h. */
+/* libmicrohttpd glue: listeners, body collection, replies, parked
+ * (deferred) replies, request metrics. See http.h; routing is routes.c. */
 #include "daemon/http.h"
 
 #include <arpa/inet.h>
@@ -12,24 +12,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/api.h"
-#include "daemon/auth.h"
-#include "daemon/fscdr.h"
-#include "daemon/health.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
-#include "daemon/xmlcurl.h"
+#include "daemon/routes.h"
 #include "lib/sockaddr.h"
 
 /* Per-connection timeout: FreeSWITCH keeps connections alive between
  * lookups; an idle or stalled client is dropped after this. */
 #define CONNECTION_TIMEOUT_S 15
 
-enum listener_kind { LISTENER_MAIN, LISTENER_METRICS };
-
 struct listener {
 	struct http_server *srv;
-	enum listener_kind kind;
+	unsigned kind;          /* LISTEN_MAIN or LISTEN_METRICS */
 	struct MHD_Daemon *d;
 };
 
@@ -43,9 +37,10 @@ struct req_ctx {
 	size_t limit;
 	bool too_large;
 	struct timespec t0;
-	/* a CDR post parked until its journal record is durable */
-	bool cdr_parked;
-	uint64_t cdr_seq;
+	/* a reply parked until its handler's deferral is ready */
+	const struct http_deferral *parked;
+	uint64_t token;
+	const char *route;
 	char client_ip[64];
 };
 
@@ -139,6 +134,8 @@ static enum MHD_Result send_reply(struct app *app, struct MHD_Connection *conn,
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (rep->www_authenticate)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, rep->www_authenticate);
+	if (rep->allow[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rep->allow);
 	if (rep->retry_after) {
 		snprintf(num, sizeof(num), "%u", rep->retry_after);
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
@@ -167,70 +164,6 @@ static void client_ip(struct MHD_Connection *conn, char *buf, size_t len)
 			  (socklen_t)len);
 }
 
-static bool method_is(const struct http_req *req, const char *m)
-{
-	return strcmp(req->method, m) == 0;
-}
-
-static void handle_metrics(struct http_req *req, struct http_reply *rep)
-{
-	sb_release(&rep->body);
-	if (metrics_render(req->app->metrics, &rep->body) < 0) {
-		reply_error(rep, 500, "out of memory");
-		return;
-	}
-	rep->status = 200;
-	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
-}
-
-/* Chooses the handler; returns the route label for metrics (a fixed set,
- * never the raw URL, so label cardinality stays bounded). */
-static const char *dispatch(struct listener *l, struct http_req *req, struct http_reply *rep)
-{
-	const char *u = req->url;
-
-	if (strcmp(u, "/health") == 0) {
-		if (!method_is(req, "GET") && !method_is(req, "HEAD"))
-			reply_error(rep, 405, "method not allowed");
-		else
-			handle_health(req, rep);
-		return "/health";
-	}
-	if (strcmp(u, "/metrics") == 0) {
-		if (!method_is(req, "GET"))
-			reply_error(rep, 405, "method not allowed");
-		else
-			handle_metrics(req, rep);
-		return "/metrics";
-	}
-	if (l->kind != LISTENER_MAIN) {
-		reply_error(rep, 404, "not found");
-		return "other";
-	}
-	if (strcmp(u, "/fs/xml") == 0) {
-		if (!method_is(req, "POST"))
-			reply_error(rep, 405, "method not allowed");
-		else if (auth_freeswitch(req, rep))
-			handle_fs_xml(req, rep);
-		return "/fs/xml";
-	}
-	if (strcmp(u, "/fs/cdr") == 0 || strcmp(u, "/fs/cdr/json") == 0) {
-		if (!method_is(req, "POST"))
-			reply_error(rep, 405, "method not allowed");
-		else if (auth_freeswitch(req, rep))
-			handle_fs_cdr(req, rep);
-		return "/fs/cdr";
-	}
-	if (strncmp(u, "/api/v1/", 8) == 0) {
-		if (!auth_admin(req, rep))
-			return api_route_label(req);
-		return handle_api(req, rep);
-	}
-	reply_error(rep, 404, "not found");
-	return "other";
-}
-
-#ifdef HAVE_CDR_INGEST
 static void suspend_conn(void *conn)
 {
 	MHD_suspend_connection(conn);
@@ -241,25 +174,6 @@ static void resume_conn(void *conn)
 	MHD_resume_connection(conn);
 }
 
-#endif
-
-/* Parks a CDR post (no reply yet, the connection suspended) until its
- * journal record settles. 0 parked, 1 settled already, <0 cannot park. */
-static int cdr_park(struct app *app, struct req_ctx *ctx, struct MHD_Connection *conn,
-		    uint64_t seq, const char *ip)
-{
-#ifdef HAVE_CDR_INGEST
-	ctx->cdr_seq = seq;
-	snprintf(ctx->client_ip, sizeof(ctx->client_ip), "%s", ip);
-	int r = cdr_ingest_defer(app->cdr, seq, suspend_conn, resume_conn, conn);
-	ctx->cdr_parked = r == 0;
-	return r;
-#else
-	(void)app, (void)ctx, (void)conn, (void)seq, (void)ip;
-	return -ENOSYS;
-#endif
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -268,7 +182,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct listener *l = cls;
 	struct app *app = l->srv->app;
 	struct req_ctx *ctx = *con_cls;
-	struct http_reply rep = { 500, NULL, STRBUF_INIT, NULL, 0, NULL, false, 0 };
+	struct http_reply rep = { .status = 500, .body = STRBUF_INIT };
 	struct http_req req;
 	enum MHD_Result ret;
 	const char *route;
@@ -315,9 +229,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return ret;
 	}
 
-	if (ctx->cdr_parked) {  /* resumed: the record settled (or shutdown) */
-		fs_cdr_answer(app, ctx->client_ip, ctx->cdr_seq, false, &rep);
-		record(app, "/fs/cdr", rep.status, elapsed_s(&ctx->t0));
+	if (ctx->parked) {      /* resumed: ready (or shutting down) */
+		ctx->parked->answer(app, ctx->client_ip, ctx->token, false, &rep);
+		record(app, ctx->route, rep.status, elapsed_s(&ctx->t0));
 		ret = send_reply(app, conn, &rep);
 		sb_release(&rep.body);
 		return ret;
@@ -336,13 +250,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.content_type = "";
 	client_ip(conn, req.client_ip, sizeof(req.client_ip));
 
-	route = dispatch(l, &req, &rep);
-	if (rep.cdr_deferred) {
-		int parked = cdr_park(app, ctx, conn, rep.cdr_seq, req.client_ip);
+	route = route_request(l->kind, &req, &rep);
+	if (rep.defer) {
+		const struct http_deferral *d = rep.defer;
+		int parked;
+
+		ctx->token = rep.defer_token;
+		ctx->route = route;
+		snprintf(ctx->client_ip, sizeof(ctx->client_ip), "%s", req.client_ip);
+		ctx->parked = d;
+		parked = d->park(app, ctx->token, suspend_conn, resume_conn, conn);
 		if (parked == 0)
 			return MHD_YES;
-		/* settled already, or no memory to park it: answer now */
-		fs_cdr_answer(app, req.client_ip, rep.cdr_seq, parked < 0, &rep);
+		/* ready already, or no memory to park it: answer now */
+		ctx->parked = NULL;
+		rep.defer = NULL;
+		d->answer(app, req.client_ip, ctx->token, parked < 0, &rep);
 	}
 	record(app, route, rep.status, elapsed_s(&ctx->t0));
 	ret = send_reply(app, conn, &rep);
@@ -413,9 +336,9 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
 	}
 	s->app = app;
 	s->main.srv = s;
-	s->main.kind = LISTENER_MAIN;
+	s->main.kind = LISTEN_MAIN;
 	s->metrics.srv = s;
-	s->metrics.kind = LISTENER_METRICS;
+	s->metrics.kind = LISTEN_METRICS;
 	s->main.d = start_one(&s->main, c->listen_address, c->http_port, c->http_threads,
 			      c->max_connections);
 	if (!s->main.d) {

@@ -1,6 +1,9 @@
 /* The HTTP layer: libmicrohttpd daemons, body collection with a size limit,
- * authentication, routing, replies and request metrics. Handlers see a
- * complete request and fill a reply; they never touch libmicrohttpd. */
+ * replies and request metrics. Which handler answers is the route table's
+ * business (routes.h). Handlers see a complete request and fill a reply;
+ * they never touch libmicrohttpd. A handler that cannot answer at once
+ * (a CDR waits for its journal record to be durable) defers the reply:
+ * the connection is parked without holding an HTTP thread. */
 #ifndef VOIPADMIN_HTTP_H
 #define VOIPADMIN_HTTP_H
 
@@ -13,6 +16,8 @@
 #include "daemon/app.h"
 #include "lib/strbuf.h"
 
+#define HTTP_MAX_PARAMS 2
+
 struct MHD_Connection;
 
 struct http_req {
@@ -24,6 +29,22 @@ struct http_req {
 	size_t body_len;
 	const char *content_type;       /* or "" */
 	char client_ip[64];
+	const char *param[HTTP_MAX_PARAMS];     /* the route pattern's {..} segments */
+	char param_buf[512];
+};
+
+struct http_reply;
+
+/* How a deferred reply is parked and answered (e.g. fscdr.c's). */
+struct http_deferral {
+	/* Registers the wake-up for token: 0 = parked, suspend(conn) was called
+	 * and resume(conn) will be; 1 = ready already; <0 = cannot park (the
+	 * reply is then produced with answer(wait = true)). */
+	int (*park)(struct app *app, uint64_t token, void (*suspend)(void *conn),
+		    void (*resume)(void *conn), void *conn);
+	/* Fills the reply once ready; with wait, blocks until it is. */
+	void (*answer)(struct app *app, const char *client_ip, uint64_t token, bool wait,
+		       struct http_reply *rep);
 };
 
 struct http_reply {
@@ -32,9 +53,9 @@ struct http_reply {
 	struct strbuf body;
 	const char *www_authenticate;   /* static string or NULL */
 	unsigned retry_after;           /* seconds, 0 = none */
-	const char *location;           /* static or owned by body's lifetime: NULL */
-	bool cdr_deferred;              /* answer once journal record cdr_seq settled */
-	uint64_t cdr_seq;
+	char allow[64];                 /* Allow header of a 405, or "" */
+	const struct http_deferral *defer;      /* set: answer later (defer_token) */
+	uint64_t defer_token;
 };
 
 /* Query-string argument (decoded by libmicrohttpd) or NULL. */

@@ -24,6 +24,7 @@
 
 #include "daemon/app.h"
 #include "daemon/auth.h"
+#include "daemon/cdr/cdr-ingest.h"
 #include "daemon/config.h"
 #include "daemon/db.h"
 #include "daemon/dircache.h"
@@ -207,7 +208,6 @@ int main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
-#ifdef HAVE_CDR_INGEST
 	app.cdr = cdr_ingest_start(&cfg, app.db, app.metrics);
 	if (!app.cdr) {
 		/* never acknowledge CDRs we could not keep */
@@ -215,9 +215,6 @@ int main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
-#else
-	log_warn("built without CDR ingestion: /fs/cdr answers 503");
-#endif
 	dn = dirnotify_start(&app);
 	if (!dn) {
 		log_err("cannot start the directory change listener");
@@ -267,10 +264,8 @@ int main(int argc, char **argv)
 	http_stop(srv);
 out:
 	dirnotify_stop(dn);
-#ifdef HAVE_CDR_INGEST
 	if (app.cdr)
 		cdr_ingest_stop(app.cdr);
-#endif
 	health_free(app.health);
 	ratelimit_free(app.ratelimit);
 	dircache_free(app.dircache);

@@ -15,7 +15,7 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int nibble(char c)
+int hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,8 +29,8 @@ static int nibble(char c)
 int hex_decode(const char *s, unsigned char *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = s[2 * i] ? nibble(s[2 * i]) : -1;
-		int lo = hi >= 0 ? nibble(s[2 * i + 1]) : -1;
+		int hi = s[2 * i] ? hex_digit((unsigned char)s[2 * i]) : -1;
+		int lo = hi >= 0 ? hex_digit((unsigned char)s[2 * i + 1]) : -1;
 
 		if (lo < 0) {
 			explicit_bzero(out, n);

@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+/* 0-15 for a hex digit (either case), -1 for anything else. */
+int hex_digit(unsigned char c);
+
 /* Writes 2*n lowercase hex digits and a NUL to out (2*n + 1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

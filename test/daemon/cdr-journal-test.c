@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/cdr-journal.h"
+#include "daemon/cdr/cdr-journal.h"
 
 static const struct cdr_journal_opts opts = {
 	.segment_bytes = 1u << 20,

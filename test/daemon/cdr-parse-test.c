@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/cdr-envelope.h"
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-envelope.h"
+#include "daemon/cdr/cdr-record.h"
 #include "cdr-test-util.h"
 
 static const char *fixdir(void)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 /* Two records are the same row (every field, leg, time). */
 static inline bool cdr_record_same(const struct cdr_record *a, const struct cdr_record *b)

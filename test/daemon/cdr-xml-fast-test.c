@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 #include "cdr-test-util.h"
 
 static char *slurp(const char *dir, const char *name, size_t *len)

@@ -8,8 +8,10 @@ echo "1..$(($# * 2))"
 n=0
 for f in "$@"; do
 	log=$(mktemp)
+	seeds=$(test/fuzz/seed-dirs "$f")
 	n=$((n + 1))
-	if "$bindir/fuzz-$f" -runs=0 "test/fuzz/corpus/$f" >"$log" 2>&1; then
+	# shellcheck disable=SC2086 # one directory a word
+	if "$bindir/fuzz-$f" -runs=0 $seeds >"$log" 2>&1; then
 		echo "ok $n - fuzz-$f replays its seed corpus"
 	else
 		echo "not ok $n - fuzz-$f replays its seed corpus"
@@ -17,7 +19,8 @@ for f in "$@"; do
 	fi
 	n=$((n + 1))
 	work=$(mktemp -d)
-	if "$bindir/fuzz-$f" -runs=30000 -max_len=65536 -seed=1 "$work" "test/fuzz/corpus/$f" \
+	# shellcheck disable=SC2086
+	if "$bindir/fuzz-$f" -runs=30000 -max_len=65536 -seed=1 "$work" $seeds \
 		>"$log" 2>&1; then
 		echo "ok $n - fuzz-$f: 30000 mutated inputs, no crash"
 	else

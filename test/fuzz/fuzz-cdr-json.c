@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 #include "../daemon/cdr-test-util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

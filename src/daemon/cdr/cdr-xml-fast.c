@@ -18,8 +18,8 @@
  *
  * Contract (fuzz-cdr-xml-diff checks it): when this returns 0, expat
  * accepts the document and cdr_parse_xml_expat() yields the same record. */
-#include "daemon/cdr-record.h"
-#include "daemon/cdr-xml-walk.h"
+#include "daemon/cdr/cdr-record.h"
+#include "daemon/cdr/cdr-xml-walk.h"
 
 #include <limits.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
  * CDR-PROTOCOL §6. Tolerant of what differs between FreeSWITCH versions:
  * callflow as an array (current) or a single object (old builds), missing
  * direction, variables URL-encoded (encode-values=true, the default) or not. */
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

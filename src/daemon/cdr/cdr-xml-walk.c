@@ -1,7 +1,7 @@
 /* The element state machine behind both XML tokenizers (see cdr-xml-walk.h).
  * Moved out of the expat driver unchanged in behaviour: names now come as
  * (pointer, length) because the fast tokenizer points into the document. */
-#include "daemon/cdr-xml-walk.h"
+#include "daemon/cdr/cdr-xml-walk.h"
 
 #include <stdio.h>
 #include <stdlib.h>

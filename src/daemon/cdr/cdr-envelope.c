@@ -1,5 +1,5 @@
 /* Body sniffing for CDR posts; see cdr-envelope.h for the cases. */
-#include "daemon/cdr-envelope.h"
+#include "daemon/cdr/cdr-envelope.h"
 #include "daemon/pct.h"
 
 #include <errno.h>

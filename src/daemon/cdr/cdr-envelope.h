@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 /* On success returns 0 with *doc a malloc'd copy of the document (NUL
  * appended, not counted in *doclen) and *fmt its format. -EINVAL (no CDR

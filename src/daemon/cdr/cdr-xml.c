@@ -2,8 +2,8 @@
  * for every document the fast tokenizer (cdr-xml-fast.c) declines. Hardened:
  * no DOCTYPE (so no entities of any kind), bounded depth (in the walk),
  * bounded value length, expat's amplification limits set anyway. */
-#include "daemon/cdr-record.h"
-#include "daemon/cdr-xml-walk.h"
+#include "daemon/cdr/cdr-record.h"
+#include "daemon/cdr/cdr-xml-walk.h"
 
 /* Debian builds expat with XML_DTD; the amplification API needs it. */
 #ifndef XML_DTD

@@ -1,5 +1,5 @@
 /* The local CDR journal; see cdr-journal.h for the format and the rules. */
-#include "daemon/cdr-journal.h"
+#include "daemon/cdr/cdr-journal.h"
 
 #include <dirent.h>
 #include <errno.h>

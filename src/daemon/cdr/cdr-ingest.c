@@ -2,7 +2,7 @@
  * moving journal records (and voip.cdr_queue rows) into PostgreSQL. The
  * design and its guarantee are described in cdr-ingest.h and
  * cdr-journal.h. */
-#include "daemon/cdr-ingest.h"
+#include "daemon/cdr/cdr-ingest.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/cdr-envelope.h"
-#include "daemon/cdr-journal.h"
-#include "daemon/cdr-store.h"
-#include "daemon/cdr-waiters.h"
+#include "daemon/cdr/cdr-envelope.h"
+#include "daemon/cdr/cdr-journal.h"
+#include "daemon/cdr/cdr-store.h"
+#include "daemon/cdr/cdr-waiters.h"
 #include "daemon/db.h"
 #include "daemon/metrics.h"
 

@@ -1,7 +1,7 @@
 /* Shared pieces of the FreeSWITCH CDR parsers: which variables matter,
  * FreeSWITCH's per-variable URL encoding, value sanitising, and combining
  * variables with callflow fallbacks into one struct cdr_record. */
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 #include "daemon/pct.h"
 
 #include <ctype.h>

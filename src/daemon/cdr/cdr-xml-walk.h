@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 struct cdr_xwalk {
 	struct cdr_extract x;

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <libpq-fe.h>
 
-#include "daemon/cdr-record.h"
+#include "daemon/cdr/cdr-record.h"
 
 /* One document on its way into the database: a parsed row, or a dead
  * letter with its reason. */

@@ -1,11 +1,11 @@
 /* Deferred CDR acknowledgements; see cdr-waiters.h. */
-#include "daemon/cdr-waiters.h"
+#include "daemon/cdr/cdr-waiters.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include "daemon/cdr-journal.h"
+#include "daemon/cdr/cdr-journal.h"
 
 int cdr_waiters_init(struct cdr_waiters *w, struct cdr_journal *j)
 {

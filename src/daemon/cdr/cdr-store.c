@@ -1,5 +1,5 @@
 /* PostgreSQL side of CDR ingestion; see cdr-store.h. */
-#include "daemon/cdr-store.h"
+#include "daemon/cdr/cdr-store.h"
 
 #include <inttypes.h>
 #include <stdio.h>
