@@ -2,6 +2,7 @@
 #include "daemon/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,14 +14,39 @@
 #include "lib/sockaddr.h"
 #include "lib/validators.h"
 
+enum admin_key_kind {
+	AK_ADDRESS,     /* numeric IPv4 or IPv6 address */
+	AK_PORT,        /* uint16_t */
+	AK_UINT,        /* unsigned */
+	AK_SIZE,        /* size_t */
+	AK_WORD,        /* host name, database or role name: no space or quote */
+	AK_SECRET,      /* non-empty, any bytes; heap copy wiped by config_free */
+	AK_SHA256,      /* 64 hex digits */
+	AK_PATH,        /* absolute, without '..' or whitespace */
+	AK_BOOL,        /* true / false */
+};
+
+struct admin_key {
+	const char *name;
+	enum admin_key_kind kind;
+	const char *def;
+	unsigned long long min, max;
+	size_t offset, size;    /* the struct admin_config field */
+};
+
+static const struct admin_key admin_keys[] = {
+#define ADMIN_KEY(name, kind, def, min, max)                                  \
+	{ #name, kind, def, min, max, offsetof(struct admin_config, name),    \
+	  sizeof(((struct admin_config *)0)->name) },
+#include "daemon/admin-keys.def"
+#undef ADMIN_KEY
+};
+#define ADMIN_KEY_COUNT (sizeof(admin_keys) / sizeof(admin_keys[0]))
+
 static const char *const known_keys[] = {
-	"listen_address", "http_port", "metrics_address", "metrics_port",
-	"db_host", "db_port", "db_name", "db_user", "db_password",
-	"db_connect_timeout", "db_statement_timeout_ms",
-	"admin_api_key_sha256", "freeswitch_api_key_sha256",
-	"spool_dir", "workers", "max_body_bytes", "max_connections",
-	"http_threads", "directory_cache_ms", "health_max_backlog",
-	"cdr_store_raw",
+#define ADMIN_KEY(name, kind, def, min, max) #name,
+#include "daemon/admin-keys.def"
+#undef ADMIN_KEY
 	NULL,
 };
 
@@ -73,111 +99,88 @@ static int copy_str(char *dst, size_t dstsz, const char *v)
 	return 0;
 }
 
-struct uint_key {
-	const char *key;
-	unsigned long long min, max, def;
-};
+static bool path_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	return p[0] == '/' && !strstr(p, "/../") && !(n >= 3 && strcmp(p + n - 3, "/..") == 0);
+}
+
+/* Parses one key's value into its field. NULL, or the rule it breaks
+ * (in why for the integer kinds). */
+static const char *set_key(const struct admin_key *k, const char *v, struct admin_config *c,
+			   char *why, size_t whylen)
+{
+	void *field = (char *)c + k->offset;
+	unsigned long long u;
+
+	switch (k->kind) {
+	case AK_ADDRESS:
+		if (copy_str(field, k->size, v) < 0 || !numeric_ip(field))
+			return "must be a numeric IPv4 or IPv6 address";
+		return NULL;
+	case AK_PORT:
+	case AK_UINT:
+	case AK_SIZE:
+		if (ullong_parse(v, k->min, k->max, &u) < 0) {
+			snprintf(why, whylen, "must be an integer in %llu..%llu", k->min, k->max);
+			return why;
+		}
+		if (k->kind == AK_PORT)
+			*(uint16_t *)field = (uint16_t)u;
+		else if (k->kind == AK_UINT)
+			*(unsigned *)field = (unsigned)u;
+		else
+			*(size_t *)field = (size_t)u;
+		return NULL;
+	case AK_WORD:
+		if (copy_str(field, k->size, v) < 0)
+			return "must be a host name, address, socket directory or name "
+			       "without spaces or quotes";
+		return NULL;
+	case AK_SECRET:
+		if (!*v)
+			return "required, non-empty";
+		if (!(*(char **)field = strdup(v)))
+			return "out of memory";
+		return NULL;
+	case AK_SHA256:
+		if (hex_decode(v, field, 32) < 0)
+			return "required, 64 hex digits";
+		return NULL;
+	case AK_PATH:
+		if (copy_str(field, k->size, v) < 0 || !path_ok(field))
+			return "must be an absolute path without '..' or whitespace";
+		return NULL;
+	case AK_BOOL:
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return "must be true or false";
+		*(bool *)field = strcmp(v, "true") == 0;
+		return NULL;
+	}
+	return "unknown kind";
+}
 
 static int apply(const char *name, const struct kv_file *kv, struct admin_config *c,
 		 char *err, size_t errlen)
 {
-	static const struct uint_key uints[] = {
-		{ "http_port", 1, 65535, 8080 },
-		{ "metrics_port", 1, 65535, 9100 },
-		{ "db_port", 1, 65535, 5432 },
-		{ "db_connect_timeout", 1, 60, 3 },
-		{ "db_statement_timeout_ms", 100, 600000, 5000 },
-		{ "workers", 1, 64, 2 },
-		{ "max_body_bytes", 1024, 64ULL << 20, 1048576 },
-		{ "max_connections", 4, 65536, 512 },
-		{ "http_threads", 1, 64, 8 },
-		{ "directory_cache_ms", 0, 3600000, 60000 },
-		{ "health_max_backlog", 1, 100000000, 100000 },
-	};
-	unsigned long long vals[sizeof(uints) / sizeof(uints[0])];
-	const char *v;
+	for (size_t i = 0; i < ADMIN_KEY_COUNT; i++) {
+		const struct admin_key *k = &admin_keys[i];
+		const char *v = kv_get(kv, k->name), *why;
+		char buf[64];
 
-	for (size_t i = 0; i < sizeof(uints) / sizeof(uints[0]); i++) {
-		v = kv_get(kv, uints[i].key);
-		vals[i] = uints[i].def;
-		if (v && ullong_parse(v, uints[i].min, uints[i].max, &vals[i]) < 0)
-			return fail(err, errlen, name, line_of(kv, uints[i].key),
-				    "%s: must be an integer in %llu..%llu", uints[i].key,
-				    uints[i].min, uints[i].max);
+		if (!v)
+			v = k->def;
+		if (!v)
+			return fail(err, errlen, name, 0, "%s: required", k->name);
+		why = set_key(k, v, c, buf, sizeof(buf));
+		if (why)
+			return fail(err, errlen, name, line_of(kv, k->name), "%s: %s", k->name, why);
 	}
-	c->http_port = (uint16_t)vals[0];
-	c->metrics_port = (uint16_t)vals[1];
-	c->db_port = (uint16_t)vals[2];
-	c->db_connect_timeout = (unsigned)vals[3];
-	c->db_statement_timeout_ms = (unsigned)vals[4];
-	c->workers = (unsigned)vals[5];
-	c->max_body_bytes = (size_t)vals[6];
-	c->max_connections = (unsigned)vals[7];
-	c->http_threads = (unsigned)vals[8];
-	c->directory_cache_ms = (unsigned)vals[9];
-	c->health_max_backlog = (size_t)vals[10];
-
-	v = kv_get(kv, "listen_address");
-	if (copy_str(c->listen_address, sizeof(c->listen_address), v ? v : "127.0.0.1") < 0 ||
-	    !numeric_ip(c->listen_address))
-		return fail(err, errlen, name, line_of(kv, "listen_address"),
-			    "listen_address: must be a numeric IPv4 or IPv6 address");
-	v = kv_get(kv, "metrics_address");
-	if (copy_str(c->metrics_address, sizeof(c->metrics_address), v ? v : "127.0.0.1") < 0 ||
-	    !numeric_ip(c->metrics_address))
-		return fail(err, errlen, name, line_of(kv, "metrics_address"),
-			    "metrics_address: must be a numeric IPv4 or IPv6 address");
 	if (c->http_port == c->metrics_port &&
 	    strcmp(c->listen_address, c->metrics_address) == 0)
 		return fail(err, errlen, name, line_of(kv, "metrics_port"),
 			    "metrics_port: must differ from http_port on the same address");
-
-	v = kv_get(kv, "db_host");
-	if (!v)
-		return fail(err, errlen, name, 0, "db_host: required");
-	if (copy_str(c->db_host, sizeof(c->db_host), v) < 0)
-		return fail(err, errlen, name, line_of(kv, "db_host"),
-			    "db_host: must be a host name, address or socket directory");
-	v = kv_get(kv, "db_name");
-	if (copy_str(c->db_name, sizeof(c->db_name), v ? v : "voip") < 0)
-		return fail(err, errlen, name, line_of(kv, "db_name"), "db_name: invalid");
-	v = kv_get(kv, "db_user");
-	if (copy_str(c->db_user, sizeof(c->db_user), v ? v : "voip_admin") < 0)
-		return fail(err, errlen, name, line_of(kv, "db_user"), "db_user: invalid");
-	v = kv_get(kv, "db_password");
-	if (!v || !*v)
-		return fail(err, errlen, name, line_of(kv, "db_password"),
-			    "db_password: required, non-empty");
-	c->db_password = strdup(v);
-	if (!c->db_password)
-		return -ENOMEM;
-
-	v = kv_get(kv, "admin_api_key_sha256");
-	if (!v || hex_decode(v, c->admin_api_key_sha256, 32) < 0)
-		return fail(err, errlen, name, line_of(kv, "admin_api_key_sha256"),
-			    "admin_api_key_sha256: required, 64 hex digits");
-	v = kv_get(kv, "freeswitch_api_key_sha256");
-	if (!v || hex_decode(v, c->freeswitch_api_key_sha256, 32) < 0)
-		return fail(err, errlen, name, line_of(kv, "freeswitch_api_key_sha256"),
-			    "freeswitch_api_key_sha256: required, 64 hex digits");
-
-	/* Off by default: storing every 14-19 KB document in voip.cdr is what
-	 * bounds the CDR rate (test/bench/results/cdr-ingest.txt). */
-	v = kv_get(kv, "cdr_store_raw");
-	if (!v || strcmp(v, "false") == 0)
-		c->cdr_store_raw = false;
-	else if (strcmp(v, "true") == 0)
-		c->cdr_store_raw = true;
-	else
-		return fail(err, errlen, name, line_of(kv, "cdr_store_raw"),
-			    "cdr_store_raw: must be true or false");
-
-	v = kv_get(kv, "spool_dir");
-	if (copy_str(c->spool_dir, sizeof(c->spool_dir), v ? v : "/var/spool/voip-admin") < 0 ||
-	    c->spool_dir[0] != '/' || strstr(c->spool_dir, "/../") ||
-	    (strlen(c->spool_dir) >= 3 && strcmp(c->spool_dir + strlen(c->spool_dir) - 3, "/..") == 0))
-		return fail(err, errlen, name, line_of(kv, "spool_dir"),
-			    "spool_dir: must be an absolute path without '..' or whitespace");
 	return 0;
 }
 

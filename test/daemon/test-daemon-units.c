@@ -145,6 +145,13 @@ static void test_config_defaults(void **state)
 	assert_string_equal(c.spool_dir, "/var/spool/voip-admin");
 	assert_int_equal(c.workers, 2);
 	assert_int_equal(c.max_body_bytes, 1048576);
+	assert_int_equal(c.db_connect_timeout, 3);
+	assert_int_equal(c.db_statement_timeout_ms, 5000);
+	assert_int_equal(c.max_connections, 512);
+	assert_int_equal(c.http_threads, 8);
+	assert_int_equal(c.directory_cache_ms, 60000);
+	assert_int_equal(c.health_max_backlog, 100000);
+	assert_false(c.cdr_store_raw);
 	assert_int_equal(c.admin_api_key_sha256[0], 0x01);
 	assert_int_equal(c.freeswitch_api_key_sha256[0], 0xfe);
 	config_free(&c);
@@ -167,6 +174,10 @@ static void test_config_errors(void **state)
 		{ "db_host=h h\ndb_password=x\n" KEYS, "db_host" },
 		{ "db_host=h\ndb_password=x\n" KEYS "bogus=1\n", "t.conf:5" },
 		{ "db_host=h\ndb_host=h\ndb_password=x\n" KEYS, "t.conf:2" },
+		{ "db_host=h\ndb_password=x\n" KEYS "max_body_bytes=1023\n", "1024..67108864" },
+		{ "db_host=h\ndb_password=x\n" KEYS "cdr_store_raw=yes\n", "cdr_store_raw: must be true" },
+		{ "db_host=h\ndb_password=\n" KEYS, "db_password: required" },
+		{ "db_host=h\ndb_password=x\n" KEYS "db_name=a'b\n", "db_name" },
 	};
 	struct admin_config c;
 	char err[256];

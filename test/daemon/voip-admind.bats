@@ -83,7 +83,7 @@ not_found_ok() {
 	run bash -c "MANWIDTH=80 man --warnings -l '$SRC_ROOT/doc/voip-admind.8' 2>&1 >/dev/null"
 	assert_output ''
 	page=$(MANWIDTH=200 man -l "$SRC_ROOT/doc/voip-admind.8" 2>/dev/null)
-	keys=$(sed -n '/known_keys\[\] = {/,/NULL/p' "$SRC_ROOT/src/daemon/config.c" | grep -o '"[a-z0-9_]*"' | tr -d '"')
+	keys=$(grep -o '^ADMIN_KEY([a-z0-9_]*' "$SRC_ROOT/src/daemon/admin-keys.def" | cut -d'(' -f2)
 	[ "$(echo "$keys" | wc -l)" -ge 20 ]
 	for k in $keys; do
 		[[ "$page" == *"$k"* ]] || { echo "voip-admind.8 does not mention $k"; return 1; }
