@@ -87,11 +87,16 @@ failover-bench:
 # installed by debian/voip-ha-node.install.
 
 # Fast bring-up tests for `make check`: the SCRAM verifier comparison that
-# keeps provisioning idempotent (cmocka, against independent verifiers).
-BRINGUP_UNIT_BINS := $(BUILD)/test/unit/test-scram
+# keeps provisioning idempotent (cmocka, against independent verifiers), and
+# the data directory set aside by clone and rebuild.
+BRINGUP_UNIT_BINS := $(BUILD)/test/unit/test-scram $(BUILD)/test/unit/test-datadir
 $(BUILD)/test/unit/test-scram: test/unit/test-scram.c test/unit/unit.h src/cli/scram.c src/cli/scram.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ test/unit/test-scram.c src/cli/scram.c $(ALL_LDFLAGS) -lcmocka -lcrypto
+# Setting a data directory aside, also where it is its own mount point.
+$(BUILD)/test/unit/test-datadir: test/unit/test-datadir.c test/unit/unit.h src/cli/datadir.c src/cli/datadir.h src/cli/bringup.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(ALL_CFLAGS) -o $@ test/unit/test-datadir.c src/cli/datadir.c $(ALL_LDFLAGS) -lcmocka
 
 CHECK_SUITES += check-unit-bringup check-units-bringup
 .PHONY: check-unit-bringup check-units-bringup

@@ -56,12 +56,15 @@ static void stamp(char *buf, size_t len)
 	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-static bool is_kept_copy(const char *name)
+/* Entries that never move with the data: kept copies, and the lost+found
+ * of a data directory that is the root of its own ext file system (fsck
+ * wants it there; it is not PostgreSQL's). */
+static bool stays_in_place(const char *name)
 {
-	return strncmp(name, INPLACE_OLD, strlen(INPLACE_OLD)) == 0;
+	return strncmp(name, INPLACE_OLD, strlen(INPLACE_OLD)) == 0 || strcmp(name, "lost+found") == 0;
 }
 
-/* Moves every entry of from (but skip, and kept copies) into to; both on
+/* Moves every entry of from (but skip, and those that stay in place) into to; both on
  * one file system, so each move is a rename. */
 static int move_entries(const char *from, const char *to, const char *skip, char *err, size_t errlen)
 {
@@ -76,7 +79,7 @@ static int move_entries(const char *from, const char *to, const char *skip, char
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    (skip && strcmp(de->d_name, skip) == 0) || is_kept_copy(de->d_name))
+		    (skip && strcmp(de->d_name, skip) == 0) || stays_in_place(de->d_name))
 			continue;
 		snprintf(a, sizeof(a), "%s/%s", from, de->d_name);
 		snprintf(b, sizeof(b), "%s/%s", to, de->d_name);
@@ -94,22 +97,28 @@ static int move_entries(const char *from, const char *to, const char *skip, char
 	return r;
 }
 
-/* True when dir has no entries besides kept copies. */
-static bool dir_empty(const char *dir)
+enum dir_contents { DIR_EMPTY, DIR_NO_DATA, DIR_HAS_DATA };
+
+/* DIR_NO_DATA: only entries that stay in place (kept copies, lost+found). */
+static enum dir_contents dir_contents(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	bool empty = true;
+	enum dir_contents c = DIR_EMPTY;
 
 	if (!d)
-		return errno == ENOENT;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 && !is_kept_copy(de->d_name)) {
-			empty = false;
+		return errno == ENOENT ? DIR_EMPTY : DIR_HAS_DATA;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!stays_in_place(de->d_name)) {
+			c = DIR_HAS_DATA;
 			break;
 		}
+		c = DIR_NO_DATA;
+	}
 	closedir(d);
-	return empty;
+	return c;
 }
 
 static int parent_of(const char *path, char *buf, size_t len)
@@ -127,6 +136,7 @@ static int parent_of(const char *path, char *buf, size_t len)
 int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char *err, size_t errlen)
 {
 	char ts[32], parent[256];
+	enum dir_contents contents;
 	struct stat st;
 	int r;
 
@@ -145,31 +155,39 @@ int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char 
 		snprintf(err, errlen, "'%s' is not a directory", sw->datadir);
 		return -ENOTDIR;
 	}
-	if (dir_empty(sw->datadir)) {
+	contents = dir_contents(sw->datadir);
+	if (contents == DIR_EMPTY) {
 		/* Nothing to keep; a mount point stays, the copy goes in it. */
 		return 0;
 	}
-	snprintf(sw->old, sizeof(sw->old), "%s%s%s", sw->datadir, OLD_SUFFIX, ts);
-	if (rename(sw->datadir, sw->old) == 0) {
-		if (parent_of(sw->datadir, parent, sizeof(parent)) == 0)
-			fsync_dir(parent);
-		return 0;
-	}
-	if (errno != EBUSY && errno != EXDEV) {
-		r = -errno;
-		snprintf(err, errlen, "cannot move '%s' aside: %s", sw->datadir, strerror(errno));
+	if (contents == DIR_HAS_DATA) {
+		snprintf(sw->old, sizeof(sw->old), "%s%s%s", sw->datadir, OLD_SUFFIX, ts);
+		if (rename(sw->datadir, sw->old) == 0) {
+			if (parent_of(sw->datadir, parent, sizeof(parent)) == 0)
+				fsync_dir(parent);
+			return 0;
+		}
+		if (errno != EBUSY && errno != EXDEV) {
+			r = -errno;
+			snprintf(err, errlen, "cannot move '%s' aside: %s", sw->datadir, strerror(errno));
+			sw->old[0] = '\0';
+			return r;
+		}
 		sw->old[0] = '\0';
-		return r;
 	}
-	/* Its own mount point (or another file system): keep everything on
-	 * that file system, inside it. */
+	/* Its own mount point (or another file system), or only entries that
+	 * stay (the copy needs an empty directory): the copy is written inside
+	 * the data directory and moves up on commit; the old data, if any, is
+	 * kept on that file system, inside it. */
 	sw->in_place = true;
-	snprintf(sw->old, sizeof(sw->old), "%s/%s%s", sw->datadir, INPLACE_OLD, ts);
 	snprintf(sw->target, sizeof(sw->target), "%s/%s", sw->datadir, INPLACE_NEW);
 	if ((r = rm_tree(sw->target)) < 0) {
 		snprintf(err, errlen, "cannot clear '%s': %s", sw->target, strerror(-r));
 		return r;
 	}
+	if (contents == DIR_NO_DATA)
+		return 0;
+	snprintf(sw->old, sizeof(sw->old), "%s/%s%s", sw->datadir, INPLACE_OLD, ts);
 	if (mkdir(sw->old, 0700) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot create '%s': %s", sw->old, strerror(errno));
@@ -221,7 +239,7 @@ int datadir_restore(struct datadir_swap *sw, char *err, size_t errlen)
 
 			while (d && (de = readdir(d)) != NULL) {
 				if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-				    is_kept_copy(de->d_name))
+				    stays_in_place(de->d_name))
 					continue;
 				snprintf(p, sizeof(p), "%s/%s", sw->datadir, de->d_name);
 				if ((r = rm_tree(p)) < 0)
