@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon/cluster-metrics.h"
 #include "daemon/config.h"
 
 struct db_pool;
@@ -37,6 +38,7 @@ struct app {
 	struct dircache *dircache;
 	struct ratelimit *ratelimit;
 	struct health *health;
+	struct cluster_metrics *cluster;   /* voipadmin_cluster_* gauges */
 	atomic_bool stopping;
 };
 

@@ -37,6 +37,7 @@ struct admin_config {
 	unsigned directory_cache_ms;    /* 0 disables the directory cache */
 	size_t health_max_backlog;
 	bool cdr_store_raw;             /* keep each CDR document in voip.cdr.raw */
+	char cluster_state_file[4096];  /* the failover monitor's state (/metrics) */
 };
 
 /* Loads and validates `path`. Returns 0, or -errno / -EINVAL with a message

@@ -203,7 +203,8 @@ int main(int argc, char **argv)
 	app.dircache = dircache_new(DIRCACHE_MAX_ENTRIES);
 	app.ratelimit = ratelimit_new();
 	app.health = health_new();
-	if (!app.metrics || !app.db || !app.dircache || !app.ratelimit || !app.health) {
+	app.cluster = app.metrics ? cluster_metrics_register(app.metrics, cfg.cluster_state_file) : NULL;
+	if (!app.metrics || !app.db || !app.dircache || !app.ratelimit || !app.health || !app.cluster) {
 		log_err("out of memory at start-up");
 		rc = 3;
 		goto out;
@@ -271,6 +272,7 @@ out:
 	dircache_free(app.dircache);
 	db_pool_free(app.db);
 	metrics_free(app.metrics);
+	cluster_metrics_free(app.cluster);
 	pthread_mutex_destroy(&app.settings_lock);
 	config_free(&cfg);
 	if (rc == 0)

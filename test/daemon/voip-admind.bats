@@ -128,6 +128,68 @@ not_found_ok() {
 	assert_output ''
 }
 
+# The pair's state on /metrics comes from the failover monitor's file
+# (cluster_state_file, here $T/monitor.state); it is read at most twice a
+# second, hence the pauses.
+metric() { curl -s "$M/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+
+write_state() { # UPDATED ROLE SYNC
+	cat > "$T/monitor.state.new" <<-STATE
+	updated=$1
+	node=node1
+	role=$2
+	vip_held=1
+	sync_state=$3
+	peer_reachable=1
+	witness_configured=1
+	witness_reachable=0
+	lag_bytes=4096
+	lag_seconds=0.250
+	timeline=3
+	failovers_total=2
+	fenced=0
+	STATE
+	mv "$T/monitor.state.new" "$T/monitor.state"
+	sleep 0.6
+}
+
+@test "GET /metrics: the pair's role, VIP, replication and failovers from the monitor's state" {
+	write_state "$(date +%s)" primary sync
+	assert_equal "$(metric voipadmin_cluster_state_ok)" 1
+	assert_equal "$(metric 'voipadmin_cluster_role{role="primary"}')" 1
+	assert_equal "$(metric 'voipadmin_cluster_role{role="standby"}')" 0
+	assert_equal "$(metric voipadmin_cluster_vip_held)" 1
+	assert_equal "$(metric 'voipadmin_cluster_replication_state{state="sync"}')" 1
+	assert_equal "$(metric 'voipadmin_cluster_replication_state{state="degraded"}')" 0
+	assert_equal "$(metric voipadmin_cluster_replication_lag_bytes)" 4096
+	assert_equal "$(metric voipadmin_cluster_replication_lag_seconds)" 0.25
+	assert_equal "$(metric voipadmin_cluster_timeline)" 3
+	assert_equal "$(metric voipadmin_cluster_failovers)" 2
+	assert_equal "$(metric voipadmin_cluster_peer_reachable)" 1
+	assert_equal "$(metric voipadmin_cluster_witness_reachable)" 0
+	write_state "$(date +%s)" primary degraded
+	assert_equal "$(metric 'voipadmin_cluster_replication_state{state="degraded"}')" 1
+	assert_equal "$(metric 'voipadmin_cluster_replication_state{state="sync"}')" 0
+}
+
+@test "GET /metrics: a stale, broken or missing monitor state reads as not ok, never as a role" {
+	write_state 1000 primary sync
+	assert_equal "$(metric voipadmin_cluster_state_ok)" 0
+	assert_equal "$(metric 'voipadmin_cluster_role{role="primary"}')" 0
+	assert_equal "$(metric voipadmin_cluster_vip_held)" 0
+	assert_equal "$(metric voipadmin_cluster_replication_lag_bytes)" -1
+	printf 'updated=%s\nrole=primary\n' "$(date +%s)" > "$T/monitor.state"
+	sleep 0.6
+	assert_equal "$(metric voipadmin_cluster_state_ok)" 0
+	assert_equal "$(metric voipadmin_cluster_vip_held)" 0
+	rm -f "$T/monitor.state"
+	sleep 0.6
+	assert_equal "$(metric voipadmin_cluster_state_ok)" 0
+	assert_equal "$(metric voipadmin_cluster_state_age_seconds)" -1
+	run curl -s -o /dev/null -w '%{http_code}' "$M/metrics"
+	assert_output 200
+}
+
 @test "admin API: missing or wrong key is 401, never logged" {
 	run curl -s -w '\n%{http_code}' -D "$BATS_TEST_TMPDIR/h" "$A/api/v1/domains"
 	assert_line --index 1 401

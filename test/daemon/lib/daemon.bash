@@ -46,6 +46,7 @@ daemon_config() {
 		workers=2
 		max_body_bytes=65536
 		db_connect_timeout=2
+		cluster_state_file=$dir/monitor.state
 		CONF
 		for line in "$@"; do echo "$line"; done >> "$dir/voip-admin.conf"
 	)
