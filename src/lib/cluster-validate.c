@@ -43,9 +43,9 @@ static void check_vrrp_password(const char *name, const char *v, struct errlist 
 	if (n < 1 || n > 8)
 		errlist_add(el, "%s: must be 1 to 8 characters (keepalived's limit)", name);
 	for (i = 0; i < n; i++)
-		if (!ka_char_ok((unsigned char)v[i])) {
-			errlist_add(el, "%s: must be printable ASCII without spaces or any of "
-				    "\" ' # ! { } $ \\", name);
+		if (!ka_quoted_char_ok((unsigned char)v[i])) {
+			errlist_add(el, "%s: must be printable ASCII (space included) without "
+				    "a double quote", name);
 			break;
 		}
 }

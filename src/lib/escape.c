@@ -146,19 +146,28 @@ int escape_line(struct strbuf *out, const char *in, const char **why)
 	return sb_adds(out, in);
 }
 
-/* A keepalived token is taken verbatim, so the escaper can only refuse
- * what keepalived would read differently. */
+/* A keepalived token: verbatim when every character is safe bare, else in
+ * double quotes, where keepalived reads everything up to the next '"' as is
+ * (no escapes: a value holding '"' cannot be written and is refused). */
 int escape_ka(struct strbuf *out, const char *in, const char **why)
 {
+	bool bare = true;
 	const char *p;
+	int r;
 
 	if (!*in)
 		return refuse(why, "is empty");
-	for (p = in; *p; p++)
-		if (!ka_char_ok((unsigned char)*p))
-			return refuse(why, "contains a character keepalived cannot take in a "
-				      "token (space, quote, # ! { } $ \\ or non-ASCII)");
-	return sb_adds(out, in);
+	for (p = in; *p; p++) {
+		if (!ka_quoted_char_ok((unsigned char)*p))
+			return refuse(why, "contains a character keepalived cannot read back "
+				      "(double quote, control character or non-ASCII)");
+		bare = bare && ka_char_ok((unsigned char)*p);
+	}
+	if (bare)
+		return sb_adds(out, in);
+	if ((r = sb_addc(out, '"')) == 0 && (r = sb_adds(out, in)) == 0)
+		r = sb_addc(out, '"');
+	return r;
 }
 
 /* Percent-encoding of everything but RFC 3986's unreserved characters. */

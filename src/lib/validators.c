@@ -146,3 +146,8 @@ bool ka_char_ok(unsigned char c)
 	 * tokens, '$' expands definitions, '\' escapes inside strings. */
 	return c > 0x20 && c < 0x7f && !strchr("\"'#!{}$\\", c);
 }
+
+bool ka_quoted_char_ok(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"';
+}

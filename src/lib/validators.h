@@ -36,5 +36,9 @@ int uint_parse(const char *s, unsigned min, unsigned max, unsigned *ret);
 /* Characters keepalived keeps verbatim inside an unquoted token: printable
  * ASCII except space and the ones its parser treats specially. */
 bool ka_char_ok(unsigned char c);
+/* Characters keepalived keeps verbatim inside a double-quoted string: all of
+ * printable ASCII, space included, except the double quote itself (there is
+ * no escape: a backslash is literal, '#' and '!' start no comment there). */
+bool ka_quoted_char_ok(unsigned char c);
 
 #endif

@@ -40,6 +40,15 @@ bad() {
 	assert_equal "$(tree_state "$ROOT")" "$(cat "$BATS_FILE_TMPDIR/state")"
 }
 
+# good KEY VALUE: the good config with KEY=VALUE validates and generates.
+good() {
+	local conf
+	conf=$(conf_with "$1" "$2")
+	run -0 --separate-stderr "$VOIPHA" validate --config "$conf"
+	run -0 --separate-stderr "$VOIPHA" generate --config "$conf" --templates "$TEMPLATES" \
+		--out "$BATS_TEST_TMPDIR/out" --node node1
+}
+
 @test "the good config itself is accepted and changes nothing" {
 	run -0 "$VOIPHA" validate --config "$GOOD"
 	run -0 --separate-stderr "$VOIPHA" generate --config "$GOOD" --templates "$TEMPLATES" \
@@ -109,12 +118,14 @@ bad() {
 @test "bad: vrrp_router_id word" { bad vrrp_router_id 'x'; }
 @test "bad: vrrp_password empty" { bad vrrp_password ''; }
 @test "bad: vrrp_password 9 chars" { bad vrrp_password '123456789'; }
-@test "bad: vrrp_password space" { bad vrrp_password 'ab cdefg'; }
+@test "good: vrrp_password space (written in double quotes)" { good vrrp_password 'ab cdefg'; }
 @test "bad: vrrp_password double quote" { bad vrrp_password 'ab"cdefg'; }
-@test "bad: vrrp_password hash" { bad vrrp_password 'ab#cdefg'; }
-@test "bad: vrrp_password bang" { bad vrrp_password 'ab!cdefg'; }
-@test "bad: vrrp_password dollar" { bad vrrp_password 'ab$cdefg'; }
-@test "bad: vrrp_password backslash" { bad vrrp_password 'ab\cdefg'; }
+@test "bad: vrrp_password tab" { bad vrrp_password $'ab\tcdefg'; }
+@test "good: vrrp_password hash" { good vrrp_password 'ab#cdefg'; }
+@test "good: vrrp_password bang" { good vrrp_password 'ab!cdefg'; }
+@test "good: vrrp_password dollar" { good vrrp_password 'ab$cdefg'; }
+@test "good: vrrp_password backslash" { good vrrp_password 'ab\cdefg'; }
+@test "good: vrrp_password an operator's existing secret" { good vrrp_password 'vR p#8x!'; }
 @test "bad: vrrp_password non-ASCII" { bad vrrp_password 'mậtkhẩu'; }
 @test "bad: node1_priority 255" { bad node1_priority '255'; }
 @test "bad: node1_priority 0" { bad node1_priority '0'; }

@@ -27,12 +27,12 @@ load cli-helpers
 	dest=$BATS_TEST_TMPDIR/cluster.conf
 	"$VOIPHA" save-config --config "$dest" < "$GOOD"
 	before=$(sha256sum < "$dest")
-	bad=$(conf_with vrrp_password 'has space' node1_priority 1)
+	bad=$(conf_with vrrp_password 'has"quo' node1_priority 1)
 	run -1 --separate-stderr "$VOIPHA" save-config --config "$dest" < "$bad"
 	[[ $stderr == *"voip-ha: <stdin>: vrrp_password: must be printable ASCII"* ]]
 	[[ $stderr == *"voip-ha: <stdin>: node1_priority: must be greater than node2_priority"* ]]
 	[[ $stderr == *"voip-ha: '$dest' was not changed"* ]]
-	[[ $stderr != *"has space"* ]]
+	[[ $stderr != *'has"quo'* ]]
 	assert_equal "$(sha256sum < "$dest")" "$before"
 	assert_equal "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.cluster')" 0
 }

@@ -161,6 +161,11 @@ static void test_ka_chars(void **state)
 	assert_false(ka_char_ok(0x7f));
 	assert_false(ka_char_ok(0xc3));
 	assert_false(ka_char_ok(' '));
+	for (c = 0x20; c < 0x7f; c++)
+		assert_int_equal(ka_quoted_char_ok((unsigned char)c), c != '"');
+	assert_false(ka_quoted_char_ok('\t'));
+	assert_false(ka_quoted_char_ok(0x7f));
+	assert_false(ka_quoted_char_ok(0xc3));
 }
 
 static void test_hex_round_trip(void **state)
