@@ -54,7 +54,8 @@ void pg_unit_name(const struct node_ctx *ctx, char *buf, size_t len)
 static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
 {
 	char ver[16], out[512];
-	const char *stop[] = { "/usr/bin/pg_ctlcluster", ver, "main", "stop", "-m", "fast", NULL };
+	/* pg_ctl's own wait bounded like the systemd case (pg_local_stop). */
+	const char *stop[] = { "/usr/bin/pg_ctlcluster", ver, "main", "stop", "-m", "fast", "--", "-t", "10", NULL };
 	const char *start[] = { "/usr/bin/pg_ctlcluster", ver, "main", "start", NULL };
 
 	snprintf(ver, sizeof(ver), "%u", ctx->pg_major);
@@ -63,25 +64,71 @@ static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
 		      sizeof(out));
 }
 
+/* The postmaster's pid from postmaster.pid, 0 when there is none. */
+static pid_t postmaster_pid(const struct node_ctx *ctx)
+{
+	char path[300], line[32];
+	FILE *f;
+	long pid = 0;
+
+	snprintf(path, sizeof(path), "%s/postmaster.pid", ctx->datadir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f))
+		pid = strtol(line, NULL, 10);
+	fclose(f);
+	return pid > 0 ? (pid_t)pid : 0;
+}
+
+/* Waits up to ms for the server to be gone. true when it is. */
+static bool wait_stopped(const struct node_ctx *ctx, long ms)
+{
+	for (; ms > 0; ms -= 100) {
+		if (!pg_local_running(ctx))
+			return true;
+		usleep(100 * 1000);
+	}
+	return !pg_local_running(ctx);
+}
+
+/* A fast shutdown waits for every session to end, and a session whose
+ * commit waits for a synchronous standby that is gone (this node is cut
+ * off) may never end. Past this bound the server is stopped immediately:
+ * the waiting commits were never acknowledged, and crash recovery (or
+ * pg_rewind) replays what is on disk. */
+#define FAST_STOP_MS 10000
+#define IMMEDIATE_STOP_MS 10000
+
 int pg_local_stop(const struct node_ctx *ctx)
 {
-	char unit[64];
-	int r;
+	char unit[64] = "";
+	pid_t pid;
 
 	if (systemd_running()) {
 		/* The unit's ExecStop is pg_ctlcluster -m fast: open sessions
 		 * are ended and every WAL record reaches a connected standby
-		 * before the shutdown checkpoint completes. */
+		 * before the shutdown checkpoint completes. Queued, so that
+		 * this command can step in when it does not finish. */
 		pg_unit_name(ctx, unit, sizeof(unit));
-		r = systemctl("stop", unit, false);
+		systemctl("stop", unit, true);
 	} else {
-		r = pg_ctlcluster(ctx, "stop");
-		if (r == 2) /* not running */
-			r = 0;
+		pg_ctlcluster(ctx, "stop");
 	}
-	if (r == 0 && pg_local_running(ctx))
-		r = -EBUSY;
-	return r;
+	if (!wait_stopped(ctx, FAST_STOP_MS) && (pid = postmaster_pid(ctx)) > 0) {
+		cli_note("PostgreSQL did not stop within %d s (sessions waiting for a standby that is gone?): "
+			 "immediate shutdown", FAST_STOP_MS / 1000);
+		if (kill(pid, SIGQUIT) < 0 && errno != ESRCH)
+			cli_error("cannot stop PostgreSQL (pid %ld): %s", (long)pid, strerror(errno));
+		else if (!wait_stopped(ctx, IMMEDIATE_STOP_MS) && kill(pid, SIGKILL) == 0)
+			wait_stopped(ctx, IMMEDIATE_STOP_MS);
+	}
+	/* Let systemd's stop job finish, so the unit's state is true (its
+	 * ExecStop may report a forced stop as a failure: what counts is
+	 * that the server is gone). */
+	if (systemd_running())
+		systemctl("stop", unit, false);
+	return pg_local_running(ctx) ? -EBUSY : 0;
 }
 
 int pg_local_start(const struct node_ctx *ctx)
@@ -111,20 +158,11 @@ int pg_local_start_nowait(const struct node_ctx *ctx)
 
 bool pg_local_running(const struct node_ctx *ctx)
 {
-	char path[300], line[32];
-	FILE *f;
-	long pid = 0;
+	pid_t pid = postmaster_pid(ctx);
 
-	snprintf(path, sizeof(path), "%s/postmaster.pid", ctx->datadir);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f))
-		pid = strtol(line, NULL, 10);
-	fclose(f);
 	/* A stale file after a crash names a dead (or reused, then
 	 * conservatively "running") pid. */
-	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 int pg_wait_streaming(int timeout_s)

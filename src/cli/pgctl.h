@@ -34,8 +34,10 @@ int systemctl(const char *verb, const char *unit, bool no_block);
 
 /* Stops / starts the local cluster: through systemd when it runs (so the
  * unit's state stays true and pg-guard runs before a start), else with
- * pg_ctlcluster. 0 or a non-zero exit status / -errno. Stopping a stopped
- * cluster is 0. */
+ * pg_ctlcluster. A fast shutdown that does not end within 10 s (sessions
+ * waiting for a synchronous standby that is gone) becomes an immediate one.
+ * 0 once the server is gone (also when it was not running), -EBUSY when it
+ * still runs. */
 int pg_local_stop(const struct node_ctx *ctx);
 int pg_local_start(const struct node_ctx *ctx);
 
