@@ -84,6 +84,10 @@ _e2e_cleanup_leftovers() {
 		fi
 		rm -f "$pidf"
 	done
+	# A node killed hard can leave its host-side veth behind, and the next
+	# systemd-nspawn of that name fails with "File exists".
+	ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep "^vb-$E2E_PREFIX-" | while read -r l; do ip link del "$l" 2>/dev/null || true; done
 	e2e_witness_remove
 	rm -rf "$E2E_WORK"
 }
