@@ -86,11 +86,14 @@ static void check_path(const char *name, const char *v, struct errlist *el)
 		}
 }
 
+/* Not 0.0.0.0/8, 127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local: the
+ * kernel's own per-link addresses, never routed, so no peer or client
+ * reaches a service there), multicast or reserved (224.0.0.0 and up). */
 static bool ip_is_unicast_host(uint32_t a)
 {
 	unsigned first = a >> 24;
 
-	return first != 0 && first != 127 && first < 224;
+	return first != 0 && first != 127 && first < 224 && (a >> 16) != 0xa9fe;
 }
 
 /* Checks one key's syntax; stores its typed value through `out` (an unsigned
@@ -109,7 +112,8 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		}
 		if (!ip_is_unicast_host(*(uint32_t *)out)) {
 			errlist_add(el, "%s: must be a unicast host address (not in 0.0.0.0/8, "
-				    "127.0.0.0/8, multicast or reserved ranges)", k->name);
+				    "127.0.0.0/8, link-local 169.254.0.0/16, multicast or "
+				    "reserved ranges)", k->name);
 			return false;
 		}
 		return true;
@@ -123,6 +127,12 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		if (!ifname_valid(v)) {
 			errlist_add(el, "%s: must be a Linux interface name: 1-15 characters of "
 				    "A-Z a-z 0-9 . _ -, not '.' or '..'", k->name);
+			return false;
+		}
+		if (strcmp(v, "lo") == 0) {
+			/* keepalived ignores a VRRP instance on loopback: no VIP */
+			errlist_add(el, "%s: must not be the loopback interface lo (VRRP does "
+				    "not run there)", k->name);
 			return false;
 		}
 		return true;

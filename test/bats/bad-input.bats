@@ -66,6 +66,9 @@ good() {
 @test "bad: node1_address loopback" { bad node1_address '127.0.0.1'; }
 @test "bad: node1_address zero" { bad node1_address '0.0.0.0'; }
 @test "bad: node1_address multicast" { bad node1_address '224.0.0.18'; }
+@test "bad: node1_address link-local" { bad node1_address '169.254.10.11'; }
+@test "bad: virtual_address link-local" { bad virtual_address '169.254.0.10'; }
+@test "bad: witness_address link-local" { bad witness_address '169.254.0.1'; }
 @test "bad: node1_address with prefix" { bad node1_address '198.51.100.11/24'; }
 @test "bad: node1_address IPv6" { bad node1_address '::1'; }
 @test "bad: node1_address shell injection" { bad node1_address '1.2.3.4; rm -rf /'; }
@@ -87,6 +90,8 @@ good() {
 @test "bad: node1_interface slash" { bad node1_interface 'eth/0'; }
 @test "bad: node1_interface too long" { bad node1_interface 'averylonginterface'; }
 @test "bad: node1_interface dotdot" { bad node1_interface '..'; }
+@test "bad: node1_interface loopback" { bad node1_interface 'lo'; }
+@test "bad: node2_interface loopback" { bad node2_interface 'lo'; }
 @test "bad: node1_interface quote" { bad node1_interface 'eth"0'; }
 @test "bad: node1_interface non-ASCII" { bad node1_interface 'ëth0'; }
 @test "bad: node2_interface command substitution" { bad node2_interface '$(id)'; }

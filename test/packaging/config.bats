@@ -91,6 +91,9 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed node1-address string 127.0.0.11 "not a unicast host address"
 	bad_preseed node2-address string 0.1.2.3 "not a unicast host address"
 	bad_preseed virtual-address string 224.0.0.18 "not a unicast host address"
+	# link-local: never routed, no peer or client reaches it
+	bad_preseed node1-address string 169.254.10.11 "not a unicast host address"
+	bad_preseed virtual-address string 169.254.0.10 "not a unicast host address"
 }
 
 @test "bad preseed: prefix, interfaces, host names, version" {
@@ -98,6 +101,7 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed prefix-length string 024 "not a number"
 	bad_preseed prefix-length string 30 "not a usable host address of 198.51.100.8/30" virtual-address
 	bad_preseed node1-interface string "eth/0" "not a valid interface"
+	bad_preseed node1-interface string lo "not a valid interface"
 	bad_preseed node1-interface string 'eth0;x' "not a valid interface"
 	bad_preseed node2-interface string 'eth"0' "not a valid interface"
 	bad_preseed node2-interface string "eth0:1" "not a valid interface"
