@@ -11,7 +11,7 @@ CHECK_SUITES += $(TEMPLATE_SUITES:%=check-templates-%)
 
 .PHONY: $(TEMPLATE_SUITES:%=check-templates-%) golden-update
 
-TEMPLATE_BATS_golden := test/templates/golden.bats
+TEMPLATE_BATS_golden := test/templates/golden.bats test/templates/hostnames.bats
 TEMPLATE_BATS_tools  := test/templates/tools.bats test/templates/ka-secret.bats
 TEMPLATE_BATS_nodes  := test/templates/nodes.bats
 TEMPLATE_BATS_nasty  := test/templates/nasty.bats test/templates/nodes.bats
