@@ -87,6 +87,72 @@ static void append_n(struct cdr_journal *j, size_t from, size_t n)
 	}
 }
 
+/* Takes one batch of at most n records; checks it starts at "rec-<from>". */
+static void take_n(struct cdr_journal *j, struct cdr_jbatch *b, size_t n, size_t from)
+{
+	char want[32];
+
+	assert_int_equal(cdr_journal_take(j, b, n, 1 << 16, 0), n);
+	snprintf(want, sizeof(want), "rec-%zu", from);
+	assert_int_equal(b->recs[0].len, strlen(want));
+	assert_memory_equal(b->recs[0].data, want, strlen(want));
+}
+
+/* A batch fails (database down) after earlier ones of its segment were
+ * committed: only the records after the committed prefix are pending and
+ * re-delivered; the backlog (voipadmin_cdr_queue_depth, /health) does not
+ * count what is stored. */
+static void test_failed_batch_keeps_committed_prefix(void **state)
+{
+	struct cdr_journal *j;
+	struct cdr_jbatch a, b, c;
+	char err[256];
+	char *d = tmpdir();
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cdr_journal_open(d, &opts, &j, err, sizeof(err)), 0);
+	append_n(j, 0, 20);
+	assert_int_equal(cdr_journal_backlog(j), 20);
+
+	/* in order: a (0-4) commits, b (5-9) fails */
+	take_n(j, &a, 5, 0);
+	take_n(j, &b, 5, 5);
+	cdr_journal_done(j, &a, true, 100, 7);
+	assert_int_equal(cdr_journal_backlog(j), 15);
+	cdr_journal_done(j, &b, false, 0, 0);
+	assert_int_equal(cdr_journal_backlog(j), 15);
+	take_n(j, &c, 5, 5);            /* re-delivery starts after the prefix */
+	cdr_journal_done(j, &c, true, 101, 7);
+	assert_int_equal(cdr_journal_backlog(j), 10);
+
+	/* out of order: b (15-19) commits before a (10-14) fails: b is not in
+	 * the prefix, so both are pending again, and counted once each */
+	take_n(j, &a, 5, 10);
+	take_n(j, &b, 5, 15);
+	cdr_journal_done(j, &b, true, 102, 7);
+	assert_int_equal(cdr_journal_backlog(j), 5);
+	cdr_journal_done(j, &a, false, 0, 0);
+	assert_int_equal(cdr_journal_backlog(j), 10);
+	assert_int_equal(drain(j, 10, true, 7), 10);
+	assert_int_equal(cdr_journal_backlog(j), 0);
+	assert_true(cdr_journal_idle(j));
+
+	/* a new database identity still re-delivers everything not deleted */
+	assert_int_equal(cdr_journal_rewind(j), 20);
+	assert_int_equal(cdr_journal_backlog(j), 20);
+	assert_int_equal(drain(j, 0, true, 8), 20);
+
+	cdr_jbatch_free(&a);
+	cdr_jbatch_free(&b);
+	cdr_jbatch_free(&c);
+	cdr_journal_close(j);
+	rm_rf(d);
+	free(d);
+}
+
 static void test_reopen_and_torn_tail(void **state)
 {
 	(void)state;
@@ -308,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_confirm_rules),
 		cmocka_unit_test(test_concurrent_group_commit),
 		cmocka_unit_test(test_write_then_flusher),
+		cmocka_unit_test(test_failed_batch_keeps_committed_prefix),
 	};
 	return cmocka_run_group_tests_name("cdr-journal", tests, NULL, NULL);
 }

@@ -34,6 +34,20 @@ struct seg {
 	size_t napplied;        /* records committed since the last reset */
 	unsigned inflight;      /* batches out */
 	uint64_t gen;           /* bumped on reset: stale batches are ignored */
+	/* Batches handed out since the last reset, in file order. A commit
+	 * moves the committed prefix (applied_off, nprefix records) over the
+	 * leading committed ones; a failed batch rolls reading back to that
+	 * prefix, not to the segment's start, so what is stored is neither
+	 * re-sent nor counted as pending again. */
+	struct span {
+		uint64_t end_off;
+		size_t n;
+		bool done;
+	} *spans;
+	size_t nspans, spans_cap;
+	uint64_t span_base;     /* batch number of spans[0] */
+	uint64_t applied_off;
+	size_t nprefix;
 	uint64_t max_lsn, ident;        /* of the commits of its records */
 	bool sealed;
 	struct timespec created, applied_at;
@@ -167,6 +181,7 @@ static void seg_free(struct seg *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
+	free(s->spans);
 	free(s);
 }
 
@@ -729,7 +744,18 @@ size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_
 		for (struct seg *s = j->segs; s; s = s->next) {
 			if (s->read_off >= s->durable)
 				continue;
+			if (s->nspans == s->spans_cap) {
+				size_t nc = s->spans_cap ? s->spans_cap * 2 : 8;
+				struct span *ns = realloc(s->spans, nc * sizeof(*ns));
+
+				if (!ns)
+					continue;       /* taken later, when memory allows */
+				s->spans = ns;
+				s->spans_cap = nc;
+			}
 			if (read_records(s, b, max_n, max_bytes) > 0) {
+				s->spans[s->nspans] = (struct span){ s->read_off, b->n, false };
+				b->span = s->span_base + s->nspans++;
 				b->seg = s;
 				b->seg_gen = s->gen;
 				s->inflight++;
@@ -747,15 +773,40 @@ size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_
 	return 0;
 }
 
-static void seg_reset(struct seg *s)
+/* Forgets every batch out (their completions become stale) and makes the
+ * records after the committed prefix pending again. */
+static void seg_rollback(struct seg *s)
 {
-	s->read_off = 0;
-	s->nread = 0;
-	s->napplied = 0;
-	s->max_lsn = 0;
-	s->ident = 0;
+	s->read_off = s->applied_off;
+	s->nread = s->nprefix;
+	s->napplied = s->nprefix;
+	s->nspans = 0;
+	s->span_base = 0;
 	s->gen++;
 	s->applied_at.tv_sec = s->applied_at.tv_nsec = 0;
+}
+
+/* Everything pending again (the database identity changed). */
+static void seg_reset(struct seg *s)
+{
+	s->applied_off = 0;
+	s->nprefix = 0;
+	s->max_lsn = 0;
+	s->ident = 0;
+	seg_rollback(s);
+}
+
+/* Batch number span of s committed: advance the committed prefix. */
+static void seg_committed(struct seg *s, uint64_t span)
+{
+	if (span >= s->span_base && span - s->span_base < s->nspans)
+		s->spans[span - s->span_base].done = true;
+	while (s->nspans && s->spans[0].done) {
+		s->applied_off = s->spans[0].end_off;
+		s->nprefix += s->spans[0].n;
+		memmove(s->spans, s->spans + 1, --s->nspans * sizeof(*s->spans));
+		s->span_base++;
+	}
 }
 
 void cdr_journal_done(struct cdr_journal *j, struct cdr_jbatch *b, bool ok,
@@ -771,14 +822,16 @@ void cdr_journal_done(struct cdr_journal *j, struct cdr_jbatch *b, bool ok,
 	if (b->seg_gen == s->gen) {
 		if (ok) {
 			s->napplied += b->n;
+			seg_committed(s, b->span);
 			if (commit_lsn > s->max_lsn)
 				s->max_lsn = commit_lsn;
 			s->ident = ident;
 			if (s->napplied == s->nrec && s->sealed)
 				clock_gettime(CLOCK_MONOTONIC, &s->applied_at);
 		} else {
-			/* re-deliver the whole segment: idempotent on uuid */
-			seg_reset(s);
+			/* re-deliver from the committed prefix on (later batches
+			 * that committed meanwhile too: idempotent on uuid) */
+			seg_rollback(s);
 			pthread_cond_broadcast(&j->readable);
 		}
 	}

@@ -38,6 +38,7 @@ struct cdr_jrec {
 struct cdr_jbatch {
 	void *seg;              /* opaque */
 	uint64_t seg_gen;
+	uint64_t span;          /* the batch's number in its segment */
 	struct cdr_jrec *recs;
 	size_t n, cap;
 	char *buf;
@@ -96,7 +97,9 @@ size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_
 			size_t max_bytes, unsigned timeout_ms);
 
 /* The batch is committed (ok, with its commit LSN and database identity)
- * or not (the segment's records become pending again). */
+ * or not: the segment's records after its committed prefix (the leading
+ * batches all committed) become pending again; what was stored before a
+ * failure is neither re-sent nor counted in the backlog. */
 void cdr_journal_done(struct cdr_journal *j, struct cdr_jbatch *b, bool ok,
 		      uint64_t commit_lsn, uint64_t ident);
 void cdr_jbatch_free(struct cdr_jbatch *b);
