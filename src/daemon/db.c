@@ -10,8 +10,6 @@
 
 #include "daemon/metrics.h"
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 2000
 #define MAX_PREPARED 256
 
 struct db_conn {
@@ -167,7 +165,7 @@ struct db_conn *db_conn_get(struct db_pool *pool)
 	if (!c)
 		return NULL;
 	c->pool = pool;
-	c->backoff_ms = BACKOFF_MIN_MS;
+	c->backoff_ms = DB_BACKOFF_MIN_MS;
 	if (pthread_setspecific(pool->key, c) != 0) {
 		free(c);
 		return NULL;
@@ -201,13 +199,13 @@ int db_ensure(struct db_conn *c, struct db_err *err)
 		conn_close(c);
 		metric_counter_add(p->connect_failures, 1);
 		c->next_attempt_ms = now_ms() + c->backoff_ms;
-		c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+		c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
 		return -1;
 	}
 	if (c->ever_connected)
 		metric_counter_add(p->reconnects, 1);
 	c->ever_connected = true;
-	c->backoff_ms = BACKOFF_MIN_MS;
+	c->backoff_ms = DB_BACKOFF_MIN_MS;
 	c->next_attempt_ms = 0;
 	return 0;
 }

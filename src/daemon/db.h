@@ -9,8 +9,8 @@
  * Why fail fast: the target is a VIP that moves during a failover. While the
  * database is unreachable, callers must answer 503 at once instead of piling
  * up threads in connect(); so after a failed connect a connection waits out a
- * backoff (100 ms doubling to 5 s) before trying again, and calls inside that
- * window return DB_UNAVAILABLE immediately. */
+ * backoff (DB_BACKOFF_MIN_MS doubling up to DB_BACKOFF_MAX_MS) before trying
+ * again, and calls inside that window return DB_UNAVAILABLE immediately. */
 #ifndef VOIPADMIN_DB_H
 #define VOIPADMIN_DB_H
 
@@ -18,6 +18,9 @@
 #include <libpq-fe.h>
 
 #include "daemon/config.h"
+
+#define DB_BACKOFF_MIN_MS 100
+#define DB_BACKOFF_MAX_MS 2000
 
 struct metrics;
 struct db_pool;

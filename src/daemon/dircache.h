@@ -3,7 +3,9 @@
  * Why: a REGISTER storm (every phone re-registering after a failover) must
  * not turn into one database round trip per REGISTER. Entries live for a
  * short TTL; any admin API write flushes the whole cache at once (a
- * generation counter, O(1)), and the peer node's cache simply expires. */
+ * generation counter, O(1)), on both nodes: the write's transaction sends a
+ * NOTIFY (api_write_commit), and each daemon's listener (dirnotify.h)
+ * flushes its own cache when it arrives. */
 #ifndef VOIPADMIN_DIRCACHE_H
 #define VOIPADMIN_DIRCACHE_H
 
