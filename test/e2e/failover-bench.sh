@@ -1,7 +1,9 @@
 #!/bin/bash
 # Failover benchmark (`make failover-bench`): scenarios 1 (power loss of the
 # primary, then it boots again), 2 (PostgreSQL SIGKILLed on the primary) and 4
-# (keepalived stopped on the primary for 10 s), RUNS times each (default 10),
+# (keepalived stopped on the primary for 10 s) and 6 (switchover and back:
+# its longest time without an acknowledged write is the write
+# unavailability), RUNS times each (default 10),
 # interleaved, on one pair; writers on both nodes through the VIP throughout.
 # Per scenario: RTO (fault -> VIP on the survivor, PostgreSQL writable through
 # the VIP and SIP OPTIONS answered on the VIP, probed every 150 ms from the
@@ -9,7 +11,8 @@
 # by pg_rewind or pg_basebackup (voip-ha-rebuild.service's journal), rows
 # acknowledged and lost. Reference, measured in the same runs: the VRRP
 # takeover alone (fault -> VIP on the survivor), the floor any RTO sits on.
-# The report goes to stdout (test/bench/results/failover.txt), progress to
+# Before the faults: the health check's cost against a shell reference
+# (test/bench/check-cost.sh). The report goes to stdout (test/bench/results/failover.txt), progress to
 # stderr. Reports, never asserts: the machine is shared.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +25,7 @@ FO_REINSTALL=${FO_REINSTALL:-1}
 . "$HERE/failover-lib.sh"
 
 RUNS=${RUNS:-10}
-SCEN=${BENCH_SCENARIOS:-1 2 4}
+SCEN=${BENCH_SCENARIOS:-1 2 4 6}
 
 e2e_setup >&2
 pair_stage_debs >&2 || exit 1
@@ -30,6 +33,8 @@ pair_boot >&2
 { pair_install node1 && pair_install node2; } >&2 || { echo "install failed" >&2; exit 1; }
 wait_for 180 pair_serving || { echo "pair not serving" >&2; exit 1; }
 fo_setup >&2 || { echo "test setup failed" >&2; exit 1; }
+# Before the faults, on the healthy pair.
+check_cost=$(fo_check_cost "${CHECK_RUNS:-50}") || echo "check cost: $check_cost" >&2
 
 declare -A rto vip healthy rejoin rebuild acked lost gap okruns
 for s in $SCEN; do
@@ -99,6 +104,8 @@ for s in $SCEN; do
 	echo "  rows_acknowledged=${acked[$s]} rows_lost=${lost[$s]}"
 	echo "  longest_time_without_an_acknowledged_write_ms: $(stats "${gap[$s]}")"
 done
+echo
+echo "$check_cost"
 echo
 echo "# per run:"
 sed 's/^/# /' "$E2E_WORK/bench-runs.txt"

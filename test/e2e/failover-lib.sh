@@ -617,3 +617,97 @@ fo_switchover() {
 	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
 	fo_log "$h: $P -> $S: command ${cmd1} ms, service on $S ${rto1:-never} ms after the start; back $H -> $T: command ${FO_R[cmd_back]} ms, service on $T ${FO_R[rto]:-never} ms; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
+
+#### Refusals and bad conditions ################################################
+
+# fo_says_fail NODE TEXT CMD...: CMD on NODE exits non-zero (within 60 s) and
+# its output says TEXT.
+fo_says_fail() {
+	local n=$1 text=$2 out rc
+	shift 2
+	out=$(e2e_exec "$n" timeout -k 5 60 "$@" </dev/null 2>&1)
+	rc=$?
+	echo "exit $rc: $out" | head -n 5
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] && [[ $out == *"$text"* ]]
+}
+
+# A copy of NODE's cluster.conf whose peer address is one nobody answers.
+fo_peer_down_config() {
+	local n=$1 p
+	p=$(fo_other "$n")
+	e2e_sh "$n" "umask 077 && sed 's/^${p}_address=.*/${p}_address=198.51.100.99/' /etc/voip-ha/cluster.conf > /root/peer-down.conf"
+}
+
+# check on a standby whose postmaster is stopped (SIGSTOP): fails within
+# keepalived's script timeout (3 s) and says why.
+fo_check_hung() {
+	local n=$1 t0 out rc
+	e2e_sh "$n" "kill -STOP \$(head -n1 $FO_PG_DATA/postmaster.pid)" || return 1
+	t0=$(ms)
+	out=$(e2e_exec "$n" timeout 10 voip-ha check 2>&1)
+	rc=$?
+	e2e_sh "$n" "kill -CONT \$(head -n1 $FO_PG_DATA/postmaster.pid)"
+	echo "exit $rc after $(($(ms) - t0)) ms: $out"
+	[ "$rc" = 1 ] && [ $(($(ms) - t0)) -lt 4000 ] && [[ $out == *PostgreSQL* ]]
+}
+
+# status with the peer unreachable: exits 1 within 15 s and says so.
+fo_status_peer_down() {
+	local n=$1 t0 out rc
+	t0=$(ms)
+	out=$(e2e_exec "$n" timeout 30 voip-ha status --config /root/peer-down.conf 2>&1)
+	rc=$?
+	echo "exit $rc after $(($(ms) - t0)) ms:"
+	echo "$out" | head -n 12
+	[ "$rc" = 1 ] && [ $(($(ms) - t0)) -lt 15000 ] && [[ $out == *"host unreachable, PostgreSQL not answering"* ]]
+}
+
+fo_replay() { # NODE pause|resume
+	fo_pg "$1" "SELECT pg_wal_replay_$2()" >/dev/null
+}
+
+# Every refusal the failover commands owe an operator, on a healthy pair,
+# without causing a failover: rebuild of the only primary, rebuild and
+# status with the peer down, check with PostgreSQL hung, switchover with a
+# lagging and with an absent standby. The pair is healthy again at the end.
+fo_refusals() {
+	local P S h="refusal"
+	if ! fo_healthy >/dev/null; then
+		fo_fail "$h: pair healthy before the refusal tests" "$(fo_healthy)"
+		return 1
+	fi
+	P=$FO_HOLDER
+	S=$(fo_other "$P")
+	fo_check "$h: voip-ha rebuild on the only primary $P" \
+		fo_says_fail "$P" "rebuild refused: this node is the only primary" voip-ha rebuild
+	fo_check "$h: voip-ha switchover on the standby $S" \
+		fo_says_fail "$S" "switchover refused: this node's PostgreSQL is not the primary" voip-ha switchover
+	fo_peer_down_config "$S"
+	e2e_sh "$S" "cp -p /var/lib/postgresql/.voip-ha.pgpass /root/pgpass.saved"
+	fo_check "$h: voip-ha rebuild on $S with its peer unreachable" \
+		fo_says_fail "$S" "is unreachable" voip-ha rebuild --config /root/peer-down.conf
+	e2e_sh "$S" "cp -p /root/pgpass.saved /var/lib/postgresql/.voip-ha.pgpass"
+	fo_check "$h: voip-ha status on $S with its peer unreachable exits 1 within 15 s" fo_status_peer_down "$S"
+	fo_check "$h: voip-ha check on $S with PostgreSQL hung (SIGSTOP) fails within 4 s" fo_check_hung "$S"
+	fo_replay "$S" pause
+	fo_pg "$P" "INSERT INTO voip.e2e_probe (node) VALUES ('lag $P')" voip >/dev/null
+	fo_check "$h: voip-ha switchover on $P while $S lags (replay paused)" \
+		fo_says_fail "$P" "bytes behind" voip-ha switchover --max-lag 1
+	fo_replay "$S" resume
+	e2e_exec "$S" systemctl stop "$FO_PG_UNIT"
+	fo_check "$h: voip-ha switchover on $P while $S's PostgreSQL is stopped" \
+		fo_says_fail "$P" "switchover refused" voip-ha switchover
+	e2e_exec "$S" systemctl start "$FO_PG_UNIT"
+	fo_check "$h: pair healthy again, VIP still on $P" fo_until 60 fo_healthy_with "$P"
+}
+
+# fo_check_cost RUNS: test/bench/check-cost.sh on the VIP holder (a healthy
+# primary); its report on stdout; fails when voip-ha check itself failed.
+fo_check_cost() {
+	local out
+	fo_healthy >/dev/null || return 1
+	e2e_copy_in "$FO_HOLDER" "$E2E_ROOT/test/bench/check-cost.sh" /root/check-cost.sh 0755 || return 1
+	out=$(e2e_exec "$FO_HOLDER" /root/check-cost.sh "$1" 2>&1) || { echo "$out"; return 1; }
+	echo "$out"
+	grep -q '^  voip-ha check .* failed 0$' <<<"$out"
+}

@@ -10,6 +10,10 @@
 #   4 keepalived stopped on the primary, started again 10 s later
 #   5 the primary's cable cut for 20 s (the survivor still reaches the witness)
 #   6 `voip-ha switchover` on the VIP holder, and back
+# Before them, on the healthy pair, the refusals: rebuild of the only primary,
+# switchover on the standby, rebuild and status with the peer unreachable,
+# check with PostgreSQL hung (SIGSTOP), switchover with a lagging and with an
+# absent standby (fo_refusals).
 # RTO (fault -> VIP, writable PostgreSQL through the VIP and SIP OPTIONS on the
 # survivor) and the time until the pair is healthy again are TAP diagnostics.
 # A scenario that finds the pair unhealthy (the last one broke it) restores
@@ -43,6 +47,12 @@ tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair
 tap_ok "witness $PAIR_WITNESS answers both nodes" eval 'fo_witness_ping node1 && fo_witness_ping node2'
 tap_ok "writer, SIP scenario and passfile in the nodes; test tables created through the VIP" fo_setup
 tap_ok "pair healthy (VIP on one node, a writable primary, the other streaming from it)" wait_for 60 fo_healthy
+fo_refusals
+# One short run of the health check's cost (make failover-bench: 50 runs).
+cost=$(fo_check_cost 10)
+rc=$?
+while IFS= read -r l; do tap_diag "$l"; done <<<"$cost"
+tap_ok "voip-ha check and the shell reference measured on the primary (10 runs each)" test "$rc" = 0
 
 start=$SECONDS
 for s in $SCENARIOS; do
