@@ -108,6 +108,44 @@ install_shared() {
 	fi
 }
 
+# ucf_unchanged PATH: PATH is still exactly what ucf last installed there.
+ucf_unchanged() {
+	[ -f "$1" ] && [ -r "$UCF_HASHFILE" ] &&
+		[ "$(awk -v f="$1" '$2 == f { print $1 }' "$UCF_HASHFILE")" = "$(md5sum <"$1" | cut -d' ' -f1)" ]
+}
+
+# unrecord KIND PATH: forget a line of $VOIPHA_FILES.
+unrecord() {
+	[ -f "$VOIPHA_FILES" ] || return 0
+	grep -vxF "$1 $2" "$VOIPHA_FILES" >"$VOIPHA_FILES.new" || true
+	mv -f "$VOIPHA_FILES.new" "$VOIPHA_FILES"
+}
+
+# release_shared PATH: PATH was installed through ucf by an earlier version
+# and is no longer written there (kamailio.cfg and dispatcher.list moved to
+# /etc/voip-ha/kamailio/). Unregistered from ucf; a file the admin never
+# edited is removed and the one that was there before us (PATH.voip-ha-orig,
+# the kamailio package's conffile) comes back; an edited one is kept as
+# PATH.voip-ha-edited, never lost. No-op when we never shared PATH.
+release_shared() {
+	ucf_knows "$1" || grep -qxF "ucf $1" "$VOIPHA_FILES" 2>/dev/null || return 0
+	if [ -e "$1" ] && ! ucf_unchanged "$1"; then
+		mv -f "$1" "$1.voip-ha-edited"
+		gen_say "$1 had local changes: kept as $1.voip-ha-edited (voip-ha no longer uses that path)"
+	else
+		rm -f "$1"
+	fi
+	if command -v ucf >/dev/null; then ucf --purge "$1"; fi
+	if command -v ucfr >/dev/null; then ucfr --purge "$UCF_PKG" "$1"; fi
+	rm -f "$1.ucf-new" "$1.ucf-old" "$1.ucf-dist"
+	unrecord ucf "$1"
+	if [ -e "$1.voip-ha-orig" ]; then
+		mv -f "$1.voip-ha-orig" "$1"
+		gen_say "restored $1 as it was before voip-ha"
+	fi
+	unrecord orig "$1.voip-ha-orig"
+}
+
 # manifest_entries PG_MAJOR: "template dest mode owner" for each per-node
 # file of templates/MANIFEST, with {{raw:pg_major}} substituted.
 manifest_entries() {

@@ -75,7 +75,7 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 		}
 	done
 	[[ "$output" == *"/etc/keepalived/keepalived.conf 600 root:root"* ]]
-	[[ "$output" == *"/etc/kamailio/kamailio.cfg 640 root:kamailio"* ]]
+	[[ "$output" == *"/etc/voip-ha/kamailio/kamailio.cfg 640 root:kamailio"* ]]
 	[[ "$output" == *"/etc/voip-ha/voip-admin.conf 640 root:voip-admin"* ]]
 	run root 'stat -c "%a %U:%G" /var/lib/voip-ha/generated'
 	[ "$output" = "700 root:root" ]
@@ -86,12 +86,59 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "${lines[0]}" == *'value="198.51.100.11"'* ]]
 	[[ "${lines[1]}" == *'value="198.51.100.11"'* ]]
-	# ucf knows the shared files; the kamailio package's example is kept aside.
-	run root 'cut -f2 /var/lib/ucf/registry | sort; ls /etc/kamailio/kamailio.cfg.voip-ha-orig'
+	# ucf knows the shared files, and nothing of Kamailio's.
+	run root 'cut -f2 /var/lib/ucf/registry | sort'
 	[[ "$output" == *"/etc/keepalived/keepalived.conf"* ]]
-	[[ "$output" == *"/etc/kamailio/kamailio.cfg"* ]]
 	[[ "$output" == *"/etc/postgresql/15/main/pg_hba.conf"* ]]
+	[[ "$output" != *"/etc/kamailio/"* ]]
+	kamailio_as_shipped
+	# kamailio.service runs our file (the drop-in replaces ExecStart).
+	run root 'grep "^ExecStart=" /lib/systemd/system/kamailio.service.d/voip-ha.conf'
+	[ "${lines[0]}" = "ExecStart=" ]
+	[[ "${lines[1]}" == "ExecStart=/usr/sbin/kamailio "*" -f /etc/voip-ha/kamailio/kamailio.cfg "* ]]
+}
+
+# kamailio_as_shipped: the kamailio package's conffile is untouched (dpkg's
+# digest) and nothing of ours is left next to it.
+kamailio_as_shipped() {
+	run root 'dpkg-query -W -f="\${Conffiles}\n" kamailio | awk "\$1 == \"/etc/kamailio/kamailio.cfg\" { print \$2 }"; md5sum </etc/kamailio/kamailio.cfg | cut -d" " -f1'
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+	run root 'ls /etc/kamailio'
+	[[ "$output" != *voip-ha* && "$output" != *ucf* && "$output" != *dispatcher.list* ]]
+}
+
+# The last commit whose package installed Kamailio's files at /etc/kamailio/
+# through ucf (moving the kamailio package's kamailio.cfg aside).
+PREVIOUS_SHARED_KAMAILIO=b68442c
+
+@test "upgrade from the version that shared /etc/kamailio through ucf: unregistered, shipped file back, admin edit kept" {
+	git -C "$PKG_TREE" rev-parse -q --verify "$PREVIOUS_SHARED_KAMAILIO^{commit}" >/dev/null ||
+		skip "no git history to build the previous version from"
+	load build-deb
+	local old=$BATS_FILE_TMPDIR/previous
+	if [ ! -e "$SHARE/previous.deb" ]; then
+		mkdir -p "$old/tree"
+		git -C "$PKG_TREE" archive "$PREVIOUS_SHARED_KAMAILIO" | tar -C "$old/tree" -xf -
+		PKG_TREE=$old/tree pkg_build "$old"
+		cp "$PKG_DEB" "$SHARE/previous.deb"
+	fi
+	root 'debconf-set-selections /mnt/share/node1.preseed &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/previous.deb'
+	run root 'cut -f2 /var/lib/ucf/registry; ls /etc/kamailio'
+	[[ "$output" == *"/etc/kamailio/kamailio.cfg"* ]] # the old state, really
 	[[ "$output" == *"kamailio.cfg.voip-ha-orig"* ]]
+	root 'echo "# admin edit" >>/etc/kamailio/dispatcher.list'
+	root 'cp /etc/kamailio/dispatcher.list /root/edited'
+	run --separate-stderr root 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /mnt/share/voip-ha-node.deb'
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" == *"/etc/kamailio/dispatcher.list had local changes: kept as /etc/kamailio/dispatcher.list.voip-ha-edited"* ]]
+	run root 'cut -f2 /var/lib/ucf/registry; grep -c /etc/kamailio/ /var/lib/ucf/hashfile /var/lib/voip-ha/installed-files'
+	[[ "$output" != *"/etc/kamailio/"*"/etc/kamailio/"* ]]
+	[[ "$output" == *"hashfile:0"* && "$output" == *"installed-files:0"* ]]
+	root 'cmp /root/edited /etc/kamailio/dispatcher.list.voip-ha-edited && rm /etc/kamailio/dispatcher.list.voip-ha-edited'
+	kamailio_as_shipped
+	root 'test -s /etc/voip-ha/kamailio/kamailio.cfg && test -s /etc/voip-ha/kamailio/dispatcher.list'
 }
 
 @test "node2: the same .deb with this-node=node2 gives node2's configuration" {
@@ -152,10 +199,10 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 # admin changed and replaces the ones nobody touched.
 @test "an admin edit to a ucf-managed file survives a reconfigure" {
 	install_node node1
-	root 'echo "# local tweak by the admin" >>/etc/kamailio/kamailio.cfg'
+	root 'echo "# local tweak by the admin" >>/etc/postgresql/15/main/pg_hba.conf'
 	root 'echo "voip-ha-node voip-ha-node/virtual-address string 198.51.100.30" | debconf-set-selections &&
 		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
-	run root 'tail -n 1 /etc/kamailio/kamailio.cfg; grep -c -w -F 198.51.100.30 /etc/kamailio/kamailio.cfg.ucf-dist'
+	run root 'tail -n 1 /etc/postgresql/15/main/pg_hba.conf; grep -c -w -F 198.51.100.30 /etc/postgresql/15/main/pg_hba.conf.ucf-dist'
 	[ "${lines[0]}" = "# local tweak by the admin" ]
 	[ "${lines[1]}" -ge 1 ]
 	# Files nobody edited did follow the new VIP.

@@ -86,10 +86,10 @@ setup_file() {
 	[ "$status" -eq 1 ]
 	# Kamailio listens on the VIP and the own address; dispatcher has both
 	# FreeSWITCH own addresses, the local one first.
-	grep -qx 'listen=udp:198.51.100.10:5060' "$OUT/node2/etc/kamailio/kamailio.cfg"
-	grep -qx 'listen=udp:198.51.100.12:5060' "$OUT/node2/etc/kamailio/kamailio.cfg"
-	[ "$(grep -v '^#' "$OUT/node1/etc/kamailio/dispatcher.list" | cut -d' ' -f2,4)" = "$(printf 'sip:198.51.100.11:5080 10\nsip:198.51.100.12:5080 5')" ]
-	[ "$(grep -v '^#' "$OUT/node2/etc/kamailio/dispatcher.list" | cut -d' ' -f2,4)" = "$(printf 'sip:198.51.100.12:5080 10\nsip:198.51.100.11:5080 5')" ]
+	grep -qx 'listen=udp:198.51.100.10:5060' "$OUT/node2/etc/voip-ha/kamailio/kamailio.cfg"
+	grep -qx 'listen=udp:198.51.100.12:5060' "$OUT/node2/etc/voip-ha/kamailio/kamailio.cfg"
+	[ "$(grep -v '^#' "$OUT/node1/etc/voip-ha/kamailio/dispatcher.list" | cut -d' ' -f2,4)" = "$(printf 'sip:198.51.100.11:5080 10\nsip:198.51.100.12:5080 5')" ]
+	[ "$(grep -v '^#' "$OUT/node2/etc/voip-ha/kamailio/dispatcher.list" | cut -d' ' -f2,4)" = "$(printf 'sip:198.51.100.12:5080 10\nsip:198.51.100.11:5080 5')" ]
 }
 
 @test "no secret in a world-readable file, none in DEPLOY.md" {

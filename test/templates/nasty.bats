@@ -71,19 +71,22 @@ kam_string() {
 	local want node line url n
 	want=$(conf_get "$NASTY" kamailio_db_password)
 	for node in node1 node2; do
+		# One URL: #!define DBURL "<escaped url>" ...
+		line=$(grep '^#!define DBURL "' "$OUT/$node/etc/voip-ha/kamailio/kamailio.cfg")
+		line=${line#\#!define DBURL \"}
+		url=$(kam_string "${line%\"}")
+		# db_id.c: user up to the first ':', password up to the LAST '@'.
+		[ "${url%%:*}" = postgres ]
+		url=${url#postgres://kamailio:}
+		[ "${url%@*}" = "$want" ]
+		[ "${url##*@}" = 127.0.0.1:5432/voip ]
+		# ... which every module's db_url uses (usrloc, auth_db, acc).
 		n=0
 		while IFS= read -r line; do
-			# modparam("MOD", "db_url", "<escaped url>")
-			line=${line#*\"db_url\", \"}
-			url=$(kam_string "${line%\")}")
-			# db_id.c: user up to the first ':', password up to the LAST '@'.
-			[ "${url%%:*}" = postgres ]
-			url=${url#postgres://kamailio:}
-			[ "${url%@*}" = "$want" ]
-			[ "${url##*@}" = 127.0.0.1:5432/voip ]
+			[[ "$line" == 'modparam("'*'", "db_url", DBURL)' ]]
 			n=$((n + 1))
-		done < <(grep '"db_url"' "$OUT/$node/etc/kamailio/kamailio.cfg")
-		[ "$n" -eq 2 ]
+		done < <(grep '"db_url"' "$OUT/$node/etc/voip-ha/kamailio/kamailio.cfg")
+		[ "$n" -eq 3 ]
 	done
 }
 

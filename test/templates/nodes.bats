@@ -55,7 +55,7 @@ provision_node1() {
 		printf 'CREATE SCHEMA kamailio AUTHORIZATION kamailio;\n'
 		printf 'ALTER ROLE kamailio SET search_path = kamailio;\n'
 		printf 'SET ROLE kamailio;\nSET search_path = kamailio;\n'
-		for t in standard auth_db registrar usrloc; do
+		for t in standard auth_db registrar usrloc acc; do
 			printf '\\i /usr/share/kamailio/postgres/%s-create.sql\n' "$t"
 		done
 	} | mn_psql node1 -d postgres >/dev/null
@@ -172,7 +172,7 @@ try_login() {
 sip_probe() {
 	local node=$1 sf=$2 target=$3
 	shift 3
-	mn_exec "$node" timeout 30 sipp -sf "$BATS_TEST_DIRNAME/sip/$sf" -m 1 -nostdin \
+	mn_exec "$node" timeout 30 sipp -sf "$TOP/test/sip/scenarios/$sf" -m 1 -nostdin \
 		-timeout 20s -timeout_error -recv_timeout 10s -p 5070 "$@" "$target" \
 		-trace_err -error_file "$MN_DIR/sipp-$node-$sf.err" >/dev/null 2>&1
 }
@@ -180,7 +180,7 @@ sip_probe() {
 # kamailio_start NODE: the real Kamailio with the generated kamailio.cfg
 # (at its real path through the /etc overlay), in the foreground.
 kamailio_start() {
-	mn_spawn "$1" "$MN_DIR/kamailio-$1.log" kamailio -DD -E -f /etc/kamailio/kamailio.cfg -m 64 -M 8
+	mn_spawn "$1" "$MN_DIR/kamailio-$1.log" kamailio -DD -E -f /etc/voip-ha/kamailio/kamailio.cfg -m 64 -M 8
 	local i pid=$MN_PID
 	for i in $(seq 100); do
 		sip_probe stranger options.xml 198.51.100.11:5060 && return 0
@@ -232,22 +232,22 @@ dispatcher_flags() {
 	[ -e "$MN_DIR/kamailio-node1.log" ] || kamailio_start node1
 	ensure_subscriber
 	# sipp stands in for FreeSWITCH (not in Debian) on both nodes' own addresses.
-	mn_spawn node1 "$MN_DIR/fs-node1.log" sipp -sf "$BATS_TEST_DIRNAME/sip/fs-uas.xml" \
+	mn_spawn node1 "$MN_DIR/fs-node1.log" sipp -sf "$TOP/test/sip/scenarios/fs-uas.xml" \
 		-i 198.51.100.11 -p 5080 -nostdin -trace_msg -message_file "$MN_DIR/fs-node1.msg"
 	local fs1=$MN_PID i
-	mn_spawn node2 "$MN_DIR/fs-node2.log" sipp -sf "$BATS_TEST_DIRNAME/sip/fs-uas.xml" \
+	mn_spawn node2 "$MN_DIR/fs-node2.log" sipp -sf "$TOP/test/sip/scenarios/fs-uas.xml" \
 		-i 198.51.100.12 -p 5080 -nostdin -trace_msg -message_file "$MN_DIR/fs-node2.msg"
 	sleep 1
-	run sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap wrong-secret
+	run sip_probe stranger call.xml 198.51.100.10:5060 -key caller 1001 -d 200 -s 2000 -au 1001 -ap wrong-secret
 	[ "$status" -ne 0 ]
-	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	sip_probe stranger call.xml 198.51.100.10:5060 -key caller 1001 -d 200 -s 2000 -au 1001 -ap phone-secret
 	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node1.msg"
 	run grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
 	[ "$status" -ne 0 ]
 	# node1's media server dies. The next call times out there (5 s) and
 	# failure_route sends it to node2's.
 	kill "$fs1"
-	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	sip_probe stranger call.xml 198.51.100.10:5060 -key caller 1001 -d 200 -s 2000 -au 1001 -ap phone-secret
 	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" -eq 1 ]
 	# The OPTIONS probes then mark it inactive (2 failed probes, 5 s apart,
 	# each failing after 5 s), and calls go straight to node2.
@@ -257,7 +257,7 @@ dispatcher_flags() {
 	done
 	[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ]
 	[ "$(dispatcher_flags node1 sip:198.51.100.12:5080)" = AP ]
-	sip_probe stranger invite.xml 198.51.100.10:5060 -s 2000 -au 1001 -ap phone-secret
+	sip_probe stranger call.xml 198.51.100.10:5060 -key caller 1001 -d 200 -s 2000 -au 1001 -ap phone-secret
 	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" -eq 2 ]
 }
 

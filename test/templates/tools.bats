@@ -43,7 +43,7 @@ setup() {
 @test "kamailio -c accepts both nodes' kamailio.cfg (pair and nasty)" {
 	local n
 	for n in pair-node1 pair-node2 nasty-node1 nasty-node2; do
-		run mn_exec $n kamailio -c -f /etc/kamailio/kamailio.cfg
+		run mn_exec $n kamailio -c -f /etc/voip-ha/kamailio/kamailio.cfg
 		echo "$n: $output"
 		[ "$status" -eq 0 ]
 		[[ "$output" == *"config file ok"* ]]
