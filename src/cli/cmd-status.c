@@ -185,7 +185,7 @@ int cmd_status(int argc, char **argv)
 	struct history_entry failover, switchover, rebuild, fence;
 	struct warnings w;
 	char vip_holder[16], pgunit[64], buf[32];
-	bool json = false, vip_local, fenced;
+	bool json = false, vip_local, fenced, reach_known;
 	size_t i;
 	int c;
 
@@ -206,7 +206,8 @@ int cmd_status(int argc, char **argv)
 	memset(&w, 0, sizeof(w));
 	query_local(&ctx, &l);
 	pg_probe(&ctx, ctx.peer_addr, 2, &peer);
-	if (probe_reachability(&ctx, 3, &reach) < 0) {
+	reach_known = probe_reachability(&ctx, 3, &reach) == 0; /* ICMP needs root */
+	if (!reach_known) {
 		memset(&reach, 0, sizeof(reach));
 		reach.has_witness = ctx.witness[0] != '\0';
 	}
@@ -235,6 +236,11 @@ int cmd_status(int argc, char **argv)
 		warn(&w, "replication lag %lld bytes (above %lld)", l.lag_bytes, LAG_WARN_BYTES);
 	if (peer.reachable == false && strstr(peer.error, "password authentication failed"))
 		warn(&w, "the peer refuses the replication password: secrets differ between the nodes");
+	else if (!peer.reachable && reach_known && !reach.peer)
+		warn(&w, "%s (%s) does not answer: neither its host nor its PostgreSQL", ctx.peer_name,
+		     ctx.peer_addr);
+	else if (!peer.reachable)
+		warn(&w, "%s's PostgreSQL does not answer (its host does)", ctx.peer_name);
 	if (!reach.has_witness)
 		warn(&w, "no witness configured: a network cut can make two primaries");
 	else if (!reach.witness)

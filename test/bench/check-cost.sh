@@ -30,27 +30,32 @@ shell_check() {
 }
 ours() { voip-ha check --quiet; }
 
-# children's user+system CPU so far, in ms (bash `times`, second line)
+# children's user+system CPU so far, in ms (bash `times`, second line).
+# `times` must run in this shell, not in a command substitution's subshell:
+# CPU_MS is set through a file.
+TIMES=$(mktemp)
+trap 'rm -f "$TIMES"' EXIT
 child_cpu_ms() {
-	times | tail -n1 | awk '{
+	times >"$TIMES"
+	CPU_MS=$(tail -n1 "$TIMES" | awk '{
 		t = 0
 		for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60000 + a[2] * 1000 }
-		printf "%d", t }'
+		printf "%d", t }')
 }
-now_us() { echo $(($(date +%s%N) / 1000)); }
 
 declare -A wall cpu fails
 for v in ours shell_check; do wall[$v]='' cpu[$v]=0 fails[$v]=0; done
 for _ in $(seq 1 "$RUNS"); do
 	for v in ours shell_check; do
-		c0=$(child_cpu_ms)
-		t0=$(now_us)
+		child_cpu_ms
+		c0=$CPU_MS
+		t0=$EPOCHREALTIME
 		# in a subshell so that `times` counts every process it ran
 		( "$v" ) || fails[$v]=$((${fails[$v]} + 1))
-		t1=$(now_us)
-		c1=$(child_cpu_ms)
-		wall[$v]+="$((t1 - t0)) "
-		cpu[$v]=$((${cpu[$v]} + c1 - c0))
+		t1=$EPOCHREALTIME
+		child_cpu_ms
+		wall[$v]+="$(( (${t1/./} - ${t0/./}) )) "
+		cpu[$v]=$((${cpu[$v]} + CPU_MS - c0))
 	done
 done
 
