@@ -3,8 +3,8 @@
 # (as root, on the healthy primary): `voip-ha check` against a shell
 # implementation of the same probes as the reference (the way the original
 # check_voip_master.sh worked): the stack's units active (systemctl), a
-# write in PostgreSQL (psql as postgres: pg_is_in_recovery and a temporary
-# table), the peer or else the witness answering ICMP (ping). RUNS of each,
+# write in PostgreSQL (psql as postgres: pg_is_in_recovery, then a committed
+# transaction id), the peer or else the witness answering ICMP (ping). RUNS of each,
 # interleaved. Wall time per run (median, p95) and CPU time per run (user +
 # system of every process the check ran, from bash's `times`).
 #   check-cost.sh [RUNS]     report on stdout
@@ -22,9 +22,9 @@ WITNESS=$(conf witness_address)
 shell_check() {
 	systemctl is-active --quiet kamailio.service voip-admin.service || return 1
 	[ "$(runuser -u postgres -- psql -X -At -d voip -c 'SELECT pg_is_in_recovery()')" = f ] || return 1
-	runuser -u postgres -- psql -X -q -d voip -v ON_ERROR_STOP=1 -c \
-		'BEGIN; CREATE TEMPORARY TABLE voip_ha_check (t int) ON COMMIT DROP; INSERT INTO voip_ha_check VALUES (1); COMMIT' \
-		>/dev/null || return 1
+	[ "$(runuser -u postgres -- psql -X -At -d voip -c \
+		"SELECT current_setting('transaction_read_only') = 'off' AND pg_current_xact_id() IS NOT NULL")" = t ] ||
+		return 1
 	ping -n -q -c1 -W1 "$PEER_ADDR" >/dev/null 2>&1 && return 0
 	[ -z "$WITNESS" ] || ping -n -q -c1 -W1 "$WITNESS" >/dev/null 2>&1
 }
