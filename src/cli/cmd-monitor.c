@@ -102,10 +102,12 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 {
 	static off_t history_size = -1;
 	static unsigned long failovers;
+	static bool write_failed;
 	struct strbuf sb = STRBUF_INIT;
 	struct history_entry last;
 	struct monitor_state st;
 	struct stat sbuf;
+	int r;
 
 	/* The history only grows: read it again only when it did. */
 	if (stat(VOIPHA_HISTORY, &sbuf) == 0 && sbuf.st_size != history_size) {
@@ -126,9 +128,19 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 	st.timeline = pv->timeline;
 	st.failovers_total = (long long)failovers;
 	st.fenced = access(VOIPHA_FENCED, F_OK) == 0;
-	if (monitor_state_format(&st, &sb) == 0 && mkdir_parents(MONITOR_STATE_PATH, 0755) == 0)
-		atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+	r = monitor_state_format(&st, &sb);
+	if (r == 0)
+		r = mkdir_parents(MONITOR_STATE_PATH, 0755);
+	if (r == 0)
+		r = atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
 	sb_release(&sb);
+	/* Said once when it starts failing and once when it works again, not
+	 * every second. */
+	if ((r < 0) != write_failed)
+		syslog(r < 0 ? LOG_ERR : LOG_NOTICE, "%s %s%s%s", MONITOR_STATE_PATH,
+		       r < 0 ? "cannot be written: " : "written again", r < 0 ? strerror(-r) : "",
+		       r < 0 ? " (status and /metrics see stale state)" : "");
+	write_failed = r < 0;
 }
 
 static void round_once(struct monitor *m)
