@@ -22,12 +22,12 @@
  * socket). A hung PostgreSQL (SIGSTOP) fails through libpq's
  * connect_timeout (2 s) within keepalived's script timeout. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/unit-state.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,47 +176,31 @@ out:
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "primary", no_argument, NULL, 'p' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool primary = false, quiet = false, have_ctx = false;
 	struct node_ctx ctx;
 	char why[700] = "";
 	struct timespec now;
-	long wait_s = 0, deadline;
-	char *end;
-	int c;
+	const char *wait_arg = NULL;
+	unsigned long long wait_s = 0;
+	long deadline;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "primary", 'p', NULL, &primary },
+		{ "wait", 'w', &wait_arg, NULL },
+		{ "quiet", 'q', NULL, &quiet },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "pw:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': primary = true; break;
-		case 'q': quiet = true; break;
-		case 'w':
-			errno = 0;
-			wait_s = strtol(optarg, &end, 10);
-			if (errno || *end || wait_s < 0 || wait_s > 3600) {
-				cli_error("--wait: '%s' is not a number of seconds (0-3600)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
+	if (wait_arg && (r = cli_number_arg("wait", wait_arg, 0, 3600, "a number of seconds", &wait_s)) >= 0)
+		return r;
 	/* The database is asked as postgres (pg_connect_local takes its ids
 	 * for the connect), units as the caller, ICMP needs root. */
 	if (node_ctx_load_quiet(DEFAULT_CONFIG, &ctx) == 0)
 		have_ctx = true;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	deadline = now.tv_sec + wait_s;
+	deadline = now.tv_sec + (long)wait_s;
 	for (;;) {
 		if (!primary && in_maintenance()) {
 			if (have_ctx)

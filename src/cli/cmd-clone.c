@@ -13,13 +13,13 @@
  * reachable yet, the clone stays pending (voip-ha-clone.service retries);
  * 1 anything else. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "cli/pgctl.h"
 #include "cli/standby-copy.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,29 +89,18 @@ static int do_clone(struct node_ctx *ctx, bool start)
 
 int cmd_clone(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "no-start", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG;
 	struct node_ctx ctx;
-	bool start = true;
-	int c, r;
+	bool no_start = false;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "no-start", 'n', NULL, &no_start },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'n': start = false; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	r = write_repl_passfile(&ctx, NULL);
@@ -119,7 +108,7 @@ int cmd_clone(int argc, char **argv)
 		cli_error("cannot write '%s': %s", VOIPHA_PASSFILE, strerror(-r));
 		r = EXIT_FAIL;
 	} else if (access(VOIPHA_CLONE_PENDING, F_OK) == 0) {
-		r = do_clone(&ctx, start);
+		r = do_clone(&ctx, !no_start);
 	} else if (path_exists(ctx.datadir, "standby.signal")) {
 		cli_note("no clone pending: this node is already a standby of %s", ctx.peer_name);
 		r = EXIT_OK;

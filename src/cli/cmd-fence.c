@@ -7,10 +7,10 @@
  * primary behind the VIP it no longer holds. Exit 0 whether or not fencing
  * was needed; 1 when it was needed and failed. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <syslog.h>
 
@@ -21,27 +21,17 @@ static const char usage_text[] =
 
 int cmd_fence(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG;
 	struct node_ctx ctx;
 	char why[512];
-	int c, r;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	openlog("voip-ha-fence", LOG_PID, LOG_DAEMON);

@@ -1,13 +1,13 @@
 /* voip-ha generate: render every configuration file of a node from the
  * templates, all or nothing: validate, render everything in memory, and only
  * then write (atomically, skipping files that are already identical). */
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "lib/cluster-config.h"
 #include "lib/derive.h"
 #include "lib/generate.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,45 +22,25 @@ static const char usage_text[] =
 
 struct gen_args {
 	const char *config, *templates, *root, *out, *node;
-	int all, dry_run;
+	bool all, dry_run;
 };
 
 static int parse_args(int argc, char **argv, struct gen_args *a)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "templates", required_argument, NULL, 't' },
-		{ "root", required_argument, NULL, 'r' },
-		{ "node", required_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &a->config, NULL },
+		{ "templates", 't', &a->templates, NULL },
+		{ "root", 'r', &a->root, NULL },
+		{ "node", 'n', &a->node, NULL },
+		{ "out", 'o', &a->out, NULL },
+		{ "all", 'a', NULL, &a->all },
+		{ "dry-run", 'd', NULL, &a->dry_run },
+		{ NULL, 0, NULL, NULL },
 	};
-	int c;
+	int r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0);
 
-	while ((c = getopt_long(argc, argv, "c:t:r:n:o:adh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': a->config = optarg; break;
-		case 't': a->templates = optarg; break;
-		case 'r': a->root = optarg; break;
-		case 'n': a->node = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'a': a->all = 1; break;
-		case 'd': a->dry_run = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_error("unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (r >= 0)
+		return r;
 	if (a->node && strcmp(a->node, "node1") && strcmp(a->node, "node2")) {
 		cli_error("--node must be node1 or node2");
 		return EXIT_USAGE;

@@ -3,9 +3,9 @@
  * holding secrets, themselves). Every value is an address, a number, a fixed
  * word or a validated path: no quoting is ever needed. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static const char usage_text[] =
@@ -15,26 +15,16 @@ static const char usage_text[] =
 
 int cmd_node_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG;
 	struct node_ctx ctx;
-	int c;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	printf("local_node=%s\npeer_node=%s\nlocal_address=%s\npeer_address=%s\n"

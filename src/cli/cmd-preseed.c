@@ -2,6 +2,7 @@
  * node (this-node set to the peer), so the second node is installed with the
  * same shared secrets without anyone retyping them. Output holds secrets:
  * with --out the file is created 0600 before anything is written to it. */
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "lib/atomic-write.h"
 #include "lib/cluster-config.h"
@@ -9,7 +10,6 @@
 #include "lib/strbuf.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,34 +88,19 @@ static int build(const struct cluster_config *cfg, enum cluster_node peer, struc
 
 int cmd_preseed(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG, *out = NULL;
 	struct strbuf text = STRBUF_INIT;
 	struct cluster_config cfg;
 	enum cluster_node local;
-	int c, r, ret = EXIT_FAIL;
+	int r, ret = EXIT_FAIL;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "out", 'o', &out, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (cli_load_config(config, &cfg) != 0)
 		return EXIT_FAIL;
 	r = detect_local_node(&cfg, &local);

@@ -13,13 +13,13 @@
  * (PQencryptPasswordConn) and only the verifier is sent, so the plaintext is
  * never in the server log or pg_stat_activity. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
 #include "lib/readfile.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -524,32 +524,20 @@ fail:
 
 int cmd_provision(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "migrations", required_argument, NULL, 'm' },
-		{ "kamailio-sql", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG, *migrations = DEFAULT_MIGRATIONS;
 	const char *kamsql = DEFAULT_KAMAILIO_SQL;
 	struct node_ctx ctx;
 	struct prov p;
-	int c, r;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "migrations", 'm', &migrations, NULL },
+		{ "kamailio-sql", 'k', &kamsql, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:m:k:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'm': migrations = optarg; break;
-		case 'k': kamsql = optarg; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	/* The passfile is written as root, before dropping privileges. */

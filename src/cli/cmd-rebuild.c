@@ -18,6 +18,7 @@
  * keepalived is down, say) the fence is lifted and the local PostgreSQL
  * starts as the primary it was, so a pair is never left without one. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "cli/failover.h"
@@ -26,7 +27,6 @@
 #include "cli/standby-copy.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -219,31 +219,19 @@ static int rebuild_auto(const struct node_ctx *ctx)
 
 int cmd_rebuild(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "basebackup", no_argument, NULL, 'b' },
-		{ "auto", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *config = DEFAULT_CONFIG;
 	bool basebackup = false, automatic = false;
 	struct node_ctx ctx;
-	int c, r;
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "basebackup", 'b', NULL, &basebackup },
+		{ "auto", 'a', NULL, &automatic },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:bah", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'b': basebackup = true; break;
-		case 'a': automatic = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	openlog("voip-ha-rebuild", LOG_PID, LOG_DAEMON);

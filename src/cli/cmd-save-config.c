@@ -1,13 +1,13 @@
 /* voip-ha save-config: store a complete cluster.conf read from stdin, after
  * validating it, atomically and root-only. This is how the postinst stores
  * debconf answers without putting a secret on any command line. */
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "lib/atomic-write.h"
 #include "lib/cluster-config.h"
 #include "lib/readfile.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,33 +45,17 @@ static int validate_text(const struct strbuf *in)
 
 int cmd_save_config(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *path = DEFAULT_CONFIG;
 	struct strbuf in = STRBUF_INIT;
 	bool root = geteuid() == 0;
-	int c, r, ret = EXIT_FAIL;
+	int r, ret = EXIT_FAIL;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &path, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			path = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			fputs(usage_text, stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	r = read_fd(STDIN_FILENO, CONFIG_MAX, &in);
 	if (r < 0) {
 		cli_error("cannot read stdin: %s", r == -EFBIG ? "more than 1 MiB" : strerror(-r));

@@ -4,13 +4,13 @@
  * holder from the VIP itself (which node's PostgreSQL answers there). The
  * JSON keys are stable (voip-ha(8)). Exit 0, or 1 when there are warnings. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/history.h"
 #include "cli/pgctl.h"
 #include "cli/unit-state.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,12 +169,6 @@ static void print_event(bool json, const char *key, const struct history_entry *
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const services[] = { "kamailio.service", "voip-admin.service", "keepalived.service",
 						"voip-ha-monitor.service", "lsyncd.service" };
 	const char *config = DEFAULT_CONFIG;
@@ -187,20 +181,15 @@ int cmd_status(int argc, char **argv)
 	char vip_holder[16], pgunit[64], buf[32];
 	bool json = false, vip_local, fenced, reach_known;
 	size_t i;
-	int c;
+	int c, r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "json", 'j', NULL, &json },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'j': json = true; break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	memset(&w, 0, sizeof(w));

@@ -14,13 +14,14 @@
  *      of data, only the timeline switch) and start keepalived again.
  * Run it again on the other node to swap back. */
 #include "cli/bringup.h"
+#include "cli/args.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/history.h"
 #include "cli/pgctl.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,41 +76,28 @@ static int standby_lag(const struct node_ctx *ctx, long long *lag, char *why, si
 
 int cmd_switchover(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "max-lag", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *config = DEFAULT_CONFIG;
-	long long max_lag = 16LL * 1024 * 1024, lag = 0;
+	const char *config = DEFAULT_CONFIG, *max_lag_arg = NULL;
+	unsigned long long max_lag = 16ULL * 1024 * 1024;
+	long long lag = 0;
 	struct node_ctx ctx;
 	struct pg_probe peer;
-	char why[512], *end;
+	char why[512];
 	const char *rebuild_argv[] = { "/usr/sbin/voip-ha", "rebuild", "--config", NULL, NULL };
 	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
 	long t0, t_promoted;
-	int c, r = EXIT_FAIL;
+	int r = EXIT_FAIL;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },
+		{ "max-lag", 'l', &max_lag_arg, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
 
-	while ((c = getopt_long(argc, argv, "c:l:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': config = optarg; break;
-		case 'l':
-			errno = 0;
-			max_lag = strtoll(optarg, &end, 10);
-			if (errno || *end || end == optarg || max_lag < 0) {
-				cli_error("--max-lag: '%s' is not a number of bytes", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: fputs(usage_text, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
+	if (max_lag_arg && (r = cli_number_arg("max-lag", max_lag_arg, 0, LLONG_MAX, "a number of bytes",
+						&max_lag)) >= 0)
+		return r;
+	r = EXIT_FAIL;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	openlog("voip-ha-switchover", LOG_PID, LOG_DAEMON);
@@ -130,9 +118,9 @@ int cmd_switchover(int argc, char **argv)
 		cli_error("switchover refused: %s", why);
 		goto out;
 	}
-	if (lag > max_lag) {
+	if (lag > (long long)max_lag) {
 		cli_error("switchover refused: %s is %lld bytes behind (more than %lld); wait for it to catch up",
-			  ctx.peer_name, lag, max_lag);
+			  ctx.peer_name, lag, (long long)max_lag);
 		goto out;
 	}
 	cli_note("switchover: %s -> %s (standby %lld bytes behind)", ctx.local_name, ctx.peer_name, lag);
