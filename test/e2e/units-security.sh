@@ -40,4 +40,12 @@ tap_ok "keepalived drop-in fences the local primary however keepalived stops" \
 	grep -qx 'ExecStopPost=/usr/sbin/voip-ha fence' "$ROOT/debian/dropins/keepalived.service.d/voip-ha.conf"
 tap_ok "postgresql@ drop-in runs pg-guard before the cluster starts" \
 	grep -qx 'ExecStartPre=/usr/sbin/voip-ha pg-guard %i' "$ROOT/debian/dropins/postgresql@.service.d/voip-ha.conf"
+# A node that boots fenced has no database until its rebuild ends: Kamailio
+# (which needs it to start) and keepalived (whose start check waits for
+# Kamailio) must keep retrying, never give up on a start limit.
+for unit in kamailio keepalived; do
+	d=$ROOT/debian/dropins/$unit.service.d/voip-ha.conf
+	tap_ok "$unit drop-in restarts it on failure without a start limit" \
+		bash -c "grep -qx 'Restart=on-failure' '$d' && grep -qx 'StartLimitIntervalSec=0' '$d' && grep -qE '^RestartSec=[1-9]' '$d'"
+done
 tap_done
