@@ -106,27 +106,18 @@ static bool filters(struct http_req *req, struct http_reply *rep, const char *p[
 
 void api_cdr_list(struct http_req *req, struct http_reply *rep)
 {
-	struct db_conn *c = db_conn_get(req->app->db);
-	unsigned long limit, offset;
-	char l[16], o[16];
+	struct db_conn *c = api_conn(req, rep);
+	struct api_page pg;
 	const char *p[8];
 	struct db_err err;
 	PGresult *res;
 	cJSON *top, *arr;
 	int n;
 
-	if (!c) {
-		reply_error(rep, 500, "out of memory");
+	if (!c || !filters(req, rep, p) || !api_page_get(req, rep, &pg))
 		return;
-	}
-	if (!filters(req, rep, p) ||
-	    !api_query_uint(req, rep, "limit", 1, 1000, 100, &limit) ||
-	    !api_query_uint(req, rep, "offset", 0, 100000000, 0, &offset))
-		return;
-	snprintf(l, sizeof(l), "%lu", limit);
-	snprintf(o, sizeof(o), "%lu", offset);
-	p[6] = l;
-	p[7] = o;
+	p[6] = pg.limit_s;
+	p[7] = pg.offset_s;
 	res = db_query(c, &st_cdr_list, p, &err);
 	if (!res) {
 		api_db_error(req, rep, &err);
@@ -138,10 +129,10 @@ void api_cdr_list(struct http_req *req, struct http_reply *rep)
 	for (int i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, cdr_json(res, i));
 	PQclear(res);
-	cJSON_AddNumberToObject(top, "limit", (double)limit);
-	cJSON_AddNumberToObject(top, "offset", (double)offset);
-	if ((unsigned long)n == limit)
-		cJSON_AddNumberToObject(top, "next_offset", (double)(offset + limit));
+	cJSON_AddNumberToObject(top, "limit", (double)pg.limit);
+	cJSON_AddNumberToObject(top, "offset", (double)pg.offset);
+	if ((unsigned long)n == pg.limit)
+		cJSON_AddNumberToObject(top, "next_offset", (double)(pg.offset + pg.limit));
 	else
 		cJSON_AddNullToObject(top, "next_offset");
 	reply_json(rep, 200, top);
@@ -150,15 +141,13 @@ void api_cdr_list(struct http_req *req, struct http_reply *rep)
 void api_cdr_get(struct http_req *req, struct http_reply *rep)
 {
 	const char *uuid = req->param[0];
-	struct db_conn *c = db_conn_get(req->app->db);
+	struct db_conn *c = api_conn(req, rep);
 	const char *p[1] = { uuid };
 	struct db_err err;
 	PGresult *res;
 
-	if (!c) {
-		reply_error(rep, 500, "out of memory");
+	if (!c)
 		return;
-	}
 	if (strlen(uuid) > 64 || uuid[strspn(uuid, "0123456789abcdefABCDEF-")] != '\0') {
 		reply_error(rep, 404, "no such CDR");
 		return;
@@ -177,17 +166,15 @@ void api_cdr_get(struct http_req *req, struct http_reply *rep)
 
 void api_cdr_stats(struct http_req *req, struct http_reply *rep)
 {
-	struct db_conn *c = db_conn_get(req->app->db);
+	struct db_conn *c = api_conn(req, rep);
 	const char *p[6];
 	struct db_err err;
 	PGresult *res;
 	cJSON *top, *causes;
 	double calls, answered, billsec;
 
-	if (!c) {
-		reply_error(rep, 500, "out of memory");
+	if (!c)
 		return;
-	}
 	if (!filters(req, rep, p))
 		return;
 	res = db_query(c, &st_cdr_stats, p, &err);

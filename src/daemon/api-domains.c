@@ -36,18 +36,14 @@ static cJSON *domain_json(PGresult *res, int row)
 void api_domain_list(struct http_req *req, struct http_reply *rep)
 {
 	struct db_conn *c = api_conn(req, rep);
-	unsigned long limit, offset;
-	char l[16], o[16];
-	const char *params[2] = { l, o };
+	struct api_page pg;
+	const char *params[2] = { pg.limit_s, pg.offset_s };
 	struct db_err err;
 	PGresult *res;
 	cJSON *arr, *top;
 
-	if (!c || !api_query_uint(req, rep, "limit", 1, 1000, 100, &limit) ||
-	    !api_query_uint(req, rep, "offset", 0, 100000000, 0, &offset))
+	if (!c || !api_page_get(req, rep, &pg))
 		return;
-	snprintf(l, sizeof(l), "%lu", limit);
-	snprintf(o, sizeof(o), "%lu", offset);
 	res = db_query(c, &st_domains_list, params, &err);
 	if (!res) {
 		api_db_error(req, rep, &err);

@@ -218,16 +218,15 @@ static bool sync_subscriber(struct http_req *req, struct http_reply *rep, struct
 void api_ext_list(struct http_req *req, struct http_reply *rep)
 {
 	struct db_conn *c = api_conn(req, rep);
-	unsigned long limit, offset;
-	char l[16], o[16], dom[256];
+	struct api_page pg;
+	char dom[256];
 	const char *domain = http_query(req, "domain");
-	const char *params[3] = { NULL, l, o };
+	const char *params[3] = { NULL, pg.limit_s, pg.offset_s };
 	struct db_err err;
 	PGresult *res;
 	cJSON *top, *arr;
 
-	if (!c || !api_query_uint(req, rep, "limit", 1, 1000, 100, &limit) ||
-	    !api_query_uint(req, rep, "offset", 0, 100000000, 0, &offset))
+	if (!c || !api_page_get(req, rep, &pg))
 		return;
 	if (domain) {
 		snprintf(dom, sizeof(dom), "%s", domain);
@@ -238,8 +237,6 @@ void api_ext_list(struct http_req *req, struct http_reply *rep)
 		}
 		params[0] = dom;
 	}
-	snprintf(l, sizeof(l), "%lu", limit);
-	snprintf(o, sizeof(o), "%lu", offset);
 	res = db_query(c, &st_ext_list, params, &err);
 	if (!res) {
 		api_db_error(req, rep, &err);
@@ -249,8 +246,8 @@ void api_ext_list(struct http_req *req, struct http_reply *rep)
 	arr = cJSON_AddArrayToObject(top, "items");
 	for (int i = 0; i < PQntuples(res); i++)
 		cJSON_AddItemToArray(arr, ext_json(res, i));
-	cJSON_AddNumberToObject(top, "limit", (double)limit);
-	cJSON_AddNumberToObject(top, "offset", (double)offset);
+	cJSON_AddNumberToObject(top, "limit", (double)pg.limit);
+	cJSON_AddNumberToObject(top, "offset", (double)pg.offset);
 	PQclear(res);
 	reply_json(rep, 200, top);
 }

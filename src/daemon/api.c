@@ -109,6 +109,16 @@ void api_db_error(struct http_req *req, struct http_reply *rep, const struct db_
 	}
 }
 
+bool api_page_get(struct http_req *req, struct http_reply *rep, struct api_page *pg)
+{
+	if (!api_query_uint(req, rep, "limit", 1, 1000, 100, &pg->limit) ||
+	    !api_query_uint(req, rep, "offset", 0, 100000000, 0, &pg->offset))
+		return false;
+	snprintf(pg->limit_s, sizeof(pg->limit_s), "%lu", pg->limit);
+	snprintf(pg->offset_s, sizeof(pg->offset_s), "%lu", pg->offset);
+	return true;
+}
+
 bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *name,
 		    unsigned long min, unsigned long max, unsigned long def,
 		    unsigned long *out)

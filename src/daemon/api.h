@@ -41,6 +41,14 @@ bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *na
 		    unsigned long min, unsigned long max, unsigned long def,
 		    unsigned long *out);
 
+/* ?limit= (1..1000, default 100) and ?offset= (0..100000000, default 0) of
+ * a list, also as text for a query parameter. false with rep filled (400). */
+struct api_page {
+	unsigned long limit, offset;
+	char limit_s[16], offset_s[16];
+};
+bool api_page_get(struct http_req *req, struct http_reply *rep, struct api_page *pg);
+
 /* A string field of obj: NULL when absent; *bad set when present but not a
  * string. */
 const char *api_json_string(const cJSON *obj, const char *name, bool *bad);
