@@ -22,6 +22,7 @@ all:
 -include mk/cli.mk
 -include mk/templates.mk
 -include mk/daemon.mk
+-include mk/sip.mk
 -include mk/cdr.mk
 -include mk/packaging.mk
 -include mk/e2e.mk

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# The SIP front door on one node (test/sip/lib.bash): the real Kamailio with
+# the generated kamailio.cfg, PostgreSQL provisioned by `voip-ha provision`,
+# extensions made through voip-admind's API, sipp as phones and as the two
+# FreeSWITCH stand-ins. What a phone sees: registration with digest auth,
+# calls through the media server, NAT, and what an attacker sees: malformed
+# and oversized requests, scanners, a REGISTER flood. (The dead-media-server
+# failover of the dispatcher is proven in test/templates/nodes.bats.)
+
+load lib
+load ../e2e/sip-lib.sh
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	sip_up
+	# Sources for the bad-input tests, each its own address (blocks are per address).
+	sip_node junk 198.51.100.20
+	sip_node big 198.51.100.21
+	sip_node scanner 198.51.100.22
+	sip_node flooder 198.51.100.23
+}
+
+teardown_file() {
+	mn_cleanup
+}
+
+setup() {
+	need_root
+}
+
+# Phone 1002 answers calls on 198.51.100.13:5072 (its messages in phone-1002.msg).
+phone_1002_answers() {
+	mn_spawn phones "$MN_DIR/phone-1002.log" sipp -sf "$SIP_SCEN/fs-uas.xml" -i 198.51.100.13 -p 5072 \
+		-nostdin -trace_msg -message_file "$MN_DIR/phone-1002.msg"
+	echo "$MN_PID" >"$MN_DIR/phone-1002.pid"
+}
+
+reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
+	local user=$1 pw=$2 sf=$3
+	shift 3
+	sip_sipp phones "$sf" "$SIP_VIP:5060" -p 5070 -s "$user" -au "$user" -ap "$pw" "$@"
+}
+
+@test "REGISTER without credentials is challenged: 401 with a digest realm" {
+	sip_sipp phones register-challenge.xml "$SIP_VIP:5060" -p 5070 -s 1001
+	[ "$(sip_sql "SELECT count(*) FROM kamailio.location")" = 0 ]
+}
+
+@test "REGISTER with a wrong password is refused, and stores nothing" {
+	reg 1001 "$SIP_PW_1001-wrong" register-refused.xml
+	# The same scenario must fail with the right password (it expects a refusal).
+	run reg 1001 "$SIP_PW_1001" register-refused.xml
+	[ "$status" -ne 0 ]
+	# ... which did register; start the next test from an empty table.
+	sip_sql "DELETE FROM kamailio.location" >/dev/null
+	reg 1001 "$SIP_PW_1002" register-refused.xml # another user's password
+	[ "$(sip_sql "SELECT count(*) FROM kamailio.location")" = 0 ]
+}
+
+@test "REGISTER with the right password: 200 and the contact in kamailio.location before the reply" {
+	reg 1001 "$SIP_PW_1001" register.xml
+	run sip_sql "SELECT username || '@' || domain || ' ' || contact FROM kamailio.location WHERE username = '1001'"
+	[ "$output" = "1001@$SIP_DOMAIN sip:1001@198.51.100.13:5070" ]
+}
+
+@test "an identity the proxy does not know cannot call; a known one with a wrong password neither" {
+	local before
+	before=$(grep -c '^INVITE ' "$MN_DIR/fs-node1.msg" || true)
+	sip_sipp phones call-refused.xml "$SIP_VIP:5060" -p 5074 -key caller 3003 -s 1002 -au 3003 -ap whatever
+	sip_sipp phones call-refused.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 1002 -au 1001 -ap "$SIP_PW_1002"
+	# Another user's identity with one's own credentials: 403.
+	sip_sipp phones call-refused.xml "$SIP_VIP:5060" -p 5074 -key caller 1002 -s 1001 -au 1001 -ap "$SIP_PW_1001"
+	[ "$(grep -c '^INVITE ' "$MN_DIR/fs-node1.msg" || true)" = "$before" ]
+}
+
+@test "a call: phone 1001 to the media server, the media server to registered phone 1002, both complete through the VIP" {
+	# 1002 registers from its own port and answers there.
+	phone_1002_answers
+	reg 1002 "$SIP_PW_1002" register-contact.xml -p 5073 -key contact 198.51.100.13:5072
+	# Leg A: 1001 calls 1002; the proxy authenticates and hands it to
+	# FreeSWITCH (node1's, the preferred one): INVITE, 100, 180, 200, ACK, BYE, 200.
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 1002 -au 1001 -ap "$SIP_PW_1001" \
+		-d 200 -trace_msg -message_file "$MN_DIR/leg-a.msg"
+	# Leg B: FreeSWITCH (node1's address, trusted, no challenge) calls 1002
+	# through the VIP; the proxy finds 1002's registration.
+	sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002 \
+		-d 200 -trace_msg -message_file "$MN_DIR/leg-b.msg"
+	local leg
+	for leg in leg-a leg-b; do
+		run grep -E -o '^(SIP/2.0 [0-9]{3}|INVITE|ACK|BYE)' "$MN_DIR/$leg.msg"
+		echo "$leg: ${lines[*]}"
+		[[ "${lines[*]}" == *"INVITE"*"SIP/2.0 100"*"SIP/2.0 180"*"SIP/2.0 200"*"ACK"*"BYE"*"SIP/2.0 200" ]]
+	done
+	# The media server saw leg A with a Record-Route on the VIP only, and
+	# the BYE came to it through the proxy.
+	run grep -m1 -i '^Record-Route:' "$MN_DIR/fs-node1.msg"
+	[[ "$output" == *"<sip:$SIP_VIP;lr;ftag="*">"* || "$output" == *"<sip:$SIP_VIP:5060;lr;ftag="*">"* ]]
+	[ "$(grep -c -i '^Record-Route:' <(sed -n '/^INVITE sip:1002/,/^$/p' "$MN_DIR/fs-node1.msg" | head -40))" = 1 ]
+	grep -q '^BYE sip:media@198.51.100.11:5080' "$MN_DIR/fs-node1.msg"
+	grep -q '^BYE sip:phone@\|^BYE sip:media@198.51.100.13:5072' "$MN_DIR/phone-1002.msg"
+	# Accounted: start (INVITE 200) and stop (BYE 200) of both legs, by Call-ID.
+	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'INVITE' AND sip_code = '200'")" -ge 2 ]
+	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'BYE' AND sip_code = '200'")" -ge 2 ]
+}
+
+@test "a call to a user that is not registered: 404 from the proxy, never forwarded" {
+	local before
+	before=$(grep -c '^INVITE sip:1999' "$MN_DIR/fs-node1.msg" || true)
+	run sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1999 \
+		-trace_msg -message_file "$MN_DIR/to-1999.msg"
+	[ "$status" -ne 0 ]
+	grep -q '^SIP/2.0 404 Not Found' "$MN_DIR/to-1999.msg"
+	[ "$(grep -c '^INVITE sip:1999' "$MN_DIR/fs-node1.msg" || true)" = "$before" ]
+}
+
+@test "NAT: a phone registering with a private Contact is stored with its source address and reached there" {
+	# Behind NAT its REGISTER comes from 5072, the port its NAT maps to.
+	[ ! -e "$MN_DIR/phone-1002.pid" ] || kill "$(cat "$MN_DIR/phone-1002.pid")"
+	sleep 0.5
+	reg 1002 "$SIP_PW_1002" register-contact.xml -p 5072 -key contact 192.168.1.50:5060
+	phone_1002_answers
+	run sip_sql "SELECT contact || ' ' || received FROM kamailio.location WHERE username = '1002' AND contact LIKE '%192.168.1.50%'"
+	[ "$output" = "sip:1002@192.168.1.50:5060 sip:198.51.100.13:5072" ]
+	# A call to it goes to the address the REGISTER came from.
+	local before
+	before=$(grep -c '^INVITE ' "$MN_DIR/phone-1002.msg" || true)
+	sip_sql "DELETE FROM kamailio.location WHERE username = '1002' AND contact NOT LIKE '%192.168.1.50%'" >/dev/null
+	sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002 -d 100
+	[ "$(grep -c '^INVITE sip:1002@192.168.1.50:5060' "$MN_DIR/phone-1002.msg")" -gt 0 ]
+	[ "$(grep -c '^INVITE ' "$MN_DIR/phone-1002.msg")" -gt "$before" ]
+}
+
+@test "the two-node helpers: a phone registered through the VIP is called later by the media server" {
+	local msg=$MN_DIR/phone-1001-e2e.msg
+	sip_e2e_answer "mn_exec phones" "$SIP_E2E_SCEN" 198.51.100.13 5082 "$msg"
+	sip_e2e_register "mn_exec phones" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 "$SIP_PW_1001" 198.51.100.13 5082
+	sip_e2e_call_user "mn_exec node1" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 198.51.100.11
+	sip_e2e_answer_stop "mn_exec phones" "$msg"
+	grep -q '^INVITE sip:1001@198.51.100.13:5082' "$msg"
+	grep -q '^BYE ' "$msg"
+}
+
+@test "a dialog outlives a Kamailio restart: the BYE sent afterwards reaches the media server" {
+	local st=$MN_DIR/dialog.log before
+	before=$(grep -c '^BYE ' "$MN_DIR/fs-node1.msg" || true)
+	sip_e2e_dialog_open "mn_exec phones" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 "$SIP_PW_1001" 2000 198.51.100.13 "$st"
+	grep -q 'route=<sip:198.51.100.10;lr;ftag=' "$st"
+	sip_kamailio_restart
+	sip_e2e_dialog_bye "mn_exec phones" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 2000 198.51.100.13 "$st"
+	[ "$(grep -c '^BYE ' "$MN_DIR/fs-node1.msg")" -gt "$before" ]
+	# Without the dialog's route and tags the same BYE goes nowhere.
+	sed -i 's/totag=[^|]*/totag=forged/' "$st"
+	run sip_e2e_dialog_bye "mn_exec phones" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 2000 198.51.100.13 "$st"
+	[ "$status" -ne 0 ]
+}
+
+# send_raw NODE PROTO FILE: one request from NODE, prints the status line of
+# the reply (nothing when none came within 3 s).
+send_raw() {
+	mn_exec "$1" python3 "$BATS_TEST_DIRNAME/send-raw" "$2" "$SIP_VIP" 5060 "$3"
+}
+
+@test "malformed requests are dropped or refused, and the proxy keeps serving" {
+	local f n=0
+	for f in "$BATS_TEST_DIRNAME"/bad-input/*.sip; do
+		run send_raw junk udp "$f"
+		echo "$(basename "$f"): ${output:-no reply}"
+		[[ "$output" != "SIP/2.0 2"* ]] # never accepted
+		sip_kam_alive
+		n=$((n + 1))
+	done
+	[ "$n" -ge 12 ]
+}
+
+@test "oversized requests: 513 over UDP and TCP, the proxy keeps serving" {
+	{
+		printf 'OPTIONS sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.21:5099;branch=z9hG4bK-big1\r\n' "$SIP_VIP"
+		printf 'From: <sip:big@198.51.100.21>;tag=1\r\nTo: <sip:%s>\r\nCall-ID: big-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n' "$SIP_VIP"
+		printf 'X-Padding: %s\r\n' "$(head -c 30000 /dev/zero | tr '\0' a)"
+		printf 'Content-Length: 0\r\n\r\n'
+	} >"$MN_DIR/big.sip"
+	run send_raw big udp "$MN_DIR/big.sip"
+	[ "$output" = "SIP/2.0 513 Message Too Large" ]
+	sed 's/SIP\/2.0\/UDP/SIP\/2.0\/TCP/' "$MN_DIR/big.sip" >"$MN_DIR/big-tcp.sip"
+	run send_raw big tcp "$MN_DIR/big-tcp.sip"
+	[[ "$output" == "SIP/2.0 513"* || -z "$output" ]]
+	sip_kam_alive
+}
+
+@test "a scanner's User-Agent: no reply, its address blocked with one log line" {
+	sed 's/^User-Agent: .*/User-Agent: friendly-scanner/' "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in" >"$MN_DIR/scan.sip"
+	run send_raw scanner udp "$MN_DIR/scan.sip"
+	[ -z "$output" ]
+	# Its next, innocent request is dropped too; others are still served.
+	run send_raw scanner udp "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in"
+	[ -z "$output" ]
+	run send_raw junk udp "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in"
+	[ "$output" = "SIP/2.0 200 OK" ]
+	[ "$(grep -c 'blocking 198.51.100.22 ' "$MN_DIR/kamailio.log")" = 1 ]
+}
+
+@test "REGISTER flood from one address, 2000/s for 30 s: proxy up, flooder blocked after one log line, a phone still registers" {
+	local sent before_replies after_replies
+	before_replies=$(sip_stat sl:sent_replies)
+	mn_spawn flooder "$MN_DIR/flood.log" timeout 120 sipp -sf "$SIP_SCEN/register-flood.xml" "$SIP_VIP:5060" \
+		-i 198.51.100.23 -p 5099 -s 9999 -r 2000 -m 60000 -nostdin \
+		-trace_stat -stf "$MN_DIR/flood.csv" -fd 1
+	local flood=$MN_PID
+	# Meanwhile, phone 1001 registers from another address, several times.
+	local ok=0
+	sleep 5
+	for _ in 1 2 3; do
+		reg 1001 "$SIP_PW_1001" register.xml && ok=$((ok + 1))
+		sleep 5
+	done
+	wait "$flood" || true
+	[ "$ok" = 3 ]
+	sip_kam_alive
+	# The flooder really sent at that rate...
+	sent=$(awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "TotalCallCreated") c = i } END { print $c }' "$MN_DIR/flood.csv")
+	echo "flood REGISTERs sent: $sent"
+	[ "$sent" -ge 59000 ]
+	# ... and got almost nothing back: pike blocks within its first
+	# sampling units (a block starts between 1x and 3x the density).
+	after_replies=$(sip_stat sl:sent_replies)
+	echo "replies sent during the flood: $((after_replies - before_replies))"
+	[ $((after_replies - before_replies)) -lt 2000 ]
+	[ "$(grep -c 'blocking 198.51.100.23 ' "$MN_DIR/kamailio.log")" = 1 ]
+	run send_raw flooder udp "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in"
+	[ -z "$output" ]
+}
