@@ -72,6 +72,12 @@ static void refresh(struct app *app, struct health *h)
 	PQclear(res);
 }
 
+void handle_live(struct http_req *req, struct http_reply *rep)
+{
+	(void)req;
+	reply_text(rep, 200, "text/plain", "ok\n");
+}
+
 void handle_health(struct http_req *req, struct http_reply *rep)
 {
 	struct app *app = req->app;

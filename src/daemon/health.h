@@ -15,6 +15,10 @@ struct health;
 struct health *health_new(void);
 void health_free(struct health *h);
 void handle_health(struct http_req *req, struct http_reply *rep);
+/* GET /live: 200 whenever the HTTP server answers, whatever the database
+ * does (the watchdog's self-probe: a database that hangs during a failover
+ * must not get the daemon killed). */
+void handle_live(struct http_req *req, struct http_reply *rep);
 /* GET /metrics: the Prometheus text exposition of every registered metric. */
 void handle_metrics(struct http_req *req, struct http_reply *rep);
 

@@ -53,7 +53,9 @@ static void usage(FILE *f)
  * restarts us. */
 static bool self_probe(const struct admin_config *cfg, int timeout_ms)
 {
-	static const char req[] = "GET /health HTTP/1.0\r\nConnection: close\r\n\r\n";
+	/* /live, not /health: /health waits for the database, which may hang
+	 * for seconds in a failover, and that must not kill the daemon. */
+	static const char req[] = "GET /live HTTP/1.0\r\nConnection: close\r\n\r\n";
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	char buf[16];
@@ -236,8 +238,9 @@ int main(int argc, char **argv)
 		wd_usec = 0;
 
 	for (;;) {
-		/* ping at half the watchdog interval; wake at least once a second */
-		uint64_t wait_us = wd_usec ? wd_usec / 2 : 1000000;
+		/* probe six times per watchdog interval (one slow probe is not
+		 * the end); without a watchdog, wake once a second */
+		uint64_t wait_us = wd_usec ? wd_usec / 6 : 1000000;
 		struct timespec to = { (time_t)(wait_us / 1000000), (long)(wait_us % 1000000) * 1000 };
 		int sig = sigtimedwait(&sigs, NULL, &to);
 

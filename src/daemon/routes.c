@@ -13,6 +13,8 @@
 #define BOTH (LISTEN_MAIN | LISTEN_METRICS)
 
 const struct route routes[] = {
+	{ BOTH, "GET", "/live", AUTH_NONE, handle_live },
+	{ BOTH, "HEAD", "/live", AUTH_NONE, handle_live },
 	{ BOTH, "GET", "/health", AUTH_NONE, handle_health },
 	{ BOTH, "HEAD", "/health", AUTH_NONE, handle_health },
 	{ BOTH, "GET", "/metrics", AUTH_NONE, handle_metrics },

@@ -6,7 +6,8 @@
 #
 # Ports: PostgreSQL 55440, daemon 18080 (API) / 18081 (metrics); the SIGTERM
 # test runs a second daemon on 18082/18083, the notify test a third on
-# 18086/18087, the cache invalidation test a fourth on 18088/18089.
+# 18086/18087, the cache invalidation test a fourth on 18088/18089, the
+# hung-database watchdog test a fifth on 18090/18091.
 
 bats_require_minimum_version 1.5.0
 
@@ -822,7 +823,7 @@ actions() {
 		return 1
 	}
 	wait_for '^READY=1' 1
-	# fed every 200 ms (half of WATCHDOG_USEC) while the listener answers
+	# fed about every 67 ms (a sixth of WATCHDOG_USEC) while the listener answers
 	wait_for '^WATCHDOG=1' 3
 	kill -HUP "$pid"
 	wait_for '^RELOADING=1|MONOTONIC_USEC=[0-9]' 1
@@ -839,6 +840,42 @@ actions() {
 	[ "$(tail -n1 "$T3/notify.log" | cut -c1-10)" = STOPPING=1 ]
 	run grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$T3/daemon.log"
 	assert_output ''
+}
+
+@test "GET /live answers and the watchdog stays fed while the database hangs (every PostgreSQL process stopped)" {
+	listen=${NOTIFY_LISTEN:-$SRC_ROOT/build/test/daemon/notify-listen}
+	[ -x "$listen" ] || { echo "missing $listen (make $listen)"; return 1; }
+	T4=$BATS_TEST_TMPDIR/t4
+	mkdir -p "$T4/spool"
+	ln -s "$T/pg" "$T4/pg"
+	daemon_config "$T4" 18090 18091
+	"$listen" "$T4/notify.sock" > "$T4/notify.log" 2>&1 3>&- &
+	lpid=$!
+	for i in $(seq 1 50); do [ -S "$T4/notify.sock" ] && break; sleep 0.1; done
+	NOTIFY_SOCKET=$T4/notify.sock WATCHDOG_USEC=3000000 \
+		"$VOIPADMIND" --config "$T4/voip-admin.conf" > "$T4/daemon.log" 2>&1 3>&- &
+	pid=$!
+	for i in $(seq 1 100); do grep -q '^READY=1' "$T4/notify.log" && break; sleep 0.1; done
+	run curl -s -m 2 http://127.0.0.1:18090/live
+	assert_output ok
+	# a database host that vanished in a failover: connections hang
+	pm=$(head -n1 "$T/pg/data/postmaster.pid")
+	kill -STOP "$pm" $(pgrep -P "$pm")
+	# (nothing between STOP and CONT may fail: PostgreSQL must go on after)
+	before=$(grep -c '^WATCHDOG=1' "$T4/notify.log" || true)
+	# /health would wait for the database; /live does not
+	run curl -s -m 2 -o /dev/null -w '%{http_code}' http://127.0.0.1:18090/live
+	live=$output
+	sleep 4
+	after=$(grep -c '^WATCHDOG=1' "$T4/notify.log" || true)
+	kill -CONT "$pm" $(pgrep -P "$pm")
+	kill -TERM "$pid"
+	wait "$pid" || true
+	kill "$lpid"
+	assert_equal "$live" 200
+	# more than 4 s of a hung database is more than a watchdog interval:
+	# the daemon must have fed it all along (every 0.5 s)
+	[ $((after - before)) -ge 4 ] || { echo "WATCHDOG=1 sent $((after - before)) times in 4 s"; return 1; }
 }
 
 @test "after everything: clean stop, no sanitizer or leak report, no secret in the log" {
