@@ -21,8 +21,8 @@
  * skipped). Runs as root or postgres (peer authentication on the local
  * socket). A hung PostgreSQL (SIGSTOP) fails through libpq's
  * connect_timeout (2 s) within keepalived's script timeout. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/unit-state.h"
@@ -109,21 +109,6 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 		return -1;
 	}
 	return 0;
-}
-
-/* The postinst restarts services it reconfigures (PostgreSQL for a changed
- * setting, Kamailio for its config) between touching and removing this
- * marker: a planned restart of a few seconds is not a failover. Honoured
- * for MAINTENANCE_MAX seconds at most, so a configure that died midway
- * cannot disable the check. */
-#define MAINTENANCE_FILE "/run/voip-ha/maintenance"
-#define MAINTENANCE_MAX 300
-
-static bool in_maintenance(void)
-{
-	struct stat st;
-
-	return stat(MAINTENANCE_FILE, &st) == 0 && time(NULL) - st.st_mtime < MAINTENANCE_MAX;
 }
 
 static int pg_healthy(bool need_primary, char *why, size_t len)

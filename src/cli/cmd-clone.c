@@ -12,8 +12,8 @@
  * Exit codes: 0 cloned or already a standby; 75 (EX_TEMPFAIL) peer not
  * reachable yet, the clone stays pending (voip-ha-clone.service retries);
  * 1 anything else. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "cli/pgctl.h"
@@ -31,14 +31,6 @@ static const char usage_text[] =
 	"usage: voip-ha clone [--config FILE] [--no-start]\n"
 	"Clone this node's PostgreSQL from the peer with pg_basebackup and start it as a\n"
 	"streaming standby. Acts only while the clone is pending (" VOIPHA_CLONE_PENDING ").\n";
-
-static bool path_exists(const char *dir, const char *name)
-{
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return access(p, F_OK) == 0;
-}
 
 static int do_clone(struct node_ctx *ctx, bool start)
 {
@@ -109,7 +101,7 @@ int cmd_clone(int argc, char **argv)
 		r = EXIT_FAIL;
 	} else if (access(VOIPHA_CLONE_PENDING, F_OK) == 0) {
 		r = do_clone(&ctx, !no_start);
-	} else if (path_exists(ctx.datadir, "standby.signal")) {
+	} else if (pg_local_is_standby_dir(&ctx)) {
 		cli_note("no clone pending: this node is already a standby of %s", ctx.peer_name);
 		r = EXIT_OK;
 	} else {

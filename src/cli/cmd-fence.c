@@ -6,8 +6,8 @@
  * keepalived that is stopped, crashes or is killed never leaves a writable
  * primary behind the VIP it no longer holds. Exit 0 whether or not fencing
  * was needed; 1 when it was needed and failed. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 

@@ -12,8 +12,8 @@
  *   - writes the node's state to /run/voip-ha/monitor.state (key=value),
  *     which `voip-ha status` and voip-admind's /metrics read.
  * --once runs one round (tests). */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/history.h"
@@ -94,6 +94,8 @@ struct monitor {
 	const struct node_ctx *ctx;
 	int peer_misses;          /* consecutive probes the peer missed */
 	time_t not_streaming_since;
+	time_t down_since;        /* the local PostgreSQL does not answer */
+	time_t last_restart;      /* the last time a crashed standby was started */
 	const char *sync_state;   /* sync | degraded | standby | down */
 };
 
@@ -143,6 +145,48 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 	write_failed = r < 0;
 }
 
+/* A standby whose PostgreSQL crashed stays down: nothing in the failover
+ * path starts it (a crashed primary is fenced and rebuilt instead), and the
+ * pair would stay without a copy. Started again once it has been down
+ * RESTART_AFTER seconds, at most every RESTART_EVERY seconds, and only when
+ * systemd has its unit as failed (a crash; an operator's stop is inactive),
+ * it is not fenced, no rebuild or clone runs and no package is being
+ * configured. pg-guard still decides at that start. */
+#define RESTART_AFTER 5
+#define RESTART_EVERY 60
+
+static bool unit_active(const char *unit)
+{
+	const char *argv[] = { "/bin/systemctl", "is-active", "--quiet", unit, NULL };
+	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
+	return run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0;
+}
+
+static void restart_crashed_standby(struct monitor *m)
+{
+	const struct node_ctx *ctx = m->ctx;
+	char unit[64];
+	time_t now = time(NULL);
+
+	if (m->down_since == 0)
+		m->down_since = now;
+	pg_unit_name(ctx, unit, sizeof(unit));
+	if (now - m->down_since < RESTART_AFTER || now - m->last_restart < RESTART_EVERY ||
+	    !pg_local_is_standby_dir(ctx) || access(VOIPHA_FENCED, F_OK) == 0 || in_maintenance() ||
+	    !unit_is_failed(unit) || unit_active(VOIPHA_REBUILD_UNIT) || unit_active("voip-ha-clone.service"))
+		return;
+	m->last_restart = now;
+	if (unit_start_again(unit) == 0) {
+		syslog(LOG_WARNING, "the standby's %s failed %lld s ago: started again", unit,
+		       (long long)(now - m->down_since));
+		history_add("restart", "ok", "the standby's %s had failed: started again", unit);
+	} else {
+		syslog(LOG_ERR, "the standby's %s failed and cannot be started again", unit);
+		history_add("restart", "failed", "the standby's %s had failed; starting it again failed", unit);
+	}
+}
+
 static void round_once(struct monitor *m)
 {
 	const struct node_ctx *ctx = m->ctx;
@@ -157,6 +201,10 @@ static void round_once(struct monitor *m)
 		memset(&reach, 0, sizeof(reach));
 	m->peer_misses = reach.peer ? 0 : m->peer_misses + 1;
 	role = pg_local_role(2);
+	if (role == PG_DOWN)
+		restart_crashed_standby(m);
+	else
+		m->down_since = 0;
 	if (role != PG_PRIMARY) {
 		m->sync_state = role == PG_STANDBY ? "standby" : "down";
 		m->not_streaming_since = 0;

@@ -2,8 +2,8 @@
  * line, for the postinst hooks (which must not parse cluster.conf, a file
  * holding secrets, themselves). Every value is an address, a number, a fixed
  * word or a validated path: no quoting is ever needed. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 
 #include <stdio.h>

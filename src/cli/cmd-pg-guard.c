@@ -56,7 +56,7 @@ out:
 int cmd_pg_guard(int argc, char **argv)
 {
 	const char *config = DEFAULT_CONFIG, *instance;
-	char sysid[32], peer_sysid[32], sig[512];
+	char sysid[32], peer_sysid[32];
 	unsigned tli, peer_tli;
 	struct node_ctx ctx;
 	int i = 1, r;
@@ -89,8 +89,7 @@ int cmd_pg_guard(int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	snprintf(sig, sizeof(sig), "%s/standby.signal", ctx.datadir);
-	if (access(sig, F_OK) == 0)
+	if (pg_local_is_standby_dir(&ctx))
 		goto out;
 	if (access(VOIPHA_FENCED, F_OK) == 0) {
 		cli_error("pg-guard: %s is fenced (%s): it starts again only as a standby, "

@@ -12,8 +12,8 @@
  * Secrets: passwords come from cluster.conf; the verifier is computed here
  * (PQencryptPasswordConn) and only the verifier is sent, so the plaintext is
  * never in the server log or pg_stat_activity. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
 #include "lib/readfile.h"

@@ -17,8 +17,8 @@
  * this node's history for UNFENCE_AFTER seconds (nobody took over: its
  * keepalived is down, say) the fence is lifted and the local PostgreSQL
  * starts as the primary it was, so a pair is never left without one. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/datadir.h"
 #include "cli/failover.h"
@@ -66,22 +66,14 @@ static void restart_failed_units(void)
 {
 	static const char *const units[] = { "voip-admin.service", "kamailio.service", "freeswitch.service",
 					     "keepalived.service", NULL };
-	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	size_t i;
 
-	if (!systemd_running())
-		return;
 	for (i = 0; units[i]; i++) {
-		const char *argv[] = { "/bin/systemctl", "is-failed", "--quiet", units[i], NULL };
-
-		if (run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0) {
-			cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)", units[i]);
-			/* A unit that hit its start limit refuses even this start. */
-			if (systemctl("reset-failed", units[i], false) != 0 ||
-			    systemctl("restart", units[i], true) != 0)
-				cli_error("rebuild: cannot start %s again (see systemctl status %s)", units[i],
-					 units[i]);
-		}
+		if (!unit_is_failed(units[i]))
+			continue;
+		cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)", units[i]);
+		if (unit_start_again(units[i]) != 0)
+			cli_error("rebuild: cannot start %s again (see systemctl status %s)", units[i], units[i]);
 	}
 }
 

@@ -3,8 +3,8 @@
  * peer's role and timeline from a replication connection to it; the VIP
  * holder from the VIP itself (which node's PostgreSQL answers there). The
  * JSON keys are stable (voip-ha(8)). Exit 0, or 1 when there are warnings. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/history.h"

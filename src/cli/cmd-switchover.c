@@ -13,8 +13,8 @@
  *   4. rebuild this node as its standby (a clean shutdown needs no rewind
  *      of data, only the timeline switch) and start keepalived again.
  * Run it again on the other node to swap back. */
-#include "cli/bringup.h"
 #include "cli/args.h"
+#include "cli/bringup.h"
 #include "cli/cli.h"
 #include "cli/failover.h"
 #include "cli/history.h"

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -28,6 +30,13 @@ int probe_reachability(const struct node_ctx *ctx, int tries, struct reachabilit
 	return r;
 }
 
+bool in_maintenance(void)
+{
+	struct stat st;
+
+	return stat(VOIPHA_MAINTENANCE, &st) == 0 && time(NULL) - st.st_mtime < MAINTENANCE_MAX;
+}
+
 bool reach_isolated(const struct reachability *r)
 {
 	return r->has_witness && !r->peer && !r->witness;
@@ -39,10 +48,8 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	struct reachability reach;
 
 	enum pg_role role = pg_local_role(3);
-	char sig[300];
 
-	snprintf(sig, sizeof(sig), "%s/standby.signal", ctx->datadir);
-	if (role == PG_STANDBY || (role == PG_DOWN && access(sig, F_OK) == 0)) {
+	if (role == PG_STANDBY || (role == PG_DOWN && pg_local_is_standby_dir(ctx))) {
 		snprintf(why, len, "the local PostgreSQL is a standby");
 		return false;
 	}

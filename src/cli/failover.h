@@ -22,6 +22,15 @@ struct node_ctx;
 #define VOIPHA_RUN_DIR     "/run/voip-ha"
 #define VOIPHA_REBUILD_UNIT "voip-ha-rebuild.service"
 
+/* The postinst restarts services it reconfigures (PostgreSQL for a changed
+ * setting, Kamailio for its config) between touching and removing this
+ * marker: a planned restart of a few seconds is not a failover (check) and
+ * not a crash (monitor). Honoured for MAINTENANCE_MAX seconds at most, so a
+ * configure that died midway cannot disable either. */
+#define VOIPHA_MAINTENANCE VOIPHA_RUN_DIR "/maintenance"
+#define MAINTENANCE_MAX 300
+bool in_maintenance(void);
+
 /* ICMP to the peer and (when configured: has_witness) the witness, each
  * `tries` echo requests 150 ms apart. -errno when no probe could be sent. */
 struct reachability {

@@ -46,6 +46,20 @@ int systemctl(const char *verb, const char *unit, bool no_block)
 	return run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, out, sizeof(out));
 }
 
+bool unit_is_failed(const char *unit)
+{
+	const char *argv[] = { "/bin/systemctl", "is-failed", "--quiet", unit, NULL };
+
+	return systemd_running() && run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, NULL, 0) == 0;
+}
+
+int unit_start_again(const char *unit)
+{
+	int r = systemctl("reset-failed", unit, false);
+
+	return r != 0 ? r : systemctl("restart", unit, true);
+}
+
 void pg_unit_name(const struct node_ctx *ctx, char *buf, size_t len)
 {
 	snprintf(buf, len, "postgresql@%s.service", ctx->instance);
@@ -154,6 +168,14 @@ int pg_local_start_nowait(const struct node_ctx *ctx)
 		return systemctl("start", unit, true);
 	}
 	return pg_ctlcluster(ctx, "start");
+}
+
+bool pg_local_is_standby_dir(const struct node_ctx *ctx)
+{
+	char path[sizeof(ctx->datadir) + 32];
+
+	snprintf(path, sizeof(path), "%s/standby.signal", ctx->datadir);
+	return access(path, F_OK) == 0;
 }
 
 bool pg_local_running(const struct node_ctx *ctx)

@@ -32,6 +32,14 @@ enum pg_role pg_local_role(int timeout_s);
  * systemd is not PID 1: returns -ENOSYS. */
 int systemctl(const char *verb, const char *unit, bool no_block);
 
+/* true when systemd has the unit in the failed state (a crash or a failed
+ * start; a unit an operator stopped is inactive, not failed). */
+bool unit_is_failed(const char *unit);
+/* Starts a failed unit again, queued: reset-failed first (a unit that hit
+ * its start limit refuses even a manual start). 0, or an exit status /
+ * -errno. */
+int unit_start_again(const char *unit);
+
 /* Stops / starts the local cluster: through systemd when it runs (so the
  * unit's state stays true and pg-guard runs before a start), else with
  * pg_ctlcluster. A fast shutdown that does not end within 10 s (sessions
@@ -43,6 +51,10 @@ int pg_local_start(const struct node_ctx *ctx);
 
 /* Queues the start and returns (systemd), or starts (no systemd). */
 int pg_local_start_nowait(const struct node_ctx *ctx);
+
+/* true when the data directory is a standby's (standby.signal), whether
+ * the server runs or not. */
+bool pg_local_is_standby_dir(const struct node_ctx *ctx);
 
 /* true while the data directory has a live postmaster.pid. */
 bool pg_local_running(const struct node_ctx *ctx);

@@ -385,6 +385,7 @@ fo_reinstall() {
 	fo_log "reinstalling the pair from scratch"
 	for n in node1 node2; do e2e_node_stop "$n"; done
 	rm -rf "$E2E_WORK/node1" "$E2E_WORK/node2"
+	for n in "${!E2E_PGDATA_MOUNT[@]}"; do rm -rf "${E2E_PGDATA_MOUNT[$n]}"; done
 	# shellcheck disable=SC2034 # lib.sh's list of nodes
 	E2E_NODES=()
 	pair_boot >&2
@@ -423,7 +424,7 @@ fo_ensure_healthy() {
 
 fo_points_not_run() { # NUM WHY: every point of the scenario, failed
 	local s=$1 why=$2 p h="s$1 ${FO_NAME[$1]}"
-	local pts=("pair healthy at start" "fault injected" "service on the survivor" "pair healthy again"
+	local pts=("pair healthy at start" "still the primary just before the fault" "fault injected" "service on the survivor" "pair healthy again"
 		"old primary rejoined as a streaming standby" "writers on both nodes acknowledged rows"
 		"0 acknowledged rows lost" "postgresql, kamailio, keepalived active on both nodes")
 	[ "$s" = 6 ] && pts=("pair healthy at start" "switchover" "service on the new holder" "pair healthy with roles swapped"
@@ -469,6 +470,14 @@ fo_booted() {
 }
 fo_not_active() { ! e2e_exec "$1" systemctl is-active --quiet "$2"; }
 
+# The VIP holder is still P, the only primary (the fault must hit the node
+# the scenario means, not one a previous failover already changed).
+fo_still_primary() {
+	fo_healthy_with "$1" >/dev/null && return 0
+	echo "before the fault: $(fo_healthy)"
+	return 1
+}
+
 # fo_scenario NUM TAG. Results: FO_R[rto vip db sip] (ms from the fault),
 # FO_R[healthy] (ms from the fault to a healthy pair), FO_R[rejoin],
 # FO_R[rebuild_ms], FO_R[acked], FO_R[lost], FO_R[gap], FO_R[ok] (1: every
@@ -493,6 +502,7 @@ fo_scenario() {
 	sleep "$FO_PRE"
 	fo_probe_start "$S" "$tag"
 	sleep 0.3
+	fo_check "$h: $P still the VIP holder and only primary just before the fault" fo_still_primary "$P"
 	t0=$(ms)
 	case $s in
 	1)
@@ -699,6 +709,11 @@ fo_refusals() {
 		fo_says_fail "$P" "switchover refused" voip-ha switchover
 	e2e_exec "$S" systemctl start "$FO_PG_UNIT"
 	fo_check "$h: pair healthy again, VIP still on $P" fo_until 60 fo_healthy_with "$P"
+	# Not a refusal, but on the same healthy pair and without a failover:
+	# a standby whose PostgreSQL crashed is started again by the monitor.
+	fo_kill_postmaster "$S" >/dev/null
+	fo_check "standby crash: $S's PostgreSQL SIGKILLed, started again by voip-ha monitor and streaming within 90 s" \
+		fo_until 90 fo_healthy_with "$P"
 }
 
 # fo_check_cost RUNS: test/bench/check-cost.sh on the VIP holder (a healthy

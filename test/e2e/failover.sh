@@ -13,7 +13,8 @@
 # Before them, on the healthy pair, the refusals: rebuild of the only primary,
 # switchover on the standby, rebuild and status with the peer unreachable,
 # check with PostgreSQL hung (SIGSTOP), switchover with a lagging and with an
-# absent standby (fo_refusals).
+# absent standby, and a standby whose PostgreSQL crashed started again by the
+# monitor (fo_refusals).
 # RTO (fault -> VIP, writable PostgreSQL through the VIP and SIP OPTIONS on the
 # survivor) and the time until the pair is healthy again are TAP diagnostics.
 # A scenario that finds the pair unhealthy (the last one broke it) restores
@@ -40,9 +41,14 @@ if ! pair_stage_debs; then
 	tap_done
 	exit 1
 fi
+# node2's data directory is a mount point (a separate database disk): its
+# clone at install and every rebuild must keep the old data on that file
+# system (datadir.c), where a rename fails.
+E2E_PGDATA_MOUNT[node2]=$E2E_WORK/node2-pgdata
 pair_boot
 tap_ok "node1: apt install with the preseed" pair_install node1
 tap_ok "node2: apt install with the same preseed" pair_install node2
+tap_ok "node2's data directory $E2E_PGDATA is a mount point" e2e_exec node2 mountpoint -q "$E2E_PGDATA"
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
 tap_ok "witness $PAIR_WITNESS answers both nodes" eval 'fo_witness_ping node1 && fo_witness_ping node2'
 tap_ok "writer, SIP scenario and passfile in the nodes; test tables created through the VIP" fo_setup

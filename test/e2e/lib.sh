@@ -31,6 +31,11 @@ E2E_KEEP=${E2E_KEEP:-0}
 E2E_WITNESS_NS=${E2E_WITNESS_NS:-$E2E_PREFIX-witness}
 
 declare -gA E2E_NSPAWN_PID=()
+# Node name -> directory (on the host) bind-mounted over the node's
+# PostgreSQL data directory: the data directory is then a mount point, as on
+# a separate database disk (rename(2) of it fails with EBUSY).
+declare -gA E2E_PGDATA_MOUNT=()
+E2E_PGDATA=${E2E_PGDATA:-/var/lib/postgresql/15/main}
 E2E_NODES=()
 
 e2e_log() { printf '# %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -180,9 +185,14 @@ e2e_node_start() {
 	m=$(e2e_machine "$name")
 	up=$E2E_WORK/$name/upper
 	# setsid: a Ctrl-C on the test must reach the test, not the node's console.
+	local extra=()
+	if [ -n "${E2E_PGDATA_MOUNT[$name]:-}" ]; then
+		mkdir -p "${E2E_PGDATA_MOUNT[$name]}"
+		extra+=(--bind="${E2E_PGDATA_MOUNT[$name]}:$E2E_PGDATA")
+	fi
 	setsid systemd-nspawn -q -D "$E2E_ROOTFS" --overlay="$E2E_ROOTFS:$up:/" \
 		-M "$m" --hostname="$name" --boot --register=no --keep-unit \
-		--network-bridge="$E2E_BRIDGE" --bind-ro="$E2E_WORK/share:/mnt/share" \
+		--network-bridge="$E2E_BRIDGE" --bind-ro="$E2E_WORK/share:/mnt/share" "${extra[@]}" \
 		</dev/null >>"$E2E_WORK/$name/log/console" 2>&1 &
 	pid=$!
 	E2E_NSPAWN_PID[$name]=$pid
