@@ -15,5 +15,19 @@ $(VOIPHA_BIN): $(CLI_OBJS) $(LIBVOIPHA)
 
 BINS += $(VOIPHA_BIN)
 
--include $(CLI_OBJS:.o=.d)
+# voip-ha-check: keepalived's vrrp_script, every second. The same check as
+# `voip-ha check` (src/cli/cmd-check.c) with only what it needs: no libpq
+# (its own protocol client, lib/pgwire.c) and no libcrypto, so the dynamic
+# loader maps libc and libsystemd's few libraries, not libpq's thirty.
+CHECK_CLI_OBJS := $(addprefix $(BUILD)/obj/src/cli/,cmd-check.o args.o cli-util.o unit-state.o \
+	node-ctx.o boot.o maintenance.o reach.o pg-local.o)
+CHECK_OBJS := $(BUILD)/obj/src/check/main.o $(CHECK_CLI_OBJS)
+CHECK_BIN  := $(BUILD)/voip-ha-check
+
+$(CHECK_BIN): $(CHECK_OBJS) $(LIBVOIPHA)
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(CHECK_OBJS) $(LIBVOIPHA) -lsystemd
+
+BINS += $(CHECK_BIN)
+
+-include $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/check/main.d
 -include mk/cli-tests.mk

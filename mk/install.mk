@@ -5,6 +5,8 @@ HOOKS_DIR    := $(DATADIR)/postinst-hooks
 TMPL_DIR     := $(DATADIR)/templates
 MIGR_DIR     := $(DATADIR)/migrations
 VOIPADMIND   := $(BUILD)/voip-admind
+# Internal programs, not for people: keepalived's lean health check.
+HELPERDIR    ?= $(PREFIX)/lib/voip-ha
 
 INSTALL_TARGETS += install-bin install-data install-man
 
@@ -14,6 +16,8 @@ install-bin: $(BINS)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 0755 $(BUILD)/voip-ha $(DESTDIR)$(SBINDIR)/voip-ha
 	$(INSTALL) -m 0755 $(VOIPADMIND) $(DESTDIR)$(SBINDIR)/voip-admind
+	$(INSTALL) -d $(DESTDIR)$(HELPERDIR)
+	$(INSTALL) -m 0755 $(BUILD)/voip-ha-check $(DESTDIR)$(HELPERDIR)/voip-ha-check
 
 # Templates keep their relative layout (MANIFEST names them that way); hooks
 # are executables run in order by the postinst; migrations are data.

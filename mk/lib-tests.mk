@@ -25,7 +25,7 @@ endif
 # Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
 # CC and SANITIZE say, from the library sources directly.
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := kvfile template validators monitor-state
+FUZZ_TARGETS := kvfile template validators monitor-state pgwire
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 
@@ -48,4 +48,23 @@ fuzz-lib: $(FUZZ_BINS)
 	done
 fuzz: fuzz-lib
 
-CHECK_SUITES += check-unit-lib check-fuzz-lib
+# The PostgreSQL protocol client (lib/pgwire.c) against a real PostgreSQL:
+# values, errors, refused authentication methods, a hung server. The driver
+# also takes the postgres ids the way the check does (cli/pg-local.c).
+PGWIRE_QUERY := $(BUILD)/test/pgwire-query
+$(PGWIRE_QUERY): test/pgwire/pgwire-query.c $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA) $(ALL_LDFLAGS)
+
+.PHONY: check-pgwire
+ifeq ($(strip $(SANITIZE)),)
+check-pgwire:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined RESULTS=$(RESULTS) $@
+else
+check-pgwire: $(PGWIRE_QUERY)
+	@mkdir -p $(RESULTS)
+	PGWIRE_QUERY=$(abspath $(PGWIRE_QUERY)) bats --formatter tap test/pgwire/pgwire.bats \
+		> $(RESULTS)/pgwire.tap; status=$$?; grep -v '^ok' $(RESULTS)/pgwire.tap || true; exit $$status
+endif
+
+CHECK_SUITES += check-unit-lib check-fuzz-lib check-pgwire

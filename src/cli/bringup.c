@@ -1,6 +1,7 @@
 /* Shared code of the bring-up subcommands: see bringup.h. */
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/pg-local.h"
 #include "lib/atomic-write.h"
 #include "lib/derive.h"
 #include "lib/errlist.h"
@@ -23,97 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int node_ctx_resolve(const char *config_path, struct node_ctx *ctx);
-
-int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx)
-{
-	struct kv_error kerr;
-	struct errlist el = ERRLIST_INIT;
-	int r;
-
-	memset(ctx, 0, sizeof(*ctx));
-	if (cluster_config_load(config_path, &ctx->cfg, &kerr) < 0)
-		return -EINVAL;
-	r = cluster_config_validate(&ctx->cfg, &el);
-	errlist_free(&el);
-	if (r < 0) {
-		cluster_config_free(&ctx->cfg);
-		return r;
-	}
-	return node_ctx_resolve(config_path, ctx) == 0 ? 0 : -EINVAL;
-}
-
-int node_ctx_load(const char *config_path, struct node_ctx *ctx)
-{
-	memset(ctx, 0, sizeof(*ctx));
-	if (cli_load_config(config_path, &ctx->cfg) != 0)
-		return EXIT_FAIL;
-	return node_ctx_resolve(config_path, ctx);
-}
-
-/* Everything derived from a loaded, valid ctx->cfg; frees it on failure. */
-static int node_ctx_resolve(const char *config_path, struct node_ctx *ctx)
-{
-	bool fallback = false;
-	int r;
-
-	r = detect_local_node(&ctx->cfg, &ctx->local);
-	if (r == -ENXIO) {
-		cli_error("this machine has neither node1's nor node2's address; set this_node in '%s'",
-			  config_path);
-		goto fail;
-	}
-	if (r == -EEXIST) {
-		cli_error("this machine has both node addresses; set this_node in '%s'", config_path);
-		goto fail;
-	}
-	if (r < 0) {
-		cli_error("cannot tell which node this is: %s", strerror(-r));
-		goto fail;
-	}
-	ctx->peer = ctx->local == NODE_1 ? NODE_2 : NODE_1;
-	ctx->local_name = ctx->local == NODE_1 ? "node1" : "node2";
-	ctx->peer_name = ctx->local == NODE_1 ? "node2" : "node1";
-	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node1_ip : ctx->cfg.node2_ip, ctx->local_addr);
-	ipv4_format(ctx->local == NODE_1 ? ctx->cfg.node2_ip : ctx->cfg.node1_ip, ctx->peer_addr);
-	ipv4_format(ctx->cfg.vip, ctx->vip);
-	if (ctx->cfg.witness_ip)
-		ipv4_format(ctx->cfg.witness_ip, ctx->witness);
-
-	r = detect_pg_major(&ctx->cfg, NULL, &ctx->pg_major, &fallback);
-	if (r < 0) {
-		cli_error("cannot detect the PostgreSQL major: %s", strerror(-r));
-		goto fail;
-	}
-	if (fallback) {
-		cli_error("no PostgreSQL server (major >= %d) is installed", PG_MAJOR_MIN);
-		goto fail;
-	}
-	snprintf(ctx->instance, sizeof(ctx->instance), "%u-main", ctx->pg_major);
-	snprintf(ctx->datadir, sizeof(ctx->datadir), "/var/lib/postgresql/%u/main", ctx->pg_major);
-	snprintf(ctx->bindir, sizeof(ctx->bindir), "/usr/lib/postgresql/%u/bin", ctx->pg_major);
-	/* Slots are named after the standby that streams from them. */
-	snprintf(ctx->slot_for_peer, sizeof(ctx->slot_for_peer), "voip_ha_%s", ctx->peer_name);
-	snprintf(ctx->local_slot, sizeof(ctx->local_slot), "voip_ha_%s", ctx->local_name);
-
-	r = lookup_user(NULL, "postgres", &ctx->pg_uid);
-	if (r == 0)
-		r = lookup_group(NULL, "postgres", &ctx->pg_gid);
-	if (r < 0) {
-		cli_error("cannot find the postgres user: %s", strerror(-r));
-		goto fail;
-	}
-	return 0;
-fail:
-	cluster_config_free(&ctx->cfg);
-	return EXIT_FAIL;
-}
-
-void node_ctx_free(struct node_ctx *ctx)
-{
-	cluster_config_free(&ctx->cfg);
-}
-
 int become_postgres(const struct node_ctx *ctx)
 {
 	if (geteuid() == ctx->pg_uid)
@@ -123,32 +33,13 @@ int become_postgres(const struct node_ctx *ctx)
 	return 0;
 }
 
-/* Peer authentication reads the credentials the socket had at connect():
- * root takes the postgres user's effective ids for the connect only, and
- * is root again for whatever the caller does next. */
+/* As postgres for the connect only: see pg_euid_enter. */
 static PGconn *connect_as_postgres(const char *const *keys, const char *const *vals)
 {
-	static uid_t pg_uid = (uid_t)-1;
-	static gid_t pg_gid = (gid_t)-1;
-	PGconn *c;
+	bool sw = pg_euid_enter();
+	PGconn *c = PQconnectdbParams(keys, vals, 0);
 
-	if (geteuid() != 0)
-		return PQconnectdbParams(keys, vals, 0);
-	if (pg_uid == (uid_t)-1 &&
-	    (lookup_user(NULL, "postgres", &pg_uid) < 0 || lookup_group(NULL, "postgres", &pg_gid) < 0)) {
-		pg_uid = (uid_t)-1;
-		return PQconnectdbParams(keys, vals, 0);
-	}
-	if (setegid(pg_gid) < 0 || seteuid(pg_uid) < 0) {
-		if (setegid(0) < 0)
-			abort();
-		return PQconnectdbParams(keys, vals, 0);
-	}
-	c = PQconnectdbParams(keys, vals, 0);
-	/* Failing to become root again would run the rest with the wrong
-	 * rights: stop here rather than carry on. */
-	if (seteuid(0) < 0 || setegid(0) < 0)
-		abort();
+	pg_euid_leave(sw);
 	return c;
 }
 
@@ -165,12 +56,8 @@ PGconn *pg_connect_local(const char *dbname, int timeout_s)
 	vals[2] = dbname;
 	vals[3] = "postgres";
 	vals[4] = timeout;
-	vals[5] = "voip-ha";
-	/* Our statements are short; never hang keepalived's check on a lock. */
-	/* synchronous_commit=local: our own writes (check's probe write,
-	 * provisioning) must not wait for a standby that may be gone. */
-	vals[6] = "-c statement_timeout=5000 -c lock_timeout=3000 -c client_min_messages=warning "
-		  "-c synchronous_commit=local";
+	vals[5] = VOIPHA_PG_APPNAME;
+	vals[6] = VOIPHA_PG_OPTIONS;
 	vals[7] = NULL;
 	return connect_as_postgres(keys, vals);
 }
@@ -414,29 +301,6 @@ bool address_is_local(const char *addr)
 			found = true;
 	freeifaddrs(ifa);
 	return found;
-}
-
-long long boot_time(void)
-{
-	char line[128];
-	long long bt = 0;
-	FILE *f = fopen("/proc/stat", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %lld", &bt) == 1)
-			break;
-	fclose(f);
-	return bt;
-}
-
-bool systemd_running(void)
-{
-	struct stat st;
-
-	/* What sd_booted() checks, without linking libsystemd for it. */
-	return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,

@@ -1,6 +1,7 @@
 /* Shared code of the bring-up subcommands (provision, clone, pg-guard, check,
- * notify, node-info): who this node is, where its PostgreSQL cluster lives,
- * libpq connections, running helper programs as the postgres user. */
+ * notify, node-info): libpq connections, running helper programs as the
+ * postgres user. Who this node is: cli/node-ctx.h (no libpq: the lean
+ * health check links it). */
 #ifndef VOIPHA_CLI_BRINGUP_H
 #define VOIPHA_CLI_BRINGUP_H
 
@@ -9,45 +10,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cli/boot.h"
+#include "cli/node-ctx.h"
 #include "lib/cluster-config.h"
-
-#define VOIPHA_PG_PORT     "5432"
-#define VOIPHA_PG_SOCKDIR  "/var/run/postgresql"
-#define VOIPHA_DB          "voip"
-#define VOIPHA_STATE_DIR   "/var/lib/voip-ha"
-/* Marker: this node still has to be cloned from its peer. While it exists,
- * pg-guard refuses to start the local cluster (it would be a second primary). */
-#define VOIPHA_CLONE_PENDING VOIPHA_STATE_DIR "/clone-pending"
-/* The replication password for libpq: postgres-owned 0600 (libpq ignores a
- * group/world-readable passfile). Lives in the postgres home, not /tmp. */
-#define VOIPHA_PASSFILE    "/var/lib/postgresql/.voip-ha.pgpass"
-#define VOIPHA_REPL_USER   "replicator"
-
-/* Everything the bring-up commands need to know about the local node. */
-struct node_ctx {
-	struct cluster_config cfg;
-	enum cluster_node local, peer;
-	const char *local_name, *peer_name;         /* "node1" / "node2" */
-	char local_addr[16], peer_addr[16], vip[16];
-	char witness[16];                            /* "" when none is configured */
-	unsigned pg_major;
-	char instance[32];                           /* e.g. "15-main" */
-	char datadir[256];                           /* /var/lib/postgresql/15/main */
-	char bindir[256];                            /* /usr/lib/postgresql/15/bin */
-	char slot_for_peer[32];                      /* slot the peer streams from */
-	char local_slot[32];                         /* slot we stream from (on the peer) */
-	uid_t pg_uid;
-	gid_t pg_gid;
-};
-
-/* Loads and validates the config and resolves the local node. Reports
- * errors itself (cli_error); returns 0 or EXIT_FAIL. Free with node_ctx_free. */
-int node_ctx_load(const char *config_path, struct node_ctx *ctx);
-void node_ctx_free(struct node_ctx *ctx);
-/* The same without a word on stderr when the config is missing or
- * invalid (-EINVAL): for callers that work without one (check). Node
- * detection errors are still reported. */
-int node_ctx_load_quiet(const char *config_path, struct node_ctx *ctx);
 
 /* Drops root to the postgres user (peer authentication on the local socket
  * needs the OS user to be postgres). -errno on failure. */
@@ -122,13 +87,6 @@ int peer_is_live_primary(const struct node_ctx *ctx);
 
 /* Is addr (dotted quad) one of this machine's addresses? The VIP test. */
 bool address_is_local(const char *addr);
-
-/* When this boot started (unix time, /proc/stat btime): state recorded
- * before it is stale. 0 when unknown. */
-long long boot_time(void);
-
-/* Is systemd running as PID 1 here? (a chroot or image build: no) */
-bool systemd_running(void);
 
 /* pg_controldata's "Latest checkpoint's TimeLineID" and "Database system
  * identifier" of the local data directory. -errno / -EIO. */

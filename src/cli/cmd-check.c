@@ -1,7 +1,13 @@
 /* voip-ha check: may this node hold the VIP? keepalived's vrrp_script runs
  * it every second (weight 0: a failure puts the instance in FAULT and releases
- * the VIP), so it is one libpq connection with a short timeout and one
- * D-Bus query per required unit (no process started).
+ * the VIP), so it is cheap: one D-Bus query per required unit and one
+ * conversation with PostgreSQL over its Unix socket through the small
+ * protocol client of lib/pgwire.h (no process started, and no libpq: the
+ * dynamic loader would spend more on libpq's libraries than the check
+ * spends on everything else). This file is linked twice: into voip-ha
+ * (`voip-ha check`, for people, the postinst and keepalived's ExecStartPre)
+ * and into /usr/lib/voip-ha/voip-ha-check, which keepalived's vrrp_script
+ * runs and which links neither libpq nor libcrypto (mk/cli.mk).
  *
  * Exit 0 when the required units are active (kamailio, voip-admin, and
  * freeswitch once it is installed) and PostgreSQL is either
@@ -19,13 +25,18 @@
  * And, when a witness is configured, the node is not cut off: the peer or
  * the witness answers ICMP (root only; as another user this part is
  * skipped). Runs as root or postgres (peer authentication on the local
- * socket). A hung PostgreSQL (SIGSTOP) fails through libpq's
- * connect_timeout (2 s) within keepalived's script timeout. */
+ * socket). A hung PostgreSQL (SIGSTOP) fails after PG_TIMEOUT_MS, the
+ * bound of the whole conversation (connect, both queries), within
+ * keepalived's script timeout (3 s). */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "cli/boot.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
+#include "cli/maintenance.h"
+#include "cli/node-ctx.h"
+#include "cli/pg-local.h"
+#include "cli/reach.h"
 #include "cli/unit-state.h"
+#include "lib/pgwire.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -111,18 +122,20 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 	return 0;
 }
 
+#define PG_TIMEOUT_MS 2000
+
 static int pg_healthy(bool need_primary, char *why, size_t len)
 {
 	char v[16], err[512], state[32], action[32];
-	PGconn *c = pg_connect_local(VOIPHA_DB, 2);
+	struct pgwire c;
 	long age;
 	int r = -1;
 
-	if (!c || PQstatus(c) != CONNECTION_OK) {
-		snprintf(why, len, "PostgreSQL: %s", pg_errmsg(c));
+	if (pg_wire_connect_local(&c, VOIPHA_DB, PG_TIMEOUT_MS, err, sizeof(err)) < 0) {
+		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
-	if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) < 0) {
+	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", v, sizeof(v), err, sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
@@ -144,8 +157,8 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 	 * primary (default_transaction_read_only) says so. Cheaper than a
 	 * temporary table, whose first use in a session costs ~10 ms of
 	 * catalog work and bloats the catalogs once a second. */
-	if (pg_query_value(c, "SELECT (current_setting('transaction_read_only') = 'off' "
-			   "AND pg_current_xact_id() IS NOT NULL)::text", NULL, v, sizeof(v), err, sizeof(err)) < 0) {
+	if (pgwire_query_value(&c, "SELECT (current_setting('transaction_read_only') = 'off' "
+			       "AND pg_current_xact_id() IS NOT NULL)::text", v, sizeof(v), err, sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL does not accept a write: %s", err);
 		goto out;
 	}
@@ -155,7 +168,7 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 	}
 	r = 0;
 out:
-	PQfinish(c);
+	pgwire_close(&c);
 	return r;
 }
 
@@ -180,8 +193,8 @@ int cmd_check(int argc, char **argv)
 		return r;
 	if (wait_arg && (r = cli_number_arg("wait", wait_arg, 0, 3600, "a number of seconds", &wait_s)) >= 0)
 		return r;
-	/* The database is asked as postgres (pg_connect_local takes its ids
-	 * for the connect), units as the caller, ICMP needs root. */
+	/* The database is asked as postgres (pg_wire_connect_local takes its
+	 * ids for the connect), units as the caller, ICMP needs root. */
 	if (node_ctx_load_quiet(DEFAULT_CONFIG, &ctx) == 0)
 		have_ctx = true;
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -17,31 +17,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out)
-{
-	const char *addrs[2] = { ctx->peer_addr, ctx->witness };
-	bool ok[2] = { false, false };
-	int r;
-
-	out->has_witness = ctx->witness[0] != '\0';
-	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, 150);
-	out->peer = ok[0];
-	out->witness = ok[1];
-	return r;
-}
-
-bool in_maintenance(void)
-{
-	struct stat st;
-
-	return stat(VOIPHA_MAINTENANCE, &st) == 0 && time(NULL) - st.st_mtime < MAINTENANCE_MAX;
-}
-
-bool reach_isolated(const struct reachability *r)
-{
-	return r->has_witness && !r->peer && !r->witness;
-}
-
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len)
 {
 	struct pg_probe peer;

@@ -14,34 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli/maintenance.h"
+#include "cli/reach.h"
+
 struct node_ctx;
 
 /* While it exists the local cluster may only start as a standby (pg-guard).
  * Holds the reason, one line. */
 #define VOIPHA_FENCED      "/var/lib/voip-ha/fenced"
-#define VOIPHA_RUN_DIR     "/run/voip-ha"
 #define VOIPHA_REBUILD_UNIT "voip-ha-rebuild.service"
-
-/* The postinst restarts services it reconfigures (PostgreSQL for a changed
- * setting, Kamailio for its config) between touching and removing this
- * marker: a planned restart of a few seconds is not a failover (check) and
- * not a crash (monitor). Honoured for MAINTENANCE_MAX seconds at most, so a
- * configure that died midway cannot disable either. */
-#define VOIPHA_MAINTENANCE VOIPHA_RUN_DIR "/maintenance"
-#define MAINTENANCE_MAX 300
-bool in_maintenance(void);
-
-/* ICMP to the peer and (when configured: has_witness) the witness, each
- * `tries` echo requests 150 ms apart. -errno when no probe could be sent. */
-struct reachability {
-	bool peer;
-	bool witness;
-	bool has_witness;
-};
-int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out);
-
-/* Cut off: a witness is configured and neither it nor the peer answers. */
-bool reach_isolated(const struct reachability *r);
 
 /* Decides whether the local primary must stop being writable now that it
  * gives up (or never got) the VIP. left_master: it held the VIP (FAULT,

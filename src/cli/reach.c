@@ -1,5 +1,6 @@
 /* ICMP echo probes: see reach.h. */
 #include "cli/reach.h"
+#include "cli/node-ctx.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -115,4 +116,22 @@ int reach_probe(const char *const addrs[], bool ok[], int n, int tries, int inte
 	}
 	close(fd);
 	return sent == 0 && last_err ? last_err : 0;
+}
+
+int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out)
+{
+	const char *addrs[2] = { ctx->peer_addr, ctx->witness };
+	bool ok[2] = { false, false };
+	int r;
+
+	out->has_witness = ctx->witness[0] != '\0';
+	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, 150);
+	out->peer = ok[0];
+	out->witness = ok[1];
+	return r;
+}
+
+bool reach_isolated(const struct reachability *r)
+{
+	return r->has_witness && !r->peer && !r->witness;
 }

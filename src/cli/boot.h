@@ -1,0 +1,14 @@
+/* Facts about this boot of the machine. */
+#ifndef VOIPHA_CLI_BOOT_H
+#define VOIPHA_CLI_BOOT_H
+
+#include <stdbool.h>
+
+/* When this boot started (unix time, /proc/stat btime): state recorded
+ * before it is stale. 0 when unknown. */
+long long boot_time(void);
+
+/* Is systemd running as PID 1 here? (a chroot or image build: no) */
+bool systemd_running(void);
+
+#endif
