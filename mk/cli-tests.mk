@@ -8,9 +8,9 @@ ifeq ($(strip $(SANITIZE)),)
 check-cli check-bad-input:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined RESULTS=$(RESULTS) $@
 else
-check-cli: $(VOIPHA_BIN)
+check-cli: $(VOIPHA_BIN) $(CHECK_BIN)
 	@mkdir -p $(RESULTS)
-	VOIPHA=$(abspath $(VOIPHA_BIN)) $(BATS) --formatter tap test/bats/cli-*.bats \
+	VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_CHECK=$(abspath $(CHECK_BIN)) $(BATS) --formatter tap test/bats/cli-*.bats \
 		> $(RESULTS)/cli.tap; status=$$?; cat $(RESULTS)/cli.tap | grep -v '^ok' || true; exit $$status
 
 check-bad-input: $(VOIPHA_BIN)

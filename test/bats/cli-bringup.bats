@@ -46,6 +46,34 @@ load cli-helpers
 	run -2 "$VOIPHA" check --wait 99999
 }
 
+# keepalived runs /usr/lib/voip-ha/voip-ha-check: the same check, without libpq.
+@test "voip-ha-check answers as voip-ha check does: usage, bad arguments, a failing check" {
+	[ -x "$VOIPHA_CHECK" ] || fail "VOIPHA_CHECK is not set to the built voip-ha-check"
+	run -0 "$VOIPHA" check --help
+	expected=$output
+	run -0 "$VOIPHA_CHECK" --help
+	assert_equal "$output" "$expected"
+	run -2 --separate-stderr "$VOIPHA_CHECK" --wait forever
+	[[ "$stderr" == *"--wait"* ]]
+	run -1 --separate-stderr "$VOIPHA" check
+	expected=$stderr
+	[[ "$expected" == "voip-ha: check: "* ]]
+	run -1 --separate-stderr "$VOIPHA_CHECK"
+	assert_equal "$stderr" "$expected"
+	run -1 --separate-stderr "$VOIPHA_CHECK" --quiet
+	assert_equal "$stderr" ""
+}
+
+@test "voip-ha-check links neither libpq nor libcrypto" {
+	run -0 ldd "$VOIPHA_CHECK"
+	assert_output --partial "libsystemd"
+	refute_output --partial "libpq"
+	refute_output --partial "libcrypto"
+	refute_output --partial "libssl"
+	run -0 ldd "$VOIPHA"
+	assert_output --partial "libpq"
+}
+
 @test "pg-guard leaves PostgreSQL alone where voip-ha is not configured" {
 	[ "$(id -u)" = 0 ] || skip "pg-guard needs root"
 	run -0 "$VOIPHA" pg-guard --config "$BATS_TEST_TMPDIR/absent.conf" 15-main

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Cost of the keepalived health check, run inside a node of an installed pair
-# (as root, on the healthy primary): `voip-ha check` against a shell
+# (as root, on the healthy primary): what keepalived's vrrp_script runs,
+# /usr/lib/voip-ha/voip-ha-check (`voip-ha check` linked without libpq;
+# reported as "voip-ha check"), against a shell
 # implementation of the same probes as the reference (the way the original
 # check_voip_master.sh worked): the stack's units active (systemctl), a
 # write in PostgreSQL (psql as postgres: pg_is_in_recovery, then a committed
@@ -28,7 +30,9 @@ shell_check() {
 	ping -n -q -c1 -W1 "$PEER_ADDR" >/dev/null 2>&1 && return 0
 	[ -z "$WITNESS" ] || ping -n -q -c1 -W1 "$WITNESS" >/dev/null 2>&1
 }
-ours() { voip-ha check --quiet; }
+# The program keepalived runs (templates/keepalived/keepalived.conf.tmpl).
+CHECK=/usr/lib/voip-ha/voip-ha-check
+ours() { "$CHECK" --quiet; }
 
 # children's user+system CPU so far, in ms (bash `times`, second line).
 # `times` must run in this shell, not in a command substitution's subshell:
