@@ -10,8 +10,19 @@
 # interleaved. Wall time per run (median, p95) and CPU time per run (user +
 # system of every process the check ran, from bash's `times`).
 #   check-cost.sh [RUNS]     report on stdout
+#   check-cost.sh --one ours|shell_check|none
+#                            one run of one variant (none: this script's own
+#                            start-up only), exit status 0 when it passed (the host times it with perf stat, which
+#                            counts CPU exactly: `times` also charges the
+#                            fork of this shell and ticks of a loaded machine)
 set -uo pipefail
-RUNS=${1:-50}
+ONE=
+if [ "${1:-}" = --one ]; then
+	ONE=$2
+	RUNS=1
+else
+	RUNS=${1:-50}
+fi
 CONF=/etc/voip-ha/cluster.conf
 
 conf() { sed -n "s/^$1=//p" "$CONF" | head -n1; }
@@ -34,6 +45,12 @@ shell_check() {
 CHECK=/usr/lib/voip-ha/voip-ha-check
 ours() { "$CHECK" --quiet; }
 
+if [ -n "$ONE" ]; then
+	case $ONE in ours | shell_check) "$ONE"; exit ;; none) exit 0 ;; esac
+	echo "check-cost.sh: --one ours|shell_check|none" >&2
+	exit 2
+fi
+
 # children's user+system CPU so far, in ms (bash `times`, second line).
 # `times` must run in this shell, not in a command substitution's subshell:
 # CPU_MS is set through a file.
@@ -54,8 +71,10 @@ for _ in $(seq 1 "$RUNS"); do
 		child_cpu_ms
 		c0=$CPU_MS
 		t0=$EPOCHREALTIME
-		# in a subshell so that `times` counts every process it ran
-		( "$v" ) || fails[$v]=$((${fails[$v]} + 1))
+		# in this shell, not a subshell: `times` counts the processes each
+		# variant runs (and only those: a subshell's own fork would be
+		# charged to both)
+		"$v" || fails[$v]=$((${fails[$v]} + 1))
 		t1=$EPOCHREALTIME
 		child_cpu_ms
 		wall[$v]+="$(( (${t1/./} - ${t0/./}) )) "

@@ -724,5 +724,28 @@ fo_check_cost() {
 	e2e_copy_in "$FO_HOLDER" "$E2E_ROOT/test/bench/check-cost.sh" /root/check-cost.sh 0755 || return 1
 	out=$(e2e_exec "$FO_HOLDER" /root/check-cost.sh "$1" 2>&1) || { echo "$out"; return 1; }
 	echo "$out"
-	grep -q '^  voip-ha check .* failed 0$' <<<"$out"
+	grep -q '^  voip-ha check .* failed 0$' <<<"$out" || return 1
+	fo_check_cost_perf "$1"
+}
+
+# With perf on the host: CPU per run (task-clock, perf stat -r RUNS) of the
+# check program itself and of the shell reference, entered into the node
+# with nsenter. nsenter's own cost is taken out (nsenter running /bin/true,
+# less /bin/true run on the host), and from the reference its script's
+# start-up. Nothing without perf.
+fo_check_cost_perf() {
+	local runs=$1 pid true_ns true_host ours ref refbase
+	command -v perf >/dev/null || return 0
+	pid=$(e2e_pid1 "$FO_HOLDER") || return 0
+	perf_ms() { perf stat -r "$runs" -x, -e task-clock -- "$@" 2>&1 >/dev/null | awk -F, '$3 == "task-clock" { print $1 }'; }
+	true_host=$(perf_ms /bin/true)
+	true_ns=$(perf_ms nsenter -t "$pid" -a /bin/true)
+	ours=$(perf_ms nsenter -t "$pid" -a /usr/lib/voip-ha/voip-ha-check --quiet)
+	refbase=$(perf_ms nsenter -t "$pid" -a /root/check-cost.sh --one none)
+	ref=$(perf_ms nsenter -t "$pid" -a /root/check-cost.sh --one shell_check)
+	[ -n "$true_host" ] && [ -n "$true_ns" ] && [ -n "$ours" ] && [ -n "$refbase" ] && [ -n "$ref" ] || return 0
+	awk -v th="$true_host" -v tn="$true_ns" -v o="$ours" -v rb="$refbase" -v r="$ref" -v n="$runs" 'BEGIN {
+		ns = tn - th
+		printf "  perf stat on the host (-r %d, task-clock; less nsenter %.2f ms, and for the reference its script start-up %.2f ms):\n", n, ns, rb - ns
+		printf "    voip-ha check %.2f ms CPU/run, reference %.2f ms CPU/run: %.1fx less CPU\n", o - ns, r - rb, (r - rb) / (o - ns) }'
 }
