@@ -4,8 +4,9 @@
 
 #include <stdbool.h>
 
-/* When this boot started (unix time, /proc/stat btime): state recorded
- * before it is stale. 0 when unknown. */
+/* When this boot started (unix time): when PID 1 started, which in a
+ * container is later than the kernel's boot (/proc/stat btime). State
+ * recorded before it is stale. 0 when unknown. */
 long long boot_time(void);
 
 /* Is systemd running as PID 1 here? (a chroot or image build: no) */
