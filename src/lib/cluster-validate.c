@@ -161,9 +161,10 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 			*(unsigned *)out = 0;
 			return true;
 		}
-		if (uint_parse(v, 15, 99, out) < 0) {
+		/* Up to 999, as "auto" does when it reads /usr/lib/postgresql. */
+		if (uint_parse(v, 15, 999, out) < 0) {
 			errlist_add(el, "%s: must be auto or a PostgreSQL major version "
-				    "from 15 to 99", k->name);
+				    "from 15 to 999", k->name);
 			return false;
 		}
 		return true;
