@@ -1,6 +1,9 @@
 # Packaging suites (bats, TAP into $(RESULTS)):
 #   packaging-config   debian/voip-ha-node.config against a throwaway debconf
-#                      database, no root needed (doc/STYLE.md 1.3)
+#                      database, no root needed (doc/STYLE.md 1.3); with
+#                      config-table.bats, the shared validation table
+#                      (test/data/validation-table.tsv) that bad-input-table.bats
+#                      runs through voip-ha validate
 #   packaging-install  the built .deb in throwaway Debian 12 roots (root)
 #   packaging-lintian  lintian on the built .deb and the source package
 # The install and lintian suites build the package from a copy of the tree,
@@ -13,7 +16,8 @@ CHECK_SUITES += check-packaging-config check-packaging-install check-packaging-l
 
 check-packaging-config:
 	@mkdir -p $(RESULTS)
-	-$(BATS) --formatter tap test/packaging/config.bats >$(RESULTS)/packaging-config.tap
+	-$(BATS) --formatter tap test/packaging/config.bats test/packaging/config-table.bats \
+		>$(RESULTS)/packaging-config.tap
 
 check-packaging-install:
 	@mkdir -p $(RESULTS)
