@@ -80,11 +80,12 @@ load cli-helpers
 }
 
 @test "provision, clone and pg-guard need root" {
-	[ "$(id -u)" != 0 ] || skip "running as root"
-	run -1 --separate-stderr "$VOIPHA" provision
+	run -1 --separate-stderr unprivileged "$VOIPHA" provision
 	[[ "$stderr" == *"must be run as root"* ]]
-	run -1 "$VOIPHA" clone
-	run -1 "$VOIPHA" pg-guard 15-main
+	run -1 --separate-stderr unprivileged "$VOIPHA" clone
+	[[ "$stderr" == *"must be run as root"* ]]
+	run -1 --separate-stderr unprivileged "$VOIPHA" pg-guard 15-main
+	[[ "$stderr" == *"must be run as root"* ]]
 }
 
 @test "notify refuses an unknown VRRP state with exit 2, before acting" {

@@ -37,3 +37,14 @@ tree_state() {
 	(cd "$1" && find . -printf '%p %y %m %U %G %s %i\n' | sort &&
 		find . -type f -exec sha256sum {} + | sort)
 }
+
+# unprivileged CMD...: CMD as an ordinary user, whoever runs the suite (as
+# root: the user nobody, without supplementary groups), so that tests of
+# what only root may do, or of what root could read anyway, run in CI too.
+unprivileged() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
