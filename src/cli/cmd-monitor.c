@@ -155,14 +155,6 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 #define RESTART_AFTER 5
 #define RESTART_EVERY 60
 
-static bool unit_active(const char *unit)
-{
-	const char *argv[] = { "/bin/systemctl", "is-active", "--quiet", unit, NULL };
-	const char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-
-	return run_as(argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0) == 0;
-}
-
 static void restart_crashed_standby(struct monitor *m)
 {
 	const struct node_ctx *ctx = m->ctx;
@@ -174,7 +166,8 @@ static void restart_crashed_standby(struct monitor *m)
 	pg_unit_name(ctx, unit, sizeof(unit));
 	if (now - m->down_since < RESTART_AFTER || now - m->last_restart < RESTART_EVERY ||
 	    !pg_local_is_standby_dir(ctx) || access(VOIPHA_FENCED, F_OK) == 0 || in_maintenance() ||
-	    !unit_is_failed(unit) || unit_active(VOIPHA_REBUILD_UNIT) || unit_active("voip-ha-clone.service"))
+	    !unit_is_failed(unit) || unit_is_running(VOIPHA_REBUILD_UNIT) ||
+	    unit_is_running("voip-ha-clone.service"))
 		return;
 	m->last_restart = now;
 	if (unit_start_again(unit) == 0) {

@@ -53,6 +53,20 @@ bool unit_is_failed(const char *unit)
 	return systemd_running() && run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, NULL, 0) == 0;
 }
 
+bool unit_is_running(const char *unit)
+{
+	const char *argv[] = { "/bin/systemctl", "is-active", unit, NULL };
+	char out[64] = "";
+
+	if (!systemd_running())
+		return false;
+	/* the state on stdout; the exit status is 0 only for "active" */
+	run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, out, sizeof(out));
+	out[strcspn(out, "\n")] = '\0';
+	return strcmp(out, "active") == 0 || strcmp(out, "activating") == 0 || strcmp(out, "reloading") == 0 ||
+	       strcmp(out, "deactivating") == 0;
+}
+
 int unit_start_again(const char *unit)
 {
 	int r = systemctl("reset-failed", unit, false);

@@ -35,6 +35,10 @@ int systemctl(const char *verb, const char *unit, bool no_block);
 /* true when systemd has the unit in the failed state (a crash or a failed
  * start; a unit an operator stopped is inactive, not failed). */
 bool unit_is_failed(const char *unit);
+/* true while systemd runs the unit or a job of it: active, activating (a
+ * oneshot unit such as voip-ha-rebuild.service while it works), reloading
+ * or deactivating. */
+bool unit_is_running(const char *unit);
 /* Starts a failed unit again, queued: reset-failed first (a unit that hit
  * its start limit refuses even a manual start). 0, or an exit status /
  * -errno. */
