@@ -46,7 +46,7 @@ stat_max() {
 	local st=$MN_DIR/capacity.csv
 	mn_exec phones timeout 420 sipp -sf "$SIP_SCEN/call.xml" "$SIP_VIP:5060" -i 198.51.100.13 -p 5070 \
 		-key caller 1001 -s 1002 -au 1001 -ap "$SIP_PW_1001" \
-		-r "$RATE" -m "$CALLS" -l 1200 -d "$HOLD_MS" -nostdin -timeout 360s "${LATE_1XX_OK[@]}" \
+		-r "$RATE" -m "$CALLS" -l 1200 -d "$HOLD_MS" -nostdin -timeout 360s -recv_timeout 15s "${LATE_1XX_OK[@]}" \
 		-trace_stat -stf "$st" -fd 5 -trace_err -error_file "$MN_DIR/capacity.err" >/dev/null 2>&1 || true
 	local ok failed retrans peak
 	ok=$(stat_col "$st" 'SuccessfulCall(C)')
