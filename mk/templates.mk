@@ -18,9 +18,9 @@ TEMPLATE_BATS_nasty  := test/templates/nasty.bats test/templates/nodes.bats
 # nodes.bats reads its answers from ANSWERS (the sample pair by default).
 TEMPLATE_ENV_nasty   := ANSWERS=$(abspath test/fixtures/answers-nasty.conf)
 
-$(TEMPLATE_SUITES:%=check-templates-%): check-templates-%: $(VOIPHA_BIN)
+$(TEMPLATE_SUITES:%=check-templates-%): check-templates-%: $(VOIPHA_BIN) $(CHECK_BIN)
 	@mkdir -p $(RESULTS)
-	VOIPHA=$(abspath $(VOIPHA_BIN)) $(TEMPLATE_ENV_$*) \
+	VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_CHECK=$(abspath $(CHECK_BIN)) $(TEMPLATE_ENV_$*) \
 		bats --formatter tap $(TEMPLATE_BATS_$*) > $(RESULTS)/templates-$*.tap
 
 golden-update: $(VOIPHA_BIN)

@@ -7,6 +7,7 @@
 # shellcheck disable=SC2034 # FIXTURES and the rest are used by the .bats files
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 VOIPHA=${VOIPHA:-$TOP/build/voip-ha}
+VOIPHA_CHECK=${VOIPHA_CHECK:-$(dirname "$VOIPHA")/voip-ha-check}
 FIXTURES=$TOP/test/fixtures
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
@@ -69,8 +70,9 @@ mn_init() {
 
 # mn_node NAME ETC_OVERLAY ADDR/PREFIX...: a namespace NAME with interface
 # host0 on the bridge holding the given addresses, and a holder process whose
-# mount namespace sees ETC_OVERLAY (may be "-") on top of /etc and a stand-in
-# /usr/sbin/voip-ha (the real build, or the script in $MN_SBIN_STUB) so
+# mount namespace sees ETC_OVERLAY (may be "-") on top of /etc and stand-ins
+# for /usr/sbin/voip-ha and /usr/lib/voip-ha/voip-ha-check (keepalived's
+# vrrp_script: the real builds, or the script in $MN_SBIN_STUB for both) so
 # keepalived's script security checks pass.
 mn_node() {
 	local name=$1 etc=$2 a
@@ -83,15 +85,18 @@ mn_node() {
 		ip -n "${MN}$name" addr add "$a" dev host0
 	done
 	ip -n "${MN}$name" link set host0 up
-	mkdir -p "$MN_DIR/$name/sbin"
+	mkdir -p "$MN_DIR/$name/sbin" "$MN_DIR/$name/lib/voip-ha"
 	if [ -n "${MN_SBIN_STUB:-}" ]; then
 		printf '%s\n' "$MN_SBIN_STUB" > "$MN_DIR/$name/sbin/voip-ha"
 		chmod 0755 "$MN_DIR/$name/sbin/voip-ha"
+		install -m 0755 "$MN_DIR/$name/sbin/voip-ha" "$MN_DIR/$name/lib/voip-ha/voip-ha-check"
 	else
 		install -m 0755 "$VOIPHA" "$MN_DIR/$name/sbin/voip-ha"
+		install -m 0755 "$VOIPHA_CHECK" "$MN_DIR/$name/lib/voip-ha/voip-ha-check"
 	fi
 	mkdir -p "$MN_DIR/$name/rec" "$MN_DIR/rec"
 	local mounts="mount -t overlay overlay -o lowerdir=$MN_DIR/$name/sbin:/usr/sbin /usr/sbin"
+	mounts="$mounts && mount -t overlay overlay -o lowerdir=$MN_DIR/$name/lib:/usr/lib /usr/lib"
 	[ "$etc" = - ] || mounts="$mounts && mount -t overlay overlay -o lowerdir=$etc:/etc /etc"
 	# A private /run (pid files, control sockets) and a per-node recordings
 	# folder at the shared path $MN_DIR/rec.
