@@ -802,18 +802,8 @@ actions() {
 }
 
 @test "systemd notify protocol: READY, WATCHDOG while serving, RELOADING on SIGHUP, STOPPING on SIGTERM" {
-	listen=${NOTIFY_LISTEN:-$SRC_ROOT/build/test/daemon/notify-listen}
-	[ -x "$listen" ] || { echo "missing $listen (make $listen)"; return 1; }
 	T3=$BATS_TEST_TMPDIR/t3
-	mkdir -p "$T3/spool"
-	ln -s "$T/pg" "$T3/pg"
-	daemon_config "$T3" 18086 18087
-	"$listen" "$T3/notify.sock" > "$T3/notify.log" 2>&1 3>&- &
-	lpid=$!
-	for i in $(seq 1 50); do [ -S "$T3/notify.sock" ] && break; sleep 0.1; done
-	NOTIFY_SOCKET=$T3/notify.sock WATCHDOG_USEC=400000 \
-		"$VOIPADMIND" --config "$T3/voip-admin.conf" > "$T3/daemon.log" 2>&1 3>&- &
-	pid=$!
+	daemon_notified "$T3" 18086 18087 400000
 	wait_for() { # pattern count
 		for i in $(seq 1 100); do
 			[ "$(grep -c -- "$1" "$T3/notify.log")" -ge "$2" ] && return 0
@@ -843,18 +833,8 @@ actions() {
 }
 
 @test "GET /live answers and the watchdog stays fed while the database hangs (every PostgreSQL process stopped)" {
-	listen=${NOTIFY_LISTEN:-$SRC_ROOT/build/test/daemon/notify-listen}
-	[ -x "$listen" ] || { echo "missing $listen (make $listen)"; return 1; }
 	T4=$BATS_TEST_TMPDIR/t4
-	mkdir -p "$T4/spool"
-	ln -s "$T/pg" "$T4/pg"
-	daemon_config "$T4" 18090 18091
-	"$listen" "$T4/notify.sock" > "$T4/notify.log" 2>&1 3>&- &
-	lpid=$!
-	for i in $(seq 1 50); do [ -S "$T4/notify.sock" ] && break; sleep 0.1; done
-	NOTIFY_SOCKET=$T4/notify.sock WATCHDOG_USEC=3000000 \
-		"$VOIPADMIND" --config "$T4/voip-admin.conf" > "$T4/daemon.log" 2>&1 3>&- &
-	pid=$!
+	daemon_notified "$T4" 18090 18091 3000000
 	for i in $(seq 1 100); do grep -q '^READY=1' "$T4/notify.log" && break; sleep 0.1; done
 	run curl -s -m 2 http://127.0.0.1:18090/live
 	assert_output ok

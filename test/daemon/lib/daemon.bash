@@ -9,6 +9,9 @@
 #   api DIR METHOD PATH [JSON]   curl to the admin API: sets $status_code,
 #                       $body and $output
 #   fsxml DIR FORMFILE  POST a mod_xml_curl body as FreeSWITCH does (same)
+#   daemon_notified DIR HTTP_PORT METRICS_PORT WATCHDOG_USEC
+#       a second daemon on the suite's cluster ($T/pg) under a systemd notify
+#       listener: DIR/notify.log gets every message; sets $pid and $lpid
 
 VOIPADMIND=${VOIPADMIND:-$SRC_ROOT/build/voip-admind}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}
@@ -115,4 +118,19 @@ fsxml() {
 	body=$(cat "$out")
 	output=$body
 	rm -f "$out"
+}
+
+daemon_notified() {
+	local dir=$1 http=$2 metrics=$3 wd=$4 listen i
+	listen=${NOTIFY_LISTEN:-$SRC_ROOT/build/test/daemon/notify-listen}
+	[ -x "$listen" ] || { echo "missing $listen (make $listen)"; return 1; }
+	mkdir -p "$dir/spool"
+	ln -s "$T/pg" "$dir/pg"
+	daemon_config "$dir" "$http" "$metrics"
+	"$listen" "$dir/notify.sock" > "$dir/notify.log" 2>&1 3>&- &
+	lpid=$!
+	for i in $(seq 1 50); do [ -S "$dir/notify.sock" ] && break; sleep 0.1; done
+	NOTIFY_SOCKET=$dir/notify.sock WATCHDOG_USEC=$wd \
+		"$VOIPADMIND" --config "$dir/voip-admin.conf" > "$dir/daemon.log" 2>&1 3>&- &
+	pid=$!
 }
