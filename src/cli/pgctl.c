@@ -2,6 +2,7 @@
 #include "cli/pgctl.h"
 #include "cli/bringup.h"
 #include "cli/cli.h"
+#include "cli/unit-state.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -48,21 +49,18 @@ int systemctl(const char *verb, const char *unit, bool no_block)
 
 bool unit_is_failed(const char *unit)
 {
-	const char *argv[] = { "/bin/systemctl", "is-failed", "--quiet", unit, NULL };
+	char state[200];
 
-	return systemd_running() && run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, NULL, 0) == 0;
+	return systemd_running() && unit_active_state(unit, state, sizeof(state)) == 0 &&
+	       strcmp(state, "failed") == 0;
 }
 
 bool unit_is_running(const char *unit)
 {
-	const char *argv[] = { "/bin/systemctl", "is-active", unit, NULL };
-	char out[64] = "";
+	char out[200];
 
-	if (!systemd_running())
+	if (!systemd_running() || unit_active_state(unit, out, sizeof(out)) < 0)
 		return false;
-	/* the state on stdout; the exit status is 0 only for "active" */
-	run_as(argv, (uid_t)-1, (gid_t)-1, tool_env, out, sizeof(out));
-	out[strcspn(out, "\n")] = '\0';
 	return strcmp(out, "active") == 0 || strcmp(out, "activating") == 0 || strcmp(out, "reloading") == 0 ||
 	       strcmp(out, "deactivating") == 0;
 }

@@ -26,6 +26,40 @@ static int bus_open(sd_bus **bus)
 	return sd_bus_open_system(bus);
 }
 
+/* One unit's ActiveState on an open bus: 0, or -1 with why. */
+static int read_state(sd_bus *bus, const char *unit, char *state, size_t len)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *path = NULL, *s = NULL;
+	int r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+
+	if (r >= 0)
+		r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
+					       "org.freedesktop.systemd1.Unit", "ActiveState", &e, &s);
+	if (r < 0)
+		snprintf(state, len, "cannot read the state of %s: %s", unit, e.message ? e.message : strerror(-r));
+	else
+		snprintf(state, len, "%s", s);
+	free(path);
+	free(s);
+	sd_bus_error_free(&e);
+	return r < 0 ? -1 : 0;
+}
+
+int unit_active_state(const char *unit, char *state, size_t len)
+{
+	sd_bus *bus = NULL;
+	int r = bus_open(&bus);
+
+	if (r < 0) {
+		snprintf(state, len, "cannot reach systemd: %s", strerror(-r));
+		return -1;
+	}
+	r = read_state(bus, unit, state, len);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
 int units_all_active(const char *const units[], char *why, size_t len)
 {
 	sd_bus *bus = NULL;
@@ -36,25 +70,15 @@ int units_all_active(const char *const units[], char *why, size_t len)
 		return -1;
 	}
 	for (size_t i = 0; units[i] && ret == 0; i++) {
-		sd_bus_error e = SD_BUS_ERROR_NULL;
-		char *path = NULL, *state = NULL;
+		char state[200];
 
-		r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", units[i], &path);
-		if (r >= 0)
-			r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-						       "org.freedesktop.systemd1.Unit",
-						       "ActiveState", &e, &state);
-		if (r < 0) {
-			snprintf(why, len, "cannot read the state of %s: %s", units[i],
-				 e.message ? e.message : strerror(-r));
+		if (read_state(bus, units[i], state, sizeof(state)) < 0) {
+			snprintf(why, len, "%s", state);
 			ret = -1;
 		} else if (strcmp(state, "active") != 0) {
 			snprintf(why, len, "%s is %s", units[i], state);
 			ret = -1;
 		}
-		free(path);
-		free(state);
-		sd_bus_error_free(&e);
 	}
 	sd_bus_flush_close_unref(bus);
 	return ret;

@@ -10,4 +10,8 @@
  * not be read, in why. */
 int units_all_active(const char *const units[], char *why, size_t len);
 
+/* The unit's ActiveState ("active", "activating", "failed", ...) into
+ * state. 0, or -1 with why in state. */
+int unit_active_state(const char *unit, char *state, size_t len);
+
 #endif
