@@ -152,7 +152,8 @@ fail:
 	return r;
 }
 
-int mkdir_parents(const char *path, mode_t mode)
+int mkdir_parents_owned(const char *path, mode_t mode, uid_t uid, gid_t gid,
+			void (*created)(const char *dir, void *arg), void *arg)
 {
 	char *p = strdup(path), *s;
 	int r = 0;
@@ -171,12 +172,26 @@ int mkdir_parents(const char *path, mode_t mode)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
+		if (mkdir(p, mode) == 0) {
+			/* Owner first (chown may clear set-id bits), then the mode. */
+			if ((uid != AW_KEEP_OWNER || gid != (gid_t)-1) && chown(p, uid, gid) < 0)
+				r = -errno;
+			else if (chmod(p, mode) < 0)
+				r = -errno;
+			if (created)
+				created(p, arg);
+		} else if (errno != EEXIST) {
 			r = -errno;
+		}
 		*s = c;
 		if (c == '\0')
 			break;
 	}
 	free(p);
 	return r;
+}
+
+int mkdir_parents(const char *path, mode_t mode)
+{
+	return mkdir_parents_owned(path, mode, AW_KEEP_OWNER, (gid_t)-1, NULL, NULL);
 }

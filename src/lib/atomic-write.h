@@ -26,5 +26,10 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 
 /* mkdir -p of the directory part of `path`, new directories with `mode`. */
 int mkdir_parents(const char *path, mode_t mode);
+/* The same, each new directory given exactly `mode` (whatever the umask)
+ * and uid/gid (unless AW_KEEP_OWNER / (gid_t)-1), and passed to
+ * created(dir, arg) when created is not NULL. */
+int mkdir_parents_owned(const char *path, mode_t mode, uid_t uid, gid_t gid,
+			void (*created)(const char *dir, void *arg), void *arg);
 
 #endif

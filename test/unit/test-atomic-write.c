@@ -170,6 +170,39 @@ static void test_missing_dir(void **state)
 	assert_int_equal(atomic_write(path, "x", 1, 0600, AW_KEEP_OWNER, (gid_t)-1, NULL), 0);
 }
 
+static void note_dir(const char *d, void *arg)
+{
+	char *seen = arg;
+
+	strncat(seen, d + strlen(dir), 127 - strlen(seen));
+	strncat(seen, ";", 127 - strlen(seen));
+}
+
+/* New directories are reported, get exactly the mode asked for whatever the
+ * umask, and an existing one is left as it is. */
+static void test_parents_reported(void **state)
+{
+	char path[128], seen[128] = "", sub[160];
+	struct stat st;
+	mode_t old = umask(077);
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/a/b/f", dir);
+	assert_int_equal(mkdir_parents_owned(path, 0755, AW_KEEP_OWNER, (gid_t)-1, note_dir, seen),
+			 0);
+	umask(old);
+	assert_string_equal(seen, "/a;/a/b;");
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	seen[0] = '\0';
+	assert_int_equal(mkdir_parents_owned(path, 0700, AW_KEEP_OWNER, (gid_t)-1, note_dir, seen),
+			 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+}
+
 static void test_owner(void **state)
 {
 	char path[128];
@@ -198,6 +231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_change_replaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_keeps_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parents_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 	};
 
