@@ -103,7 +103,7 @@ if ! pair_stage_debs; then
 	exit 1
 fi
 pair_boot
-for n in node1 node2; do e2e_copy_in "$n" "$HERE/sip-options.xml" /root/sip-options.xml; done
+for n in node1 node2; do e2e_copy_in "$n" "$E2E_ROOT/test/sip/scenarios/options.xml" /root/sip-options.xml; done
 
 t0=$(ms)
 tap_ok "node1: apt install with the preseed, non-interactive" pair_install node1

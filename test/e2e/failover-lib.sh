@@ -28,6 +28,9 @@ FO_PG_UNIT=${FO_PG_UNIT:-postgresql@15-main}
 FO_PG_DATA=${FO_PG_DATA:-/var/lib/postgresql/15/main}
 FO_STOPFILE=$E2E_WORK/share/writers.stop # /mnt/share/writers.stop in the nodes
 
+# shellcheck source=failover-sip.sh
+. "$E2E_ROOT/test/e2e/failover-sip.sh"
+
 declare -gA FO_R=()     # results of the last scenario
 declare -gA FO_WPID=()  # writer name -> host pid of its e2e_exec
 declare -gA FO_WNODE=() # writer name -> node
@@ -156,17 +159,22 @@ fo_state_diag() {
 
 #### Setup ######################################################################
 
+fo_preseed() { # QUESTION: its value in the preseed (the rest of the line after the type)
+	sed -n "s|^[^[:space:]]\{1,\}[[:space:]]\{1,\}$1[[:space:]]\{1,\}[^[:space:]]\{1,\}[[:space:]]\{1,\}||p" \
+		"$PAIR_PRESEED" | head -n1
+}
+
 fo_admin_password() { # from the preseed, escaped for a pgpass line
 	local pw
-	pw=$(sed -n 's|^voip-ha-node[[:space:]]\{1,\}voip-ha-node/admin-db-password[[:space:]]\{1,\}password[[:space:]]\{1,\}||p' "$PAIR_PRESEED" | head -n1)
+	pw=$(fo_preseed voip-ha-node/admin-db-password)
 	pw=${pw//\\/\\\\}
 	printf '%s' "${pw//:/\\:}"
 }
 
-fo_prepare_node() { # NODE: writer, SIP scenario, 0600 passfile
+fo_prepare_node() { # NODE: writer, SIP scenarios, 0600 passfile
 	local n=$1 pf rc=0
 	e2e_copy_in "$n" "$E2E_ROOT/test/e2e/writer.sh" /root/e2e-writer.sh 0755 || return 1
-	e2e_copy_in "$n" "$E2E_ROOT/test/e2e/sip-options.xml" /root/sip-options.xml || return 1
+	sip_e2e_copy_in "$n" "$FO_SIP_NODE_SCEN" || return 1
 	pf=$(umask 077 && mktemp) || return 1
 	printf '*:5432:voip:voip_admin:%s\n' "$(fo_admin_password)" >"$pf"
 	e2e_copy_in "$n" "$pf" /root/.e2e-pgpass 0600 || rc=1
@@ -179,7 +187,9 @@ fo_setup() {
 	mkdir -p "$FO_DIR"
 	rm -f "$FO_STOPFILE"
 	for n in node1 node2; do fo_prepare_node "$n" || return 1; done
-	e2e_exec node1 /bin/bash /root/e2e-writer.sh init "$PAIR_VIP" </dev/null
+	e2e_exec node1 /bin/bash /root/e2e-writer.sh init "$PAIR_VIP" </dev/null || return 1
+	[ "$FO_SIP" = 1 ] || return 0
+	fo_sip_setup
 }
 
 #### Writers ####################################################################
@@ -430,6 +440,7 @@ fo_points_not_run() { # NUM WHY: every point of the scenario, failed
 	[ "$s" = 6 ] && pts=("pair healthy at start" "switchover" "service on the new holder" "pair healthy with roles swapped"
 		"switchover back" "service on the old holder" "pair healthy with roles back"
 		"writers on both nodes acknowledged rows" "0 acknowledged rows lost" "postgresql, kamailio, keepalived active on both nodes")
+	[ "$s" = 1 ] && mapfile -t -O ${#pts[@]} pts < <(fo_sip_points)
 	fo_fail "$h: ${pts[0]}" "$why"
 	for p in "${pts[@]:1}"; do fo_fail "$h: $p (not run)" "not run: $why"; done
 }
@@ -497,6 +508,7 @@ fo_scenario() {
 	FO_R[from]=$P
 	fo_check "$h: pair healthy at start (VIP on $P, $S streaming; units active)" fo_ready
 	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
+	[ "$s" = 1 ] && [ "$FO_SIP" = 1 ] && fo_sip_before "$P" "$S" "$tag"
 
 	fo_writers_start "$tag"
 	sleep "$FO_PRE"
@@ -537,6 +549,8 @@ fo_scenario() {
 		# up): the power comes back, the stopped Kamailio is started.
 		fo_probe_wait "$t0"
 		if [ "$s" = 1 ]; then
+			# SIP through the survivor alone, before the power comes back.
+			[ "$FO_SIP" = 1 ] && fo_sip_after "$P" "$S" "$tag"
 			# Not inside fo_check: TAP points run in a subshell, and the
 			# node's systemd-nspawn must be a child of this shell. The
 			# health is watched from the power-on, not from the end of the

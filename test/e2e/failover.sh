@@ -4,7 +4,10 @@
 # the bridge). Every scenario starts from a healthy pair, injects its fault
 # while writers on both nodes insert numbered rows through the VIP, and must
 # end with a healthy pair and no acknowledged row lost:
-#   1 power loss of the primary, then it boots again on the same disk
+#   1 power loss of the primary, then it boots again on the same disk; SIP
+#     across it (failover-sip.sh): a phone registered through the VIP before
+#     is called through the VIP after, without registering again, and a call
+#     set up before ends with a BYE sent after, along its recorded route
 #   2 PostgreSQL SIGKILLed on the primary
 #   3 Kamailio stopped on the primary (started again after the takeover)
 #   4 keepalived stopped on the primary, started again 10 s later
@@ -51,7 +54,7 @@ tap_ok "node2: apt install with the same preseed" pair_install node2
 tap_ok "node2's data directory $E2E_PGDATA is a mount point" e2e_exec node2 mountpoint -q "$E2E_PGDATA"
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
 tap_ok "witness $PAIR_WITNESS answers both nodes" eval 'fo_witness_ping node1 && fo_witness_ping node2'
-tap_ok "writer, SIP scenario and passfile in the nodes; test tables created through the VIP" fo_setup
+tap_ok "writer, SIP scenarios and passfile in the nodes; test tables through the VIP; SIP domain and extensions through the API" fo_setup
 tap_ok "pair healthy (VIP on one node, a writable primary, the other streaming from it)" wait_for 60 fo_healthy
 fo_refusals
 # One short run of the health check's cost (make failover-bench: 50 runs).

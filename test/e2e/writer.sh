@@ -78,7 +78,7 @@ cmd_probe() {
 			if q "INSERT INTO voip.e2e_probe (node) VALUES ('$self')" >/dev/null 2>&1; then
 				t=$(now_ms)
 				[ "$have_db" = 0 ] && { have_db=1; echo "db $t"; }
-				if sipp -sf /root/sip-options.xml -m 1 -timeout 2s -timeout_error \
+				if sipp -sf /root/sip-scen/options.xml -m 1 -timeout 2s -timeout_error \
 					-i "$self" -p 5098 -nostdin "$VIP:5060" >/dev/null 2>&1; then
 					t=$(now_ms)
 					echo "sip $t"
