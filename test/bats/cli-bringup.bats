@@ -75,7 +75,7 @@ load cli-helpers
 }
 
 @test "pg-guard leaves PostgreSQL alone where voip-ha is not configured" {
-	[ "$(id -u)" = 0 ] || skip "pg-guard needs root"
+	prereq_root pg-guard
 	run -0 "$VOIPHA" pg-guard --config "$BATS_TEST_TMPDIR/absent.conf" 15-main
 }
 

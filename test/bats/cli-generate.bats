@@ -56,7 +56,7 @@ copy_templates() {
 	run -0 xmllint --noout "$x"
 	run ! grep -qF '${' "$x"
 	# Lua: the real interpreter reads the string back.
-	command -v lua5.3 >/dev/null || skip "lua5.3 not installed"
+	prereq_cmd lua5.3
 	printf '%s\n' 'settings = function() end; sync = function() end; default = {}' \
 		'dofile(arg[1]); io.write(password)' > "$BATS_TEST_TMPDIR/read.lua"
 	run -0 lua5.3 "$BATS_TEST_TMPDIR/read.lua" "$out/etc/lsyncd/lsyncd.conf.lua"
@@ -173,9 +173,9 @@ copy_templates() {
 }
 
 @test "generate: this_node=auto finds the node from the machine's addresses" {
-	[ "$(id -u)" = 0 ] || skip "needs root for a network namespace"
-	command -v unshare >/dev/null && command -v ip >/dev/null || skip "no unshare/ip"
-	unshare -n true 2>/dev/null || skip "cannot create a network namespace here"
+	prereq_root "a network namespace"
+	prereq_cmd unshare ip
+	prereq "cannot create a network namespace here" unshare -n true
 	f=$(conf_with this_node auto)
 	root=$BATS_TEST_TMPDIR/root
 	make_sysroot "$root"
@@ -213,8 +213,6 @@ copy_templates() {
 }
 
 @test "generate --all with the real templates and the sample pair answers" {
-	[ -e "$REPO/templates/MANIFEST" ] || skip "templates/MANIFEST not there yet"
-	[ -e "$REPO/test/fixtures/answers-pair.conf" ] || skip "no sample answers yet"
 	out=$BATS_TEST_TMPDIR/x
 	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out" \
 		--config "$REPO/test/fixtures/answers-pair.conf" --templates "$REPO/templates"

@@ -3,6 +3,7 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+load ../lib/prereq
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 VOIPHA=${VOIPHA:-$REPO/build/voip-ha}

@@ -9,7 +9,7 @@ render() {
 }
 
 @test "voip-ha.8 and cluster.conf.5 render without warnings" {
-	command -v man >/dev/null || skip "man-db not installed"
+	prereq_cmd man
 	for page in "$REPO/doc/voip-ha.8" "$REPO/doc/cluster.conf.5"; do
 		run -0 --separate-stderr render "$page"
 		assert_equal "$stderr" ""

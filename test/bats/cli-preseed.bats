@@ -59,7 +59,7 @@ loaded_value() {
 }
 
 @test "preseed passes debconf-set-selections --checkonly" {
-	command -v debconf-set-selections >/dev/null || skip "debconf not installed"
+	prereq_cmd debconf-set-selections
 	"$VOIPHA" preseed --config "$GOOD" > "$BATS_TEST_TMPDIR/p"
 	run -0 debconf-set-selections -c "$BATS_TEST_TMPDIR/p"
 }

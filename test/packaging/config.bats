@@ -2,6 +2,8 @@
 # debian/voip-ha-node.config without root: a throwaway debconf database
 # (doc/STYLE.md 1.3), preseeds, bad preseeds under a timeout, the
 # interactive readline path on a pseudo-terminal.
+
+load ../lib/prereq
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -249,9 +251,10 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 }
 
 @test "gateway extraction: the kernel's own route table gives what ip route says" {
-	command -v ip >/dev/null && [ -r /proc/net/route ] || skip "no ip(8) or /proc/net/route here"
+	prereq_cmd ip
+	prereq "no /proc/net/route here" test -r /proc/net/route
 	want=$(ip -4 route show default | sed -n 's/.* via \([0-9.]*\).*/\1/p' | head -n 1)
-	[ -n "$want" ] || skip "this machine has no IPv4 default route"
+	optional "this machine has no IPv4 default route" test -n "$want"
 	cp /proc/net/route "$BATS_TEST_TMPDIR/route"
 	mkdir -p "$VOIP_HA_SYSROOT/proc/net"
 	cp "$BATS_TEST_TMPDIR/route" "$VOIP_HA_SYSROOT/proc/net/route"

@@ -5,10 +5,12 @@
 # with the right modes and owners; reinstall changes nothing; a reconfigure
 # with a new VIP rewrites every file that mentions it; an admin edit to a
 # ucf-managed file survives; purge leaves nothing of ours behind.
+
+load ../lib/prereq
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn)"
+	prereq_root systemd-nspawn
 	load build-deb
 	load rootfs-env
 	load debconf-env
@@ -23,7 +25,7 @@ setup_file() {
 }
 
 setup() {
-	[ "$(id -u)" = 0 ] || skip "needs root (systemd-nspawn)"
+	prereq_root systemd-nspawn
 	load rootfs-env
 	UPPER=$BATS_TEST_TMPDIR/upper
 }
@@ -113,8 +115,8 @@ kamailio_as_shipped() {
 PREVIOUS_SHARED_KAMAILIO=b68442c
 
 @test "upgrade from the version that shared /etc/kamailio through ucf: unregistered, shipped file back, admin edit kept" {
-	git -C "$PKG_TREE" rev-parse -q --verify "$PREVIOUS_SHARED_KAMAILIO^{commit}" >/dev/null ||
-		skip "no git history to build the previous version from"
+	optional "no git history to build the previous version from" \
+		git -C "$PKG_TREE" rev-parse -q --verify "$PREVIOUS_SHARED_KAMAILIO^{commit}"
 	load build-deb
 	local old=$BATS_FILE_TMPDIR/previous
 	if [ ! -e "$SHARE/previous.deb" ]; then

@@ -2,6 +2,8 @@
 # lintian on the built binary package and on the source package: no error and
 # no warning. Overrides live in debian/voip-ha-node.lintian-overrides and
 # debian/source/lintian-overrides, each with its reason.
+
+load ../lib/prereq
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -25,7 +27,7 @@ lintian_clean() {
 }
 
 @test "lintian: source package" {
-	[ -n "$PKG_DSC" ] || skip "VOIPHA_TEST_DEB given: no source package built"
+	optional "VOIPHA_TEST_DEB given: no source package built" test -n "$PKG_DSC"
 	lintian_clean "$PKG_DSC"
 }
 

@@ -29,7 +29,7 @@ teardown_file() {
 }
 
 setup() {
-	need_root
+	prereq_root "network and mount namespaces"
 }
 
 # stat_col FILE COLUMN: COLUMN of the last row of a sipp -trace_stat file.

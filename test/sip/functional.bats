@@ -25,7 +25,7 @@ teardown_file() {
 }
 
 setup() {
-	need_root
+	prereq_root "network and mount namespaces"
 }
 
 # Phone 1002 answers calls on 198.51.100.13:5072 (its messages in phone-1002.msg).

@@ -44,7 +44,7 @@ dumped_password() {
 }
 
 @test "VRRP secrets with space # ! ' { } \$ \\ are written in double quotes and read back exactly" {
-	need_root
+	prereq_root "network and mount namespaces"
 	local s f n=0
 	command -v unshare >/dev/null
 	for s in 'vR p#8x!' "a'b{c}\$" '\ x!#'; do

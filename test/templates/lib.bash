@@ -50,9 +50,8 @@ xml_param() {
 	xmllint --xpath "string(//param[@name='$2']/@value)" "$1"
 }
 
-need_root() {
-	[ "$(id -u)" = 0 ] || skip "needs root (network and mount namespaces)"
-}
+# shellcheck source=../lib/prereq.bash
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../lib" && pwd)/prereq.bash"
 
 # ---- mini nodes -------------------------------------------------------------
 # MN is a per-run prefix; every namespace and temp dir is named after it.

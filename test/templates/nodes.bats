@@ -35,7 +35,7 @@ teardown_file() {
 }
 
 setup() {
-	need_root
+	prereq_root "network and mount namespaces"
 }
 
 # Roles and database as the bring-up creates them (DESIGN "Database layout"),

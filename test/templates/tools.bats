@@ -27,7 +27,7 @@ teardown_file() {
 }
 
 setup() {
-	need_root
+	prereq_root "network and mount namespaces"
 }
 
 @test "keepalived -t accepts both nodes' keepalived.conf (pair and nasty)" {
