@@ -25,7 +25,7 @@ endif
 # Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
 # CC and SANITIZE say, from the library sources directly.
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := kvfile template validators monitor-state pgwire
+FUZZ_TARGETS := kvfile template validators monitor-state pgwire manifest
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 

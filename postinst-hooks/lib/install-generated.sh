@@ -5,14 +5,15 @@
 # from $VOIPHA_FILES with its own code (this file is gone at purge time).
 # Installed as /usr/share/voip-ha/lib/install-generated.sh.
 #
-# Two kinds of file (see doc/DESIGN.md "Generated files"):
-#  - ours: the path names voip-ha (/etc/voip-ha/..., conf.d/50-voip-ha.conf,
-#    sysctl.d/60-voip-ha.conf). Wholly owned: replaced atomically.
-#  - shared with the admin (keepalived.conf, pg_hba.conf, kamailio.cfg, ...):
-#    through ucf (which asks, via debconf, before replacing a file the admin
-#    changed) and registered with ucfr. A file found in place that ucf never
-#    installed (the kamailio package's example kamailio.cfg, say) is kept as
-#    FILE.voip-ha-orig and restored on purge.
+# `voip-ha generate --list` says, for each file, its path, mode, owner and
+# policy (from templates/MANIFEST, which only the generator reads; see
+# doc/DESIGN.md "Generated files"):
+#  - own, freeswitch: wholly ours, put in place by `voip-ha install-file`
+#    (atomic replace). freeswitch files are staged; hook 50 copies them.
+#  - ucf: shared with the admin (keepalived.conf, pg_hba.conf, ...): through
+#    ucf (which asks, via debconf, before replacing a file the admin changed)
+#    and registered with ucfr. A file found in place that ucf never installed
+#    is kept as FILE.voip-ha-orig and restored on purge.
 # Every installed file and created directory is listed in $VOIPHA_FILES, so
 # purge removes exactly what the package created.
 
@@ -26,29 +27,24 @@ UCF_HASHFILE=/var/lib/ucf/hashfile
 
 gen_say() { echo "voip-ha: $*" >&2; }
 
-is_ours() {
-	case $1 in *voip-ha*) return 0 ;; *) return 1 ;; esac
-}
-
 # record KIND PATH: remember what we created (kinds: own, ucf, dir).
 record() {
 	grep -qxF "$1 $2" "$VOIPHA_FILES" 2>/dev/null || echo "$1 $2" >>"$VOIPHA_FILES"
 }
 
-# make_parents PATH OWNER:GROUP: create missing parent directories (0755),
-# owned like the file they hold, and record them for purge.
+# record_dirs: record each "mkdir DIR" line of `voip-ha install-file`.
+record_dirs() {
+	while read -r _what _dir; do
+		if [ "$_what" = mkdir ]; then record dir "$_dir"; fi
+	done
+}
+
+# make_parents PATH OWNER:GROUP: create missing parent directories (0755,
+# owned like the file they hold) and record them for purge.
 make_parents() {
-	_missing=
-	_d=$(dirname "$1")
-	while [ ! -d "$_d" ]; do
-		_missing="$_d $_missing"
-		_d=$(dirname "$_d")
-	done
-	for _d in $_missing; do
-		mkdir -m 0755 "$_d"
-		chown "$2" "$_d"
-		record dir "$_d"
-	done
+	_out=$("$VOIPHA" install-file --only-parents "$1" "$2") && _irc=0 || _irc=$?
+	printf '%s\n' "$_out" | record_dirs
+	return "$_irc"
 }
 
 # same_file STAGED DEST MODE OWNER:GROUP: content, mode and owner all match.
@@ -57,17 +53,13 @@ same_file() {
 		[ "$(stat -c '%a %U:%G' "$2")" = "$(printf '%o' "0$3") $4" ]
 }
 
-# install_own STAGED DEST MODE OWNER:GROUP: atomic replace. The temp file is
-# created 0600 root (umask) before a byte is written, then given its final
-# owner and mode, then renamed over DEST.
+# install_own STAGED DEST MODE OWNER:GROUP: atomic replace (temp file with
+# its final mode and owner, fsync, rename, fsync of the directory); an
+# identical file is left untouched.
 install_own() {
-	same_file "$@" && { record own "$2"; return 0; }
-	make_parents "$2" "$4"
-	_tmp="$2.voip-ha-new"
-	(umask 077 && cp "$1" "$_tmp")
-	chown "$4" "$_tmp"
-	chmod "$3" "$_tmp"
-	mv -f "$_tmp" "$2"
+	_out=$("$VOIPHA" install-file "$1" "$2" "$3" "$4") && _irc=0 || _irc=$?
+	printf '%s\n' "$_out" | record_dirs
+	[ "$_irc" = 0 ] || return "$_irc"
 	record own "$2"
 }
 
@@ -83,7 +75,7 @@ install_shared() {
 		record ucf "$2"
 		return 0
 	fi
-	make_parents "$2" "$4"
+	make_parents "$2" "$4" || return 1
 	_known=no
 	ucf_knows "$2" && _known=yes
 	if [ -e "$2" ] && [ "$_known" = no ] && [ ! -e "$2.voip-ha-orig" ]; then
@@ -146,34 +138,36 @@ release_shared() {
 	unrecord orig "$1.voip-ha-orig"
 }
 
-# manifest_entries PG_MAJOR: "template dest mode owner" for each per-node
-# file of templates/MANIFEST, with {{raw:pg_major}} substituted.
-manifest_entries() {
-	sed -e 's/#.*//' -e "s/{{raw:pg_major}}/$1/g" "$VOIPHA_TEMPLATES/MANIFEST" |
-		awk 'NF >= 4 && (NF == 4 || $5 == "node") { print $1, $2, $3, $4 }'
-}
-
-# install_generated PG_MAJOR [DEFER]: install every staged file; a shared
-# file named DEFER is skipped when it does not exist yet (first install of
-# keepalived.conf: the postinst writes it last, see install_deferred).
+# install_generated NODE [DEFER]: install every staged file of NODE as
+# `voip-ha generate --list` names it; a ucf file named DEFER is skipped when
+# it does not exist yet (first install of keepalived.conf: the postinst
+# writes it last, see install_deferred).
 install_generated() {
 	_rc=0
-	manifest_entries "$1" >"$VOIPHA_STAGE.list"
+	"$VOIPHA" generate --templates "$VOIPHA_TEMPLATES" --node "$1" --list >"$VOIPHA_STAGE.list" ||
+		{ gen_say "voip-ha generate --list failed (see above)"; return 1; }
 	# The list is read on fd 4: ucf talks to debconf on stdin.
-	while read -r _t _dest _mode _owner <&4; do
+	while read -r _dest _mode _owner _policy _rest <&4; do
 		_src=$VOIPHA_STAGE$_dest
 		if [ ! -f "$_src" ]; then
 			gen_say "generator did not produce $_dest"
 			_rc=1
 			continue
 		fi
-		if is_ours "$_dest"; then
-			install_own "$_src" "$_dest" "$_mode" "$_owner" || _rc=1
-		elif [ "$_dest" = "${2:-}" ] && [ ! -e "$_dest" ] && ! ucf_knows "$_dest"; then
-			: # written last by the postinst
-		else
-			install_shared "$_src" "$_dest" "$_mode" "$_owner" || _rc=1
-		fi
+		case $_policy in
+		own | freeswitch) install_own "$_src" "$_dest" "$_mode" "$_owner" || _rc=1 ;;
+		ucf)
+			if [ "$_dest" = "${2:-}" ] && [ ! -e "$_dest" ] && ! ucf_knows "$_dest"; then
+				: # written last by the postinst
+			else
+				install_shared "$_src" "$_dest" "$_mode" "$_owner" || _rc=1
+			fi
+			;;
+		*)
+			gen_say "unknown policy '$_policy' for $_dest"
+			_rc=1
+			;;
+		esac
 	done 4<"$VOIPHA_STAGE.list"
 	return $_rc
 }
@@ -181,8 +175,8 @@ install_generated() {
 # install_deferred DEST: the last file written before Keepalived may start
 # (the postinst, after hooks 20-89, still with its debconf frontend).
 install_deferred() {
-	while read -r _t _dest _mode _owner <&4; do
-		[ "$_dest" = "$1" ] || continue
+	while read -r _dest _mode _owner _policy _rest <&4; do
+		if [ "$_dest" != "$1" ] || [ "$_policy" != ucf ]; then continue; fi
 		[ -f "$VOIPHA_STAGE$_dest" ] || return 1
 		install_shared "$VOIPHA_STAGE$_dest" "$_dest" "$_mode" "$_owner"
 	done 4<"$VOIPHA_STAGE.list"

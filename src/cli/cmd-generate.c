@@ -14,15 +14,18 @@
 
 static const char usage_text[] =
 	"usage: voip-ha generate [--config FILE] [--templates DIR] [--root DIR]\n"
-	"                        [--node node1|node2] [--out DIR] [--all] [--dry-run]\n"
+	"                        [--node node1|node2] [--out DIR] [--all]\n"
+	"                        [--dry-run | --list]\n"
 	"Render the configuration files of this node (or of --node) from the\n"
 	"templates. --out DIR writes below DIR without changing owners; --all --out\n"
 	"DIR writes DIR/node1, DIR/node2 and DIR/DEPLOY.md. --dry-run lists what\n"
-	"would change.\n";
+	"would change. --list writes nothing and prints each file as\n"
+	"'PATH MODE OWNER:GROUP POLICY' (policy own, ucf or deploy), or for a\n"
+	"FreeSWITCH file 'PATH MODE OWNER:GROUP freeswitch COPY MODE OWNER:GROUP'.\n";
 
 struct gen_args {
 	const char *config, *templates, *root, *out, *node;
-	bool all, dry_run;
+	bool all, dry_run, list;
 };
 
 static int parse_args(int argc, char **argv, struct gen_args *a)
@@ -35,6 +38,7 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 		{ "out", 'o', &a->out, NULL },
 		{ "all", 'a', NULL, &a->all },
 		{ "dry-run", 'd', NULL, &a->dry_run },
+		{ "list", 'l', NULL, &a->list },
 		{ NULL, 0, NULL, NULL },
 	};
 	int r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0);
@@ -47,6 +51,10 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	}
 	if (a->all && (a->node || !a->out)) {
 		cli_error("--all needs --out DIR and excludes --node");
+		return EXIT_USAGE;
+	}
+	if (a->list && a->dry_run) {
+		cli_error("--list and --dry-run exclude each other");
 		return EXIT_USAGE;
 	}
 	if (a->out && a->root) {
@@ -89,9 +97,28 @@ static void report(const struct gen_plan *plan, int dry_run)
 			printf("%s %s\n", verbs[dry_run][plan->files[i].change], plan->files[i].path);
 }
 
+/* The plan as the postinst reads it (doc/DESIGN.md, "Template language"):
+ * paths are plain (dest_ok), names validated: no quoting needed. */
+static int list(const struct gen_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->count; i++) {
+		const struct gen_file *f = &plan->files[i];
+
+		printf("%s %04o %s:%s %s", f->path, (unsigned)f->mode, f->owner, f->group,
+		       manifest_policy_name(f->policy));
+		if (f->policy == POLICY_FREESWITCH)
+			printf(" %s %04o %s:%s", f->copy_path, (unsigned)f->copy_mode,
+			       f->copy_owner, f->copy_group);
+		putchar('\n');
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_generate(int argc, char **argv)
 {
-	struct gen_args a = { DEFAULT_CONFIG, DEFAULT_TEMPLATES, NULL, NULL, NULL, 0, 0 };
+	struct gen_args a = { DEFAULT_CONFIG, DEFAULT_TEMPLATES, NULL, NULL, NULL, 0, 0, 0 };
 	struct errlist el = ERRLIST_INIT;
 	struct cluster_config cfg;
 	struct gen_request req;
@@ -111,6 +138,7 @@ int cmd_generate(int argc, char **argv)
 	req.out = a.out;
 	req.all = a.all;
 	req.set_owner = !a.out && geteuid() == 0;
+	req.names_only = a.list;
 	if (!a.all && pick_node(&a, &cfg, &req.node) != 0)
 		goto out;
 	detect_pg_major(&cfg, a.root, &req.pg_major, &fallback);
@@ -118,6 +146,10 @@ int cmd_generate(int argc, char **argv)
 		cli_note("no PostgreSQL >= %d found in %s/usr/lib/postgresql; assuming %u",
 			 PG_MAJOR_MIN, a.root ? a.root : "", req.pg_major);
 	r = gen_plan_build(&req, &plan, &el);
+	if (r == 0 && a.list) {
+		ret = list(&plan);
+		goto out;
+	}
 	if (r == 0)
 		r = gen_plan_check(&plan, &el);
 	if (r == -ENOMEM)

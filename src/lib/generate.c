@@ -15,17 +15,26 @@
 
 #define TEMPLATE_MAX (4 * 1024 * 1024)
 
+static void file_free(struct gen_file *f)
+{
+	free(f->path);
+	if (f->data) {
+		explicit_bzero(f->data, f->len);
+		free(f->data);
+	}
+	free(f->owner);
+	free(f->group);
+	free(f->copy_path);
+	free(f->copy_owner);
+	free(f->copy_group);
+}
+
 void gen_plan_free(struct gen_plan *plan)
 {
 	size_t i;
 
-	for (i = 0; i < plan->count; i++) {
-		free(plan->files[i].path);
-		if (plan->files[i].data) {
-			explicit_bzero(plan->files[i].data, plan->files[i].len);
-			free(plan->files[i].data);
-		}
-	}
+	for (i = 0; i < plan->count; i++)
+		file_free(&plan->files[i]);
 	free(plan->files);
 	plan->files = NULL;
 	plan->count = 0;
@@ -47,25 +56,18 @@ static bool dest_ok(const char *d)
 	return true;
 }
 
-static int add_file(struct gen_plan *plan, char *path, struct strbuf *content,
-		    mode_t mode, uid_t uid, gid_t gid)
+/* Takes f (and what it owns) into the plan, also on failure. */
+static int add_file(struct gen_plan *plan, struct gen_file *f)
 {
 	struct gen_file *p = realloc(plan->files, (plan->count + 1) * sizeof(*p));
 
 	if (!p) {
-		free(path);
+		file_free(f);
 		return -ENOMEM;
 	}
 	plan->files = p;
-	p = &plan->files[plan->count++];
-	p->len = content->len;
-	p->data = sb_detach(content);
-	p->path = path;
-	p->mode = mode;
-	p->uid = uid;
-	p->gid = gid;
-	p->change = 0;
-	return p->data ? 0 : -ENOMEM;
+	plan->files[plan->count++] = *f;
+	return 0;
 }
 
 struct render_ctx {
@@ -75,12 +77,50 @@ struct render_ctx {
 	struct errlist *el;
 };
 
+/* A freeswitch row's copy: below base + FS_CONF_DIR, with the MANIFEST's
+ * copy mode and owner when that user and group exist here, else with the
+ * staged ones (the freeswitch group exists only once FreeSWITCH does). */
+static int copy_target(struct render_ctx *ctx, const struct manifest_entry *e,
+		       const char *base, const char *dest, struct gen_file *f)
+{
+	const struct gen_request *req = ctx->req;
+	bool staged = false;
+	uid_t uid;
+	gid_t gid;
+	int r = 0;
+
+	if (strncmp(dest, FS_STAGE_DIR, strlen(FS_STAGE_DIR))) {
+		errlist_add(ctx->el, "%s:%u: rendered destination '%s' is not below " FS_STAGE_DIR,
+			    ctx->manifest_path, e->line, dest);
+		return -EINVAL;
+	}
+	if (!req->out) {
+		r = lookup_user(req->root, e->copy_owner, &uid);
+		if (r == 0)
+			r = lookup_group(req->root, e->copy_group, &gid);
+		if (r == -ENOENT) {
+			staged = true;
+		} else if (r < 0) {
+			errlist_add(ctx->el, "%s:%u: cannot look up '%s:%s': %s", ctx->manifest_path,
+				    e->line, e->copy_owner, e->copy_group, strerror(-r));
+			return -EINVAL;
+		}
+	}
+	f->copy_mode = staged ? e->mode : e->copy_mode;
+	f->copy_owner = strdup(staged ? e->owner : e->copy_owner);
+	f->copy_group = strdup(staged ? e->group : e->copy_group);
+	if (asprintf(&f->copy_path, "%s" FS_CONF_DIR "%s", base, dest + strlen(FS_STAGE_DIR)) < 0)
+		f->copy_path = NULL;
+	return f->copy_owner && f->copy_group && f->copy_path ? 0 : -ENOMEM;
+}
+
 /* Renders one entry for one variable set into base + destination. */
 static int render_entry(struct render_ctx *ctx, const struct manifest_entry *e,
 			const struct vars *vars, const char *base, uid_t uid, gid_t gid)
 {
 	struct strbuf dest = STRBUF_INIT, tmpl = STRBUF_INIT, out = STRBUF_INIT;
-	char where[64], *tpath = NULL, *path = NULL;
+	struct gen_file f = { 0 };
+	char where[64], *tpath = NULL;
 	size_t before = ctx->el->count;
 	int r;
 
@@ -92,6 +132,10 @@ static int render_entry(struct render_ctx *ctx, const struct manifest_entry *e,
 			    "path", ctx->manifest_path, e->line, sb_str(&dest));
 		r = -EINVAL;
 	}
+	if (r == 0 && e->policy == POLICY_FREESWITCH)
+		r = copy_target(ctx, e, base, sb_str(&dest), &f);
+	if (r == -ENOMEM)
+		goto done;
 	if (asprintf(&tpath, "%s/%s", ctx->req->templates_dir, e->template) < 0) {
 		tpath = NULL;
 		r = -ENOMEM;
@@ -109,12 +153,24 @@ static int render_entry(struct render_ctx *ctx, const struct manifest_entry *e,
 		r = r == -ENOMEM ? r : -EINVAL;
 		goto done;
 	}
-	if (asprintf(&path, "%s%s", base, sb_str(&dest)) < 0) {
+	f.len = out.len;
+	f.data = sb_detach(&out);
+	f.mode = e->mode;
+	f.uid = uid;
+	f.gid = gid;
+	f.policy = e->policy;
+	f.owner = strdup(e->owner);
+	f.group = strdup(e->group);
+	if (asprintf(&f.path, "%s%s", base, sb_str(&dest)) < 0)
+		f.path = NULL;
+	if (!f.data || !f.owner || !f.group || !f.path) {
 		r = -ENOMEM;
 		goto done;
 	}
-	r = add_file(ctx->plan, path, &out, e->mode, uid, gid);
+	r = add_file(ctx->plan, &f);
+	memset(&f, 0, sizeof(f));
 done:
+	file_free(&f);
 	free(tpath);
 	sb_release(&dest);
 	sb_release(&tmpl);
@@ -131,7 +187,7 @@ static int entry_owner(struct render_ctx *ctx, const struct manifest_entry *e,
 
 	*uid = AW_KEEP_OWNER;
 	*gid = (gid_t)-1;
-	if (req->out)
+	if (req->out || req->names_only)
 		return 0;
 	r = lookup_user(req->root, e->owner, uid);
 	if (r < 0) {
@@ -197,7 +253,7 @@ static int build_entries(struct render_ctx *ctx, const struct manifest *m)
 			failed = 1;
 			continue;
 		}
-		if (e->scope == SCOPE_DEPLOY) {
+		if (e->policy == POLICY_DEPLOY) {
 			if (req->all)
 				r = render_entry(ctx, e, &vd, req->out, uid, gid);
 		} else {

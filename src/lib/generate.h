@@ -11,16 +11,19 @@
 
 #include "lib/cluster-config.h"
 #include "lib/errlist.h"
+#include "lib/manifest.h"
 
 struct gen_request {
 	const struct cluster_config *cfg;   /* validated */
 	const char *templates_dir;
 	const char *root;       /* sysroot prefix; NULL or "" for / */
 	const char *out;        /* staging dir: owners unchanged; NULL = real paths */
-	bool all;               /* node1/, node2/ and deploy-scope files (needs out) */
+	bool all;               /* node1/, node2/ and deploy files (needs out) */
 	enum cluster_node node; /* the node to render when !all */
 	unsigned pg_major;
 	bool set_owner;         /* chown to the MANIFEST's owner (root, no out) */
+	bool names_only;        /* for a listing: owners not looked up (except a
+				 * freeswitch copy's, see gen_file.copy_*) */
 };
 
 struct gen_file {
@@ -31,6 +34,14 @@ struct gen_file {
 	uid_t uid;              /* (uid_t)-1: leave as created */
 	gid_t gid;
 	int change;             /* after gen_plan_check: 0 same, 1 update, 2 create */
+	enum manifest_policy policy;
+	char *owner, *group;    /* names, as the MANIFEST gives them */
+	/* POLICY_FREESWITCH: where hook 50 copies the file, with what mode and
+	 * owner. The MANIFEST's copy owner when that user and group exist
+	 * (looked up unless under --out), else the staged mode and owner. */
+	char *copy_path;
+	mode_t copy_mode;
+	char *copy_owner, *copy_group;
 };
 
 struct gen_plan {

@@ -5,22 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FIELDS 6
-
-void manifest_free(struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->count; i++) {
-		free(m->entries[i].template);
-		free(m->entries[i].destination);
-		free(m->entries[i].owner);
-		free(m->entries[i].group);
-	}
-	free(m->entries);
-	m->entries = NULL;
-	m->count = 0;
-}
+#define MAX_FIELDS 8
 
 /* A relative path without "..", "." or empty components. */
 static int safe_relative(const char *p)
@@ -49,18 +34,98 @@ static int valid_name(const char *s)
 	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n && s[0] != '-';
 }
 
-static int parse_mode(const char *s, mode_t *ret)
+int manifest_mode(const char *s, mode_t *ret, const char **why)
 {
 	char *end;
 	unsigned long v;
 
+	*why = "must be octal like 0640";
 	if (strlen(s) < 3 || strlen(s) > 4 || strspn(s, "01234567") != strlen(s))
 		return -EINVAL;
 	v = strtoul(s, &end, 8);
 	if (*end || v > 07777)
 		return -EINVAL;
+	*why = "must not be group- or world-writable or set-id";
+	if (v & 07022)
+		return -EINVAL;
 	*ret = (mode_t)v;
 	return 0;
+}
+
+int manifest_owner(const char *s, const char **colon)
+{
+	const char *c = strchr(s, ':');
+	char user[34];
+
+	if (!c || (size_t)(c - s) >= sizeof(user))
+		return -EINVAL;
+	memcpy(user, s, (size_t)(c - s));
+	user[c - s] = '\0';
+	if (!valid_name(user) || !valid_name(c + 1))
+		return -EINVAL;
+	*colon = c;
+	return 0;
+}
+
+static const char *const policy_names[] = {
+	[POLICY_OWN] = "own",
+	[POLICY_UCF] = "ucf",
+	[POLICY_FREESWITCH] = "freeswitch",
+	[POLICY_DEPLOY] = "deploy",
+};
+
+const char *manifest_policy_name(enum manifest_policy p)
+{
+	return policy_names[p];
+}
+
+static int policy_parse(const char *s, enum manifest_policy *ret)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(policy_names) / sizeof(policy_names[0]); i++)
+		if (strcmp(s, policy_names[i]) == 0) {
+			*ret = (enum manifest_policy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* Mode and owner:group fields; each problem reported against `what`. */
+static void mode_owner(const char *path, unsigned lineno, const char *what, char *mode_s,
+		       char *owner_s, mode_t *mode, char **group, struct errlist *el)
+{
+	const char *why, *colon;
+
+	if (manifest_mode(mode_s, mode, &why) < 0)
+		errlist_add(el, "%s:%u: %s '%s' %s", path, lineno, what, mode_s, why);
+	if (manifest_owner(owner_s, &colon) < 0) {
+		errlist_add(el, "%s:%u: owner '%s' must be user:group", path, lineno, owner_s);
+		return;
+	}
+	*group = owner_s + (colon - owner_s) + 1;
+	owner_s[colon - owner_s] = '\0';
+}
+
+static void entry_free(struct manifest_entry *e)
+{
+	free(e->template);
+	free(e->destination);
+	free(e->owner);
+	free(e->group);
+	free(e->copy_owner);
+	free(e->copy_group);
+}
+
+void manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->count; i++)
+		entry_free(&m->entries[i]);
+	free(m->entries);
+	m->entries = NULL;
+	m->count = 0;
 }
 
 static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
@@ -68,12 +133,13 @@ static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
 {
 	struct manifest_entry e = { 0 };
 	struct manifest_entry *p;
-	char *colon;
+	char *group = NULL, *copy_group = NULL;
 	size_t before = el->count;
 
-	if (nf < 4 || nf > 5) {
+	if (nf < 5 || nf > 7) {
 		errlist_add(el, "%s:%u: expected 'template destination mode owner:group "
-			    "[node|deploy]'", path, lineno);
+			    "policy' (policy own, ucf, deploy, or freeswitch MODE OWNER:GROUP)",
+			    path, lineno);
 		return -EINVAL;
 	}
 	if (!safe_relative(f[0]))
@@ -82,40 +148,45 @@ static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
 	if (f[1][0] != '/' || strstr(f[1], "/../") || strstr(f[1], "/./"))
 		errlist_add(el, "%s:%u: destination '%s' must be an absolute path without "
 			    "'..' or '.'", path, lineno, f[1]);
-	if (parse_mode(f[2], &e.mode) < 0)
-		errlist_add(el, "%s:%u: mode '%s' must be octal like 0640", path, lineno, f[2]);
-	else if (e.mode & 07022)
-		errlist_add(el, "%s:%u: mode '%s' must not be group- or world-writable "
-			    "or set-id",
-			    path, lineno, f[2]);
-	colon = strchr(f[3], ':');
-	if (!colon || (*colon = '\0', !valid_name(f[3])) || !valid_name(colon + 1))
-		errlist_add(el, "%s:%u: owner '%s' must be user:group", path, lineno, f[3]);
-	if (nf == 5 && strcmp(f[4], "node") == 0)
-		e.scope = SCOPE_NODE;
-	else if (nf == 5 && strcmp(f[4], "deploy") == 0)
-		e.scope = SCOPE_DEPLOY;
-	else if (nf == 5)
-		errlist_add(el, "%s:%u: scope '%s' must be node or deploy", path, lineno, f[4]);
+	mode_owner(path, lineno, "mode", f[2], f[3], &e.mode, &group, el);
+	if (policy_parse(f[4], &e.policy) < 0) {
+		errlist_add(el, "%s:%u: policy '%s' must be own, ucf, freeswitch or deploy",
+			    path, lineno, f[4]);
+	} else if (e.policy == POLICY_FREESWITCH) {
+		if (nf != 7)
+			errlist_add(el, "%s:%u: policy freeswitch needs the mode and owner:group "
+				    "of the copy in " FS_CONF_DIR " after it", path, lineno);
+		else
+			mode_owner(path, lineno, "copy mode", f[5], f[6], &e.copy_mode,
+				   &copy_group, el);
+		if (strncmp(f[1], FS_STAGE_DIR, strlen(FS_STAGE_DIR)) ||
+		    !f[1][strlen(FS_STAGE_DIR)])
+			errlist_add(el, "%s:%u: a freeswitch destination must be a file below "
+				    FS_STAGE_DIR, path, lineno);
+	} else if (nf != 5) {
+		errlist_add(el, "%s:%u: unexpected '%s' after policy %s (only freeswitch "
+			    "takes a copy mode and owner)", path, lineno, f[5], f[4]);
+	}
 	if (el->count != before)
 		return -EINVAL;
 
 	e.template = strdup(f[0]);
 	e.destination = strdup(f[1]);
 	e.owner = strdup(f[3]);
-	e.group = strdup(colon + 1);
+	e.group = strdup(group);
+	if (copy_group) {
+		e.copy_owner = strdup(f[6]);
+		e.copy_group = strdup(copy_group);
+	}
 	e.line = lineno;
 	p = realloc(out->entries, (out->count + 1) * sizeof(*p));
-	if (!p || !e.template || !e.destination || !e.owner || !e.group) {
-		if (p)
-			out->entries = p;
-		free(e.template);
-		free(e.destination);
-		free(e.owner);
-		free(e.group);
+	if (p)
+		out->entries = p;
+	if (!p || !e.template || !e.destination || !e.owner || !e.group ||
+	    (copy_group && (!e.copy_owner || !e.copy_group))) {
+		entry_free(&e);
 		return -ENOMEM;
 	}
-	out->entries = p;
 	out->entries[out->count++] = e;
 	return 0;
 }

@@ -125,7 +125,7 @@ copy_templates() {
 @test "generate: a missing template or a bad MANIFEST is reported" {
 	copy_templates
 	rm "$TDIR/lsyncd.tmpl"
-	printf 'x.tmpl /etc/x 0777 root:root\n' >> "$TDIR/MANIFEST"
+	printf 'x.tmpl /etc/x 0777 root:root own\n' >> "$TDIR/MANIFEST"
 	run -1 --separate-stderr gen --node node1 --out "$BATS_TEST_TMPDIR/out"
 	[[ $stderr == *"mode '0777' must not be group- or world-writable"* ]]
 	sed -i '$d' "$TDIR/MANIFEST"
@@ -134,9 +134,82 @@ copy_templates() {
 	[ ! -e "$BATS_TEST_TMPDIR/out" ]
 }
 
+# The rows an install reads, nowhere else (doc/DESIGN.md "Template language").
+@test "generate --list: path, mode, owner and policy of each file, destinations rendered, nothing written" {
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	before=$(tree_state "$root")
+	run -0 --separate-stderr gen --root "$root" --node node1 --list
+	assert_line "$root/etc/keepalived/keepalived.conf 0600 root:root ucf"
+	assert_equal "$(tree_state "$root")" "$before"
+	# The real paths (as an ordinary user: a --list that wrote would fail).
+	run -0 --separate-stderr unprivileged "$VOIPHA" generate --config "$GOOD" --templates "$TEMPLATES" \
+		--node node1 --list
+	assert_equal "${#lines[@]}" 7
+	assert_line '/etc/keepalived/keepalived.conf 0600 root:root ucf'
+	assert_line --regexp '^/etc/postgresql/[0-9]+/main/conf\.d/50-voip-ha\.conf 0644 root:root own$'
+	assert_line '/etc/lsyncd/lsyncd.conf.lua 0644 root:root ucf'
+	assert_line '/etc/voip-ha/env.sh 0600 root:root own'
+	assert_line '/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml 0640 root:root freeswitch /etc/freeswitch/autoload_configs/event_socket.conf.xml 0640 root:root'
+	refute_output --partial DEPLOY.md
+	refute_output --partial '{{'
+	# --out and --all list what they would write, deploy files too.
+	run -0 --separate-stderr gen --all --out "$BATS_TEST_TMPDIR/o" --list
+	assert_equal "${#lines[@]}" 15
+	assert_line "$BATS_TEST_TMPDIR/o/node2/etc/keepalived/keepalived.conf 0600 root:root ucf"
+	assert_line "$BATS_TEST_TMPDIR/o/DEPLOY.md 0644 root:root deploy"
+	assert_line "$BATS_TEST_TMPDIR/o/node2/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml 0640 root:root freeswitch $BATS_TEST_TMPDIR/o/node2/etc/freeswitch/autoload_configs/event_socket.conf.xml 0640 root:root"
+	[ ! -e "$BATS_TEST_TMPDIR/o" ]
+	run -2 --separate-stderr gen --node node1 --list --dry-run
+	[[ $stderr == *"--list and --dry-run exclude each other"* ]]
+}
+
+@test "generate --list: a freeswitch copy gets the MANIFEST's owner when it exists, else the staged one" {
+	copy_templates
+	root=$BATS_TEST_TMPDIR/root
+	make_sysroot "$root"
+	sed -i 's|freeswitch 0640 root:root$|freeswitch 0640 postgres:voiptest|' "$TDIR/MANIFEST"
+	run -0 --separate-stderr gen --root "$root" --node node2 --list
+	assert_line "$root/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml 0640 root:root freeswitch $root/etc/freeswitch/autoload_configs/event_socket.conf.xml 0640 postgres:voiptest"
+	# No such group in the sysroot: the copy keeps the staged mode and owner.
+	sed -i 's|freeswitch 0640 postgres:voiptest$|freeswitch 0644 root:freeswitch|' "$TDIR/MANIFEST"
+	sed -i 's|^fs.xml.tmpl\( *[^ ]*\) 0640 |fs.xml.tmpl\1 0600 |' "$TDIR/MANIFEST"
+	run -0 --separate-stderr gen --root "$root" --node node2 --list
+	assert_line "$root/etc/voip-ha/freeswitch/autoload_configs/event_socket.conf.xml 0600 root:root freeswitch $root/etc/freeswitch/autoload_configs/event_socket.conf.xml 0600 root:root"
+	# Under --out names are printed as they are, unchecked.
+	run -0 --separate-stderr gen --out "$BATS_TEST_TMPDIR/o" --node node2 --list
+	assert_line --partial "freeswitch $BATS_TEST_TMPDIR/o/etc/freeswitch/autoload_configs/event_socket.conf.xml 0644 root:freeswitch"
+}
+
+# Each bad row: a clear error naming MANIFEST:line, for --list as for a real
+# run, and nothing written.
+@test "generate: bad MANIFEST policy columns are refused with file:line" {
+	local row msg
+	while IFS='|' read -r row msg; do
+		copy_templates
+		printf '%s\n' "$row" >> "$TDIR/MANIFEST"
+		n=$(wc -l < "$TDIR/MANIFEST")
+		for mode in --list --dry-run ''; do
+			run -1 --separate-stderr gen --node node1 --out "$BATS_TEST_TMPDIR/out" $mode
+			[[ $stderr == *"$TDIR/MANIFEST:$n: $msg"* ]] || fail "'$row' $mode: $stderr"
+			assert_equal "$output" ""
+			[ ! -e "$BATS_TEST_TMPDIR/out" ]
+		done
+	done <<'ROWS'
+x.tmpl /etc/voip-ha/x 0600 root:root|expected 'template destination mode owner:group policy'
+x.tmpl /etc/voip-ha/x 0600 root:root mine|policy 'mine' must be own, ucf, freeswitch or deploy
+x.tmpl /etc/voip-ha/x 0600 root:root node|policy 'node' must be own, ucf, freeswitch or deploy
+x.tmpl /etc/voip-ha/x 0600 root:root own 0640 root:root|unexpected '0640' after policy own
+x.tmpl /etc/voip-ha/freeswitch/x 0600 root:root freeswitch|policy freeswitch needs the mode and owner:group of the copy in /etc/freeswitch/
+x.tmpl /etc/voip-ha/freeswitch/x 0600 root:root freeswitch 0660 root:freeswitch|copy mode '0660' must not be group- or world-writable or set-id
+x.tmpl /etc/voip-ha/freeswitch/x 0600 root:root freeswitch 0640 freeswitch|owner 'freeswitch' must be user:group
+x.tmpl /etc/freeswitch/x 0600 root:root freeswitch 0640 root:freeswitch|a freeswitch destination must be a file below /etc/voip-ha/freeswitch/
+ROWS
+}
+
 @test "generate --root: users and groups come from the sysroot" {
 	copy_templates
-	printf 'pg.tmpl /etc/voip-ha/grouped.conf 0640 postgres:voiptest\n' >> "$TDIR/MANIFEST"
+	printf 'pg.tmpl /etc/voip-ha/grouped.conf 0640 postgres:voiptest own\n' >> "$TDIR/MANIFEST"
 	root=$BATS_TEST_TMPDIR/root
 	make_sysroot "$root"
 	run -0 --separate-stderr gen --root "$root" --node node1
@@ -154,7 +227,7 @@ copy_templates() {
 
 @test "generate --root: a missing group is an error and nothing is written" {
 	copy_templates
-	printf 'pg.tmpl /etc/voip-ha/x.conf 0640 root:kamailio\n' >> "$TDIR/MANIFEST"
+	printf 'pg.tmpl /etc/voip-ha/x.conf 0640 root:kamailio own\n' >> "$TDIR/MANIFEST"
 	root=$BATS_TEST_TMPDIR/root
 	make_sysroot "$root"
 	before=$(tree_state "$root")
