@@ -60,25 +60,66 @@ GENERATED='{ cut -d" " -f2 /var/lib/voip-ha/installed-files | while read -r f; d
 	[ "$status" -eq 1 ]
 }
 
-@test "node1: generated files have the manifest's modes and owners, node1's addresses" {
-	install_node node1
-	# Every per-node file of the installed MANIFEST, as "path mode owner".
-	run root 'sed -e "s/#.*//" -e "s/{{raw:pg_major}}/15/g" /usr/share/voip-ha/templates/MANIFEST |
-		awk "NF >= 4 && (NF == 4 || \$5 == \"node\")" | while read -r t d m o; do
-			printf "%s %o %s\n" "$d" "0$m" "$o"
+# installed_vs_listing: in the installed root, `voip-ha generate --list` (the
+# real generator on the installed MANIFEST; the only reader of it), then for
+# each file it names: "path mode owner:group" as installed and whether its
+# content is the staged copy's, then ucf's registry and the purge record.
+installed_vs_listing() {
+	root 'set -e
+		voip-ha generate --list >/tmp/list
+		cat /tmp/list; echo ---
+		while read -r d _; do
 			stat -c "%n %a %U:%G" "$d"
-		done'
+			if cmp -s "/var/lib/voip-ha/generated$d" "$d"; then echo "$d: staged"; else echo "$d: differs"; fi
+		done </tmp/list
+		echo ---; awk "{ print \$NF }" /var/lib/ucf/registry
+		echo ---; cat /var/lib/voip-ha/installed-files'
+}
+
+@test "node1: every file of generate --list is installed with its mode, owner, staged content and policy" {
+	install_node node1
+	run installed_vs_listing
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -ge 30 ]
-	for ((i = 0; i < ${#lines[@]}; i += 2)); do
-		[ "${lines[i]}" = "${lines[i + 1]}" ] || {
-			echo "manifest: ${lines[i]}, installed: ${lines[i + 1]}" >&2
-			return 1
-		}
+	local part=0 listing=() installed='' registry='' record='' l d m o p n_ucf=0 n_own=0
+	for l in "${lines[@]}"; do
+		if [ "$l" = --- ]; then part=$((part + 1)); continue; fi
+		case $part in
+		0) listing+=("$l") ;;
+		1) installed+="$l"$'\n' ;;
+		2) registry+="$l"$'\n' ;;
+		3) record+="$l"$'\n' ;;
+		esac
 	done
-	[[ "$output" == *"/etc/keepalived/keepalived.conf 600 root:root"* ]]
-	[[ "$output" == *"/etc/voip-ha/kamailio/kamailio.cfg 640 root:kamailio"* ]]
-	[[ "$output" == *"/etc/voip-ha/voip-admin.conf 640 root:voip-admin"* ]]
+	[ "${#listing[@]}" -ge 19 ]
+	for l in "${listing[@]}"; do
+		read -r d m o p _ <<<"$l"
+		grep -qxF "$d ${m#0} $o" <<<"$installed" ||
+			{ echo "listed: $l; installed: $(grep -F "$d " <<<"$installed")" >&2; return 1; }
+		grep -qxF "$d: staged" <<<"$installed" || { echo "$d differs from the staged copy" >&2; return 1; }
+		case $p in
+		ucf)
+			grep -qxF "$d" <<<"$registry" || { echo "$d: not registered with ucfr" >&2; return 1; }
+			grep -qxF "ucf $d" <<<"$record" || { echo "$d: not recorded as ucf" >&2; return 1; }
+			n_ucf=$((n_ucf + 1))
+			;;
+		own | freeswitch)
+			if grep -qxF "$d" <<<"$registry"; then echo "$d: ours, but registered with ucfr" >&2; return 1; fi
+			grep -qxF "own $d" <<<"$record" || { echo "$d: not recorded as own" >&2; return 1; }
+			n_own=$((n_own + 1))
+			;;
+		*) echo "$d: policy '$p' on a node" >&2; return 1 ;;
+		esac
+	done
+	[ "$n_ucf" -eq 3 ] # keepalived.conf, pg_hba.conf, lsyncd.conf.lua
+	[ "$n_own" -ge 15 ]
+	output=${listing[*]}
+	[[ "$output" == *"/etc/keepalived/keepalived.conf 0600 root:root ucf"* ]]
+	[[ "$output" == *"/etc/voip-ha/kamailio/kamailio.cfg 0640 root:kamailio own"* ]]
+	[[ "$output" == *"/etc/voip-ha/voip-admin.conf 0640 root:voip-admin own"* ]]
+	[[ "$output" == *"/etc/postgresql/15/main/pg_hba.conf 0640 postgres:postgres ucf"* ]]
+	[[ "$installed" == *"/etc/keepalived/keepalived.conf 600 root:root"* ]]
+	[[ "$installed" == *"/etc/voip-ha/kamailio/kamailio.cfg 640 root:kamailio"* ]]
+	[[ "$installed" == *"/etc/voip-ha/voip-admin.conf 640 root:voip-admin"* ]]
 	run root 'stat -c "%a %U:%G" /var/lib/voip-ha/generated'
 	[ "$output" = "700 root:root" ]
 	run root 'grep -h -E "unicast_src_ip|^ *priority" /etc/keepalived/keepalived.conf'
@@ -249,6 +290,75 @@ PREVIOUS_SHARED_KAMAILIO=b68442c
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Processing triggers for voip-ha-node"* ]]
 	[ "${lines[-1]}" = "install ok installed" ]
+}
+
+# FreeSWITCH is not in Debian: a stand-in binary and /etc/freeswitch, then
+# the package's trigger (hook 50), as when FreeSWITCH is installed later.
+fs_trigger='dpkg-trigger --no-await /etc/freeswitch && DEBIAN_FRONTEND=noninteractive dpkg --triggers-only voip-ha-node'
+# Each freeswitch row of the listing: "copy mode owner:group", then the copy
+# as installed, "path mode owner:group", and whether it is the staged file.
+fs_copies='voip-ha generate --list | while read -r src m o p copy cm co; do
+	[ "$p" = freeswitch ] || continue
+	echo "$copy ${cm#0} $co"
+	stat -c "%n %a %U:%G" "$copy"
+	cmp -s "$src" "$copy" && echo same || echo differs
+done'
+
+@test "FreeSWITCH: hook 50 copies each file with the mode and owner the listing gives, staged ones until its group exists" {
+	install_node node1
+	root 'mkdir -p /etc/freeswitch && printf "#!/bin/sh\nexit 0\n" >/usr/bin/freeswitch && chmod 755 /usr/bin/freeswitch'
+	run --separate-stderr root "$fs_trigger"
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" == *"FreeSWITCH configuration installed into /etc/freeswitch"* ]]
+	run root "$fs_copies"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 21 ] # seven files
+	for ((i = 0; i < ${#lines[@]}; i += 3)); do
+		[ "${lines[i]}" = "${lines[i + 1]}" ] || { echo "listed: ${lines[i]}, installed: ${lines[i + 1]}" >&2; return 1; }
+		[ "${lines[i + 2]}" = same ] || { echo "${lines[i]}: not the staged content" >&2; return 1; }
+	done
+	# No freeswitch group yet: the secrets keep the staged 0600 root:root.
+	[[ "$output" == *"/etc/freeswitch/autoload_configs/xml_curl.conf.xml 600 root:root"* ]]
+	[[ "$output" == *"/etc/freeswitch/sip_profiles/internal.xml 644 root:root"* ]]
+	# Once the group exists the MANIFEST's 0640 root:freeswitch applies.
+	run --separate-stderr root "groupadd --system freeswitch && $fs_trigger"
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" == *"FreeSWITCH configuration installed into /etc/freeswitch"* ]]
+	run root "$fs_copies"
+	for ((i = 0; i < ${#lines[@]}; i += 3)); do
+		[ "${lines[i]}" = "${lines[i + 1]}" ] || { echo "listed: ${lines[i]}, installed: ${lines[i + 1]}" >&2; return 1; }
+	done
+	for f in event_socket xml_curl xml_cdr; do
+		[[ "$output" == *"/etc/freeswitch/autoload_configs/$f.conf.xml 640 root:freeswitch"* ]]
+	done
+	[[ "$output" == *"/etc/freeswitch/autoload_configs/acl.conf.xml 644 root:root"* ]]
+	# Nothing changed since: nothing is copied again.
+	root "find /etc/freeswitch -type f -printf '%p %i %Y\n' | sort" >"$BATS_TEST_TMPDIR/before"
+	run --separate-stderr root "$fs_trigger"
+	[ "$status" -eq 0 ]
+	[[ "$output$stderr" != *"FreeSWITCH configuration installed"* ]]
+	root "find /etc/freeswitch -type f -printf '%p %i %Y\n' | sort" | diff -u "$BATS_TEST_TMPDIR/before" -
+}
+
+# Each bad MANIFEST row stops the configuration at the generator, naming
+# MANIFEST:line, before any file is replaced.
+@test "a bad MANIFEST row fails the configuration with MANIFEST:line and changes no file" {
+	install_node node1
+	root "$GENERATED | xargs stat -c '%n %a %U:%G %Y' | sort; $GENERATED | xargs sha256sum | sort" >"$BATS_TEST_TMPDIR/before"
+	local row msg m=/usr/share/voip-ha/templates/MANIFEST
+	while IFS='|' read -r row msg; do
+		run --separate-stderr root "cp $m /tmp/M && echo '$row' >>$m && n=\$(wc -l <$m) &&
+			DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node; rc=\$?; cp /tmp/M $m; echo n=\$n; exit \$rc"
+		[ "$status" -ne 0 ] || { echo "'$row' accepted" >&2; return 1; }
+		n=${lines[-1]#n=}
+		[[ "$output$stderr" == *"$m:$n: $msg"* ]] || { echo "'$row': $output$stderr" >&2; return 1; }
+	done <<'ROWS'
+x.tmpl /etc/voip-ha/x 0600 root:root|expected 'template destination mode owner:group policy'
+x.tmpl /etc/voip-ha/x 0600 root:root shared|policy 'shared' must be own, ucf, freeswitch or deploy
+x.tmpl /etc/voip-ha/freeswitch/x 0600 root:root freeswitch|policy freeswitch needs the mode and owner:group
+ROWS
+	root "$GENERATED | xargs stat -c '%n %a %U:%G %Y' | sort; $GENERATED | xargs sha256sum | sort" >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
 
 # The PostgreSQL cluster is made by the bring-up hooks on a booted node; here
