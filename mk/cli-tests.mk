@@ -27,3 +27,10 @@ check-bats-lint:
 	@mkdir -p $(RESULTS)
 	tools/bats-lint test > $(RESULTS)/bats-lint.tap
 CHECK_SUITES += check-bats-lint
+
+# Every C file formatted as .clang-format says (clang-format 14, Debian 12's).
+.PHONY: check-format
+check-format:
+	@mkdir -p $(RESULTS)
+	tools/format-check > $(RESULTS)/format.tap
+CHECK_SUITES += check-format

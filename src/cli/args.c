@@ -22,8 +22,10 @@ int cli_parse_args(int argc, char **argv, const char *usage, const struct cli_op
 			cli_error("internal error: more than %d options", MAX_OPTS);
 			return EXIT_FAIL;
 		}
-		longopts[n] = (struct option){ opts[n].name, opts[n].value ? required_argument : no_argument,
-					       NULL, opts[n].letter ? opts[n].letter : 256 + (int)n };
+		longopts[n] =
+			(struct option){ opts[n].name,
+					 opts[n].value ? required_argument : no_argument, NULL,
+					 opts[n].letter ? opts[n].letter : 256 + (int)n };
 		if (opts[n].letter) {
 			shortopts[sl++] = opts[n].letter;
 			if (opts[n].value)
@@ -65,8 +67,8 @@ int cli_parse_args(int argc, char **argv, const char *usage, const struct cli_op
 	return -1;
 }
 
-int cli_number_arg(const char *name, const char *text, unsigned long long min, unsigned long long max,
-		   const char *what, unsigned long long *ret)
+int cli_number_arg(const char *name, const char *text, unsigned long long min,
+		   unsigned long long max, const char *what, unsigned long long *ret)
 {
 	if (ullong_parse(text, min, max, ret) == 0)
 		return -1;

@@ -7,10 +7,10 @@
 #include <stdbool.h>
 
 struct cli_opt {
-	const char *name;       /* long name, without "--"; NULL ends the table */
-	char letter;            /* short option, 0 for none */
-	const char **value;     /* an option with an argument stores it here */
-	bool *flag;             /* an option without one sets this */
+	const char *name;   /* long name, without "--"; NULL ends the table */
+	char letter;        /* short option, 0 for none */
+	const char **value; /* an option with an argument stores it here */
+	bool *flag;         /* an option without one sets this */
 };
 
 /* Parses argv[1..] against opts plus --help/-h. Up to max_positional
@@ -23,7 +23,7 @@ int cli_parse_args(int argc, char **argv, const char *usage, const struct cli_op
 
 /* An option's number: decimal in [min, max]. Returns -1 to go on, or
  * EXIT_USAGE after saying "--NAME: 'TEXT' is not WHAT" on stderr. */
-int cli_number_arg(const char *name, const char *text, unsigned long long min, unsigned long long max,
-		   const char *what, unsigned long long *ret);
+int cli_number_arg(const char *name, const char *text, unsigned long long min,
+		   unsigned long long max, const char *what, unsigned long long *ret);
 
 #endif

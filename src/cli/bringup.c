@@ -46,8 +46,10 @@ static PGconn *connect_as_postgres(const char *const *keys, const char *const *v
 PGconn *pg_connect_local(const char *dbname, int timeout_s)
 {
 	char timeout[16];
-	const char *keys[] = { "host", "port", "dbname", "user", "connect_timeout",
-			       "application_name", "options", NULL };
+	const char *keys[] = {
+		"host",    "port", "dbname", "user", "connect_timeout", "application_name",
+		"options", NULL
+	};
 	const char *vals[8];
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
@@ -70,8 +72,15 @@ PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
 PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s)
 {
 	char timeout[16];
-	const char *keys[] = { "host", "port", "user", "passfile", "replication",
-			       "connect_timeout", "application_name", "dbname", NULL };
+	const char *keys[] = { "host",
+			       "port",
+			       "user",
+			       "passfile",
+			       "replication",
+			       "connect_timeout",
+			       "application_name",
+			       "dbname",
+			       NULL };
 	const char *vals[9];
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
@@ -100,8 +109,7 @@ const char *pg_errmsg(const PGconn *conn)
 	return buf;
 }
 
-static void copy_result_error(const PGresult *res, const PGconn *conn, char *errbuf,
-			      size_t errlen)
+static void copy_result_error(const PGresult *res, const PGconn *conn, char *errbuf, size_t errlen)
 {
 	const char *m = res ? PQresultErrorMessage(res) : "";
 	size_t n;
@@ -128,8 +136,8 @@ int pg_exec(PGconn *conn, const char *sql, char *errbuf, size_t errlen)
 	return r;
 }
 
-int pg_query_value(PGconn *conn, const char *sql, const char *param,
-		   char *buf, size_t buflen, char *errbuf, size_t errlen)
+int pg_query_value(PGconn *conn, const char *sql, const char *param, char *buf, size_t buflen,
+		   char *errbuf, size_t errlen)
 {
 	const char *params[1] = { param };
 	PGresult *res = PQexecParams(conn, sql, param ? 1 : 0, NULL, params, NULL, NULL, 0);
@@ -160,8 +168,8 @@ int write_repl_passfile(const struct node_ctx *ctx, bool *ret_changed)
 	for (i = 0; i < 3 && r == 0; i++)
 		/* Database "*": replication connections, and pg_rewind's
 		 * connection to database postgres. */
-		r = sb_addf(&sb, "%s:%s:*:%s:%s\n", hosts[i], VOIPHA_PG_PORT,
-			    VOIPHA_REPL_USER, sb_str(&pw));
+		r = sb_addf(&sb, "%s:%s:*:%s:%s\n", hosts[i], VOIPHA_PG_PORT, VOIPHA_REPL_USER,
+			    sb_str(&pw));
 	if (r == 0)
 		r = atomic_write(VOIPHA_PASSFILE, sb_str(&sb), sb.len, 0600, ctx->pg_uid,
 				 ctx->pg_gid, ret_changed);
@@ -173,11 +181,11 @@ out:
 
 int standby_conninfo(const struct node_ctx *ctx, char *buf, size_t len)
 {
-	int n = snprintf(buf, len,
-			 "host=%s port=%s user=%s passfile=%s application_name=%s "
-			 "connect_timeout=5 keepalives_idle=10 keepalives_interval=5 keepalives_count=3",
-			 ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE,
-			 ctx->local_name);
+	int n = snprintf(
+		buf, len,
+		"host=%s port=%s user=%s passfile=%s application_name=%s "
+		"connect_timeout=5 keepalives_idle=10 keepalives_interval=5 keepalives_count=3",
+		ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE, ctx->local_name);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -226,8 +234,8 @@ out:
 	return r;
 }
 
-int run_as(const char *const argv[], uid_t uid, gid_t gid,
-	   const char *const envp[], char *out, size_t outlen)
+int run_as(const char *const argv[], uid_t uid, gid_t gid, const char *const envp[], char *out,
+	   size_t outlen)
 {
 	int pipefd[2] = { -1, -1 };
 	size_t got = 0;
@@ -303,8 +311,7 @@ bool address_is_local(const char *addr)
 	return found;
 }
 
-int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,
-		       char *sysid, size_t sysidlen)
+int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t sysidlen)
 {
 	static const char tli_key[] = "Latest checkpoint's TimeLineID:";
 	static const char sys_key[] = "Database system identifier:";
@@ -346,7 +353,8 @@ int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
 	snprintf(sql, sizeof(sql), "READ_REPLICATION_SLOT %s", slot);
 	res = PQexec(repl, sql);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		snprintf(err, errlen, "READ_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
+		snprintf(err, errlen, "READ_REPLICATION_SLOT: %s",
+			 res ? PQresultErrorMessage(res) : "out of memory");
 		PQclear(res);
 		return -EIO;
 	}
@@ -357,7 +365,8 @@ int ensure_peer_slot(PGconn *repl, const char *slot, char *err, size_t errlen)
 	snprintf(sql, sizeof(sql), "CREATE_REPLICATION_SLOT %s PHYSICAL RESERVE_WAL", slot);
 	res = PQexec(repl, sql);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		snprintf(err, errlen, "CREATE_REPLICATION_SLOT: %s", res ? PQresultErrorMessage(res) : "out of memory");
+		snprintf(err, errlen, "CREATE_REPLICATION_SLOT: %s",
+			 res ? PQresultErrorMessage(res) : "out of memory");
 		PQclear(res);
 		return -EIO;
 	}
@@ -380,7 +389,8 @@ int pg_probe(const struct node_ctx *ctx, const char *host, int timeout_s, struct
 	out->reachable = true;
 	r = -EIO;
 	res = PQexec(c, "IDENTIFY_SYSTEM");
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) >= 3) {
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    PQnfields(res) >= 3) {
 		snprintf(out->sysid, sizeof(out->sysid), "%s", PQgetvalue(res, 0, 0));
 		out->timeline = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		snprintf(out->lsn, sizeof(out->lsn), "%s", PQgetvalue(res, 0, 2));
@@ -408,7 +418,8 @@ out:
 
 bool probe_is_node(const struct pg_probe *p, const char *node)
 {
-	return strncmp(p->cluster_name, "voip-ha-", 8) == 0 && strcmp(p->cluster_name + 8, node) == 0;
+	return strncmp(p->cluster_name, "voip-ha-", 8) == 0 &&
+	       strcmp(p->cluster_name + 8, node) == 0;
 }
 
 int peer_is_live_primary(const struct node_ctx *ctx)

@@ -30,12 +30,12 @@ PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeou
 
 /* What one replication connection tells about a server. */
 struct pg_probe {
-	bool reachable;          /* connected and authenticated */
-	bool primary;            /* not in recovery */
+	bool reachable; /* connected and authenticated */
+	bool primary;   /* not in recovery */
 	unsigned timeline;
 	char sysid[32];
-	char lsn[32];            /* its current WAL position (IDENTIFY_SYSTEM) */
-	char cluster_name[64];   /* "voip-ha-node1": who answers through the VIP */
+	char lsn[32];          /* its current WAL position (IDENTIFY_SYSTEM) */
+	char cluster_name[64]; /* "voip-ha-node1": who answers through the VIP */
 	char error[256];
 };
 /* 0 with *out filled; -EHOSTUNREACH when it does not answer, -EIO when
@@ -53,8 +53,8 @@ const char *pg_errmsg(const PGconn *conn);
  * server's message copied into errbuf. */
 int pg_exec(PGconn *conn, const char *sql, char *errbuf, size_t errlen);
 /* First column of the first row into buf ("" for NULL). -ENOENT without rows. */
-int pg_query_value(PGconn *conn, const char *sql, const char *param,
-		   char *buf, size_t buflen, char *errbuf, size_t errlen);
+int pg_query_value(PGconn *conn, const char *sql, const char *param, char *buf, size_t buflen,
+		   char *errbuf, size_t errlen);
 
 /* Writes VOIPHA_PASSFILE: the replication password for every address the
  * replication source may have (both nodes and the VIP). */
@@ -74,8 +74,8 @@ int make_standby_config(const struct node_ctx *ctx);
  * 128+signal, or -errno when it could not run. Why fork+exec and not
  * posix_spawn: the child must switch user before exec, which posix_spawn
  * cannot do. Still an argv array: no shell ever parses our arguments. */
-int run_as(const char *const argv[], uid_t uid, gid_t gid,
-	   const char *const envp[], char *out, size_t outlen);
+int run_as(const char *const argv[], uid_t uid, gid_t gid, const char *const envp[], char *out,
+	   size_t outlen);
 
 /* Creates physical slot `slot` on the peer through the replication
  * connection `repl` unless it exists (replicator has REPLICATION). */
@@ -90,7 +90,6 @@ bool address_is_local(const char *addr);
 
 /* pg_controldata's "Latest checkpoint's TimeLineID" and "Database system
  * identifier" of the local data directory. -errno / -EIO. */
-int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli,
-		       char *sysid, size_t sysidlen);
+int local_control_data(const struct node_ctx *ctx, unsigned *ret_tli, char *sysid, size_t sysidlen);
 
 #endif

@@ -6,11 +6,11 @@
 #define NEEDS_ROOT 0x1
 
 /* Exit codes (documented in voip-ha(8)). */
-#define EXIT_OK      0
-#define EXIT_FAIL    1      /* the command ran and found errors */
-#define EXIT_USAGE   2      /* bad command line */
+#define EXIT_OK 0
+#define EXIT_FAIL 1  /* the command ran and found errors */
+#define EXIT_USAGE 2 /* bad command line */
 
-#define DEFAULT_CONFIG    "/etc/voip-ha/cluster.conf"
+#define DEFAULT_CONFIG "/etc/voip-ha/cluster.conf"
 #define DEFAULT_TEMPLATES "/usr/share/voip-ha/templates"
 
 #define COMMAND(name, fn, flags, summary) int fn(int argc, char **argv);

@@ -113,10 +113,10 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 	if (!ctx->witness[0])
 		return 0;
 	if (probe_reachability(ctx, 3, &reach) < 0)
-		return 0;	/* not root: cannot tell, do not guess */
+		return 0; /* not root: cannot tell, do not guess */
 	if (reach_isolated(&reach)) {
-		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers", ctx->peer_name,
-			 ctx->peer_addr, ctx->witness);
+		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers",
+			 ctx->peer_name, ctx->peer_addr, ctx->witness);
 		return -1;
 	}
 	return 0;
@@ -135,7 +135,8 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
-	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", v, sizeof(v), err, sizeof(err)) < 0) {
+	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", v, sizeof(v), err,
+			       sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
@@ -144,9 +145,11 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 		if (need_primary)
 			snprintf(why, len, "PostgreSQL is in recovery (a standby)");
 		else if (strcmp(state, "MASTER") == 0 && strcmp(action, "promotion-refused") == 0)
-			snprintf(why, len, "VRRP MASTER but not promoted: the peer is a live primary");
+			snprintf(why, len,
+				 "VRRP MASTER but not promoted: the peer is a live primary");
 		else if (strcmp(state, "MASTER") == 0 && age > PROMOTE_GRACE)
-			snprintf(why, len, "VRRP MASTER for %ld s but PostgreSQL is still a standby", age);
+			snprintf(why, len,
+				 "VRRP MASTER for %ld s but PostgreSQL is still a standby", age);
 		else
 			r = 0;
 		goto out;
@@ -157,8 +160,10 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 	 * primary (default_transaction_read_only) says so. Cheaper than a
 	 * temporary table, whose first use in a session costs ~10 ms of
 	 * catalog work and bloats the catalogs once a second. */
-	if (pgwire_query_value(&c, "SELECT (current_setting('transaction_read_only') = 'off' "
-			       "AND pg_current_xact_id() IS NOT NULL)::text", v, sizeof(v), err, sizeof(err)) < 0) {
+	if (pgwire_query_value(&c,
+			       "SELECT (current_setting('transaction_read_only') = 'off' "
+			       "AND pg_current_xact_id() IS NOT NULL)::text",
+			       v, sizeof(v), err, sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL does not accept a write: %s", err);
 		goto out;
 	}
@@ -191,7 +196,8 @@ int cmd_check(int argc, char **argv)
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
 		return r;
-	if (wait_arg && (r = cli_number_arg("wait", wait_arg, 0, 3600, "a number of seconds", &wait_s)) >= 0)
+	if (wait_arg &&
+	    (r = cli_number_arg("wait", wait_arg, 0, 3600, "a number of seconds", &wait_s)) >= 0)
 		return r;
 	/* The database is asked as postgres (pg_wire_connect_local takes its
 	 * ids for the connect), units as the caller, ICMP needs root. */
@@ -205,7 +211,8 @@ int cmd_check(int argc, char **argv)
 				node_ctx_free(&ctx);
 			return EXIT_OK;
 		}
-		if (units_active(why, sizeof(why)) == 0 && pg_healthy(primary, why, sizeof(why)) == 0 &&
+		if (units_active(why, sizeof(why)) == 0 &&
+		    pg_healthy(primary, why, sizeof(why)) == 0 &&
 		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
 			if (have_ctx)
 				node_ctx_free(&ctx);

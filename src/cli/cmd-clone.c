@@ -68,7 +68,8 @@ static int do_clone(struct node_ctx *ctx, bool start)
 		cli_error("cannot remove '%s': %s", VOIPHA_CLONE_PENDING, strerror(errno));
 		return EXIT_FAIL;
 	}
-	cli_note("cloned from %s; this node is now a standby streaming from %s", ctx->peer_name, ctx->peer_addr);
+	cli_note("cloned from %s; this node is now a standby streaming from %s", ctx->peer_name,
+		 ctx->peer_addr);
 	if (start && systemd_running()) {
 		r = pg_local_start(ctx);
 		if (r != 0) {
@@ -107,7 +108,8 @@ int cmd_clone(int argc, char **argv)
 	} else {
 		/* Never overwrite a data directory that may hold the only copy
 		 * of the data; rebuilding an old primary is `voip-ha rebuild`. */
-		cli_error("no clone pending and '%s' is not a standby: refusing to overwrite it", ctx.datadir);
+		cli_error("no clone pending and '%s' is not a standby: refusing to overwrite it",
+			  ctx.datadir);
 		r = EXIT_FAIL;
 	}
 	node_ctx_free(&ctx);

@@ -94,7 +94,8 @@ static void report(const struct gen_plan *plan, int dry_run)
 
 	for (i = 0; i < plan->count; i++)
 		if (plan->files[i].change)
-			printf("%s %s\n", verbs[dry_run][plan->files[i].change], plan->files[i].path);
+			printf("%s %s\n", verbs[dry_run][plan->files[i].change],
+			       plan->files[i].path);
 }
 
 /* The plan as the postinst reads it (doc/DESIGN.md, "Template language"):

@@ -67,7 +67,8 @@ static int install(const char *src, const char *dest, mode_t mode, uid_t uid, gi
 	if (r < 0) {
 		cli_error("cannot read '%s': %s", src,
 			  r == -EINVAL ? "not a regular file" :
-			  r == -EFBIG ? "larger than 16 MiB" : strerror(-r));
+			  r == -EFBIG  ? "larger than 16 MiB" :
+					 strerror(-r));
 		sb_release(&data);
 		return EXIT_FAIL;
 	}
@@ -98,7 +99,8 @@ int cmd_install_file(int argc, char **argv)
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, pos, 4)) >= 0)
 		return r;
 	if (only_parents ? !pos[1] || pos[2] : !pos[3]) {
-		cli_error("expected %s", only_parents ? "DEST OWNER:GROUP" : "SRC DEST MODE OWNER:GROUP");
+		cli_error("expected %s",
+			  only_parents ? "DEST OWNER:GROUP" : "SRC DEST MODE OWNER:GROUP");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
@@ -119,7 +121,8 @@ int cmd_install_file(int argc, char **argv)
 	if (only_parents) {
 		r = mkdir_parents_owned(pos[1], 0755, uid, gid, say_mkdir, NULL);
 		if (r < 0)
-			cli_error("cannot create the directories of '%s': %s", pos[1], strerror(-r));
+			cli_error("cannot create the directories of '%s': %s", pos[1],
+				  strerror(-r));
 		return r < 0 ? EXIT_FAIL : fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
 	r = install(pos[0], pos[1], mode, uid, gid);

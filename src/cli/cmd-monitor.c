@@ -49,9 +49,9 @@ static void on_signal(int sig)
 
 struct primary_view {
 	bool ok;
-	bool peer_streaming;     /* the peer's walsender is streaming */
-	bool sync_on;            /* synchronous_standby_names is set */
-	long long lag_bytes;     /* peer's replay lag, -1 unknown */
+	bool peer_streaming; /* the peer's walsender is streaming */
+	bool sync_on;        /* synchronous_standby_names is set */
+	long long lag_bytes; /* peer's replay lag, -1 unknown */
 	double lag_seconds;
 	unsigned timeline;
 };
@@ -66,16 +66,16 @@ static void read_primary(const struct node_ctx *ctx, struct primary_view *v)
 	v->lag_bytes = -1;
 	if (!c || PQstatus(c) != CONNECTION_OK)
 		goto out;
-	res = PQexecParams(c,
-			   "SELECT current_setting('synchronous_standby_names') <> '', "
-			   PG_TIMELINE_SQL ", "
-			   "(SELECT state = 'streaming' FROM pg_stat_replication WHERE application_name = $1 "
-			   " ORDER BY backend_start DESC LIMIT 1), "
-			   "(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication "
-			   " WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1), "
-			   "(SELECT extract(epoch FROM replay_lag) FROM pg_stat_replication "
-			   " WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1)",
-			   1, NULL, params, NULL, NULL, 0);
+	res = PQexecParams(
+		c,
+		"SELECT current_setting('synchronous_standby_names') <> '', " PG_TIMELINE_SQL ", "
+		"(SELECT state = 'streaming' FROM pg_stat_replication WHERE application_name = $1 "
+		" ORDER BY backend_start DESC LIMIT 1), "
+		"(SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication "
+		" WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1), "
+		"(SELECT extract(epoch FROM replay_lag) FROM pg_stat_replication "
+		" WHERE application_name = $1 ORDER BY backend_start DESC LIMIT 1)",
+		1, NULL, params, NULL, NULL, 0);
 	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		v->ok = true;
 		v->sync_on = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
@@ -92,15 +92,15 @@ out:
 
 struct monitor {
 	const struct node_ctx *ctx;
-	int peer_misses;          /* consecutive probes the peer missed */
+	int peer_misses; /* consecutive probes the peer missed */
 	time_t not_streaming_since;
-	time_t down_since;        /* the local PostgreSQL does not answer */
-	time_t last_restart;      /* the last time a crashed standby was started */
-	const char *sync_state;   /* sync | degraded | standby | down */
+	time_t down_since;      /* the local PostgreSQL does not answer */
+	time_t last_restart;    /* the last time a crashed standby was started */
+	const char *sync_state; /* sync | degraded | standby | down */
 };
 
-static void write_state(const struct monitor *m, enum pg_role role, const struct reachability *reach,
-			const struct primary_view *pv)
+static void write_state(const struct monitor *m, enum pg_role role,
+			const struct reachability *reach, const struct primary_view *pv)
 {
 	static off_t history_size = -1;
 	static unsigned long failovers;
@@ -134,7 +134,8 @@ static void write_state(const struct monitor *m, enum pg_role role, const struct
 	if (r == 0)
 		r = mkdir_parents(MONITOR_STATE_PATH, 0755);
 	if (r == 0)
-		r = atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+		r = atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER,
+				 (gid_t)-1, NULL);
 	sb_release(&sb);
 	/* Said once when it starts failing and once when it works again, not
 	 * every second. */
@@ -176,7 +177,8 @@ static void restart_crashed_standby(struct monitor *m)
 		history_add("restart", "ok", "the standby's %s had failed: started again", unit);
 	} else {
 		syslog(LOG_ERR, "the standby's %s failed and cannot be started again", unit);
-		history_add("restart", "failed", "the standby's %s had failed; starting it again failed", unit);
+		history_add("restart", "failed",
+			    "the standby's %s had failed; starting it again failed", unit);
 	}
 }
 
@@ -215,21 +217,25 @@ static void round_once(struct monitor *m)
 		m->not_streaming_since = time(NULL);
 	if (pv.peer_streaming && m->peer_misses == 0 && !pv.sync_on) {
 		if (set_sync_standby(ctx, true, err, sizeof(err)) == 0) {
-			syslog(LOG_NOTICE, "%s streams again: replication is synchronous", ctx->peer_name);
+			syslog(LOG_NOTICE, "%s streams again: replication is synchronous",
+			       ctx->peer_name);
 			history_add("replication", "ok", "synchronous: %s streams", ctx->peer_name);
 			pv.sync_on = true;
 		} else {
 			syslog(LOG_ERR, "cannot make replication synchronous: %s", err);
 		}
-	} else if (pv.sync_on &&
-		   (m->peer_misses >= 2 ||
-		    (m->not_streaming_since && time(NULL) - m->not_streaming_since >= DEGRADE_AFTER))) {
+	} else if (pv.sync_on && (m->peer_misses >= 2 ||
+				  (m->not_streaming_since &&
+				   time(NULL) - m->not_streaming_since >= DEGRADE_AFTER))) {
 		if (reach_isolated(&reach)) {
 			/* Never from a node that is itself cut off. */
-			syslog(LOG_WARNING, "%s is gone but this node is cut off (no witness either): "
-			       "replication stays synchronous", ctx->peer_name);
+			syslog(LOG_WARNING,
+			       "%s is gone but this node is cut off (no witness either): "
+			       "replication stays synchronous",
+			       ctx->peer_name);
 		} else if (set_sync_standby(ctx, false, err, sizeof(err)) == 0) {
-			syslog(LOG_WARNING, "%s is gone: replication degraded to asynchronous", ctx->peer_name);
+			syslog(LOG_WARNING, "%s is gone: replication degraded to asynchronous",
+			       ctx->peer_name);
 			history_add("replication", "degraded", "%s gone (%s)", ctx->peer_name,
 				    m->peer_misses >= 2 ? "host not answering" : "not streaming");
 			pv.sync_on = false;
@@ -265,7 +271,8 @@ int cmd_monitor(int argc, char **argv)
 	m.ctx = &ctx;
 	m.sync_state = "down";
 	if (!ctx.witness[0])
-		syslog(LOG_WARNING, "no witness configured: a cut between the nodes cannot be told from a "
+		syslog(LOG_WARNING,
+		       "no witness configured: a cut between the nodes cannot be told from a "
 		       "dead peer (split brain possible)");
 	do {
 		struct timespec t0, t1;

@@ -30,8 +30,8 @@ int cmd_node_info(int argc, char **argv)
 	printf("local_node=%s\npeer_node=%s\nlocal_address=%s\npeer_address=%s\n"
 	       "virtual_address=%s\nprefix_length=%u\npg_major=%u\npg_instance=%s\npg_datadir=%s\n"
 	       "recordings_dir=%s\n",
-	       ctx.local_name, ctx.peer_name, ctx.local_addr, ctx.peer_addr, ctx.vip, ctx.cfg.prefix,
-	       ctx.pg_major, ctx.instance, ctx.datadir, ctx.cfg.recordings_dir);
+	       ctx.local_name, ctx.peer_name, ctx.local_addr, ctx.peer_addr, ctx.vip,
+	       ctx.cfg.prefix, ctx.pg_major, ctx.instance, ctx.datadir, ctx.cfg.recordings_dir);
 	node_ctx_free(&ctx);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }

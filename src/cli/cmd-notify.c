@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #define STATE_FILE VOIPHA_STATE_DIR "/state"
-#define LOCK_FILE  VOIPHA_STATE_DIR "/notify.lock"
+#define LOCK_FILE VOIPHA_STATE_DIR "/notify.lock"
 /* How long MASTER waits for a peer that is still a primary to fence
  * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s). */
 #define PEER_FENCE_WAIT_MS 20000
@@ -73,8 +73,8 @@ static bool token_ok(const char *s, size_t max)
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
-		if (!(ch >= '0' && ch <= '9') && !(ch >= 'A' && ch <= 'Z') && !(ch >= 'a' && ch <= 'z') &&
-		    ch != '_' && ch != '-' && ch != '.')
+		if (!(ch >= '0' && ch <= '9') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= 'a' && ch <= 'z') && ch != '_' && ch != '-' && ch != '.')
 			return false;
 	}
 	return true;
@@ -88,8 +88,8 @@ static bool state_known(const char *s)
 
 struct transition {
 	const char *type, *name, *state, *prio;
-	char prev[16];          /* the state recorded before this one */
-	long long seq;          /* nanosecond stamp: which transition is newer */
+	char prev[16]; /* the state recorded before this one */
+	long long seq; /* nanosecond stamp: which transition is newer */
 };
 
 static int write_state(const struct transition *t, const char *action)
@@ -97,12 +97,16 @@ static int write_state(const struct transition *t, const char *action)
 	struct strbuf sb = STRBUF_INIT;
 	int r;
 
-	r = sb_addf(&sb, "type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\nseq=%lld\nprevious=%s\naction=%s\n",
-		    t->type, t->name, t->state, t->prio, (long long)time(NULL), t->seq, t->prev, action);
+	r = sb_addf(
+		&sb,
+		"type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\nseq=%lld\nprevious=%s\naction=%s\n",
+		t->type, t->name, t->state, t->prio, (long long)time(NULL), t->seq, t->prev,
+		action);
 	if (r == 0)
 		r = mkdir_parents(STATE_FILE, 0755);
 	if (r == 0)
-		r = atomic_write(STATE_FILE, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+		r = atomic_write(STATE_FILE, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER, (gid_t)-1,
+				 NULL);
 	sb_release(&sb);
 	return r;
 }
@@ -152,7 +156,8 @@ static bool wait_peer_not_primary(const struct node_ctx *ctx)
 		if (pg_probe(ctx, ctx->peer_addr, 1, &peer) != 0 || !peer.primary)
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > PEER_FENCE_WAIT_MS)
+		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >
+		    PEER_FENCE_WAIT_MS)
 			return false;
 		usleep(200 * 1000);
 	}
@@ -163,13 +168,14 @@ static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
 	char v[16], err[512];
 	int r;
 
-	r = pg_query_value(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", ctx->slot_for_peer,
-			   v, sizeof(v), err, sizeof(err));
+	r = pg_query_value(c, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
+			   ctx->slot_for_peer, v, sizeof(v), err, sizeof(err));
 	if (r == -ENOENT) {
 		r = pg_query_value(c, "SELECT 1 FROM pg_create_physical_replication_slot($1, true)",
 				   ctx->slot_for_peer, v, sizeof(v), err, sizeof(err));
 		if (r == 0)
-			logmsg(LOG_INFO, "created replication slot %s for %s", ctx->slot_for_peer, ctx->peer_name);
+			logmsg(LOG_INFO, "created replication slot %s for %s", ctx->slot_for_peer,
+			       ctx->peer_name);
 	}
 	if (r < 0)
 		logmsg(LOG_ERR, "cannot ensure replication slot %s: %s", ctx->slot_for_peer, err);
@@ -186,21 +192,26 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	/* A cut-off node must not become a second primary: its peer, which
 	 * still reaches the witness, is the one to take over. */
 	if (probe_reachability(ctx, 2, &reach) < 0)
-		reach.peer = true;	/* cannot tell: wait for its PostgreSQL below */
+		reach.peer = true; /* cannot tell: wait for its PostgreSQL below */
 	else if (reach_isolated(&reach)) {
-		logmsg(LOG_ERR, "MASTER, but neither %s nor the witness %s answers: this node is cut off, "
-		       "not promoting", ctx->peer_name, ctx->witness);
+		logmsg(LOG_ERR,
+		       "MASTER, but neither %s nor the witness %s answers: this node is cut off, "
+		       "not promoting",
+		       ctx->peer_name, ctx->witness);
 		write_state(t, "promotion-refused");
-		history_add("failover", "refused", "cut off from %s and the witness", ctx->peer_name);
+		history_add("failover", "refused", "cut off from %s and the witness",
+			    ctx->peer_name);
 		return EXIT_FAIL;
 	}
 	c = pg_connect_local("postgres", 5);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
-		logmsg(LOG_ERR, "MASTER but the local PostgreSQL is not reachable: %s", pg_errmsg(c));
+		logmsg(LOG_ERR, "MASTER but the local PostgreSQL is not reachable: %s",
+		       pg_errmsg(c));
 		history_add("failover", "failed", "local PostgreSQL not reachable");
 		goto out;
 	}
-	if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) < 0) {
+	if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err,
+			   sizeof(err)) < 0) {
 		logmsg(LOG_ERR, "cannot ask PostgreSQL for its role: %s", err);
 		goto out;
 	}
@@ -210,7 +221,8 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		/* A peer host that does not answer has no primary to wait for:
 		 * no need to spend a connect timeout on it. */
 		if (reach.peer && !wait_peer_not_primary(ctx)) {
-			logmsg(LOG_ERR, "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
+			logmsg(LOG_ERR,
+			       "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
 			       "(no second primary); the health check now fails so keepalived gives the VIP back",
 			       ctx->peer_name, ctx->peer_addr, PEER_FENCE_WAIT_MS / 1000);
 			write_state(t, "promotion-refused");
@@ -219,10 +231,13 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		}
 		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err, sizeof(err)) < 0 ||
+		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
+				   sizeof(err)) < 0 ||
 		    strcmp(v, "true") != 0) {
-			logmsg(LOG_ERR, "promotion failed: %s", err[0] ? err : "pg_promote returned false");
-			history_add("failover", "failed", "pg_promote: %s", err[0] ? err : "returned false");
+			logmsg(LOG_ERR, "promotion failed: %s",
+			       err[0] ? err : "pg_promote returned false");
+			history_add("failover", "failed", "pg_promote: %s",
+				    err[0] ? err : "returned false");
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -233,9 +248,10 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		if (set_sync_standby(ctx, false, err, sizeof(err)) < 0)
 			logmsg(LOG_ERR, "cannot make replication asynchronous: %s", err);
 		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
-		       (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
-		history_add("failover", "ok", "%s promoted (%s was %s)", ctx->local_name, ctx->peer_name,
-			    reach.peer ? "reachable" : "unreachable");
+		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+			      (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		history_add("failover", "ok", "%s promoted (%s was %s)", ctx->local_name,
+			    ctx->peer_name, reach.peer ? "reachable" : "unreachable");
 		run_alert(ctx, "failover", "promoted");
 		c = pg_connect_local("postgres", 5);
 		if (!c || PQstatus(c) != CONNECTION_OK) {
@@ -252,8 +268,8 @@ out:
 /* What a FAULT leaves in the journal for whoever looks later. */
 static void log_diagnostics(const struct node_ctx *ctx)
 {
-	static const char *const units[] = { "postgresql.service", "kamailio.service", "voip-admin.service",
-					     "keepalived.service", NULL };
+	static const char *const units[] = { "postgresql.service", "kamailio.service",
+					     "voip-admin.service", "keepalived.service", NULL };
 	char why[256] = "every unit active", unit[64], err[256], v[256];
 	const char *list[3] = { unit, NULL, NULL };
 	struct statvfs sv;
@@ -269,19 +285,22 @@ static void log_diagnostics(const struct node_ctx *ctx)
 	logmsg(LOG_WARNING, "FAULT diagnostics: %s", why);
 	c = pg_connect_local("postgres", 2);
 	if (c && PQstatus(c) == CONNECTION_OK &&
-	    pg_query_value(c, "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END "
-			   "|| ', timeline ' || " PG_TIMELINE_SQL " "
-			   "|| ', lag ' || coalesce((SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::text "
-			   "FROM pg_stat_replication WHERE NOT pg_is_in_recovery()), "
-			   "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s', 'unknown')",
-			   NULL, v, sizeof(v), err, sizeof(err)) == 0)
+	    pg_query_value(
+		    c,
+		    "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END "
+		    "|| ', timeline ' || " PG_TIMELINE_SQL " "
+		    "|| ', lag ' || coalesce((SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn))::text "
+		    "FROM pg_stat_replication WHERE NOT pg_is_in_recovery()), "
+		    "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s', 'unknown')",
+		    NULL, v, sizeof(v), err, sizeof(err)) == 0)
 		logmsg(LOG_WARNING, "FAULT diagnostics: PostgreSQL %s", v);
 	else
-		logmsg(LOG_WARNING, "FAULT diagnostics: PostgreSQL not reachable: %s", pg_errmsg(c));
+		logmsg(LOG_WARNING, "FAULT diagnostics: PostgreSQL not reachable: %s",
+		       pg_errmsg(c));
 	PQfinish(c);
 	if (statvfs(ctx->datadir, &sv) == 0)
-		logmsg(LOG_WARNING, "FAULT diagnostics: %s: %.1f GiB free of %.1f GiB", ctx->datadir,
-		       (double)sv.f_bavail * sv.f_frsize / 1073741824.0,
+		logmsg(LOG_WARNING, "FAULT diagnostics: %s: %.1f GiB free of %.1f GiB",
+		       ctx->datadir, (double)sv.f_bavail * sv.f_frsize / 1073741824.0,
 		       (double)sv.f_blocks * sv.f_frsize / 1073741824.0);
 }
 
@@ -338,7 +357,8 @@ int cmd_notify(int argc, char **argv)
 		logmsg(LOG_ERR, "ignoring a notification with unexpected arguments");
 		return EXIT_USAGE;
 	}
-	logmsg(LOG_NOTICE, "%s %s %s priority %s", t.type, t.name, t.state, t.prio[0] ? t.prio : "-");
+	logmsg(LOG_NOTICE, "%s %s %s priority %s", t.type, t.name, t.state,
+	       t.prio[0] ? t.prio : "-");
 	read_state(t.prev, sizeof(t.prev), &latest_seq);
 	t.seq = now_ns();
 	r = write_state(&t, "none");
@@ -357,7 +377,8 @@ int cmd_notify(int argc, char **argv)
 	}
 	read_state(latest, sizeof(latest), &latest_seq);
 	if (latest_seq != t.seq) {
-		logmsg(LOG_INFO, "%s superseded by a newer transition (%s): nothing to do", t.state, latest);
+		logmsg(LOG_INFO, "%s superseded by a newer transition (%s): nothing to do", t.state,
+		       latest);
 		r = EXIT_OK;
 	} else if (strcmp(t.state, "MASTER") == 0) {
 		r = on_master(&ctx, &t);

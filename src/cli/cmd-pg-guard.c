@@ -40,7 +40,8 @@ static int peer_timeline(const struct node_ctx *ctx, unsigned *ret_tli, char *sy
 	if (!c || PQstatus(c) != CONNECTION_OK)
 		goto out;
 	res = PQexec(c, "IDENTIFY_SYSTEM");
-	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQnfields(res) >= 2) {
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    PQnfields(res) >= 2) {
 		snprintf(sysid, len, "%s", PQgetvalue(res, 0, 0));
 		*ret_tli = (unsigned)strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 		r = 0;
@@ -84,8 +85,10 @@ int cmd_pg_guard(int argc, char **argv)
 	if (strcmp(instance, ctx.instance) != 0)
 		goto out;
 	if (access(VOIPHA_CLONE_PENDING, F_OK) == 0) {
-		cli_error("pg-guard: %s has not been cloned from %s yet; not starting a fresh cluster "
-			  "(voip-ha-clone.service clones and starts it)", instance, ctx.peer_name);
+		cli_error(
+			"pg-guard: %s has not been cloned from %s yet; not starting a fresh cluster "
+			"(voip-ha-clone.service clones and starts it)",
+			instance, ctx.peer_name);
 		r = EXIT_FAIL;
 		goto out;
 	}
@@ -93,35 +96,40 @@ int cmd_pg_guard(int argc, char **argv)
 		goto out;
 	if (access(VOIPHA_FENCED, F_OK) == 0) {
 		cli_error("pg-guard: %s is fenced (%s): it starts again only as a standby, "
-			  "once voip-ha-rebuild.service has made it one", instance, VOIPHA_FENCED);
+			  "once voip-ha-rebuild.service has made it one",
+			  instance, VOIPHA_FENCED);
 		systemctl("start", VOIPHA_REBUILD_UNIT, true);
 		r = EXIT_FAIL;
 		goto out;
 	}
 	if (local_control_data(&ctx, &tli, sysid, sizeof(sysid)) < 0) {
-		cli_note("pg-guard: cannot read the control data of %s; starting it unchanged", ctx.datadir);
+		cli_note("pg-guard: cannot read the control data of %s; starting it unchanged",
+			 ctx.datadir);
 		goto out;
 	}
 	if (peer_timeline(&ctx, &peer_tli, peer_sysid, sizeof(peer_sysid)) < 0) {
-		cli_note("pg-guard: %s not reachable; %s starts as the primary it was (timeline %u)",
-			 ctx.peer_name, instance, tli);
+		cli_note(
+			"pg-guard: %s not reachable; %s starts as the primary it was (timeline %u)",
+			ctx.peer_name, instance, tli);
 		goto out;
 	}
 	if (strcmp(sysid, peer_sysid) != 0) {
-		cli_note("pg-guard: %s holds a different database system; not changing %s", ctx.peer_name, instance);
+		cli_note("pg-guard: %s holds a different database system; not changing %s",
+			 ctx.peer_name, instance);
 		goto out;
 	}
 	if (peer_tli > tli || peer_is_live_primary(&ctx)) {
 		char why[200];
 
-		snprintf(why, sizeof(why), "%s is the primary now (timeline %u, this node %u)", ctx.peer_name,
-			 peer_tli, tli);
+		snprintf(why, sizeof(why), "%s is the primary now (timeline %u, this node %u)",
+			 ctx.peer_name, peer_tli, tli);
 		if (fence_mark(why) < 0) {
-			cli_error("pg-guard: cannot write %s; refusing to start %s as a second primary",
-				  VOIPHA_FENCED, instance);
+			cli_error(
+				"pg-guard: cannot write %s; refusing to start %s as a second primary",
+				VOIPHA_FENCED, instance);
 		} else {
-			cli_error("pg-guard: %s: %s rejoins it as a standby through %s (pg_rewind)", why, instance,
-				  VOIPHA_REBUILD_UNIT);
+			cli_error("pg-guard: %s: %s rejoins it as a standby through %s (pg_rewind)",
+				  why, instance, VOIPHA_REBUILD_UNIT);
 			systemctl("start", VOIPHA_REBUILD_UNIT, true);
 		}
 		r = EXIT_FAIL;

@@ -38,7 +38,8 @@ static int add_line(struct strbuf *body, struct strbuf *last, const char **last_
 	if (n && value[n - 1] == '\\') {
 		if (*last_key) {
 			cli_error("%s and %s both end in '\\': debconf-set-selections cannot "
-				  "take more than one such value", *last_key, key);
+				  "take more than one such value",
+				  *last_key, key);
 			return -EINVAL;
 		}
 		*last_key = key;
@@ -54,7 +55,8 @@ static int build(const struct cluster_config *cfg, enum cluster_node peer, struc
 	size_t i;
 	int r;
 
-	r = sb_addf(out, "# debconf answers for %s of this voip-ha cluster, made by "
+	r = sb_addf(out,
+		    "# debconf answers for %s of this voip-ha cluster, made by "
 		    "'voip-ha preseed'.\n# Holds secrets: keep it root-only and delete it "
 		    "after use. Load with: debconf-set-selections FILE\n",
 		    peer == NODE_1 ? "node1" : "node2");
@@ -114,7 +116,8 @@ int cmd_preseed(int argc, char **argv)
 	if (r < 0)
 		goto done;
 	if (out) {
-		r = atomic_write(out, sb_str(&text), text.len, 0600, AW_KEEP_OWNER, (gid_t)-1, NULL);
+		r = atomic_write(out, sb_str(&text), text.len, 0600, AW_KEEP_OWNER, (gid_t)-1,
+				 NULL);
 		if (r < 0) {
 			cli_error("cannot write '%s': %s", out, strerror(-r));
 			goto done;

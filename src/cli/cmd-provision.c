@@ -25,7 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_MIGRATIONS   "/usr/share/voip-ha/migrations"
+#define DEFAULT_MIGRATIONS "/usr/share/voip-ha/migrations"
 #define DEFAULT_KAMAILIO_SQL "/usr/share/kamailio/postgres"
 
 static const char usage_text[] =
@@ -50,13 +50,14 @@ static void note_change(struct prov *p, const char *what, const char *name)
 
 struct role_spec {
 	const char *name;
-	const char *attrs;             /* for CREATE ROLE */
-	size_t pw_offset;              /* password field in cluster_config */
-	const char *search_path;       /* NULL: leave the default */
+	const char *attrs;       /* for CREATE ROLE */
+	size_t pw_offset;        /* password field in cluster_config */
+	const char *search_path; /* NULL: leave the default */
 };
 
 static const struct role_spec roles[] = {
-	{ VOIPHA_REPL_USER, "LOGIN REPLICATION", offsetof(struct cluster_config, replication_password), NULL },
+	{ VOIPHA_REPL_USER, "LOGIN REPLICATION",
+	  offsetof(struct cluster_config, replication_password), NULL },
 	{ "kamailio", "LOGIN", offsetof(struct cluster_config, kamailio_db_password), "kamailio" },
 	{ "voip_admin", "LOGIN", offsetof(struct cluster_config, admin_db_password), "voip" },
 	{ "freeswitch", "LOGIN", offsetof(struct cluster_config, freeswitch_db_password), NULL },
@@ -69,7 +70,8 @@ static int ensure_role(struct prov *p, const struct role_spec *rs)
 	char *ident = NULL, *lit = NULL, *enc = NULL;
 	int r;
 
-	r = pg_query_value(p->conn, "SELECT coalesce(rolpassword, '') FROM pg_authid WHERE rolname = $1",
+	r = pg_query_value(p->conn,
+			   "SELECT coalesce(rolpassword, '') FROM pg_authid WHERE rolname = $1",
 			   rs->name, verifier, sizeof(verifier), p->err, sizeof(p->err));
 	if (r < 0 && r != -ENOENT)
 		return r;
@@ -106,15 +108,18 @@ static int ensure_role(struct prov *p, const struct role_spec *rs)
 	if (rs->search_path) {
 		char cur[256];
 
-		r = pg_query_value(p->conn,
-				   "SELECT coalesce((SELECT c FROM pg_db_role_setting s "
-				   "JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) c "
-				   "WHERE r.rolname = $1 AND s.setdatabase = 0 AND c LIKE 'search\\_path=%' LIMIT 1), '')",
-				   rs->name, cur, sizeof(cur), p->err, sizeof(p->err));
+		r = pg_query_value(
+			p->conn,
+			"SELECT coalesce((SELECT c FROM pg_db_role_setting s "
+			"JOIN pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) c "
+			"WHERE r.rolname = $1 AND s.setdatabase = 0 AND c LIKE 'search\\_path=%' LIMIT 1), '')",
+			rs->name, cur, sizeof(cur), p->err, sizeof(p->err));
 		if (r < 0)
 			goto out;
-		if (strncmp(cur, "search_path=", 12) != 0 || strcmp(cur + 12, rs->search_path) != 0) {
-			snprintf(sql, sizeof(sql), "ALTER ROLE %s SET search_path = %s", ident, rs->search_path);
+		if (strncmp(cur, "search_path=", 12) != 0 ||
+		    strcmp(cur + 12, rs->search_path) != 0) {
+			snprintf(sql, sizeof(sql), "ALTER ROLE %s SET search_path = %s", ident,
+				 rs->search_path);
 			if ((r = pg_exec(p->conn, sql, p->err, sizeof(p->err))) < 0)
 				goto out;
 			note_change(p, "set the search_path of role", rs->name);
@@ -138,8 +143,8 @@ static int ensure_database(struct prov *p)
 	char v[8];
 	int r;
 
-	r = pg_query_value(p->conn, "SELECT 1 FROM pg_database WHERE datname = $1", VOIPHA_DB,
-			   v, sizeof(v), p->err, sizeof(p->err));
+	r = pg_query_value(p->conn, "SELECT 1 FROM pg_database WHERE datname = $1", VOIPHA_DB, v,
+			   sizeof(v), p->err, sizeof(p->err));
 	if (r != -ENOENT)
 		return r;
 	r = pg_exec(p->conn, "CREATE DATABASE " VOIPHA_DB " ENCODING 'UTF8' TEMPLATE template0",
@@ -154,8 +159,8 @@ static int ensure_schema(struct prov *p, const char *schema, const char *owner)
 	char v[8], sql[256];
 	int r;
 
-	r = pg_query_value(p->conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema,
-			   v, sizeof(v), p->err, sizeof(p->err));
+	r = pg_query_value(p->conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema, v,
+			   sizeof(v), p->err, sizeof(p->err));
 	if (r != -ENOENT)
 		return r;
 	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s AUTHORIZATION %s", schema, owner);
@@ -186,14 +191,16 @@ static int run_sql_file(struct prov *p, const char *path, const char *role, cons
 		snprintf(p->err, sizeof(p->err), "cannot read '%s': %s", path, strerror(-r));
 		return r;
 	}
-	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL ROLE %s; SET LOCAL search_path = %s", role, schema);
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL ROLE %s; SET LOCAL search_path = %s", role,
+		 schema);
 	r = pg_exec(p->conn, sql, p->err, sizeof(p->err));
 	if (r == 0)
 		r = pg_exec(p->conn, sb_str(&body), p->err, sizeof(p->err));
 	if (r == 0 && record) {
 		res = PQexecParams(p->conn, record, 2, NULL, record_params, NULL, NULL, 0);
 		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
-			snprintf(p->err, sizeof(p->err), "%s", res ? PQresultErrorMessage(res) : "out of memory");
+			snprintf(p->err, sizeof(p->err), "%s",
+				 res ? PQresultErrorMessage(res) : "out of memory");
 			r = -EIO;
 		}
 		PQclear(res);
@@ -290,15 +297,17 @@ static int apply_migrations(struct prov *p, const char *dir)
 		return r;
 	n = list_sql(dir, true, &files);
 	if (n < 0) {
-		snprintf(p->err, sizeof(p->err), "cannot list migrations in '%s': %s", dir, strerror(-n));
+		snprintf(p->err, sizeof(p->err), "cannot list migrations in '%s': %s", dir,
+			 strerror(-n));
 		return n;
 	}
 	for (i = 0; i < n; i++) {
 		const char *params[2];
 
 		snprintf(ver, sizeof(ver), "%lu", files[i].version);
-		r = pg_query_value(p->conn, "SELECT 1 FROM voip.schema_migrations WHERE version = $1::integer",
-				   ver, v, sizeof(v), p->err, sizeof(p->err));
+		r = pg_query_value(
+			p->conn, "SELECT 1 FROM voip.schema_migrations WHERE version = $1::integer",
+			ver, v, sizeof(v), p->err, sizeof(p->err));
 		if (r == 0)
 			continue;
 		if (r != -ENOENT)
@@ -310,10 +319,11 @@ static int apply_migrations(struct prov *p, const char *dir)
 		name[strlen(name) - 4] = '\0';
 		params[0] = ver;
 		params[1] = name;
-		r = run_sql_file(p, path, "voip_admin", "voip",
-				 "INSERT INTO voip.schema_migrations (version, name) VALUES ($1::integer, $2) "
-				 "ON CONFLICT (version) DO NOTHING",
-				 params);
+		r = run_sql_file(
+			p, path, "voip_admin", "voip",
+			"INSERT INTO voip.schema_migrations (version, name) VALUES ($1::integer, $2) "
+			"ON CONFLICT (version) DO NOTHING",
+			params);
 		if (r < 0)
 			break;
 		note_change(p, "applied migration", files[i].name);
@@ -355,8 +365,10 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
 
 	n = list_sql(dir, false, &files);
 	if (n < 0) {
-		snprintf(p->err, sizeof(p->err), "cannot list Kamailio's SQL in '%s': %s (is kamailio-postgres-modules installed?)",
-			 dir, strerror(-n));
+		snprintf(
+			p->err, sizeof(p->err),
+			"cannot list Kamailio's SQL in '%s': %s (is kamailio-postgres-modules installed?)",
+			dir, strerror(-n));
 		return n;
 	}
 	/* standard-create.sql makes the `version` table every other file
@@ -368,8 +380,10 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
 
 			if ((pass == 0) != standard || !strstr(files[i].name, "-create.sql"))
 				continue;
-			r = pg_query_value(p->conn, "SELECT 1 FROM pg_tables WHERE schemaname = 'kamailio' AND tablename = 'version'",
-					   NULL, v, sizeof(v), p->err, sizeof(p->err));
+			r = pg_query_value(
+				p->conn,
+				"SELECT 1 FROM pg_tables WHERE schemaname = 'kamailio' AND tablename = 'version'",
+				NULL, v, sizeof(v), p->err, sizeof(p->err));
 			if (r < 0 && r != -ENOENT)
 				break;
 			have_version = r == 0;
@@ -380,8 +394,10 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
 				continue;
 			}
 			if (have_version) {
-				r = pg_query_value(p->conn, "SELECT 1 FROM kamailio.version WHERE table_name = $1",
-						   table, v, sizeof(v), p->err, sizeof(p->err));
+				r = pg_query_value(
+					p->conn,
+					"SELECT 1 FROM kamailio.version WHERE table_name = $1",
+					table, v, sizeof(v), p->err, sizeof(p->err));
 				if (r == 0) {
 					free(table);
 					continue;
@@ -409,13 +425,13 @@ static int load_kamailio_schema(struct prov *p, const char *dir)
  * schema exists. */
 static int database_grants(struct prov *p)
 {
-	static const char sql[] =
-		"REVOKE ALL ON DATABASE " VOIPHA_DB " FROM PUBLIC;"
-		"GRANT CONNECT, TEMPORARY ON DATABASE " VOIPHA_DB " TO kamailio, voip_admin, freeswitch;"
-		"GRANT CREATE ON DATABASE " VOIPHA_DB " TO voip_admin;"
-		/* voip-admind confirms CDR batches by the standby's flush_lsn
+	static const char sql[] = "REVOKE ALL ON DATABASE " VOIPHA_DB " FROM PUBLIC;"
+				  "GRANT CONNECT, TEMPORARY ON DATABASE " VOIPHA_DB
+				  " TO kamailio, voip_admin, freeswitch;"
+				  "GRANT CREATE ON DATABASE " VOIPHA_DB " TO voip_admin;"
+				  /* voip-admind confirms CDR batches by the standby's flush_lsn
 		 * in pg_stat_replication (doc/DESIGN.md, CDR durability). */
-		"GRANT pg_monitor TO voip_admin";
+				  "GRANT pg_monitor TO voip_admin";
 
 	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
 }
@@ -439,11 +455,14 @@ static int kamailio_grants(struct prov *p)
 static int failover_grants(struct prov *p)
 {
 	static const char sql[] =
-		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text, boolean, boolean) TO " VOIPHA_REPL_USER ";"
-		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO " VOIPHA_REPL_USER ";"
-		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text) TO " VOIPHA_REPL_USER ";"
-		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO "
-		VOIPHA_REPL_USER ";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_ls_dir(text, boolean, boolean) TO " VOIPHA_REPL_USER
+		";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_stat_file(text, boolean) TO " VOIPHA_REPL_USER
+		";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text) TO " VOIPHA_REPL_USER
+		";"
+		"GRANT EXECUTE ON FUNCTION pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean) TO " VOIPHA_REPL_USER
+		";"
 		/* pg_rewind reads the source's timeline from its last
 		 * checkpoint: rebuild asks a just-promoted peer for one. */
 		"GRANT pg_checkpoint TO " VOIPHA_REPL_USER ";"
@@ -478,7 +497,8 @@ static PGconn *connect_db(struct prov *p, const char *db)
 	PGconn *c = pg_connect_local(db, 10);
 
 	if (!c || PQstatus(c) != CONNECTION_OK) {
-		cli_error("cannot connect to the local PostgreSQL (database '%s'): %s", db, pg_errmsg(c));
+		cli_error("cannot connect to the local PostgreSQL (database '%s'): %s", db,
+			  pg_errmsg(c));
 		PQfinish(c);
 		return NULL;
 	}
@@ -494,28 +514,28 @@ static int provision(struct prov *p, const char *migrations, const char *kamsql)
 
 	if (!(p->conn = connect_db(p, "postgres")))
 		return EXIT_FAIL;
-	r = pg_query_value(p->conn, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v),
-			   p->err, sizeof(p->err));
+	r = pg_query_value(p->conn, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), p->err,
+			   sizeof(p->err));
 	if (r < 0)
 		goto fail;
 	if (strcmp(v, "true") == 0) {
-		cli_note("this node's PostgreSQL is a standby: it gets the roles and the database by replication; nothing to provision");
+		cli_note(
+			"this node's PostgreSQL is a standby: it gets the roles and the database by replication; nothing to provision");
 		return EXIT_OK;
 	}
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if ((r = ensure_role(p, &roles[i])) < 0)
 			goto fail;
-	if ((r = ensure_database(p)) < 0 || (r = ensure_slot(p)) < 0 || (r = failover_grants(p)) < 0)
+	if ((r = ensure_database(p)) < 0 || (r = ensure_slot(p)) < 0 ||
+	    (r = failover_grants(p)) < 0)
 		goto fail;
 	PQfinish(p->conn);
 	if (!(p->conn = connect_db(p, VOIPHA_DB)))
 		return EXIT_FAIL;
-	if ((r = database_grants(p)) < 0 ||
-	    (r = ensure_schema(p, "voip", "voip_admin")) < 0 ||
+	if ((r = database_grants(p)) < 0 || (r = ensure_schema(p, "voip", "voip_admin")) < 0 ||
 	    (r = ensure_schema(p, "kamailio", "kamailio")) < 0 ||
 	    (r = apply_migrations(p, migrations)) < 0 ||
-	    (r = load_kamailio_schema(p, kamsql)) < 0 ||
-	    (r = kamailio_grants(p)) < 0)
+	    (r = load_kamailio_schema(p, kamsql)) < 0 || (r = kamailio_grants(p)) < 0)
 		goto fail;
 	if (p->changes == 0)
 		cli_note("provision: database already up to date");

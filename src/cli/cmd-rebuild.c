@@ -35,7 +35,7 @@
 
 #define EXIT_TEMPFAIL 75
 #define UNFENCE_AFTER 60
-#define STREAM_WAIT   45
+#define STREAM_WAIT 45
 
 static const char usage_text[] =
 	"usage: voip-ha rebuild [--config FILE] [--basebackup] [--auto]\n"
@@ -49,11 +49,13 @@ static const char usage_text[] =
 static int peer_ready(const struct node_ctx *ctx, struct pg_probe *peer, char *why, size_t len)
 {
 	if (pg_probe(ctx, ctx->peer_addr, 3, peer) != 0) {
-		snprintf(why, len, "%s (%s) is unreachable: %s", ctx->peer_name, ctx->peer_addr, peer->error);
+		snprintf(why, len, "%s (%s) is unreachable: %s", ctx->peer_name, ctx->peer_addr,
+			 peer->error);
 		return EXIT_TEMPFAIL;
 	}
 	if (!peer->primary) {
-		snprintf(why, len, "%s is not a primary (it is a standby): nothing to rebuild from", ctx->peer_name);
+		snprintf(why, len, "%s is not a primary (it is a standby): nothing to rebuild from",
+			 ctx->peer_name);
 		return EXIT_TEMPFAIL;
 	}
 	return 0;
@@ -64,16 +66,18 @@ static int peer_ready(const struct node_ctx *ctx, struct pg_probe *peer, char *w
  * times out) start again now. One an operator stopped (inactive) stays so. */
 static void restart_failed_units(void)
 {
-	static const char *const units[] = { "voip-admin.service", "kamailio.service", "freeswitch.service",
-					     "keepalived.service", NULL };
+	static const char *const units[] = { "voip-admin.service", "kamailio.service",
+					     "freeswitch.service", "keepalived.service", NULL };
 	size_t i;
 
 	for (i = 0; units[i]; i++) {
 		if (!unit_is_failed(units[i]))
 			continue;
-		cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)", units[i]);
+		cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)",
+			 units[i]);
 		if (unit_start_again(units[i]) != 0)
-			cli_error("rebuild: cannot start %s again (see systemctl status %s)", units[i], units[i]);
+			cli_error("rebuild: cannot start %s again (see systemctl status %s)",
+				  units[i], units[i]);
 	}
 }
 
@@ -88,7 +92,8 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 	r = peer_ready(ctx, &peer, why, sizeof(why));
 	if (r != 0 && peer.reachable && pg_local_role(2) == PG_PRIMARY) {
 		cli_error("rebuild refused: this node is the only primary (%s is a standby); "
-			  "rebuilding it would leave the pair without one", ctx->peer_name);
+			  "rebuilding it would leave the pair without one",
+			  ctx->peer_name);
 		return r;
 	}
 	if (r != 0) {
@@ -96,8 +101,10 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 		return r;
 	}
 	if (address_is_local(ctx->vip)) {
-		cli_error("rebuild refused: this node holds the VIP %s; a rebuild would leave it without a "
-			  "primary (stop keepalived here first, or run voip-ha switchover)", ctx->vip);
+		cli_error(
+			"rebuild refused: this node holds the VIP %s; a rebuild would leave it without a "
+			"primary (stop keepalived here first, or run voip-ha switchover)",
+			ctx->vip);
 		return EXIT_FAIL;
 	}
 	history_add("rebuild", "started", "from %s (timeline %u)", ctx->peer_name, peer.timeline);
@@ -114,8 +121,10 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 		history_add("rebuild", "failed", "cannot stop the local PostgreSQL");
 		return EXIT_FAIL;
 	}
-	if (local_control_data(ctx, &tli, sysid, sizeof(sysid)) == 0 && strcmp(sysid, peer.sysid) != 0) {
-		cli_note("rebuild: %s holds another database system: a full copy is needed", ctx->peer_name);
+	if (local_control_data(ctx, &tli, sysid, sizeof(sysid)) == 0 &&
+	    strcmp(sysid, peer.sysid) != 0) {
+		cli_note("rebuild: %s holds another database system: a full copy is needed",
+			 ctx->peer_name);
 		basebackup_only = true;
 	}
 	/* pg_rewind first; the proof is a standby that streams. Anything
@@ -123,16 +132,19 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 	 * history pg_rewind misjudged) falls back to a full copy. */
 	for (int attempt = basebackup_only ? 1 : 0; attempt < 2; attempt++) {
 		how = attempt == 0 ? "pg_rewind" : "pg_basebackup";
-		r = attempt == 0 ? rewind_standby(ctx, err, sizeof(err)) : basebackup_standby(ctx, err, sizeof(err));
+		r = attempt == 0 ? rewind_standby(ctx, err, sizeof(err)) :
+				   basebackup_standby(ctx, err, sizeof(err));
 		if (r != 0) {
-			cli_error("rebuild: %s%s", err, attempt == 0 ? "; falling back to pg_basebackup" : "");
+			cli_error("rebuild: %s%s", err,
+				  attempt == 0 ? "; falling back to pg_basebackup" : "");
 			continue;
 		}
 		r = pg_local_start_nowait(ctx);
 		if (r == 0 && pg_wait_streaming(STREAM_WAIT) == 0)
 			break;
-		cli_error("rebuild: after %s the standby does not stream from %s within %d s%s", how,
-			  ctx->peer_name, STREAM_WAIT, attempt == 0 ? "; falling back to pg_basebackup" : "");
+		cli_error("rebuild: after %s the standby does not stream from %s within %d s%s",
+			  how, ctx->peer_name, STREAM_WAIT,
+			  attempt == 0 ? "; falling back to pg_basebackup" : "");
 		pg_local_stop(ctx);
 		r = -ETIMEDOUT;
 	}
@@ -165,8 +177,8 @@ static bool lift_fence_if_nobody_took_over(const struct node_ctx *ctx, time_t *s
 		*standby_since = 0;
 		return false;
 	}
-	if (local_control_data(ctx, &tli, sysid, sizeof(sysid)) < 0 || strcmp(sysid, peer.sysid) != 0 ||
-	    peer.timeline > tli) {
+	if (local_control_data(ctx, &tli, sysid, sizeof(sysid)) < 0 ||
+	    strcmp(sysid, peer.sysid) != 0 || peer.timeline > tli) {
 		*standby_since = 0;
 		return false;
 	}
@@ -174,9 +186,11 @@ static bool lift_fence_if_nobody_took_over(const struct node_ctx *ctx, time_t *s
 		*standby_since = time(NULL);
 	if (time(NULL) - *standby_since < UNFENCE_AFTER)
 		return false;
-	syslog(LOG_WARNING, "rebuild: %s stayed a standby for %d s and nobody took over: lifting the fence",
+	syslog(LOG_WARNING,
+	       "rebuild: %s stayed a standby for %d s and nobody took over: lifting the fence",
 	       ctx->peer_name, UNFENCE_AFTER);
-	history_add("fence", "lifted", "%s did not take over in %d s", ctx->peer_name, UNFENCE_AFTER);
+	history_add("fence", "lifted", "%s did not take over in %d s", ctx->peer_name,
+		    UNFENCE_AFTER);
 	if (unlink(VOIPHA_FENCED) < 0 && errno != ENOENT)
 		return false;
 	if (pg_local_start(ctx) != 0)
@@ -201,7 +215,8 @@ static int rebuild_auto(const struct node_ctx *ctx)
 		}
 		if (peer_ready(ctx, &peer, why, sizeof(why)) == 0 && !address_is_local(ctx->vip))
 			break;
-		if (access(VOIPHA_FENCED, F_OK) == 0 && lift_fence_if_nobody_took_over(ctx, &standby_since))
+		if (access(VOIPHA_FENCED, F_OK) == 0 &&
+		    lift_fence_if_nobody_took_over(ctx, &standby_since))
 			return EXIT_OK;
 		sleep(2);
 	}

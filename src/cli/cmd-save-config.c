@@ -16,8 +16,8 @@
 
 static const char usage_text[] =
 	"usage: voip-ha save-config [--config FILE] < cluster.conf\n"
-	"Validate the cluster.conf on stdin and store it as FILE (default\n"
-	DEFAULT_CONFIG "), mode 0600, owner root:root.\n";
+	"Validate the cluster.conf on stdin and store it as FILE (default\n" DEFAULT_CONFIG
+	"), mode 0600, owner root:root.\n";
 
 static int validate_text(const struct strbuf *in)
 {

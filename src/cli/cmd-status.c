@@ -28,11 +28,11 @@ static const char usage_text[] =
 struct local_pg {
 	enum pg_role role;
 	unsigned timeline;
-	char repl_state[32];      /* primary: peer's walsender state; standby: receiver status */
-	long long lag_bytes;      /* -1 unknown */
-	double lag_seconds;       /* -1 unknown */
-	bool sync;                /* primary: synchronous_standby_names set */
-	char slots[256];          /* "name:active:wal_status,..." */
+	char repl_state[32]; /* primary: peer's walsender state; standby: receiver status */
+	long long lag_bytes; /* -1 unknown */
+	double lag_seconds;  /* -1 unknown */
+	bool sync;           /* primary: synchronous_standby_names set */
+	char slots[256];     /* "name:active:wal_status,..." */
 };
 
 static void query_local(const struct node_ctx *ctx, struct local_pg *l)
@@ -47,7 +47,8 @@ static void query_local(const struct node_ctx *ctx, struct local_pg *l)
 	snprintf(l->repl_state, sizeof(l->repl_state), "none");
 	if (!c || PQstatus(c) != CONNECTION_OK)
 		goto out;
-	res = PQexecParams(c,
+	res = PQexecParams(
+		c,
 		"SELECT pg_is_in_recovery(), " PG_TIMELINE_SQL ", "
 		"current_setting('synchronous_standby_names') <> '', "
 		"CASE WHEN pg_is_in_recovery() THEN (SELECT status FROM pg_stat_wal_receiver) "
@@ -71,7 +72,8 @@ static void query_local(const struct node_ctx *ctx, struct local_pg *l)
 			l->lag_bytes = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
 		if (!PQgetisnull(res, 0, 5))
 			l->lag_seconds = strtod(PQgetvalue(res, 0, 5), NULL);
-		snprintf(l->slots, sizeof(l->slots), "%s", PQgetisnull(res, 0, 6) ? "" : PQgetvalue(res, 0, 6));
+		snprintf(l->slots, sizeof(l->slots), "%s",
+			 PQgetisnull(res, 0, 6) ? "" : PQgetvalue(res, 0, 6));
 	}
 	PQclear(res);
 out:
@@ -169,8 +171,9 @@ static void print_event(bool json, const char *key, const struct history_entry *
 
 int cmd_status(int argc, char **argv)
 {
-	static const char *const services[] = { "kamailio.service", "voip-admin.service", "keepalived.service",
-						"voip-ha-monitor.service", "lsyncd.service" };
+	static const char *const services[] = { "kamailio.service", "voip-admin.service",
+						"keepalived.service", "voip-ha-monitor.service",
+						"lsyncd.service" };
 	const char *config = DEFAULT_CONFIG;
 	struct node_ctx ctx;
 	struct local_pg l;
@@ -220,14 +223,16 @@ int cmd_status(int argc, char **argv)
 	if (l.role == PG_PRIMARY && strcmp(l.repl_state, "streaming") != 0)
 		warn(&w, "the standby %s is not streaming", ctx.peer_name);
 	if (l.role == PG_PRIMARY && !l.sync)
-		warn(&w, "replication degraded to asynchronous: a failover now may lose recent commits");
+		warn(&w,
+		     "replication degraded to asynchronous: a failover now may lose recent commits");
 	if (l.lag_bytes > LAG_WARN_BYTES)
 		warn(&w, "replication lag %lld bytes (above %lld)", l.lag_bytes, LAG_WARN_BYTES);
 	if (peer.reachable == false && strstr(peer.error, "password authentication failed"))
-		warn(&w, "the peer refuses the replication password: secrets differ between the nodes");
+		warn(&w,
+		     "the peer refuses the replication password: secrets differ between the nodes");
 	else if (!peer.reachable && reach_known && !reach.peer)
-		warn(&w, "%s (%s) does not answer: neither its host nor its PostgreSQL", ctx.peer_name,
-		     ctx.peer_addr);
+		warn(&w, "%s (%s) does not answer: neither its host nor its PostgreSQL",
+		     ctx.peer_name, ctx.peer_addr);
 	else if (!peer.reachable)
 		warn(&w, "%s's PostgreSQL does not answer (its host does)", ctx.peer_name);
 	if (!reach.has_witness)
@@ -249,21 +254,23 @@ int cmd_status(int argc, char **argv)
 		json_str(ctx.vip);
 		printf(",\"vip_holder\":");
 		json_str(vip_holder);
-		printf(",\"vip_held\":%s,\"fenced\":%s", vip_local ? "true" : "false", fenced ? "true" : "false");
+		printf(",\"vip_held\":%s,\"fenced\":%s", vip_local ? "true" : "false",
+		       fenced ? "true" : "false");
 		printf(",\"postgresql\":{\"role\":");
 		json_str(pg_role_name(l.role));
 		printf(",\"timeline\":%u,\"sync_state\":", l.timeline);
 		json_str(sync_state(&l));
 		printf(",\"replication_state\":");
 		json_str(l.repl_state);
-		printf(",\"lag_bytes\":%lld,\"lag_seconds\":%.3f,\"slots\":", l.lag_bytes, l.lag_seconds);
+		printf(",\"lag_bytes\":%lld,\"lag_seconds\":%.3f,\"slots\":", l.lag_bytes,
+		       l.lag_seconds);
 		json_str(l.slots);
 		printf("},\"peer\":{\"node\":");
 		json_str(ctx.peer_name);
 		printf(",\"address\":");
 		json_str(ctx.peer_addr);
-		printf(",\"reachable\":%s,\"postgresql_reachable\":%s,\"role\":", reach.peer ? "true" : "false",
-		       peer.reachable ? "true" : "false");
+		printf(",\"reachable\":%s,\"postgresql_reachable\":%s,\"role\":",
+		       reach.peer ? "true" : "false", peer.reachable ? "true" : "false");
 		json_str(peer.reachable ? (peer.primary ? "primary" : "standby") : "unknown");
 		printf(",\"timeline\":%u}", peer.timeline);
 		printf(",\"witness\":{\"address\":");
@@ -295,10 +302,12 @@ int cmd_status(int argc, char **argv)
 	} else {
 		printf("voip-ha pair, seen from %s (%s)\n", ctx.local_name, ctx.local_addr);
 		printf("  VIP %s on %s\n", ctx.vip, vip_holder);
-		printf("  %s (this node): PostgreSQL %s, timeline %u, replication %s (%s)", ctx.local_name,
-		       pg_role_name(l.role), l.timeline, sync_state(&l), l.repl_state);
+		printf("  %s (this node): PostgreSQL %s, timeline %u, replication %s (%s)",
+		       ctx.local_name, pg_role_name(l.role), l.timeline, sync_state(&l),
+		       l.repl_state);
 		if (l.lag_bytes >= 0)
-			printf(", lag %lld bytes / %.1f s", l.lag_bytes, l.lag_seconds < 0 ? 0 : l.lag_seconds);
+			printf(", lag %lld bytes / %.1f s", l.lag_bytes,
+			       l.lag_seconds < 0 ? 0 : l.lag_seconds);
 		printf("%s\n", fenced ? ", FENCED" : "");
 		if (l.slots[0])
 			printf("    slots: %s\n", l.slots);
@@ -311,7 +320,8 @@ int cmd_status(int argc, char **argv)
 		if (peer.reachable)
 			printf(", timeline %u", peer.timeline);
 		printf("\n  witness: %s\n", !reach.has_witness ? "none configured" :
-		       reach.witness ? ctx.witness : "not answering");
+					    reach.witness      ? ctx.witness :
+								 "not answering");
 		print_event(false, "failover", &failover, false);
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);

@@ -58,9 +58,11 @@ static int standby_lag(const struct node_ctx *ctx, long long *lag, char *why, si
 		PQfinish(c);
 		return -EIO;
 	}
-	r = pg_query_value(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text "
-			   "FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
-			   ctx->peer_name, v, sizeof(v), err, sizeof(err));
+	r = pg_query_value(
+		c,
+		"SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint::text "
+		"FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'",
+		ctx->peer_name, v, sizeof(v), err, sizeof(err));
 	PQfinish(c);
 	if (r == -ENOENT) {
 		snprintf(why, len, "%s is not streaming from this node", ctx->peer_name);
@@ -94,16 +96,17 @@ int cmd_switchover(int argc, char **argv)
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
 		return r;
-	if (max_lag_arg && (r = cli_number_arg("max-lag", max_lag_arg, 0, LLONG_MAX, "a number of bytes",
-						&max_lag)) >= 0)
+	if (max_lag_arg && (r = cli_number_arg("max-lag", max_lag_arg, 0, LLONG_MAX,
+					       "a number of bytes", &max_lag)) >= 0)
 		return r;
 	r = EXIT_FAIL;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
 	openlog("voip-ha-switchover", LOG_PID, LOG_DAEMON);
 	if (pg_local_role(3) != PG_PRIMARY) {
-		cli_error("switchover refused: this node's PostgreSQL is not the primary; run it on %s",
-			  ctx.peer_name);
+		cli_error(
+			"switchover refused: this node's PostgreSQL is not the primary; run it on %s",
+			ctx.peer_name);
 		goto out;
 	}
 	if (!address_is_local(ctx.vip)) {
@@ -111,7 +114,8 @@ int cmd_switchover(int argc, char **argv)
 		goto out;
 	}
 	if (pg_probe(&ctx, ctx.peer_addr, 3, &peer) != 0) {
-		cli_error("switchover refused: %s (%s) is unreachable: %s", ctx.peer_name, ctx.peer_addr, peer.error);
+		cli_error("switchover refused: %s (%s) is unreachable: %s", ctx.peer_name,
+			  ctx.peer_addr, peer.error);
 		goto out;
 	}
 	if (standby_lag(&ctx, &lag, why, sizeof(why)) < 0) {
@@ -119,11 +123,13 @@ int cmd_switchover(int argc, char **argv)
 		goto out;
 	}
 	if (lag > (long long)max_lag) {
-		cli_error("switchover refused: %s is %lld bytes behind (more than %lld); wait for it to catch up",
-			  ctx.peer_name, lag, (long long)max_lag);
+		cli_error(
+			"switchover refused: %s is %lld bytes behind (more than %lld); wait for it to catch up",
+			ctx.peer_name, lag, (long long)max_lag);
 		goto out;
 	}
-	cli_note("switchover: %s -> %s (standby %lld bytes behind)", ctx.local_name, ctx.peer_name, lag);
+	cli_note("switchover: %s -> %s (standby %lld bytes behind)", ctx.local_name, ctx.peer_name,
+		 lag);
 	history_add("switchover", "started", "%s -> %s", ctx.local_name, ctx.peer_name);
 	t0 = now_ms();
 	/* Writes stop here; the fence marker keeps PostgreSQL from coming
@@ -148,7 +154,8 @@ int cmd_switchover(int argc, char **argv)
 			break;
 		if (now_ms() - t0 > PROMOTE_WAIT * 1000L) {
 			cli_error("switchover: %s did not become the primary within %d s; "
-				  "voip-ha-rebuild.service takes over from here", ctx.peer_name, PROMOTE_WAIT);
+				  "voip-ha-rebuild.service takes over from here",
+				  ctx.peer_name, PROMOTE_WAIT);
 			history_add("switchover", "failed", "%s not promoted", ctx.peer_name);
 			systemctl("start", VOIPHA_REBUILD_UNIT, true);
 			systemctl("start", "keepalived.service", true);
@@ -158,22 +165,24 @@ int cmd_switchover(int argc, char **argv)
 		usleep(100 * 1000);
 	}
 	t_promoted = now_ms();
-	cli_note("switchover: %s is the primary (writes were unavailable for %ld ms)", ctx.peer_name,
-		 t_promoted - t0);
+	cli_note("switchover: %s is the primary (writes were unavailable for %ld ms)",
+		 ctx.peer_name, t_promoted - t0);
 	rebuild_argv[3] = config;
 	r = run_as(rebuild_argv, (uid_t)-1, (gid_t)-1, envp, NULL, 0);
 	if (systemctl("start", "keepalived.service", false) != 0)
 		cli_error("switchover: cannot start keepalived again");
 	if (r != 0) {
-		cli_error("switchover: rebuilding this node as a standby failed; voip-ha-rebuild.service retries");
+		cli_error(
+			"switchover: rebuilding this node as a standby failed; voip-ha-rebuild.service retries");
 		history_add("switchover", "failed", "rejoin of %s failed", ctx.local_name);
 		systemctl("start", VOIPHA_REBUILD_UNIT, true);
 		r = EXIT_FAIL;
 		goto out;
 	}
-	history_add("switchover", "ok", "%s -> %s, writes unavailable %ld ms", ctx.local_name, ctx.peer_name,
-		    t_promoted - t0);
-	cli_note("switchover: done; %s is the primary, %s its standby", ctx.peer_name, ctx.local_name);
+	history_add("switchover", "ok", "%s -> %s, writes unavailable %ld ms", ctx.local_name,
+		    ctx.peer_name, t_promoted - t0);
+	cli_note("switchover: done; %s is the primary, %s its standby", ctx.peer_name,
+		 ctx.local_name);
 	r = EXIT_OK;
 out:
 	node_ctx_free(&ctx);

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define OLD_SUFFIX   ".voip-ha-old-"
-#define INPLACE_OLD  "pgsql_tmp.voip-ha-old-"
-#define INPLACE_NEW  "pgsql_tmp.voip-ha-new"
+#define OLD_SUFFIX ".voip-ha-old-"
+#define INPLACE_OLD "pgsql_tmp.voip-ha-old-"
+#define INPLACE_NEW "pgsql_tmp.voip-ha-new"
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -61,12 +61,14 @@ static void stamp(char *buf, size_t len)
  * wants it there; it is not PostgreSQL's). */
 static bool stays_in_place(const char *name)
 {
-	return strncmp(name, INPLACE_OLD, strlen(INPLACE_OLD)) == 0 || strcmp(name, "lost+found") == 0;
+	return strncmp(name, INPLACE_OLD, strlen(INPLACE_OLD)) == 0 ||
+	       strcmp(name, "lost+found") == 0;
 }
 
 /* Moves every entry of from (but skip, and those that stay in place) into to; both on
  * one file system, so each move is a rename. */
-static int move_entries(const char *from, const char *to, const char *skip, char *err, size_t errlen)
+static int move_entries(const char *from, const char *to, const char *skip, char *err,
+			size_t errlen)
 {
 	DIR *d = opendir(from);
 	struct dirent *de;
@@ -85,7 +87,8 @@ static int move_entries(const char *from, const char *to, const char *skip, char
 		snprintf(b, sizeof(b), "%s/%s", to, de->d_name);
 		if (rename(a, b) < 0) {
 			r = -errno;
-			snprintf(err, errlen, "cannot move '%s' to '%s': %s", a, b, strerror(errno));
+			snprintf(err, errlen, "cannot move '%s' to '%s': %s", a, b,
+				 strerror(errno));
 			break;
 		}
 	}
@@ -146,7 +149,8 @@ int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char 
 	stamp(ts, sizeof(ts));
 	if (lstat(sw->datadir, &st) < 0) {
 		if (errno != ENOENT) {
-			snprintf(err, errlen, "cannot examine '%s': %s", sw->datadir, strerror(errno));
+			snprintf(err, errlen, "cannot examine '%s': %s", sw->datadir,
+				 strerror(errno));
 			return -errno;
 		}
 		return 0;
@@ -169,7 +173,8 @@ int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char 
 		}
 		if (errno != EBUSY && errno != EXDEV) {
 			r = -errno;
-			snprintf(err, errlen, "cannot move '%s' aside: %s", sw->datadir, strerror(errno));
+			snprintf(err, errlen, "cannot move '%s' aside: %s", sw->datadir,
+				 strerror(errno));
 			sw->old[0] = '\0';
 			return r;
 		}
@@ -253,17 +258,20 @@ int datadir_restore(struct datadir_swap *sw, char *err, size_t errlen)
 				r = -errno;
 		}
 		if (r < 0 && !err[0])
-			snprintf(err, errlen, "cannot restore '%s' from '%s': %s", sw->datadir, sw->old, strerror(-r));
+			snprintf(err, errlen, "cannot restore '%s' from '%s': %s", sw->datadir,
+				 sw->old, strerror(-r));
 		return r;
 	}
 	r = rm_tree(sw->datadir);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot remove the failed copy '%s': %s", sw->datadir, strerror(-r));
+		snprintf(err, errlen, "cannot remove the failed copy '%s': %s", sw->datadir,
+			 strerror(-r));
 		return r;
 	}
 	if (sw->old[0] && rename(sw->old, sw->datadir) < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot move '%s' back to '%s': %s", sw->old, sw->datadir, strerror(errno));
+		snprintf(err, errlen, "cannot move '%s' back to '%s': %s", sw->old, sw->datadir,
+			 strerror(errno));
 		return r;
 	}
 	if (parent_of(sw->datadir, parent, sizeof(parent)) == 0)

@@ -18,15 +18,16 @@ struct node_ctx;
 
 struct datadir_swap {
 	char datadir[256];
-	char old[320];      /* where the old data now is */
-	char target[320];   /* where the new copy must be written (absent or empty) */
-	bool in_place;      /* mount point: old and target live inside datadir */
+	char old[320];    /* where the old data now is */
+	char target[320]; /* where the new copy must be written (absent or empty) */
+	bool in_place;    /* mount point: old and target live inside datadir */
 };
 
 /* Moves the old data aside. A data directory that does not exist (or is
  * empty) is fine: nothing is kept then (old[0] == '\0'). -errno with a
  * message in err. */
-int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char *err, size_t errlen);
+int datadir_set_aside(const struct node_ctx *ctx, struct datadir_swap *sw, char *err,
+		      size_t errlen);
 /* The new copy in target becomes the data directory (in place: its entries
  * move up). */
 int datadir_commit(struct datadir_swap *sw, char *err, size_t errlen);

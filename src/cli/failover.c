@@ -36,7 +36,8 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	 * back as a primary behind the peer's back, and it must rejoin. */
 	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0) {
 		if (peer.primary) {
-			snprintf(why, len, "%s is a primary too (timeline %u): this node is the stale one",
+			snprintf(why, len,
+				 "%s is a primary too (timeline %u): this node is the stale one",
 				 ctx->peer_name, peer.timeline);
 			return true;
 		}
@@ -45,7 +46,8 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 				 ctx->peer_name);
 			return true;
 		}
-		snprintf(why, len, "%s is a standby and this node did not hold the VIP", ctx->peer_name);
+		snprintf(why, len, "%s is a standby and this node did not hold the VIP",
+			 ctx->peer_name);
 		return false;
 	}
 	if (!left_master) {
@@ -53,14 +55,16 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 		return false;
 	}
 	if (probe_reachability(ctx, 3, &reach) == 0 && reach_isolated(&reach)) {
-		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers", ctx->peer_name,
-			 ctx->peer_addr, ctx->witness);
+		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers",
+			 ctx->peer_name, ctx->peer_addr, ctx->witness);
 		return true;
 	}
 	/* The peer is down and this node is not cut off: nobody could take
 	 * over, so stopping the last primary would only stop the service. */
-	snprintf(why, len, "%s's PostgreSQL does not answer and this node is not cut off: "
-		 "keeping the last primary", ctx->peer_name);
+	snprintf(why, len,
+		 "%s's PostgreSQL does not answer and this node is not cut off: "
+		 "keeping the last primary",
+		 ctx->peer_name);
 	return false;
 }
 
@@ -72,7 +76,8 @@ int fence_mark(const char *why)
 	snprintf(line, sizeof(line), "%s\n", why);
 	r = mkdir_parents(VOIPHA_FENCED, 0755);
 	if (r == 0)
-		r = atomic_write(VOIPHA_FENCED, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+		r = atomic_write(VOIPHA_FENCED, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
+				 NULL);
 	return r;
 }
 

@@ -21,7 +21,7 @@ struct node_ctx;
 
 /* While it exists the local cluster may only start as a standby (pg-guard).
  * Holds the reason, one line. */
-#define VOIPHA_FENCED      "/var/lib/voip-ha/fenced"
+#define VOIPHA_FENCED "/var/lib/voip-ha/fenced"
 #define VOIPHA_REBUILD_UNIT "voip-ha-rebuild.service"
 
 /* Decides whether the local primary must stop being writable now that it

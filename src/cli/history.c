@@ -25,7 +25,8 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 	for (i = 0; detail[i]; i++)
 		if (detail[i] == '\t' || detail[i] == '\n' || detail[i] == '\r')
 			detail[i] = ' ';
-	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\n", (long long)time(NULL), event, outcome, detail);
+	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\n", (long long)time(NULL), event,
+		     outcome, detail);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = (int)strlen(line);
 	if ((r = mkdir_parents(VOIPHA_HISTORY, 0755)) < 0)
@@ -45,7 +46,8 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 	return r;
 }
 
-int history_last(const char *path, const char *event, struct history_entry *out, unsigned long *ok_total)
+int history_last(const char *path, const char *event, struct history_entry *out,
+		 unsigned long *ok_total)
 {
 	char line[700];
 	FILE *f;

@@ -24,6 +24,7 @@ struct history_entry {
 
 /* The newest entry of event (time 0 when none). Counts every entry of that
  * event with outcome "ok" into *ok_total when given. */
-int history_last(const char *path, const char *event, struct history_entry *out, unsigned long *ok_total);
+int history_last(const char *path, const char *event, struct history_entry *out,
+		 unsigned long *ok_total);
 
 #endif

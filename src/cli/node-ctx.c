@@ -46,12 +46,14 @@ static int node_ctx_resolve(const char *config_path, struct node_ctx *ctx)
 
 	r = detect_local_node(&ctx->cfg, &ctx->local);
 	if (r == -ENXIO) {
-		cli_error("this machine has neither node1's nor node2's address; set this_node in '%s'",
-			  config_path);
+		cli_error(
+			"this machine has neither node1's nor node2's address; set this_node in '%s'",
+			config_path);
 		goto fail;
 	}
 	if (r == -EEXIST) {
-		cli_error("this machine has both node addresses; set this_node in '%s'", config_path);
+		cli_error("this machine has both node addresses; set this_node in '%s'",
+			  config_path);
 		goto fail;
 	}
 	if (r < 0) {

@@ -14,8 +14,8 @@ bool pg_euid_enter(void)
 
 	if (geteuid() != 0)
 		return false;
-	if (pg_uid == (uid_t)-1 &&
-	    (lookup_user(NULL, "postgres", &pg_uid) < 0 || lookup_group(NULL, "postgres", &pg_gid) < 0)) {
+	if (pg_uid == (uid_t)-1 && (lookup_user(NULL, "postgres", &pg_uid) < 0 ||
+				    lookup_group(NULL, "postgres", &pg_gid) < 0)) {
 		pg_uid = (uid_t)-1;
 		return false;
 	}
@@ -33,8 +33,8 @@ void pg_euid_leave(bool switched)
 		abort();
 }
 
-int pg_wire_connect_local(struct pgwire *c, const char *dbname, int timeout_ms,
-			  char *err, size_t errlen)
+int pg_wire_connect_local(struct pgwire *c, const char *dbname, int timeout_ms, char *err,
+			  size_t errlen)
 {
 	const struct pgwire_startup s = {
 		.user = "postgres",
@@ -43,8 +43,8 @@ int pg_wire_connect_local(struct pgwire *c, const char *dbname, int timeout_ms,
 		.options = VOIPHA_PG_OPTIONS,
 	};
 	bool sw = pg_euid_enter();
-	int r = pgwire_connect_unix(c, VOIPHA_PG_SOCKDIR "/.s.PGSQL." VOIPHA_PG_PORT, &s, timeout_ms,
-				    err, errlen);
+	int r = pgwire_connect_unix(c, VOIPHA_PG_SOCKDIR "/.s.PGSQL." VOIPHA_PG_PORT, &s,
+				    timeout_ms, err, errlen);
 
 	pg_euid_leave(sw);
 	return r;

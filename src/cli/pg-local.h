@@ -14,7 +14,8 @@
 /* Our statements are short: never hang keepalived's check on a lock.
  * synchronous_commit=local: our own writes (the check's probe write,
  * provisioning) must not wait for a standby that may be gone. */
-#define VOIPHA_PG_OPTIONS "-c statement_timeout=5000 -c lock_timeout=3000 " \
+#define VOIPHA_PG_OPTIONS                                 \
+	"-c statement_timeout=5000 -c lock_timeout=3000 " \
 	"-c client_min_messages=warning -c synchronous_commit=local"
 #define VOIPHA_PG_APPNAME "voip-ha"
 
@@ -31,7 +32,7 @@ void pg_euid_leave(bool switched);
  * postgres to dbname through the protocol client; timeout_ms bounds the
  * connect and every query after it. 0 or -errno with the reason in err
  * (see pgwire_connect_unix). pgwire_close it either way. */
-int pg_wire_connect_local(struct pgwire *c, const char *dbname, int timeout_ms,
-			  char *err, size_t errlen);
+int pg_wire_connect_local(struct pgwire *c, const char *dbname, int timeout_ms, char *err,
+			  size_t errlen);
 
 #endif

@@ -17,9 +17,12 @@ static const char *const tool_env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "L
 const char *pg_role_name(enum pg_role role)
 {
 	switch (role) {
-	case PG_PRIMARY: return "primary";
-	case PG_STANDBY: return "standby";
-	case PG_DOWN: break;
+	case PG_PRIMARY:
+		return "primary";
+	case PG_STANDBY:
+		return "standby";
+	case PG_DOWN:
+		break;
 	}
 	return "down";
 }
@@ -31,7 +34,8 @@ enum pg_role pg_local_role(int timeout_s)
 	char v[16], err[256];
 
 	if (c && PQstatus(c) == CONNECTION_OK &&
-	    pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err, sizeof(err)) == 0)
+	    pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err,
+			   sizeof(err)) == 0)
 		role = strcmp(v, "true") == 0 ? PG_STANDBY : PG_PRIMARY;
 	PQfinish(c);
 	return role;
@@ -61,8 +65,8 @@ bool unit_is_running(const char *unit)
 
 	if (!systemd_running() || unit_active_state(unit, out, sizeof(out)) < 0)
 		return false;
-	return strcmp(out, "active") == 0 || strcmp(out, "activating") == 0 || strcmp(out, "reloading") == 0 ||
-	       strcmp(out, "deactivating") == 0;
+	return strcmp(out, "active") == 0 || strcmp(out, "activating") == 0 ||
+	       strcmp(out, "reloading") == 0 || strcmp(out, "deactivating") == 0;
 }
 
 int unit_start_again(const char *unit)
@@ -81,13 +85,15 @@ static int pg_ctlcluster(const struct node_ctx *ctx, const char *action)
 {
 	char ver[16], out[512];
 	/* pg_ctl's own wait bounded like the systemd case (pg_local_stop). */
-	const char *stop[] = { "/usr/bin/pg_ctlcluster", ver, "main", "stop", "-m", "fast", "--", "-t", "10", NULL };
+	const char *stop[] = {
+		"/usr/bin/pg_ctlcluster", ver, "main", "stop", "-m", "fast", "--", "-t", "10", NULL
+	};
 	const char *start[] = { "/usr/bin/pg_ctlcluster", ver, "main", "start", NULL };
 
 	snprintf(ver, sizeof(ver), "%u", ctx->pg_major);
 	/* stdout ("Cluster is not running.") is noise; errors reach stderr. */
-	return run_as(strcmp(action, "stop") == 0 ? stop : start, (uid_t)-1, (gid_t)-1, tool_env, out,
-		      sizeof(out));
+	return run_as(strcmp(action, "stop") == 0 ? stop : start, (uid_t)-1, (gid_t)-1, tool_env,
+		      out, sizeof(out));
 }
 
 /* The postmaster's pid from postmaster.pid, 0 when there is none. */
@@ -142,10 +148,13 @@ int pg_local_stop(const struct node_ctx *ctx)
 		pg_ctlcluster(ctx, "stop");
 	}
 	if (!wait_stopped(ctx, FAST_STOP_MS) && (pid = postmaster_pid(ctx)) > 0) {
-		cli_note("PostgreSQL did not stop within %d s (sessions waiting for a standby that is gone?): "
-			 "immediate shutdown", FAST_STOP_MS / 1000);
+		cli_note(
+			"PostgreSQL did not stop within %d s (sessions waiting for a standby that is gone?): "
+			"immediate shutdown",
+			FAST_STOP_MS / 1000);
 		if (kill(pid, SIGQUIT) < 0 && errno != ESRCH)
-			cli_error("cannot stop PostgreSQL (pid %ld): %s", (long)pid, strerror(errno));
+			cli_error("cannot stop PostgreSQL (pid %ld): %s", (long)pid,
+				  strerror(errno));
 		else if (!wait_stopped(ctx, IMMEDIATE_STOP_MS) && kill(pid, SIGKILL) == 0)
 			wait_stopped(ctx, IMMEDIATE_STOP_MS);
 	}
@@ -212,8 +221,8 @@ int pg_wait_streaming(int timeout_s)
 		int r = -1;
 
 		if (c && PQstatus(c) == CONNECTION_OK)
-			r = pg_query_value(c, "SELECT status FROM pg_stat_wal_receiver", NULL, v, sizeof(v),
-					   err, sizeof(err));
+			r = pg_query_value(c, "SELECT status FROM pg_stat_wal_receiver", NULL, v,
+					   sizeof(v), err, sizeof(err));
 		PQfinish(c);
 		if (r == 0 && strcmp(v, "streaming") == 0)
 			return 0;

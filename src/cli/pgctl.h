@@ -15,9 +15,9 @@ enum pg_role { PG_DOWN, PG_PRIMARY, PG_STANDBY };
  * checkpoint after its promotion, on a standby until a restartpoint. So a
  * primary reads it from its current WAL file's name, a standby from its WAL
  * receiver (the checkpoint's when it does not stream). */
-#define PG_TIMELINE_SQL                                                                        \
+#define PG_TIMELINE_SQL                                                                                  \
 	"(CASE WHEN pg_is_in_recovery() THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver), " \
-	"(SELECT timeline_id FROM pg_control_checkpoint())) "                                    \
+	"(SELECT timeline_id FROM pg_control_checkpoint())) "                                            \
 	"ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END)"
 
 /* "primary", "standby", "down". */

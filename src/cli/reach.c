@@ -45,7 +45,8 @@ static int send_echo(int fd, const struct sockaddr_in *to, uint16_t id, uint16_t
 	h.un.echo.id = htons(id);
 	h.un.echo.sequence = htons(seq);
 	h.checksum = icmp_checksum(&h, sizeof(h));
-	return sendto(fd, &h, sizeof(h), 0, (const struct sockaddr *)to, sizeof(*to)) < 0 ? -errno : 0;
+	return sendto(fd, &h, sizeof(h), 0, (const struct sockaddr *)to, sizeof(*to)) < 0 ? -errno :
+											    0;
 }
 
 int reach_probe(const char *const addrs[], bool ok[], int n, int tries, int interval_ms)

@@ -14,8 +14,8 @@ static int ensure_slot_on_peer(const struct node_ctx *ctx, char *err, size_t err
 	int r;
 
 	if (!repl || PQstatus(repl) != CONNECTION_OK) {
-		snprintf(err, errlen, "%s (%s) is not reachable: %s", ctx->peer_name, ctx->peer_addr,
-			 pg_errmsg(repl));
+		snprintf(err, errlen, "%s (%s) is not reachable: %s", ctx->peer_name,
+			 ctx->peer_addr, pg_errmsg(repl));
 		PQfinish(repl);
 		return -EHOSTUNREACH;
 	}
@@ -35,9 +35,10 @@ int rewind_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 		return r;
 	/* A normal connection as replicator to database postgres: provision
 	 * grants it the file functions pg_rewind reads through. */
-	snprintf(source, sizeof(source),
-		 "host=%s port=%s user=%s passfile=%s dbname=postgres connect_timeout=5 application_name=%s-rewind",
-		 ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE, ctx->local_name);
+	snprintf(
+		source, sizeof(source),
+		"host=%s port=%s user=%s passfile=%s dbname=postgres connect_timeout=5 application_name=%s-rewind",
+		ctx->peer_addr, VOIPHA_PG_PORT, VOIPHA_REPL_USER, VOIPHA_PASSFILE, ctx->local_name);
 	/* pg_rewind takes the source's timeline from its last checkpoint; a
 	 * peer promoted a moment ago has not written one on its new timeline
 	 * yet, and pg_rewind would see no divergence where there is one. */
@@ -46,7 +47,8 @@ int rewind_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 		const char *vals[] = { source, NULL };
 		PGconn *c = PQconnectdbParams(keys, vals, 1);
 
-		if (!c || PQstatus(c) != CONNECTION_OK || pg_exec(c, "CHECKPOINT", err, errlen) < 0) {
+		if (!c || PQstatus(c) != CONNECTION_OK ||
+		    pg_exec(c, "CHECKPOINT", err, errlen) < 0) {
 			if (!err[0] || !c || PQstatus(c) != CONNECTION_OK)
 				snprintf(err, errlen, "%s", pg_errmsg(c));
 			PQfinish(c);
@@ -59,8 +61,11 @@ int rewind_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 	 * recovery run by pg_rewind needs to be told where it is. */
 	snprintf(conf, sizeof(conf), "/etc/postgresql/%u/main/postgresql.conf", ctx->pg_major);
 	{
-		const char *argv[] = { prog, "-D", ctx->datadir, "--source-server", source,
-				       "--config-file", conf, "--progress", NULL };
+		const char *argv[] = { prog,         "-D",
+				       ctx->datadir, "--source-server",
+				       source,       "--config-file",
+				       conf,         "--progress",
+				       NULL };
 
 		cli_note("rebuild: pg_rewind from %s (%s)", ctx->peer_name, ctx->peer_addr);
 		r = run_as(argv, ctx->pg_uid, ctx->pg_gid, envp, NULL, 0);
@@ -71,7 +76,8 @@ int rewind_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 	}
 	r = make_standby_config(ctx);
 	if (r < 0)
-		snprintf(err, errlen, "cannot write the standby settings into '%s': %s", ctx->datadir, strerror(-r));
+		snprintf(err, errlen, "cannot write the standby settings into '%s': %s",
+			 ctx->datadir, strerror(-r));
 	return r;
 }
 
@@ -89,24 +95,30 @@ int basebackup_standby(const struct node_ctx *ctx, char *err, size_t errlen)
 	if (r < 0)
 		return r;
 	if (sw.old[0])
-		cli_note("the old data directory is kept as '%s'%s", sw.old,
-			 sw.in_place ? " (the data directory is a mount point: kept on its own file system)" : "");
+		cli_note(
+			"the old data directory is kept as '%s'%s", sw.old,
+			sw.in_place ?
+				" (the data directory is a mount point: kept on its own file system)" :
+				"");
 	r = standby_conninfo(ctx, conninfo, sizeof(conninfo));
 	snprintf(prog, sizeof(prog), "%s/pg_basebackup", ctx->bindir);
-	cli_note("pg_basebackup from %s (%s) through slot %s", ctx->peer_name, ctx->peer_addr, ctx->local_slot);
+	cli_note("pg_basebackup from %s (%s) through slot %s", ctx->peer_name, ctx->peer_addr,
+		 ctx->local_slot);
 	if (r == 0) {
-		const char *argv[] = { prog, "-D", sw.target, "-d", conninfo, "-X", "stream",
-				       "-S", ctx->local_slot, "-c", "fast", "-w", NULL };
+		const char *argv[] = { prog,     "-D", sw.target,       "-d", conninfo, "-X",
+				       "stream", "-S", ctx->local_slot, "-c", "fast",   "-w",
+				       NULL };
 
 		r = run_as(argv, ctx->pg_uid, ctx->pg_gid, envp, NULL, 0);
 		if (r != 0)
-			snprintf(err, errlen, "pg_basebackup from %s failed (exit %d)", ctx->peer_addr, r);
+			snprintf(err, errlen, "pg_basebackup from %s failed (exit %d)",
+				 ctx->peer_addr, r);
 	}
 	if (r == 0 && (r = datadir_commit(&sw, err, errlen)) == 0) {
 		r = make_standby_config(ctx);
 		if (r < 0)
-			snprintf(err, errlen, "cannot write the standby settings into '%s': %s", ctx->datadir,
-				 strerror(-r));
+			snprintf(err, errlen, "cannot write the standby settings into '%s': %s",
+				 ctx->datadir, strerror(-r));
 	}
 	if (r != 0) {
 		if (datadir_restore(&sw, e2, sizeof(e2)) < 0)

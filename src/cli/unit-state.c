@@ -35,9 +35,11 @@ static int read_state(sd_bus *bus, const char *unit, char *state, size_t len)
 
 	if (r >= 0)
 		r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-					       "org.freedesktop.systemd1.Unit", "ActiveState", &e, &s);
+					       "org.freedesktop.systemd1.Unit", "ActiveState", &e,
+					       &s);
 	if (r < 0)
-		snprintf(state, len, "cannot read the state of %s: %s", unit, e.message ? e.message : strerror(-r));
+		snprintf(state, len, "cannot read the state of %s: %s", unit,
+			 e.message ? e.message : strerror(-r));
 	else
 		snprintf(state, len, "%s", s);
 	free(path);

@@ -9,30 +9,29 @@
 
 #include "lib/utf8.h"
 
-#define CDR_COLS "uuid, domain, direction, caller_id_name, caller_id_number," \
+#define CDR_COLS                                                                        \
+	"uuid, domain, direction, caller_id_name, caller_id_number,"                    \
 	" destination_number, to_json(start_time)#>>'{}', to_json(answer_time)#>>'{}'," \
 	" to_json(end_time)#>>'{}', duration, billsec, hangup_cause, queue, agent, recording_path"
 
 /* $1 from, $2 to, $3 domain, $4 caller, $5 destination, $6 hangup_cause */
-#define CDR_FILTER \
+#define CDR_FILTER                                                          \
 	" WHERE ($1::timestamptz IS NULL OR start_time >= $1::timestamptz)" \
-	"   AND ($2::timestamptz IS NULL OR start_time < $2::timestamptz)" \
-	"   AND ($3::text IS NULL OR domain = $3)" \
-	"   AND ($4::text IS NULL OR caller_id_number = $4)" \
-	"   AND ($5::text IS NULL OR destination_number = $5)" \
+	"   AND ($2::timestamptz IS NULL OR start_time < $2::timestamptz)"  \
+	"   AND ($3::text IS NULL OR domain = $3)"                          \
+	"   AND ($4::text IS NULL OR caller_id_number = $4)"                \
+	"   AND ($5::text IS NULL OR destination_number = $5)"              \
 	"   AND ($6::text IS NULL OR hangup_cause = $6)"
 
 static const struct db_stmt st_cdr_list = {
 	"api_cdr_list",
 	"SELECT " CDR_COLS " FROM voip.cdr" CDR_FILTER
 	" ORDER BY start_time DESC NULLS LAST, uuid LIMIT $7 OFFSET $8",
-	8, true,
+	8, true
 };
-static const struct db_stmt st_cdr_get = {
-	"api_cdr_get",
-	"SELECT " CDR_COLS " FROM voip.cdr WHERE uuid = $1",
-	1, true,
-};
+static const struct db_stmt st_cdr_get = { "api_cdr_get",
+					   "SELECT " CDR_COLS " FROM voip.cdr WHERE uuid = $1", 1,
+					   true };
 static const struct db_stmt st_cdr_stats = {
 	"api_cdr_stats",
 	"WITH c AS (SELECT * FROM voip.cdr" CDR_FILTER ")"
@@ -43,7 +42,7 @@ static const struct db_stmt st_cdr_stats = {
 	"        (SELECT coalesce(json_object_agg(hangup_cause, n), '{}')::text FROM"
 	"           (SELECT coalesce(hangup_cause, 'UNKNOWN') AS hangup_cause, count(*) AS n"
 	"              FROM c GROUP BY 1 ORDER BY 2 DESC LIMIT 50) h)",
-	6, true,
+	6, true
 };
 
 static void add_text(cJSON *o, const char *name, PGresult *res, int row, int col)
@@ -65,8 +64,9 @@ static void add_int(cJSON *o, const char *name, PGresult *res, int row, int col)
 static cJSON *cdr_json(PGresult *res, int row)
 {
 	static const char *const names[] = {
-		"uuid", "domain", "direction", "caller_id_name", "caller_id_number",
-		"destination_number", "start_time", "answer_time", "end_time",
+		"uuid",           "domain",           "direction",
+		"caller_id_name", "caller_id_number", "destination_number",
+		"start_time",     "answer_time",      "end_time",
 	};
 	cJSON *o = cJSON_CreateObject();
 

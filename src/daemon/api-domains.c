@@ -11,13 +11,13 @@ static const struct db_stmt st_domains_list = {
 	"api_domains_list",
 	"SELECT id, name, enabled, to_json(created_at)#>>'{}' FROM voip.domains"
 	" ORDER BY name LIMIT $1 OFFSET $2",
-	2, true,
+	2, true
 };
 static const struct db_stmt st_domain_add = {
 	"api_domain_add",
 	"INSERT INTO voip.domains (name) VALUES ($1)"
 	" RETURNING id, name, enabled, to_json(created_at)#>>'{}'",
-	1, false,
+	1, false
 };
 
 static cJSON *domain_json(PGresult *res, int row)

@@ -17,8 +17,9 @@
 #include "daemon/log.h"
 #include "lib/validators.h"
 
-#define EXT_COLS "e.id, d.name, e.extension, e.display_name, e.user_context," \
-	" e.caller_id_number, e.voicemail_enabled, e.enabled," \
+#define EXT_COLS                                                     \
+	"e.id, d.name, e.extension, e.display_name, e.user_context," \
+	" e.caller_id_number, e.voicemail_enabled, e.enabled,"       \
 	" to_json(e.created_at)#>>'{}', to_json(e.updated_at)#>>'{}'"
 
 static const struct db_stmt st_ext_list = {
@@ -26,13 +27,13 @@ static const struct db_stmt st_ext_list = {
 	"SELECT " EXT_COLS " FROM voip.extensions e JOIN voip.domains d ON d.id = e.domain_id"
 	" WHERE ($1::text IS NULL OR d.name = $1)"
 	" ORDER BY d.name, e.extension LIMIT $2 OFFSET $3",
-	3, true,
+	3, true
 };
 static const struct db_stmt st_ext_get = {
 	"api_ext_get",
 	"SELECT " EXT_COLS " FROM voip.extensions e JOIN voip.domains d ON d.id = e.domain_id"
 	" WHERE e.id = $1",
-	1, true,
+	1, true
 };
 static const struct db_stmt st_ext_add = {
 	"api_ext_add",
@@ -41,7 +42,7 @@ static const struct db_stmt st_ext_add = {
 	"  SELECT d.id, $2, $3, $4, $5, $6, $7, $8 FROM voip.domains d WHERE d.name = $1"
 	"  RETURNING *)"
 	" SELECT " EXT_COLS " FROM e JOIN voip.domains d ON d.id = e.domain_id",
-	8, false,
+	8, false
 };
 static const struct db_stmt st_ext_patch = {
 	"api_ext_patch",
@@ -54,24 +55,24 @@ static const struct db_stmt st_ext_patch = {
 	"   updated_at = now()"
 	"  WHERE id = $1 RETURNING *)"
 	" SELECT " EXT_COLS " FROM e JOIN voip.domains d ON d.id = e.domain_id",
-	7, false,
+	7, false
 };
 static const struct db_stmt st_ext_lock = {
 	"api_ext_lock",
 	"SELECT e.extension, d.name FROM voip.extensions e JOIN voip.domains d ON d.id = e.domain_id"
 	" WHERE e.id = $1 FOR UPDATE OF e",
-	1, false,
+	1, false
 };
 static const struct db_stmt st_ext_setpw = {
 	"api_ext_setpw",
 	"UPDATE voip.extensions SET a1_hash = $2, a1b_hash = $3, updated_at = now() WHERE id = $1",
-	3, false,
+	3, false
 };
 static const struct db_stmt st_ext_del = {
 	"api_ext_del",
 	"DELETE FROM voip.extensions e USING voip.domains d"
 	" WHERE e.id = $1 AND d.id = e.domain_id RETURNING e.extension, d.name",
-	1, false,
+	1, false
 };
 /* Makes kamailio.subscriber match voip.extensions for one extension:
  * present with the stored digests when enabled (domain too), absent
@@ -88,12 +89,11 @@ static const struct db_stmt st_sub_sync = {
 	" SELECT extension, domain, '', a1_hash, a1b_hash FROM src WHERE active"
 	" ON CONFLICT (username, domain) DO UPDATE"
 	"   SET password = '', ha1 = EXCLUDED.ha1, ha1b = EXCLUDED.ha1b",
-	1, false,
+	1, false
 };
 static const struct db_stmt st_sub_del = {
-	"api_sub_del",
-	"DELETE FROM kamailio.subscriber WHERE username = $1 AND domain = $2",
-	2, false,
+	"api_sub_del", "DELETE FROM kamailio.subscriber WHERE username = $1 AND domain = $2", 2,
+	false
 };
 
 static cJSON *ext_json(PGresult *res, int row)

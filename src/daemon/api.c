@@ -16,7 +16,10 @@
 /* Tells every daemon (both nodes) to drop its directory cache; inside a
  * transaction the notification is delivered at COMMIT (dirnotify.h). */
 static const struct db_stmt st_notify = {
-	"api_notify", "SELECT pg_notify('" DIRNOTIFY_CHANNEL "', '')", 0, false,
+	"api_notify",
+	"SELECT pg_notify('" DIRNOTIFY_CHANNEL "', '')",
+	0,
+	false,
 };
 
 struct db_conn *api_conn(struct http_req *req, struct http_reply *rep)
@@ -96,8 +99,9 @@ void api_db_error(struct http_req *req, struct http_reply *rep, const struct db_
 		reply_error(rep, 503, "database unavailable");
 		break;
 	case DB_CONSTRAINT:
-		reply_error(rep, 409, strcmp(err->sqlstate, "23505") == 0 ?
-			    "already exists" : "conflicts with existing data");
+		reply_error(rep, 409,
+			    strcmp(err->sqlstate, "23505") == 0 ? "already exists" :
+								  "conflicts with existing data");
 		break;
 	case DB_INVALID:
 		reply_error(rep, 400, "invalid value");
@@ -120,8 +124,7 @@ bool api_page_get(struct http_req *req, struct http_reply *rep, struct api_page 
 }
 
 bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *name,
-		    unsigned long min, unsigned long max, unsigned long def,
-		    unsigned long *out)
+		    unsigned long min, unsigned long max, unsigned long def, unsigned long *out)
 {
 	const char *v = http_query(req, name);
 	unsigned long long x = 0;

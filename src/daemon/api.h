@@ -38,8 +38,7 @@ void api_db_error(struct http_req *req, struct http_reply *rep, const struct db_
 /* Optional non-negative integer query argument within [min,max]. false and
  * rep filled (400) when present but invalid. */
 bool api_query_uint(struct http_req *req, struct http_reply *rep, const char *name,
-		    unsigned long min, unsigned long max, unsigned long def,
-		    unsigned long *out);
+		    unsigned long min, unsigned long max, unsigned long def, unsigned long *out);
 
 /* ?limit= (1..1000, default 100) and ?offset= (0..100000000, default 0) of
  * a list, also as text for a query parameter. false with rep filled (400). */
@@ -61,16 +60,16 @@ bool api_valid_context(const char *s);
 bool api_valid_cid_number(const char *s);
 
 /* Handlers (routes.c): path parameters are in req->param[]. */
-void api_domain_list(struct http_req *req, struct http_reply *rep);     /* api-domains.c */
+void api_domain_list(struct http_req *req, struct http_reply *rep); /* api-domains.c */
 void api_domain_create(struct http_req *req, struct http_reply *rep);
-void api_ext_list(struct http_req *req, struct http_reply *rep);        /* api-extensions.c */
+void api_ext_list(struct http_req *req, struct http_reply *rep); /* api-extensions.c */
 void api_ext_create(struct http_req *req, struct http_reply *rep);
-void api_ext_get(struct http_req *req, struct http_reply *rep);         /* param[0]: id */
+void api_ext_get(struct http_req *req, struct http_reply *rep); /* param[0]: id */
 void api_ext_patch(struct http_req *req, struct http_reply *rep);
 void api_ext_delete(struct http_req *req, struct http_reply *rep);
 void api_ext_password(struct http_req *req, struct http_reply *rep);
-void api_cdr_list(struct http_req *req, struct http_reply *rep);        /* api-cdr.c */
-void api_cdr_get(struct http_req *req, struct http_reply *rep);         /* param[0]: uuid */
+void api_cdr_list(struct http_req *req, struct http_reply *rep); /* api-cdr.c */
+void api_cdr_get(struct http_req *req, struct http_reply *rep);  /* param[0]: uuid */
 void api_cdr_stats(struct http_req *req, struct http_reply *rep);
 
 #endif

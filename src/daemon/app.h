@@ -34,11 +34,11 @@ struct app {
 	struct settings settings;
 	struct db_pool *db;
 	struct metrics *metrics;
-	struct cdr_ingest *cdr;         /* CDR ingestion (src/daemon/cdr/) */
+	struct cdr_ingest *cdr; /* CDR ingestion (src/daemon/cdr/) */
 	struct dircache *dircache;
 	struct ratelimit *ratelimit;
 	struct health *health;
-	struct cluster_metrics *cluster;   /* voipadmin_cluster_* gauges */
+	struct cluster_metrics *cluster; /* voipadmin_cluster_* gauges */
 	atomic_bool stopping;
 };
 

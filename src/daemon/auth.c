@@ -111,10 +111,11 @@ static void failed(struct http_req *req, struct http_reply *rep, const char *why
 {
 	ratelimit_failure(req->app->ratelimit, req->client_ip);
 	metric_counter_add(metrics_counter(req->app->metrics, "voipadmin_auth_failures_total",
-					   "Rejected authentication attempts", ""), 1);
+					   "Rejected authentication attempts", ""),
+			   1);
 	/* the client IP and route only: the presented key is never logged */
-	log_warn("authentication failed (%s) from %s for %s %s", why, req->client_ip,
-		 req->method, req->url);
+	log_warn("authentication failed (%s) from %s for %s %s", why, req->client_ip, req->method,
+		 req->url);
 	rep->www_authenticate = scheme;
 	reply_error(rep, 401, "authentication required");
 }
@@ -138,8 +139,7 @@ bool auth_freeswitch(struct http_req *req, struct http_reply *rep)
 		return false;
 	}
 	ok = hash_sha256(pass, strlen(pass), digest) == 0 &&
-	     hash_equal32(digest, st.freeswitch_key_sha256) &&
-	     strcmp(user, "freeswitch") == 0;
+	     hash_equal32(digest, st.freeswitch_key_sha256) && strcmp(user, "freeswitch") == 0;
 	explicit_bzero(pass, strlen(pass));
 	MHD_free(user);
 	MHD_free(pass);
@@ -151,9 +151,8 @@ bool auth_freeswitch(struct http_req *req, struct http_reply *rep)
 }
 
 static const struct db_stmt stmt_api_key = {
-	"auth_api_key",
-	"SELECT id FROM voip.api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
-	1, true,
+	"auth_api_key", "SELECT id FROM voip.api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL",
+	1, true
 };
 
 /* Looks a key digest up among voip.api_keys. 1 found, 0 not, -1 db down. */

@@ -15,15 +15,15 @@
 #include "lib/validators.h"
 
 enum admin_key_kind {
-	AK_ADDRESS,     /* numeric IPv4 or IPv6 address */
-	AK_PORT,        /* uint16_t */
-	AK_UINT,        /* unsigned */
-	AK_SIZE,        /* size_t */
-	AK_WORD,        /* host name, database or role name: no space or quote */
-	AK_SECRET,      /* non-empty, any bytes; heap copy wiped by config_free */
-	AK_SHA256,      /* 64 hex digits */
-	AK_PATH,        /* absolute, without '..' or whitespace */
-	AK_BOOL,        /* true / false */
+	AK_ADDRESS, /* numeric IPv4 or IPv6 address */
+	AK_PORT,    /* uint16_t */
+	AK_UINT,    /* unsigned */
+	AK_SIZE,    /* size_t */
+	AK_WORD,    /* host name, database or role name: no space or quote */
+	AK_SECRET,  /* non-empty, any bytes; heap copy wiped by config_free */
+	AK_SHA256,  /* 64 hex digits */
+	AK_PATH,    /* absolute, without '..' or whitespace */
+	AK_BOOL,    /* true / false */
 };
 
 struct admin_key {
@@ -31,12 +31,17 @@ struct admin_key {
 	enum admin_key_kind kind;
 	const char *def;
 	unsigned long long min, max;
-	size_t offset, size;    /* the struct admin_config field */
+	size_t offset, size; /* the struct admin_config field */
 };
 
 static const struct admin_key admin_keys[] = {
-#define ADMIN_KEY(name, kind, def, min, max)                                  \
-	{ #name, kind, def, min, max, offsetof(struct admin_config, name),    \
+#define ADMIN_KEY(name, kind, def, min, max)   \
+	{ #name,                               \
+	  kind,                                \
+	  def,                                 \
+	  min,                                 \
+	  max,                                 \
+	  offsetof(struct admin_config, name), \
 	  sizeof(((struct admin_config *)0)->name) },
 #include "daemon/admin-keys.def"
 #undef ADMIN_KEY
@@ -50,11 +55,10 @@ static const char *const known_keys[] = {
 	NULL,
 };
 
-static int fail(char *err, size_t errlen, const char *name, unsigned line,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
-static int fail(char *err, size_t errlen, const char *name, unsigned line,
-		const char *fmt, ...)
+static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -161,8 +165,8 @@ static const char *set_key(const struct admin_key *k, const char *v, struct admi
 	return "unknown kind";
 }
 
-static int apply(const char *name, const struct kv_file *kv, struct admin_config *c,
-		 char *err, size_t errlen)
+static int apply(const char *name, const struct kv_file *kv, struct admin_config *c, char *err,
+		 size_t errlen)
 {
 	for (size_t i = 0; i < ADMIN_KEY_COUNT; i++) {
 		const struct admin_key *k = &admin_keys[i];
@@ -175,17 +179,17 @@ static int apply(const char *name, const struct kv_file *kv, struct admin_config
 			return fail(err, errlen, name, 0, "%s: required", k->name);
 		why = set_key(k, v, c, buf, sizeof(buf));
 		if (why)
-			return fail(err, errlen, name, line_of(kv, k->name), "%s: %s", k->name, why);
+			return fail(err, errlen, name, line_of(kv, k->name), "%s: %s", k->name,
+				    why);
 	}
-	if (c->http_port == c->metrics_port &&
-	    strcmp(c->listen_address, c->metrics_address) == 0)
+	if (c->http_port == c->metrics_port && strcmp(c->listen_address, c->metrics_address) == 0)
 		return fail(err, errlen, name, line_of(kv, "metrics_port"),
 			    "metrics_port: must differ from http_port on the same address");
 	return 0;
 }
 
-int config_parse(const char *name, const char *data, size_t len,
-		 struct admin_config *cfg, char *err, size_t errlen)
+int config_parse(const char *name, const char *data, size_t len, struct admin_config *cfg,
+		 char *err, size_t errlen)
 {
 	struct kv_file kv = { NULL, 0 };
 	struct kv_error kerr = { 0, "" };

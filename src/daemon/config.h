@@ -13,7 +13,7 @@
 #define CONFIG_DEFAULT_PATH "/etc/voip-ha/voip-admin.conf"
 
 struct admin_config {
-	char listen_address[64];        /* numeric IPv4/IPv6 */
+	char listen_address[64]; /* numeric IPv4/IPv6 */
 	uint16_t http_port;
 	char metrics_address[64];
 	uint16_t metrics_port;
@@ -22,22 +22,22 @@ struct admin_config {
 	uint16_t db_port;
 	char db_name[64];
 	char db_user[64];
-	char *db_password;              /* secret: never logged; wiped by config_free */
-	unsigned db_connect_timeout;    /* seconds */
+	char *db_password;           /* secret: never logged; wiped by config_free */
+	unsigned db_connect_timeout; /* seconds */
 	unsigned db_statement_timeout_ms;
 
 	unsigned char admin_api_key_sha256[32];
 	unsigned char freeswitch_api_key_sha256[32];
 
 	char spool_dir[4096];
-	unsigned workers;               /* CDR worker threads */
+	unsigned workers; /* CDR worker threads */
 	size_t max_body_bytes;
 	unsigned max_connections;
 	unsigned http_threads;
-	unsigned directory_cache_ms;    /* 0 disables the directory cache */
+	unsigned directory_cache_ms; /* 0 disables the directory cache */
 	size_t health_max_backlog;
-	bool cdr_store_raw;             /* keep each CDR document in voip.cdr.raw */
-	char cluster_state_file[4096];  /* the failover monitor's state (/metrics) */
+	bool cdr_store_raw;            /* keep each CDR document in voip.cdr.raw */
+	char cluster_state_file[4096]; /* the failover monitor's state (/metrics) */
 };
 
 /* Loads and validates `path`. Returns 0, or -errno / -EINVAL with a message
@@ -46,8 +46,8 @@ struct admin_config {
 int config_load(const char *path, struct admin_config *cfg, char *err, size_t errlen);
 
 /* Same, from a buffer (tests, fuzzing). `name` is used in messages. */
-int config_parse(const char *name, const char *data, size_t len,
-		 struct admin_config *cfg, char *err, size_t errlen);
+int config_parse(const char *name, const char *data, size_t len, struct admin_config *cfg,
+		 char *err, size_t errlen);
 
 /* Wipes the secret and frees owned memory. Safe on a zeroed struct. */
 void config_free(struct admin_config *cfg);

@@ -18,8 +18,8 @@ struct db_conn {
 	PGconn *pg;
 	bool ever_connected;
 	unsigned backoff_ms;
-	long long next_attempt_ms;      /* monotonic; 0 = try now */
-	const char *prepared[MAX_PREPARED];     /* statement names prepared on pg */
+	long long next_attempt_ms;          /* monotonic; 0 = try now */
+	const char *prepared[MAX_PREPARED]; /* statement names prepared on pg */
 	size_t nprepared;
 };
 
@@ -194,12 +194,12 @@ int db_ensure(struct db_conn *c, struct db_err *err)
 	}
 	c->pg = PQconnectdbParams(p->keywords, p->values, 0);
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
-		set_err(err, DB_UNAVAILABLE, "",
-			c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		set_err(err, DB_UNAVAILABLE, "", c->pg ? PQerrorMessage(c->pg) : "out of memory");
 		conn_close(c);
 		metric_counter_add(p->connect_failures, 1);
 		c->next_attempt_ms = now_ms() + c->backoff_ms;
-		c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS : c->backoff_ms * 2;
+		c->backoff_ms = c->backoff_ms * 2 > DB_BACKOFF_MAX_MS ? DB_BACKOFF_MAX_MS :
+									c->backoff_ms * 2;
 		return -1;
 	}
 	if (c->ever_connected)
@@ -273,8 +273,8 @@ static bool is_prepared(const struct db_conn *c, const char *name)
 	return false;
 }
 
-PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
-		   const char *const *params, struct db_err *err)
+PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt, const char *const *params,
+		   struct db_err *err)
 {
 	bool may_retry = stmt->idempotent;
 
@@ -291,7 +291,9 @@ PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
 			 * full): just use it */
 			if (res && PQresultStatus(res) == PGRES_FATAL_ERROR &&
 			    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
-				   PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "42P05") == 0) {
+					   PQresultErrorField(res, PG_DIAG_SQLSTATE) :
+					   "",
+				   "42P05") == 0) {
 				PQclear(res);
 				res = PQmakeEmptyPGresult(c->pg, PGRES_COMMAND_OK);
 			}
@@ -315,7 +317,7 @@ PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
 		}
 		PQclear(res);
 		if (err && err->status == DB_UNAVAILABLE && may_retry && !in_txn) {
-			may_retry = false;      /* once: a second failure is real */
+			may_retry = false; /* once: a second failure is real */
 			continue;
 		}
 		return NULL;

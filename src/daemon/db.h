@@ -28,16 +28,16 @@ struct db_conn;
 
 enum db_status {
 	DB_OK = 0,
-	DB_UNAVAILABLE,         /* no connection (down, backing off, broken mid-call) */
-	DB_CONSTRAINT,          /* integrity violation (SQLSTATE class 23) */
-	DB_INVALID,             /* bad input rejected by the server (class 22) */
-	DB_ERROR,               /* anything else */
+	DB_UNAVAILABLE, /* no connection (down, backing off, broken mid-call) */
+	DB_CONSTRAINT,  /* integrity violation (SQLSTATE class 23) */
+	DB_INVALID,     /* bad input rejected by the server (class 22) */
+	DB_ERROR,       /* anything else */
 };
 
 struct db_err {
 	enum db_status status;
-	char sqlstate[6];       /* "" when none */
-	char msg[256];          /* server or libpq message; never contains parameters */
+	char sqlstate[6]; /* "" when none */
+	char msg[256];    /* server or libpq message; never contains parameters */
 };
 
 /* A statement prepared lazily on each connection under `name`. */
@@ -45,7 +45,7 @@ struct db_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
-	bool idempotent;        /* safe to re-run after a broken connection */
+	bool idempotent; /* safe to re-run after a broken connection */
 };
 
 /* Copies the connection settings it needs from cfg (password included). */
@@ -59,8 +59,8 @@ struct db_conn *db_conn_get(struct db_pool *pool);
 /* Runs a prepared statement with text parameters (NULL entry = SQL NULL).
  * Returns a PGresult with PGRES_TUPLES_OK or PGRES_COMMAND_OK (caller
  * PQclear()s it) or NULL with *err filled in. */
-PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt,
-		   const char *const *params, struct db_err *err);
+PGresult *db_query(struct db_conn *c, const struct db_stmt *stmt, const char *const *params,
+		   struct db_err *err);
 
 /* A parameterless command (BEGIN, COMMIT, ROLLBACK, SELECT 1). 0 or -1 with
  * *err. Only BEGIN outside a transaction is retried (once) after a broken

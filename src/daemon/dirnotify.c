@@ -29,7 +29,7 @@ static bool wait_notifications(struct dirnotify *dn, PGconn *pg)
 	if (p.fd < 0)
 		return false;
 	if (poll(&p, 1, 1000) < 0)
-		return true;    /* EINTR: just try again */
+		return true; /* EINTR: just try again */
 	if (PQconsumeInput(pg) == 0)
 		return false;
 	while ((n = PQnotifies(pg)) != NULL) {
@@ -91,8 +91,10 @@ struct dirnotify *dirnotify_start(struct app *app)
 		return NULL;
 	dn->app = app;
 	atomic_init(&dn->stop, false);
-	dn->flushes = metrics_counter(app->metrics, "voipadmin_directory_cache_remote_flushes_total",
-				      "Directory cache flushes triggered by NOTIFY " DIRNOTIFY_CHANNEL, "");
+	dn->flushes =
+		metrics_counter(app->metrics, "voipadmin_directory_cache_remote_flushes_total",
+				"Directory cache flushes triggered by NOTIFY " DIRNOTIFY_CHANNEL,
+				"");
 	if (pthread_create(&dn->thread, NULL, run, dn) != 0) {
 		free(dn);
 		return NULL;

@@ -23,7 +23,7 @@ static int decode(const char *s, size_t n, char **out, size_t *outlen)
 			int hi, lo;
 
 			if (n - i < 3)
-				goto bad;      /* needs two hex digits */
+				goto bad; /* needs two hex digits */
 			hi = hex_digit((unsigned char)s[i + 1]);
 			lo = hex_digit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
@@ -62,7 +62,7 @@ int form_parse(const char *body, size_t len, struct form *out)
 
 		pos += seglen + 1;
 		if (seglen == 0)
-			continue;       /* "a=1&&b=2": empty pairs are skipped */
+			continue; /* "a=1&&b=2": empty pairs are skipped */
 		if (f.count == FORM_MAX_FIELDS) {
 			r = -EINVAL;
 			goto fail;

@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 struct form_field {
-	char *name;             /* decoded, NUL-terminated */
+	char *name; /* decoded, NUL-terminated */
 	char *value;
-	size_t value_len;       /* excluding the NUL */
+	size_t value_len; /* excluding the NUL */
 };
 
 struct form {
@@ -21,7 +21,10 @@ struct form {
 	size_t count;
 };
 
-#define FORM_INIT { NULL, 0 }
+#define FORM_INIT       \
+	{               \
+		NULL, 0 \
+	}
 
 /* Parses len bytes (no NUL needed). 0, -EINVAL (malformed) or -ENOMEM.
  * On error *out is left empty. At most FORM_MAX_FIELDS fields. */

@@ -4,12 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-const char fsxml_not_found[] =
-	FSXML_HEAD
-	"  <section name=\"result\">\n"
-	"    <result status=\"not found\"/>\n"
-	"  </section>\n"
-	"</document>\n";
+const char fsxml_not_found[] = FSXML_HEAD "  <section name=\"result\">\n"
+					  "    <result status=\"not found\"/>\n"
+					  "  </section>\n"
+					  "</document>\n";
 
 int fsxml_escape(struct strbuf *out, const char *v)
 {
@@ -20,11 +18,21 @@ int fsxml_escape(struct strbuf *out, const char *v)
 		unsigned char c = (unsigned char)*p;
 
 		switch (c) {
-		case '&': r = sb_adds(out, "&amp;"); break;
-		case '<': r = sb_adds(out, "&lt;"); break;
-		case '>': r = sb_adds(out, "&gt;"); break;
-		case '"': r = sb_adds(out, "&quot;"); break;
-		case '\'': r = sb_adds(out, "&apos;"); break;
+		case '&':
+			r = sb_adds(out, "&amp;");
+			break;
+		case '<':
+			r = sb_adds(out, "&lt;");
+			break;
+		case '>':
+			r = sb_adds(out, "&gt;");
+			break;
+		case '"':
+			r = sb_adds(out, "&quot;");
+			break;
+		case '\'':
+			r = sb_adds(out, "&apos;");
+			break;
 		case '$':
 			r = sb_adds(out, p[1] == '{' ? "&#36; " : "&#36;");
 			break;

@@ -26,7 +26,8 @@ extern const char fsxml_not_found[];
 
 /* Opening lines shared by every answer: the XML declaration on its own line
  * (FreeSWITCH drops any line containing "<?"). */
-#define FSXML_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" \
-		   "<document type=\"freeswitch/xml\">\n"
+#define FSXML_HEAD                                                       \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n" \
+	"<document type=\"freeswitch/xml\">\n"
 
 #endif

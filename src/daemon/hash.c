@@ -26,8 +26,7 @@ int hash_sip_ha1(const char *user, const char *realm, const char *password, char
 	if (!ctx)
 		return -1;
 	ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1 &&
-	     EVP_DigestUpdate(ctx, user, strlen(user)) == 1 &&
-	     EVP_DigestUpdate(ctx, ":", 1) == 1 &&
+	     EVP_DigestUpdate(ctx, user, strlen(user)) == 1 && EVP_DigestUpdate(ctx, ":", 1) == 1 &&
 	     EVP_DigestUpdate(ctx, realm, strlen(realm)) == 1 &&
 	     EVP_DigestUpdate(ctx, ":", 1) == 1 &&
 	     EVP_DigestUpdate(ctx, password, strlen(password)) == 1 &&

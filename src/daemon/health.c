@@ -10,10 +10,9 @@
 #include "daemon/db.h"
 #include "daemon/metrics.h"
 
-
 struct health {
-	pthread_mutex_t lock;           /* protects the cached result */
-	pthread_mutex_t refresh;        /* held by the thread refreshing it */
+	pthread_mutex_t lock;    /* protects the cached result */
+	pthread_mutex_t refresh; /* held by the thread refreshing it */
 	long long checked_ms;
 	bool db_ok;
 	char db_reason[256];
@@ -52,7 +51,10 @@ void health_free(struct health *h)
 /* txid_current() assigns a transaction id, which only a writable primary
  * can do: one round trip proves "reachable and writable". */
 static const struct db_stmt stmt_health = {
-	"health_write_check", "SELECT txid_current()", 0, true,
+	"health_write_check",
+	"SELECT txid_current()",
+	0,
+	true,
 };
 
 static void refresh(struct app *app, struct health *h)
@@ -110,7 +112,8 @@ void handle_health(struct http_req *req, struct http_reply *rep)
 	cJSON_AddBoolToObject(db, "ok", db_ok);
 	if (!db_ok) {
 		cJSON_AddStringToObject(db, "error", reason);
-		cJSON_AddItemToArray(reasons, cJSON_CreateString("database not reachable or not writable"));
+		cJSON_AddItemToArray(reasons,
+				     cJSON_CreateString("database not reachable or not writable"));
 	}
 	cdr = cJSON_AddObjectToObject(o, "cdr");
 	if (app->cdr) {
@@ -121,7 +124,8 @@ void handle_health(struct http_req *req, struct http_reply *rep)
 		cJSON_AddNumberToObject(cdr, "max_backlog", (double)st.health_max_backlog);
 		if (backlog > st.health_max_backlog) {
 			ok = false;
-			cJSON_AddItemToArray(reasons, cJSON_CreateString("CDR backlog above threshold"));
+			cJSON_AddItemToArray(reasons,
+					     cJSON_CreateString("CDR backlog above threshold"));
 		}
 	} else {
 		cJSON_AddBoolToObject(cdr, "running", 0);

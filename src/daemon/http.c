@@ -23,7 +23,7 @@
 
 struct listener {
 	struct http_server *srv;
-	unsigned kind;          /* LISTEN_MAIN or LISTEN_METRICS */
+	unsigned kind; /* LISTEN_MAIN or LISTEN_METRICS */
 	struct MHD_Daemon *d;
 };
 
@@ -104,13 +104,15 @@ static void record(struct app *app, const char *route, unsigned status, double s
 
 	snprintf(labels, sizeof(labels), "route=\"%s\",code=\"%u\"", route, status);
 	metric_counter_add(metrics_counter(app->metrics, "voipadmin_http_requests_total",
-					   "HTTP requests by route and status", labels), 1);
+					   "HTTP requests by route and status", labels),
+			   1);
 	snprintf(labels, sizeof(labels), "route=\"%s\"", route);
 	metric_histogram_observe(metrics_histogram(app->metrics,
 						   "voipadmin_http_request_duration_seconds",
 						   "Time to produce a response, by route", labels,
 						   metrics_latency_buckets,
-						   metrics_latency_nbuckets), secs);
+						   metrics_latency_nbuckets),
+				 secs);
 }
 
 static enum MHD_Result send_reply(struct app *app, struct MHD_Connection *conn,
@@ -158,7 +160,8 @@ static void client_ip(struct MHD_Connection *conn, char *buf, size_t len)
 	if (!sa)
 		return;
 	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+			  (socklen_t)len);
 	else if (sa->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
 			  (socklen_t)len);
@@ -175,9 +178,8 @@ static void resume_conn(void *conn)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct listener *l = cls;
 	struct app *app = l->srv->app;
@@ -229,7 +231,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return ret;
 	}
 
-	if (ctx->parked) {      /* resumed: ready (or shutting down) */
+	if (ctx->parked) { /* resumed: ready (or shutting down) */
 		ctx->parked->answer(app, ctx->client_ip, ctx->token, false, &rep);
 		record(app, ctx->route, rep.status, elapsed_s(&ctx->t0));
 		ret = send_reply(app, conn, &rep);
@@ -244,8 +246,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req.url = url;
 	req.body = sb_str(&ctx->body);
 	req.body_len = ctx->body.len;
-	req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.content_type =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (!req.content_type)
 		req.content_type = "";
 	client_ip(conn, req.client_ip, sizeof(req.client_ip));
@@ -288,8 +290,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -314,14 +315,12 @@ static struct MHD_Daemon *start_one(struct listener *l, const char *ip, uint16_t
 		return NULL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, port, NULL, NULL, on_request, l,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_THREAD_POOL_SIZE, threads,
+	return MHD_start_daemon(flags, port, NULL, NULL, on_request, l, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
 				MHD_OPTION_CONNECTION_LIMIT, conn_limit,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_NOTIFY_COMPLETED,
+				on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_END);
 }
 

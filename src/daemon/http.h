@@ -24,12 +24,12 @@ struct http_req {
 	struct app *app;
 	struct MHD_Connection *conn;
 	const char *method;
-	const char *url;        /* path only */
-	const char *body;       /* NUL-terminated copy; may contain NULs before body_len */
+	const char *url;  /* path only */
+	const char *body; /* NUL-terminated copy; may contain NULs before body_len */
 	size_t body_len;
-	const char *content_type;       /* or "" */
+	const char *content_type; /* or "" */
 	char client_ip[64];
-	const char *param[HTTP_MAX_PARAMS];     /* the route pattern's {..} segments */
+	const char *param[HTTP_MAX_PARAMS]; /* the route pattern's {..} segments */
 	char param_buf[512];
 };
 
@@ -51,10 +51,10 @@ struct http_reply {
 	unsigned status;
 	const char *content_type;
 	struct strbuf body;
-	const char *www_authenticate;   /* static string or NULL */
-	unsigned retry_after;           /* seconds, 0 = none */
-	char allow[64];                 /* Allow header of a 405, or "" */
-	const struct http_deferral *defer;      /* set: answer later (defer_token) */
+	const char *www_authenticate;      /* static string or NULL */
+	unsigned retry_after;              /* seconds, 0 = none */
+	char allow[64];                    /* Allow header of a 405, or "" */
+	const struct http_deferral *defer; /* set: answer later (defer_token) */
 	uint64_t defer_token;
 };
 

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <systemd/sd-daemon.h>
 
-#define log_err(fmt, ...)     fprintf(stderr, SD_ERR "voip-admind: " fmt "\n", ##__VA_ARGS__)
-#define log_warn(fmt, ...)    fprintf(stderr, SD_WARNING "voip-admind: " fmt "\n", ##__VA_ARGS__)
-#define log_notice(fmt, ...)  fprintf(stderr, SD_NOTICE "voip-admind: " fmt "\n", ##__VA_ARGS__)
-#define log_info(fmt, ...)    fprintf(stderr, SD_INFO "voip-admind: " fmt "\n", ##__VA_ARGS__)
+#define log_err(fmt, ...) fprintf(stderr, SD_ERR "voip-admind: " fmt "\n", ##__VA_ARGS__)
+#define log_warn(fmt, ...) fprintf(stderr, SD_WARNING "voip-admind: " fmt "\n", ##__VA_ARGS__)
+#define log_notice(fmt, ...) fprintf(stderr, SD_NOTICE "voip-admind: " fmt "\n", ##__VA_ARGS__)
+#define log_info(fmt, ...) fprintf(stderr, SD_INFO "voip-admind: " fmt "\n", ##__VA_ARGS__)
 
 #endif

@@ -35,15 +35,14 @@
 #include "daemon/metrics.h"
 #include "lib/sockaddr.h"
 
-
 #define DRAIN_TIMEOUT_MS 5000
 #define DIRCACHE_MAX_ENTRIES 100000
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: voip-admind [--config FILE] [--check-config]\n"
-		"  --config FILE    configuration (default " CONFIG_DEFAULT_PATH ")\n"
-		"  --check-config   validate the configuration and exit\n");
+		   "  --config FILE    configuration (default " CONFIG_DEFAULT_PATH ")\n"
+		   "  --check-config   validate the configuration and exit\n");
 }
 
 /* The watchdog is only fed while the main listener really answers: connect,
@@ -80,8 +79,8 @@ static bool self_probe(const struct admin_config *cfg, int timeout_ms)
 		goto out;
 	p.fd = fd;
 	p.events = POLLOUT;
-	if (poll(&p, 1, timeout_ms) != 1 || send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) !=
-	    (ssize_t)(sizeof(req) - 1))
+	if (poll(&p, 1, timeout_ms) != 1 ||
+	    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1))
 		goto out;
 	p.events = POLLIN;
 	while (got < 12 && poll(&p, 1, timeout_ms) == 1) {
@@ -104,7 +103,7 @@ static void notify_reloading(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
 		   (unsigned long long)ts.tv_sec * 1000000ULL +
-		   (unsigned long long)ts.tv_nsec / 1000ULL);
+			   (unsigned long long)ts.tv_nsec / 1000ULL);
 }
 
 /* Settings that live in running threads or sockets: a change is reported,
@@ -134,7 +133,8 @@ static void reload(struct app *app, const char *path)
 	notify_reloading();
 	if (config_load(path, &n, err, sizeof(err)) < 0) {
 		log_err("reload failed, keeping the running configuration: %s", err);
-		sd_notify(0, "READY=1\nSTATUS=reload failed; running with the previous configuration");
+		sd_notify(0,
+			  "READY=1\nSTATUS=reload failed; running with the previous configuration");
 		return;
 	}
 	report_static_changes(app->cfg, &n);
@@ -167,10 +167,18 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': path = optarg; break;
-		case 'C': check_only = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind != argc) {
@@ -205,8 +213,10 @@ int main(int argc, char **argv)
 	app.dircache = dircache_new(DIRCACHE_MAX_ENTRIES);
 	app.ratelimit = ratelimit_new();
 	app.health = health_new();
-	app.cluster = app.metrics ? cluster_metrics_register(app.metrics, cfg.cluster_state_file) : NULL;
-	if (!app.metrics || !app.db || !app.dircache || !app.ratelimit || !app.health || !app.cluster) {
+	app.cluster =
+		app.metrics ? cluster_metrics_register(app.metrics, cfg.cluster_state_file) : NULL;
+	if (!app.metrics || !app.db || !app.dircache || !app.ratelimit || !app.health ||
+	    !app.cluster) {
 		log_err("out of memory at start-up");
 		rc = 3;
 		goto out;
@@ -241,7 +251,8 @@ int main(int argc, char **argv)
 		/* probe six times per watchdog interval (one slow probe is not
 		 * the end); without a watchdog, wake once a second */
 		uint64_t wait_us = wd_usec ? wd_usec / 6 : 1000000;
-		struct timespec to = { (time_t)(wait_us / 1000000), (long)(wait_us % 1000000) * 1000 };
+		struct timespec to = { (time_t)(wait_us / 1000000),
+				       (long)(wait_us % 1000000) * 1000 };
 		int sig = sigtimedwait(&sigs, NULL, &to);
 
 		if (sig == SIGHUP) {
@@ -257,7 +268,8 @@ int main(int argc, char **argv)
 			if (self_probe(&cfg, 2000))
 				sd_notify(0, "WATCHDOG=1");
 			else
-				log_warn("watchdog: the HTTP listener did not answer; not feeding the watchdog");
+				log_warn(
+					"watchdog: the HTTP listener did not answer; not feeding the watchdog");
 		}
 	}
 

@@ -27,7 +27,7 @@ struct metric_gauge {
 struct metric_histogram {
 	double *bounds;
 	size_t nbounds;
-	_Atomic uint64_t *counts;       /* nbounds + 1 (the last is +Inf) */
+	_Atomic uint64_t *counts; /* nbounds + 1 (the last is +Inf) */
 	_Atomic uint64_t sum_bits;
 	_Atomic uint64_t count;
 };
@@ -126,8 +126,8 @@ void metrics_free(struct metrics *m)
 
 /* Finds or creates family+series; called with the lock held. *created tells
  * the caller to initialise type-specific fields. */
-static struct series *lookup(struct metrics *m, const char *name, const char *help,
-			     enum mtype type, const char *labels, bool *created)
+static struct series *lookup(struct metrics *m, const char *name, const char *help, enum mtype type,
+			     const char *labels, bool *created)
 {
 	struct family *f;
 	struct series *s;
@@ -137,7 +137,7 @@ static struct series *lookup(struct metrics *m, const char *name, const char *he
 		if (strcmp(f->name, name) == 0)
 			break;
 	if (f && f->type != type)
-		return NULL;    /* programming error: one name, two types */
+		return NULL; /* programming error: one name, two types */
 	if (!f) {
 		f = calloc(1, sizeof(*f));
 		if (!f)
@@ -172,8 +172,8 @@ static struct series *lookup(struct metrics *m, const char *name, const char *he
 	return s;
 }
 
-struct metric_counter *metrics_counter(struct metrics *m, const char *name,
-				       const char *help, const char *labels)
+struct metric_counter *metrics_counter(struct metrics *m, const char *name, const char *help,
+				       const char *labels)
 {
 	struct series *s;
 	bool created;
@@ -197,8 +197,8 @@ uint64_t metric_counter_value(const struct metric_counter *c)
 	return c ? atomic_load_explicit(&((struct metric_counter *)c)->v, memory_order_relaxed) : 0;
 }
 
-struct metric_gauge *metrics_gauge(struct metrics *m, const char *name,
-				   const char *help, const char *labels)
+struct metric_gauge *metrics_gauge(struct metrics *m, const char *name, const char *help,
+				   const char *labels)
 {
 	struct series *s;
 	bool created;
@@ -223,8 +223,8 @@ void metric_gauge_add(struct metric_gauge *g, double delta)
 		atomic_add_double(&g->bits, delta);
 }
 
-int metrics_gauge_fn(struct metrics *m, const char *name, const char *help,
-		     const char *labels, double (*fn)(void *arg), void *arg)
+int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
+		     double (*fn)(void *arg), void *arg)
 {
 	struct series *s;
 	bool created;
@@ -241,9 +241,8 @@ int metrics_gauge_fn(struct metrics *m, const char *name, const char *help,
 	return s ? 0 : -ENOMEM;
 }
 
-struct metric_histogram *metrics_histogram(struct metrics *m, const char *name,
-					   const char *help, const char *labels,
-					   const double *bounds, size_t nbounds)
+struct metric_histogram *metrics_histogram(struct metrics *m, const char *name, const char *help,
+					   const char *labels, const double *bounds, size_t nbounds)
 {
 	struct series *s;
 	bool created;
@@ -304,8 +303,8 @@ int metrics_label_escape(struct strbuf *out, const char *value)
 }
 
 /* name{labels[,extra]} */
-static int series_name(struct strbuf *out, const char *name, const char *suffix,
-		       const char *labels, const char *extra)
+static int series_name(struct strbuf *out, const char *name, const char *suffix, const char *labels,
+		       const char *extra)
 {
 	int r = sb_addf(out, "%s%s", name, suffix);
 
@@ -327,15 +326,19 @@ static int render_family(struct strbuf *out, const struct family *f)
 		case M_COUNTER:
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %llu\n", (unsigned long long)
-					    atomic_load_explicit(&((struct series *)s)->u.counter.v,
-								 memory_order_relaxed));
+				r = sb_addf(out, " %llu\n",
+					    (unsigned long long)
+						    atomic_load_explicit(&((struct series *)s)
+										  ->u.counter.v,
+									 memory_order_relaxed));
 			break;
 		case M_GAUGE:
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.15g\n", bitsd(atomic_load_explicit(
-					    &((struct series *)s)->u.gauge.bits, memory_order_relaxed)));
+				r = sb_addf(out, " %.15g\n",
+					    bitsd(atomic_load_explicit(&((struct series *)s)
+										->u.gauge.bits,
+								       memory_order_relaxed)));
 			break;
 		case M_GAUGE_FN:
 			r = series_name(out, f->name, "", s->labels, NULL);
@@ -360,8 +363,9 @@ static int render_family(struct strbuf *out, const struct family *f)
 			if (r >= 0)
 				r = series_name(out, f->name, "_sum", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.15g\n", bitsd(atomic_load_explicit(
-					    &h->sum_bits, memory_order_relaxed)));
+				r = sb_addf(out, " %.15g\n",
+					    bitsd(atomic_load_explicit(&h->sum_bits,
+								       memory_order_relaxed)));
 			if (r >= 0)
 				r = series_name(out, f->name, "_count", s->labels, NULL);
 			if (r >= 0)

@@ -22,25 +22,25 @@ void metrics_free(struct metrics *m);
  * or "" for none; label values must already be escaped (metrics_label_escape).
  * All families sharing a name must share help text and type. Return NULL
  * only on allocation failure; updating a NULL metric is a no-op. */
-struct metric_counter *metrics_counter(struct metrics *m, const char *name,
-				       const char *help, const char *labels);
+struct metric_counter *metrics_counter(struct metrics *m, const char *name, const char *help,
+				       const char *labels);
 void metric_counter_add(struct metric_counter *c, uint64_t n);
 uint64_t metric_counter_value(const struct metric_counter *c);
 
-struct metric_gauge *metrics_gauge(struct metrics *m, const char *name,
-				   const char *help, const char *labels);
+struct metric_gauge *metrics_gauge(struct metrics *m, const char *name, const char *help,
+				   const char *labels);
 void metric_gauge_set(struct metric_gauge *g, double v);
 void metric_gauge_add(struct metric_gauge *g, double delta);
 
 /* A gauge computed at scrape time by fn(arg); fn must be thread-safe. */
-int metrics_gauge_fn(struct metrics *m, const char *name, const char *help,
-		     const char *labels, double (*fn)(void *arg), void *arg);
+int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
+		     double (*fn)(void *arg), void *arg);
 
 /* `bounds` ascending upper bounds (seconds for latencies), copied; +Inf is
  * implicit. */
-struct metric_histogram *metrics_histogram(struct metrics *m, const char *name,
-					   const char *help, const char *labels,
-					   const double *bounds, size_t nbounds);
+struct metric_histogram *metrics_histogram(struct metrics *m, const char *name, const char *help,
+					   const char *labels, const double *bounds,
+					   size_t nbounds);
 void metric_histogram_observe(struct metric_histogram *h, double v);
 
 /* Default latency buckets in seconds (0.0005 .. 5). */

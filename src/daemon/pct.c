@@ -10,8 +10,7 @@ size_t pct_decode_fs(const char *s, size_t len, char *out)
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
+		if (s[i] == '%' && i + 2 < len && (hi = hex_digit((unsigned char)s[i + 1])) >= 0 &&
 		    (lo = hex_digit((unsigned char)s[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 2;

@@ -66,7 +66,7 @@ static bool match(const char *pattern, const char *url, struct seg param[HTTP_MA
 		if (!uend)
 			uend = end;
 		if (uend == u)
-			return false;   /* empty segment */
+			return false; /* empty segment */
 		if (*p == '{') {
 			if (*np == HTTP_MAX_PARAMS)
 				return false;

@@ -9,20 +9,20 @@
 
 /* Which listener a request came in on (a route lists the ones it serves). */
 enum {
-	LISTEN_MAIN = 1,        /* listen_address:http_port (API, FreeSWITCH) */
-	LISTEN_METRICS = 2,     /* metrics_address:metrics_port */
+	LISTEN_MAIN = 1,    /* listen_address:http_port (API, FreeSWITCH) */
+	LISTEN_METRICS = 2, /* metrics_address:metrics_port */
 };
 
 enum route_auth {
 	AUTH_NONE,
-	AUTH_FREESWITCH,        /* HTTP Basic, freeswitch key */
-	AUTH_ADMIN,             /* Bearer / X-API-Key, admin key or voip.api_keys */
+	AUTH_FREESWITCH, /* HTTP Basic, freeswitch key */
+	AUTH_ADMIN,      /* Bearer / X-API-Key, admin key or voip.api_keys */
 };
 
 struct route {
-	unsigned listeners;     /* LISTEN_* bits */
+	unsigned listeners; /* LISTEN_* bits */
 	const char *method;
-	const char *pattern;    /* "/api/v1/extensions/{id}": {..} matches one segment */
+	const char *pattern; /* "/api/v1/extensions/{id}": {..} matches one segment */
 	enum route_auth auth;
 	void (*handler)(struct http_req *req, struct http_reply *rep);
 };

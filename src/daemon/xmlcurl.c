@@ -97,8 +97,7 @@ static int add_nv(struct strbuf *sb, const char *indent, const char *tag, const 
 /* <action application="APP" data="RAW_PREFIX + escaped(VALUE)"/>; the raw
  * prefix is always a constant of ours (it may hold ${...} meant for
  * FreeSWITCH), never request or database data. */
-static int add_action(struct strbuf *sb, const char *app, const char *raw_prefix,
-		      const char *value)
+static int add_action(struct strbuf *sb, const char *app, const char *raw_prefix, const char *value)
 {
 	int r = sb_addf(sb, "          <action application=\"%s\"", app);
 
@@ -122,7 +121,7 @@ static const struct db_stmt stmt_dir_user = {
 	"       coalesce(e.caller_id_number, e.extension), e.voicemail_enabled, d.name"
 	"  FROM voip.extensions e JOIN voip.domains d ON d.id = e.domain_id"
 	" WHERE d.name = $1 AND e.extension = $2 AND e.enabled AND d.enabled",
-	2, true,
+	2, true
 };
 
 /* Renders the directory document for one user. Returns 1 when rendered,
@@ -140,24 +139,38 @@ static int render_user(struct strbuf *sb, PGresult *res)
 	if (strlen(a1) != 32 || PQgetisnull(res, 0, 1))
 		return 0;
 	r = sb_adds(sb, FSXML_HEAD "  <section name=\"directory\">\n    <domain name=\"");
-	if (r >= 0) r = fsxml_escape(sb, domain);
-	if (r >= 0) r = sb_adds(sb, "\">\n      <params>\n"
-		/* our constant: FreeSWITCH expands it when bridging to the user */
-		"        <param name=\"dial-string\" value=\"{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}${sofia_contact(*/${dialed_user}@${dialed_domain})}\"/>\n"
-		"      </params>\n      <groups>\n        <group name=\"default\">\n          <users>\n"
-		"            <user id=\"");
-	if (r >= 0) r = fsxml_escape(sb, ext);
-	if (r >= 0) r = sb_adds(sb, "\">\n              <params>\n");
-	if (r >= 0) r = add_nv(sb, "                ", "param", "a1-hash", a1);
-	if (r >= 0) r = sb_adds(sb, "              </params>\n              <variables>\n");
-	if (r >= 0) r = add_nv(sb, "                ", "variable", "user_context", ctx);
-	if (r >= 0) r = add_nv(sb, "                ", "variable", "domain_name", domain);
-	if (r >= 0) r = add_nv(sb, "                ", "variable", "effective_caller_id_name",
-			       *name ? name : ext);
-	if (r >= 0) r = add_nv(sb, "                ", "variable", "effective_caller_id_number", cid);
-	if (r >= 0) r = add_nv(sb, "                ", "variable", "voicemail_enabled",
-			       strcmp(vm, "t") == 0 ? "true" : "false");
-	if (r >= 0) r = sb_adds(sb, "              </variables>\n            </user>\n"
+	if (r >= 0)
+		r = fsxml_escape(sb, domain);
+	if (r >= 0)
+		r = sb_adds(
+			sb,
+			"\">\n      <params>\n"
+			/* our constant: FreeSWITCH expands it when bridging to the user */
+			"        <param name=\"dial-string\" value=\"{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}${sofia_contact(*/${dialed_user}@${dialed_domain})}\"/>\n"
+			"      </params>\n      <groups>\n        <group name=\"default\">\n          <users>\n"
+			"            <user id=\"");
+	if (r >= 0)
+		r = fsxml_escape(sb, ext);
+	if (r >= 0)
+		r = sb_adds(sb, "\">\n              <params>\n");
+	if (r >= 0)
+		r = add_nv(sb, "                ", "param", "a1-hash", a1);
+	if (r >= 0)
+		r = sb_adds(sb, "              </params>\n              <variables>\n");
+	if (r >= 0)
+		r = add_nv(sb, "                ", "variable", "user_context", ctx);
+	if (r >= 0)
+		r = add_nv(sb, "                ", "variable", "domain_name", domain);
+	if (r >= 0)
+		r = add_nv(sb, "                ", "variable", "effective_caller_id_name",
+			   *name ? name : ext);
+	if (r >= 0)
+		r = add_nv(sb, "                ", "variable", "effective_caller_id_number", cid);
+	if (r >= 0)
+		r = add_nv(sb, "                ", "variable", "voicemail_enabled",
+			   strcmp(vm, "t") == 0 ? "true" : "false");
+	if (r >= 0)
+		r = sb_adds(sb, "              </variables>\n            </user>\n"
 				"          </users>\n        </group>\n      </groups>\n"
 				"    </domain>\n  </section>\n</document>\n");
 	return r < 0 ? -1 : 1;
@@ -194,19 +207,16 @@ static void directory(struct http_req *req, struct http_reply *rep, const struct
 	/* Startup scans (gateways, ACL network lists), reverse auth and event
 	 * socket/verto logins are not ours to answer: FreeSWITCH's static
 	 * configuration handles them. */
-	if (purpose || !user || !domain)
-		{
+	if (purpose || !user || !domain) {
 		reply_not_found(rep);
 		return;
 	}
 	if (action && strcmp(action, "sip_auth") != 0 && strcmp(action, "user_call") != 0 &&
-	    strcmp(action, "message-count") != 0 && strcmp(action, "voicemail-lookup") != 0)
-		{
+	    strcmp(action, "message-count") != 0 && strcmp(action, "voicemail-lookup") != 0) {
 		reply_not_found(rep);
 		return;
 	}
-	if (!valid_user(user) || !valid_domain(domain))
-		{
+	if (!valid_user(user) || !valid_domain(domain)) {
 		reply_not_found(rep);
 		return;
 	}
@@ -217,9 +227,11 @@ static void directory(struct http_req *req, struct http_reply *rep, const struct
 	if (st.directory_cache_ms) {
 		cached = dircache_get(app->dircache, key, &len);
 		if (cached) {
-			metric_counter_add(metrics_counter(app->metrics,
-				"voipadmin_directory_cache_hits_total",
-				"Directory lookups answered from the cache", ""), 1);
+			metric_counter_add(
+				metrics_counter(app->metrics,
+						"voipadmin_directory_cache_hits_total",
+						"Directory lookups answered from the cache", ""),
+				1);
 			sb_release(&rep->body);
 			rep->body.buf = cached;
 			rep->body.len = len;
@@ -229,22 +241,22 @@ static void directory(struct http_req *req, struct http_reply *rep, const struct
 			return;
 		}
 		metric_counter_add(metrics_counter(app->metrics,
-			"voipadmin_directory_cache_misses_total",
-			"Directory lookups that went to the database", ""), 1);
+						   "voipadmin_directory_cache_misses_total",
+						   "Directory lookups that went to the database",
+						   ""),
+				   1);
 	}
 
 	gen = dircache_generation(app->dircache);
 	c = db_conn_get(app->db);
-	if (!c)
-		{
+	if (!c) {
 		reply_error(rep, 500, "out of memory");
 		return;
 	}
 	params[0] = dom;
 	params[1] = user;
 	res = db_query(c, &stmt_dir_user, params, &err);
-	if (!res)
-		{
+	if (!res) {
 		reply_db_down(req, rep, &err);
 		return;
 	}
@@ -253,16 +265,16 @@ static void directory(struct http_req *req, struct http_reply *rep, const struct
 	if (r < 0) {
 		sb_release(&doc);
 		{
-		reply_error(rep, 500, "out of memory");
-		return;
-	}
+			reply_error(rep, 500, "out of memory");
+			return;
+		}
 	}
 	if (r == 0 && sb_adds(&doc, fsxml_not_found) < 0) {
 		sb_release(&doc);
 		{
-		reply_error(rep, 500, "out of memory");
-		return;
-	}
+			reply_error(rep, 500, "out of memory");
+			return;
+		}
 	}
 	dircache_put(app->dircache, key, doc.buf, doc.len, st.directory_cache_ms, gen);
 	sb_release(&rep->body);
@@ -281,21 +293,21 @@ static const struct db_stmt stmt_dp_ext = {
 	"                  ORDER BY rp.extension_id NULLS LAST LIMIT 1), 'never')"
 	"  FROM voip.extensions e JOIN voip.domains d ON d.id = e.domain_id"
 	" WHERE d.name = $1 AND e.extension = $2 AND e.enabled AND d.enabled",
-	2, true,
+	2, true
 };
 
 static const struct db_stmt stmt_dp_queue = {
 	"dp_queue",
 	"SELECT q.name, d.name FROM voip.queues q JOIN voip.domains d ON d.id = q.domain_id"
 	" WHERE d.name = $1 AND q.number = $2 AND q.enabled AND d.enabled",
-	2, true,
+	2, true
 };
 
 static const struct db_stmt stmt_dp_ivr = {
 	"dp_ivr",
 	"SELECT m.name FROM voip.ivr_menus m JOIN voip.domains d ON d.id = m.domain_id"
 	" WHERE d.name = $1 AND m.number = $2 AND m.enabled AND d.enabled",
-	2, true,
+	2, true
 };
 
 static const struct db_stmt stmt_dp_trunk = {
@@ -305,7 +317,7 @@ static const struct db_stmt stmt_dp_trunk = {
 	" WHERE t.enabled AND (t.domain_id IS NULL OR (d.name = $1 AND d.enabled))"
 	"   AND starts_with($2, t.prefix)"
 	" ORDER BY length(t.prefix) DESC, t.priority, t.id LIMIT 1",
-	2, true,
+	2, true
 };
 
 /* Opens document, section, context and one unconditional extension: the
@@ -313,22 +325,24 @@ static const struct db_stmt stmt_dp_trunk = {
 static int dp_open(struct strbuf *sb, const char *context, const char *name)
 {
 	int r = sb_adds(sb, FSXML_HEAD "  <section name=\"dialplan\" description=\"voip-admind\">\n"
-			"    <context name=\"");
+				       "    <context name=\"");
 
-	if (r >= 0) r = fsxml_escape(sb, context);
-	if (r >= 0) r = sb_addf(sb, "\">\n      <extension name=\"%s\">\n        <condition>\n", name);
+	if (r >= 0)
+		r = fsxml_escape(sb, context);
+	if (r >= 0)
+		r = sb_addf(sb, "\">\n      <extension name=\"%s\">\n        <condition>\n", name);
 	return r;
 }
 
 static int dp_close(struct strbuf *sb)
 {
 	return sb_adds(sb, "        </condition>\n      </extension>\n    </context>\n"
-		       "  </section>\n</document>\n");
+			   "  </section>\n</document>\n");
 }
 
 /* Runs one lookup; 1 row found (res kept), 0 none, -1 db error (err set). */
-static int lookup(struct db_conn *c, const struct db_stmt *st, const char *dom,
-		  const char *num, PGresult **res, struct db_err *err)
+static int lookup(struct db_conn *c, const struct db_stmt *st, const char *dom, const char *num,
+		  PGresult **res, struct db_err *err)
 {
 	const char *params[2] = { dom, num };
 
@@ -352,27 +366,36 @@ static int dp_local(struct strbuf *sb, const char *context, PGresult *res)
 	int r = dp_open(sb, context, "local_extension");
 
 	snprintf(target, sizeof(target), "%s@%s", ext, dom);
-	if (r >= 0) r = add_action(sb, "export", "dialed_extension=", ext);
-	if (r >= 0) r = add_action(sb, "set", "call_timeout=30", NULL);
-	if (r >= 0) r = add_action(sb, "set", "hangup_after_bridge=true", NULL);
-	if (r >= 0) r = add_action(sb, "set", "continue_on_fail=true", NULL);
+	if (r >= 0)
+		r = add_action(sb, "export", "dialed_extension=", ext);
+	if (r >= 0)
+		r = add_action(sb, "set", "call_timeout=30", NULL);
+	if (r >= 0)
+		r = add_action(sb, "set", "hangup_after_bridge=true", NULL);
+	if (r >= 0)
+		r = add_action(sb, "set", "continue_on_fail=true", NULL);
 	if (r >= 0 && rec) {
 		r = add_action(sb, "set", "RECORD_STEREO=true", NULL);
 		if (r >= 0)
-			r = add_action(sb, "record_session",
-				       "$${recordings_dir}/${domain_name}/${strftime(%Y-%m-%d)}/${uuid}.wav",
-				       NULL);
+			r = add_action(
+				sb, "record_session",
+				"$${recordings_dir}/${domain_name}/${strftime(%Y-%m-%d)}/${uuid}.wav",
+				NULL);
 	}
-	if (r >= 0) r = add_action(sb, "bridge", "user/", target);
+	if (r >= 0)
+		r = add_action(sb, "bridge", "user/", target);
 	if (r >= 0 && vm) {
 		char box[320];
 
 		snprintf(box, sizeof(box), "default %s %s", dom, ext);
 		r = add_action(sb, "answer", NULL, NULL);
-		if (r >= 0) r = add_action(sb, "sleep", "1000", NULL);
-		if (r >= 0) r = add_action(sb, "voicemail", NULL, box);
+		if (r >= 0)
+			r = add_action(sb, "sleep", "1000", NULL);
+		if (r >= 0)
+			r = add_action(sb, "voicemail", NULL, box);
 	}
-	if (r >= 0) r = dp_close(sb);
+	if (r >= 0)
+		r = dp_close(sb);
 	return r;
 }
 
@@ -400,23 +423,20 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 	if (!context || !*context)
 		context = "default";
 	if (!dest || !domain || !valid_destination(dest) || !valid_domain(domain) ||
-	    strlen(context) > 64)
-		{
+	    strlen(context) > 64) {
 		reply_not_found(rep);
 		return;
 	}
 	lower_copy(dom, sizeof(dom), domain);
 	c = db_conn_get(app->db);
-	if (!c)
-		{
+	if (!c) {
 		reply_error(rep, 500, "out of memory");
 		return;
 	}
 
 	/* 1. a local extension */
 	found = lookup(c, &stmt_dp_ext, dom, dest, &res, &err);
-	if (found < 0)
-		{
+	if (found < 0) {
 		reply_db_down(req, rep, &err);
 		return;
 	}
@@ -426,8 +446,7 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 	}
 	/* 2. a queue */
 	found = lookup(c, &stmt_dp_queue, dom, dest, &res, &err);
-	if (found < 0)
-		{
+	if (found < 0) {
 		reply_db_down(req, rep, &err);
 		return;
 	}
@@ -436,23 +455,28 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 
 		snprintf(q, sizeof(q), "%s@%s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 		r = dp_open(&doc, context, "queue");
-		if (r >= 0) r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0) r = add_action(&doc, "callcenter", NULL, q);
-		if (r >= 0) r = dp_close(&doc);
+		if (r >= 0)
+			r = add_action(&doc, "answer", NULL, NULL);
+		if (r >= 0)
+			r = add_action(&doc, "callcenter", NULL, q);
+		if (r >= 0)
+			r = dp_close(&doc);
 		goto done;
 	}
 	/* 3. an IVR menu */
 	found = lookup(c, &stmt_dp_ivr, dom, dest, &res, &err);
-	if (found < 0)
-		{
+	if (found < 0) {
 		reply_db_down(req, rep, &err);
 		return;
 	}
 	if (found) {
 		r = dp_open(&doc, context, "ivr");
-		if (r >= 0) r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0) r = add_action(&doc, "ivr", NULL, PQgetvalue(res, 0, 0));
-		if (r >= 0) r = dp_close(&doc);
+		if (r >= 0)
+			r = add_action(&doc, "answer", NULL, NULL);
+		if (r >= 0)
+			r = add_action(&doc, "ivr", NULL, PQgetvalue(res, 0, 0));
+		if (r >= 0)
+			r = dp_close(&doc);
 		goto done;
 	}
 	/* 4. voicemail: *98 checks one's own box, *99EXT leaves a message */
@@ -461,27 +485,32 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 
 		snprintf(box, sizeof(box), "check default %s", dom);
 		r = dp_open(&doc, context, "voicemail_check");
-		if (r >= 0) r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0) r = add_action(&doc, "voicemail", NULL, box);
-		if (r >= 0) r = dp_close(&doc);
+		if (r >= 0)
+			r = add_action(&doc, "answer", NULL, NULL);
+		if (r >= 0)
+			r = add_action(&doc, "voicemail", NULL, box);
+		if (r >= 0)
+			r = dp_close(&doc);
 		goto done;
 	}
 	if (strncmp(dest, "*99", 3) == 0 && dest[3]) {
 		found = lookup(c, &stmt_dp_ext, dom, dest + 3, &res, &err);
-		if (found < 0)
-			{
-		reply_db_down(req, rep, &err);
-		return;
-	}
+		if (found < 0) {
+			reply_db_down(req, rep, &err);
+			return;
+		}
 		if (found && strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
 			char box[400];
 
 			snprintf(box, sizeof(box), "default %s %s", PQgetvalue(res, 0, 1),
 				 PQgetvalue(res, 0, 0));
 			r = dp_open(&doc, context, "voicemail_leave");
-			if (r >= 0) r = add_action(&doc, "answer", NULL, NULL);
-			if (r >= 0) r = add_action(&doc, "voicemail", NULL, box);
-			if (r >= 0) r = dp_close(&doc);
+			if (r >= 0)
+				r = add_action(&doc, "answer", NULL, NULL);
+			if (r >= 0)
+				r = add_action(&doc, "voicemail", NULL, box);
+			if (r >= 0)
+				r = dp_close(&doc);
 			goto done;
 		}
 		PQclear(res);
@@ -491,14 +520,13 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 	/* 5. out through a trunk: only for our own users (never from the
 	 * public context: that would let anyone on the internet dial out),
 	 * and only for plain numbers */
-	if (strcmp(context, "public") != 0 && dest[strspn(dest + (dest[0] == '+'), "0123456789") +
-						   (dest[0] == '+')] == '\0') {
+	if (strcmp(context, "public") != 0 &&
+	    dest[strspn(dest + (dest[0] == '+'), "0123456789") + (dest[0] == '+')] == '\0') {
 		found = lookup(c, &stmt_dp_trunk, dom, dest, &res, &err);
-		if (found < 0)
-			{
-		reply_db_down(req, rep, &err);
-		return;
-	}
+		if (found < 0) {
+			reply_db_down(req, rep, &err);
+			return;
+		}
 		if (found) {
 			long strip = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 			char target[400];
@@ -509,9 +537,12 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 			snprintf(target, sizeof(target), "%s/%s%s", PQgetvalue(res, 0, 0),
 				 PQgetvalue(res, 0, 2), dest + strip);
 			r = dp_open(&doc, context, "outbound");
-			if (r >= 0) r = add_action(&doc, "set", "hangup_after_bridge=true", NULL);
-			if (r >= 0) r = add_action(&doc, "bridge", "sofia/gateway/", target);
-			if (r >= 0) r = dp_close(&doc);
+			if (r >= 0)
+				r = add_action(&doc, "set", "hangup_after_bridge=true", NULL);
+			if (r >= 0)
+				r = add_action(&doc, "bridge", "sofia/gateway/", target);
+			if (r >= 0)
+				r = dp_close(&doc);
 			goto done;
 		}
 	}
@@ -520,12 +551,11 @@ done:
 	if (r < 0) {
 		sb_release(&doc);
 		{
-		reply_error(rep, 500, "out of memory");
-		return;
+			reply_error(rep, 500, "out of memory");
+			return;
+		}
 	}
-	}
-	if (doc.len == 0)
-		{
+	if (doc.len == 0) {
 		reply_not_found(rep);
 		return;
 	}
@@ -545,8 +575,7 @@ void handle_fs_xml(struct http_req *req, struct http_reply *rep)
 	/* FreeSWITCH sends the first five fields without URL-encoding, so a
 	 * hostile key_value can make the body undecodable: answer "not found"
 	 * rather than an HTTP error (FreeSWITCH would fall back to static). */
-	if (form_parse(req->body, req->body_len, &f) < 0)
-		{
+	if (form_parse(req->body, req->body_len, &f) < 0) {
 		reply_not_found(rep);
 		return;
 	}

@@ -32,8 +32,8 @@ static int same_content(int fd, const void *data, size_t len)
 	}
 }
 
-int atomic_write_differs(const char *path, const void *data, size_t len,
-			 mode_t mode, uid_t uid, gid_t gid)
+int atomic_write_differs(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			 gid_t gid)
 {
 	struct stat st;
 	int fd, r;
@@ -47,8 +47,8 @@ int atomic_write_differs(const char *path, const void *data, size_t len,
 		return r;
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != mode ||
-	    (uid != AW_KEEP_OWNER && st.st_uid != uid) ||
-	    (gid != (gid_t)-1 && st.st_gid != gid) || (size_t)st.st_size != len) {
+	    (uid != AW_KEEP_OWNER && st.st_uid != uid) || (gid != (gid_t)-1 && st.st_gid != gid) ||
+	    (size_t)st.st_size != len) {
 		close(fd);
 		return 1;
 	}
@@ -91,8 +91,8 @@ static int create_temp(int dirfd, const char *base, char *name, size_t namesz)
 	return -EEXIST;
 }
 
-int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
-		 uid_t uid, gid_t gid, bool *ret_changed)
+int atomic_write(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		 bool *ret_changed)
 {
 	char *dir = NULL, tmp[256];
 	const char *slash = strrchr(path, '/'), *base;
@@ -137,7 +137,7 @@ int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
 	if (fsync(dirfd) < 0) {
 		r = -errno;
 		close(dirfd);
-		return r;       /* renamed already: nothing to undo */
+		return r; /* renamed already: nothing to undo */
 	}
 	close(dirfd);
 	if (ret_changed)

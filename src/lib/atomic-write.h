@@ -13,16 +13,16 @@
 /* Does `path` differ from the wanted content, mode and owner? Returns 1 when
  * it would change (or does not exist), 0 when identical, -errno on error.
  * uid/gid AW_KEEP_OWNER / (gid_t)-1: owner not compared. */
-int atomic_write_differs(const char *path, const void *data, size_t len,
-			 mode_t mode, uid_t uid, gid_t gid);
+int atomic_write_differs(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
+			 gid_t gid);
 
 /* Replaces `path` atomically: temp file in the same directory created with
  * `mode` (and uid/gid unless -1) before any byte is written, write, fsync,
  * rename, fsync the directory. Skips everything when the file is already
  * identical. *ret_changed (may be NULL) says whether it wrote. -errno on error;
  * the temp file is removed and the old file untouched on failure. */
-int atomic_write(const char *path, const void *data, size_t len, mode_t mode,
-		 uid_t uid, gid_t gid, bool *ret_changed);
+int atomic_write(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
+		 bool *ret_changed);
 
 /* mkdir -p of the directory part of `path`, new directories with `mode`. */
 int mkdir_parents(const char *path, mode_t mode);

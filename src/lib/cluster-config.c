@@ -39,8 +39,7 @@ const struct cluster_key *cluster_key_find(const char *name)
 	return NULL;
 }
 
-const char *cluster_config_get(const struct cluster_config *cfg,
-			       const struct cluster_key *key)
+const char *cluster_config_get(const struct cluster_config *cfg, const struct cluster_key *key)
 {
 	return *(char *const *)((const char *)cfg + key->offset);
 }
@@ -94,8 +93,7 @@ int cluster_config_parse(const char *data, size_t len, struct cluster_config *cf
 	return r;
 }
 
-int cluster_config_load(const char *path, struct cluster_config *cfg,
-			struct kv_error *err)
+int cluster_config_load(const char *path, struct cluster_config *cfg, struct kv_error *err)
 {
 	struct kv_file kv;
 	int r = kv_load(path, cluster_key_names, &kv, err);

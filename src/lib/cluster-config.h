@@ -11,14 +11,29 @@
 #include "lib/kvfile.h"
 
 enum cluster_key_kind {
-	CK_IPV4, CK_PREFIX, CK_IFNAME, CK_HOSTNAME, CK_THISNODE, CK_PGVERSION,
-	CK_PASSWORD, CK_VRID, CK_VRRPPASS, CK_PRIORITY, CK_PORT, CK_RTPPORT,
-	CK_APIKEY, CK_PATH, CK_WITNESS, CK_COMMAND, CK_FLOODREQS, CK_FLOODSECS,
+	CK_IPV4,
+	CK_PREFIX,
+	CK_IFNAME,
+	CK_HOSTNAME,
+	CK_THISNODE,
+	CK_PGVERSION,
+	CK_PASSWORD,
+	CK_VRID,
+	CK_VRRPPASS,
+	CK_PRIORITY,
+	CK_PORT,
+	CK_RTPPORT,
+	CK_APIKEY,
+	CK_PATH,
+	CK_WITNESS,
+	CK_COMMAND,
+	CK_FLOODREQS,
+	CK_FLOODSECS,
 	CK_BANSECS,
 };
 
-#define CK_SECRET      0x1
-#define CK_NOQUESTION  0x2
+#define CK_SECRET 0x1
+#define CK_NOQUESTION 0x2
 
 enum cluster_node { NODE_AUTO = 0, NODE_1 = 1, NODE_2 = 2 };
 
@@ -37,11 +52,11 @@ struct cluster_config {
 #undef CLUSTER_KEY
 
 	/* Typed values, filled by cluster_config_validate() on success. */
-	uint32_t node1_ip, node2_ip, vip;    /* host byte order */
-	uint32_t witness_ip;                 /* 0: no witness */
+	uint32_t node1_ip, node2_ip, vip; /* host byte order */
+	uint32_t witness_ip;              /* 0: no witness */
 	unsigned prefix;
 	enum cluster_node this_node_id;
-	unsigned pg_version;                 /* 0 = auto */
+	unsigned pg_version; /* 0 = auto */
 	unsigned vrid, prio1, prio2;
 	unsigned sip_port, esl_port, kam_port, http_port, metrics_port;
 	unsigned rtp_min, rtp_max;
@@ -50,9 +65,9 @@ struct cluster_config {
 struct cluster_key {
 	const char *name;
 	enum cluster_key_kind kind;
-	const char *def;        /* NULL: required */
+	const char *def; /* NULL: required */
 	unsigned flags;
-	size_t offset;          /* of the char * in struct cluster_config */
+	size_t offset; /* of the char * in struct cluster_config */
 };
 
 extern const struct cluster_key cluster_keys[];
@@ -62,8 +77,7 @@ extern const char *const cluster_key_names[];
 
 const struct cluster_key *cluster_key_find(const char *name);
 /* The text of a key (NULL when unset). */
-const char *cluster_config_get(const struct cluster_config *cfg,
-			       const struct cluster_key *key);
+const char *cluster_config_get(const struct cluster_config *cfg, const struct cluster_key *key);
 
 /* Fills cfg from parsed key=value pairs, applying defaults. Returns 0 or
  * -ENOMEM. cfg is wiped first; release it with cluster_config_free(). */
@@ -72,8 +86,7 @@ int cluster_config_from_kv(struct cluster_config *cfg, const struct kv_file *kv)
 /* Parses text / loads a file (kv_parse()/kv_load() errors pass through). */
 int cluster_config_parse(const char *data, size_t len, struct cluster_config *cfg,
 			 struct kv_error *err);
-int cluster_config_load(const char *path, struct cluster_config *cfg,
-			struct kv_error *err);
+int cluster_config_load(const char *path, struct cluster_config *cfg, struct kv_error *err);
 
 /* Checks every rule of doc/DESIGN.md and adds one "field: rule" message per
  * broken rule to el (all of them, not just the first). Returns 0 when valid

@@ -12,7 +12,7 @@
 
 #define PASSWORD_MAX 1024
 #define POSTGRESQL_PORT 5432
-#define RSYNC_PORT 873          /* the recordings rsync daemon, on each node */
+#define RSYNC_PORT 873 /* the recordings rsync daemon, on each node */
 
 static bool has_ctl(const char *s)
 {
@@ -31,7 +31,8 @@ static void check_password(const char *name, const char *v, struct errlist *el)
 	if (n > PASSWORD_MAX)
 		errlist_add(el, "%s: must be at most %d bytes", name, PASSWORD_MAX);
 	if (has_ctl(v))
-		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)", name);
+		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)",
+			    name);
 	if (!utf8_valid(v, n))
 		errlist_add(el, "%s: must be valid UTF-8", name);
 }
@@ -44,8 +45,10 @@ static void check_vrrp_password(const char *name, const char *v, struct errlist 
 		errlist_add(el, "%s: must be 1 to 8 characters (keepalived's limit)", name);
 	for (i = 0; i < n; i++)
 		if (!ka_quoted_char_ok((unsigned char)v[i])) {
-			errlist_add(el, "%s: must be printable ASCII (space included) without "
-				    "a double quote", name);
+			errlist_add(el,
+				    "%s: must be printable ASCII (space included) without "
+				    "a double quote",
+				    name);
 			break;
 		}
 }
@@ -98,22 +101,25 @@ static bool ip_is_unicast_host(uint32_t a)
 
 /* Checks one key's syntax; stores its typed value through `out` (an unsigned
  * or a uint32_t, by kind) when valid. Returns true when valid. */
-static bool check_key(const struct cluster_key *k, const char *v, void *out,
-		      struct errlist *el)
+static bool check_key(const struct cluster_key *k, const char *v, void *out, struct errlist *el)
 {
 	unsigned u;
 
 	switch (k->kind) {
 	case CK_IPV4:
 		if (ipv4_parse(v, out) < 0) {
-			errlist_add(el, "%s: must be an IPv4 address in dotted-quad form "
-				    "(four numbers 0-255, no leading zeros)", k->name);
+			errlist_add(el,
+				    "%s: must be an IPv4 address in dotted-quad form "
+				    "(four numbers 0-255, no leading zeros)",
+				    k->name);
 			return false;
 		}
 		if (!ip_is_unicast_host(*(uint32_t *)out)) {
-			errlist_add(el, "%s: must be a unicast host address (not in 0.0.0.0/8, "
+			errlist_add(el,
+				    "%s: must be a unicast host address (not in 0.0.0.0/8, "
 				    "127.0.0.0/8, link-local 169.254.0.0/16, multicast or "
-				    "reserved ranges)", k->name);
+				    "reserved ranges)",
+				    k->name);
 			return false;
 		}
 		return true;
@@ -125,22 +131,28 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		return true;
 	case CK_IFNAME:
 		if (!ifname_valid(v)) {
-			errlist_add(el, "%s: must be a Linux interface name: 1-15 characters of "
-				    "A-Z a-z 0-9 . _ -, not '.' or '..'", k->name);
+			errlist_add(el,
+				    "%s: must be a Linux interface name: 1-15 characters of "
+				    "A-Z a-z 0-9 . _ -, not '.' or '..'",
+				    k->name);
 			return false;
 		}
 		if (strcmp(v, "lo") == 0) {
 			/* keepalived ignores a VRRP instance on loopback: no VIP */
-			errlist_add(el, "%s: must not be the loopback interface lo (VRRP does "
-				    "not run there)", k->name);
+			errlist_add(el,
+				    "%s: must not be the loopback interface lo (VRRP does "
+				    "not run there)",
+				    k->name);
 			return false;
 		}
 		return true;
 	case CK_HOSTNAME:
 		if (!hostname_valid(v)) {
-			errlist_add(el, "%s: must be a valid host name (RFC 1123: dot-separated "
+			errlist_add(el,
+				    "%s: must be a valid host name (RFC 1123: dot-separated "
 				    "labels of letters, digits and '-', at most 63 each, "
-				    "253 in all, not all digits)", k->name);
+				    "253 in all, not all digits)",
+				    k->name);
 			return false;
 		}
 		return true;
@@ -163,8 +175,10 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		}
 		/* Up to 999, as "auto" does when it reads /usr/lib/postgresql. */
 		if (uint_parse(v, 15, 999, out) < 0) {
-			errlist_add(el, "%s: must be auto or a PostgreSQL major version "
-				    "from 15 to 999", k->name);
+			errlist_add(el,
+				    "%s: must be auto or a PostgreSQL major version "
+				    "from 15 to 999",
+				    k->name);
 			return false;
 		}
 		return true;
@@ -190,8 +204,10 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 			return true;
 		if (ipv4_parse(v, out) < 0 || !ip_is_unicast_host(*(uint32_t *)out)) {
 			*(uint32_t *)out = 0;
-			errlist_add(el, "%s: must be empty (no witness) or a unicast IPv4 address "
-				    "in dotted-quad form", k->name);
+			errlist_add(el,
+				    "%s: must be empty (no witness) or a unicast IPv4 address "
+				    "in dotted-quad form",
+				    k->name);
 			return false;
 		}
 		return true;
@@ -239,7 +255,8 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 		return true;
 	case CK_BANSECS:
 		if (uint_parse(v, 10, 86400, out) < 0) {
-			errlist_add(el, "%s: must be an integer from 10 to 86400 (seconds)", k->name);
+			errlist_add(el, "%s: must be an integer from 10 to 86400 (seconds)",
+				    k->name);
 			return false;
 		}
 		return true;
@@ -250,7 +267,10 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out,
 /* Where each key's typed value goes (NULL: text only). */
 static void *typed_slot(struct cluster_config *c, const char *name)
 {
-	static const struct { const char *name; size_t off; } map[] = {
+	static const struct {
+		const char *name;
+		size_t off;
+	} map[] = {
 		{ "node1_address", offsetof(struct cluster_config, node1_ip) },
 		{ "node2_address", offsetof(struct cluster_config, node2_ip) },
 		{ "virtual_address", offsetof(struct cluster_config, vip) },
@@ -278,11 +298,10 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 }
 
 /* Addresses: distinct, one subnet, neither network nor broadcast. */
-static void check_addresses(const struct cluster_config *c, bool prefix_ok,
-			    const bool ok[3], struct errlist *el)
+static void check_addresses(const struct cluster_config *c, bool prefix_ok, const bool ok[3],
+			    struct errlist *el)
 {
-	static const char *const names[3] = { "node1_address", "node2_address",
-					      "virtual_address" };
+	static const char *const names[3] = { "node1_address", "node2_address", "virtual_address" };
 	const uint32_t ip[3] = { c->node1_ip, c->node2_ip, c->vip };
 	uint32_t mask;
 	int i, j;
@@ -315,8 +334,8 @@ static void check_addresses(const struct cluster_config *c, bool prefix_ok,
 
 /* All services listen on one node: their ports must differ from each other,
  * from PostgreSQL's and must stay out of the RTP range. */
-static void check_ports(const struct cluster_config *c, const bool ok[5],
-			bool rtp_ok, struct errlist *el)
+static void check_ports(const struct cluster_config *c, const bool ok[5], bool rtp_ok,
+			struct errlist *el)
 {
 	static const char *const names[5] = { "freeswitch_sip_port", "freeswitch_esl_port",
 					      "kamailio_sip_port", "admin_http_port",
@@ -330,7 +349,8 @@ static void check_ports(const struct cluster_config *c, const bool ok[5],
 			continue;
 		for (j = 0; j < i; j++)
 			if (ok[j] && port[i] == port[j])
-				errlist_add(el, "%s: must differ from %s (both listen on each node)",
+				errlist_add(el,
+					    "%s: must differ from %s (both listen on each node)",
 					    names[i], names[j]);
 		if (port[i] == POSTGRESQL_PORT)
 			errlist_add(el, "%s: must not be %d (PostgreSQL's port)", names[i],
@@ -339,12 +359,16 @@ static void check_ports(const struct cluster_config *c, const bool ok[5],
 			errlist_add(el, "%s: must not be %d (the recordings rsync daemon's port)",
 				    names[i], RSYNC_PORT);
 		if (rtp_ok && port[i] >= c->rtp_min && port[i] <= c->rtp_max)
-			errlist_add(el, "%s: must lie outside the RTP range "
-				    "rtp_port_min..rtp_port_max", names[i]);
+			errlist_add(el,
+				    "%s: must lie outside the RTP range "
+				    "rtp_port_min..rtp_port_max",
+				    names[i]);
 	}
 	if (rtp_ok && POSTGRESQL_PORT >= c->rtp_min && POSTGRESQL_PORT <= c->rtp_max)
-		errlist_add(el, "rtp_port_min: the RTP range must not include PostgreSQL's "
-			    "port %d", POSTGRESQL_PORT);
+		errlist_add(el,
+			    "rtp_port_min: the RTP range must not include PostgreSQL's "
+			    "port %d",
+			    POSTGRESQL_PORT);
 }
 
 int cluster_config_validate(struct cluster_config *c, struct errlist *el)
@@ -375,7 +399,8 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 	    ((OK(node1_address) && c->witness_ip == c->node1_ip) ||
 	     (OK(node2_address) && c->witness_ip == c->node2_ip) ||
 	     (OK(virtual_address) && c->witness_ip == c->vip)))
-		errlist_add(el, "witness_address: must be a third host, not a node address or the VIP");
+		errlist_add(el,
+			    "witness_address: must be a third host, not a node address or the VIP");
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");
@@ -387,15 +412,15 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 		const bool port_ok[5] = { OK(freeswitch_sip_port), OK(freeswitch_esl_port),
 					  OK(kamailio_sip_port), OK(admin_http_port),
 					  OK(admin_metrics_port) };
-		check_ports(c, port_ok, OK(rtp_port_min) && OK(rtp_port_max) &&
-			    c->rtp_min < c->rtp_max, el);
+		check_ports(c, port_ok,
+			    OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min < c->rtp_max, el);
 	}
 	/* Kamailio 5.6's db_url parser has no escaping: a '/' in the password
 	 * ends the user:password part (doc/DESIGN.md, "Validation rules added
 	 * by templates"). */
 	if (OK(kamailio_db_password) && strchr(c->kamailio_db_password, '/'))
 		errlist_add(el, "kamailio_db_password: must not contain '/' (Kamailio's "
-			    "db_url cannot carry it)");
+				"db_url cannot carry it)");
 	if (OK(admin_api_key) && OK(freeswitch_api_key) &&
 	    strcmp(c->admin_api_key, c->freeswitch_api_key) == 0)
 		errlist_add(el, "freeswitch_api_key: must differ from admin_api_key");

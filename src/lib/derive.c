@@ -38,8 +38,7 @@ static int set_rsync_password(struct vars *vs, const char *replication_password)
 	return r;
 }
 
-static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
-			 struct vars *vs)
+static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
 	int r = 0;
@@ -48,20 +47,21 @@ static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r : vars_set(vs, "peer_node", one ? "node2" : "node1", false);
 	r = r ? r : vars_set(vs, "local_address", one ? c->node1_address : c->node2_address, false);
 	r = r ? r : vars_set(vs, "peer_address", one ? c->node2_address : c->node1_address, false);
-	r = r ? r : vars_set(vs, "local_interface",
-			     one ? c->node1_interface : c->node2_interface, false);
-	r = r ? r : vars_set(vs, "local_hostname", one ? c->node1_hostname : c->node2_hostname,
-			     false);
-	r = r ? r : vars_set(vs, "peer_hostname", one ? c->node2_hostname : c->node1_hostname,
-			     false);
-	r = r ? r : vars_set(vs, "local_priority",
-			     one ? c->node1_priority : c->node2_priority, false);
+	r = r ? r :
+		vars_set(vs, "local_interface", one ? c->node1_interface : c->node2_interface,
+			 false);
+	r = r ? r :
+		vars_set(vs, "local_hostname", one ? c->node1_hostname : c->node2_hostname, false);
+	r = r ? r :
+		vars_set(vs, "peer_hostname", one ? c->node2_hostname : c->node1_hostname, false);
+	r = r ? r :
+		vars_set(vs, "local_priority", one ? c->node1_priority : c->node2_priority, false);
 	r = r ? r : vars_set(vs, "local_state", one ? "MASTER" : "BACKUP", false);
 	return r;
 }
 
-int derive_vars(const struct cluster_config *c, enum cluster_node node,
-		unsigned pg_major, struct vars *vs)
+int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned pg_major,
+		struct vars *vs)
 {
 	char net[16];
 	size_t i;

@@ -14,7 +14,7 @@
 /* Fills vars with every cluster.conf key and the derived variables. With
  * node NODE_AUTO only the node-independent ones are set (for deploy-scope
  * templates). cfg must have passed cluster_config_validate(). */
-int derive_vars(const struct cluster_config *cfg, enum cluster_node node,
-		unsigned pg_major, struct vars *vars);
+int derive_vars(const struct cluster_config *cfg, enum cluster_node node, unsigned pg_major,
+		struct vars *vars);
 
 #endif

@@ -41,8 +41,8 @@ int detect_local_node(const struct cluster_config *cfg, enum cluster_node *ret)
 	return 0;
 }
 
-int detect_pg_major(const struct cluster_config *cfg, const char *root,
-		    unsigned *ret, bool *ret_fallback)
+int detect_pg_major(const struct cluster_config *cfg, const char *root, unsigned *ret,
+		    bool *ret_fallback)
 {
 	char dir[PATH_MAX], bin[PATH_MAX + 300];
 	unsigned best = 0;

@@ -9,13 +9,15 @@
 struct errlist {
 	char **msgs;
 	size_t count;
-	int oom;        /* set when an add failed: the list is incomplete */
+	int oom; /* set when an add failed: the list is incomplete */
 };
 
-#define ERRLIST_INIT { NULL, 0, 0 }
+#define ERRLIST_INIT       \
+	{                  \
+		NULL, 0, 0 \
+	}
 
-void errlist_add(struct errlist *el, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void errlist_add(struct errlist *el, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void errlist_free(struct errlist *el);
 
 #endif

@@ -44,7 +44,7 @@ int escape_raw(struct strbuf *out, const char *in, const char **why)
 int escape_xml(struct strbuf *out, const char *in, const char **why)
 {
 	int r = no_ctl_utf8(in, why);
-	const char *hyphen_until = in;  /* '-' before this is inside x-pre-process */
+	const char *hyphen_until = in; /* '-' before this is inside x-pre-process */
 
 	for (; r == 0 && *in; in++) {
 		/* FreeSWITCH's pre-processor drops any line holding the text
@@ -56,13 +56,26 @@ int escape_xml(struct strbuf *out, const char *in, const char **why)
 			continue;
 		}
 		switch (*in) {
-		case '&': r = sb_adds(out, "&amp;"); break;
-		case '<': r = sb_adds(out, "&lt;"); break;
-		case '>': r = sb_adds(out, "&gt;"); break;
-		case '"': r = sb_adds(out, "&quot;"); break;
-		case '\'': r = sb_adds(out, "&apos;"); break;
-		case '$': r = sb_adds(out, "&#36;"); break;
-		default: r = sb_addc(out, *in);
+		case '&':
+			r = sb_adds(out, "&amp;");
+			break;
+		case '<':
+			r = sb_adds(out, "&lt;");
+			break;
+		case '>':
+			r = sb_adds(out, "&gt;");
+			break;
+		case '"':
+			r = sb_adds(out, "&quot;");
+			break;
+		case '\'':
+			r = sb_adds(out, "&apos;");
+			break;
+		case '$':
+			r = sb_adds(out, "&#36;");
+			break;
+		default:
+			r = sb_addc(out, *in);
 		}
 	}
 	return r;
@@ -160,7 +173,7 @@ int escape_ka(struct strbuf *out, const char *in, const char **why)
 	for (p = in; *p; p++) {
 		if (!ka_quoted_char_ok((unsigned char)*p))
 			return refuse(why, "contains a character keepalived cannot read back "
-				      "(double quote, control character or non-ASCII)");
+					   "(double quote, control character or non-ASCII)");
 		bare = bare && ka_char_ok((unsigned char)*p);
 	}
 	if (bare)
@@ -180,8 +193,8 @@ int escape_url(struct strbuf *out, const char *in, const char **why)
 	for (; r == 0 && *in; in++) {
 		unsigned char c = (unsigned char)*in;
 
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
 			r = sb_addc(out, (char)c);
 		} else {
 			char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
@@ -205,16 +218,11 @@ int escape_sh(struct strbuf *out, const char *in, const char **why)
 }
 
 static const struct escaper escapers[] = {
-	{ "raw", escape_raw, false },
-	{ "xml", escape_xml, true },
-	{ "lua", escape_lua, true },
-	{ "kam", escape_kam, true },
-	{ "pgconf", escape_pgconf, true },
-	{ "pgpass", escape_pgpass, true },
-	{ "ka", escape_ka, true },
-	{ "url", escape_url, true },
-	{ "sh", escape_sh, true },
-	{ "line", escape_line, true },
+	{ "raw", escape_raw, false },      { "xml", escape_xml, true },
+	{ "lua", escape_lua, true },       { "kam", escape_kam, true },
+	{ "pgconf", escape_pgconf, true }, { "pgpass", escape_pgpass, true },
+	{ "ka", escape_ka, true },         { "url", escape_url, true },
+	{ "sh", escape_sh, true },         { "line", escape_line, true },
 };
 
 const struct escaper *escaper_find(const char *name)

@@ -16,13 +16,13 @@ typedef int escape_fn(struct strbuf *out, const char *in, const char **why);
 struct escaper {
 	const char *name;
 	escape_fn *fn;
-	bool secret_ok;         /* false for `raw`: secrets must be escaped */
+	bool secret_ok; /* false for `raw`: secrets must be escaped */
 };
 
 /* NULL when there is no escaper of that name. */
 const struct escaper *escaper_find(const char *name);
 
-escape_fn escape_raw, escape_xml, escape_lua, escape_kam, escape_pgconf,
-	escape_pgpass, escape_ka, escape_url, escape_sh, escape_line;
+escape_fn escape_raw, escape_xml, escape_lua, escape_kam, escape_pgconf, escape_pgpass, escape_ka,
+	escape_url, escape_sh, escape_line;
 
 #endif

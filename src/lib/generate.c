@@ -48,7 +48,8 @@ static bool dest_ok(const char *d)
 
 	if (n < 2 || d[0] != '/' || d[n - 1] == '/' ||
 	    strspn(d, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789/._+-@") != n || strstr(d, "//"))
+		      "0123456789/._+-@") != n ||
+	    strstr(d, "//"))
 		return false;
 	for (p = d; (p = strstr(p, "/.")) != NULL; p++)
 		if (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0')))
@@ -80,8 +81,8 @@ struct render_ctx {
 /* A freeswitch row's copy: below base + FS_CONF_DIR, with the MANIFEST's
  * copy mode and owner when that user and group exist here, else with the
  * staged ones (the freeswitch group exists only once FreeSWITCH does). */
-static int copy_target(struct render_ctx *ctx, const struct manifest_entry *e,
-		       const char *base, const char *dest, struct gen_file *f)
+static int copy_target(struct render_ctx *ctx, const struct manifest_entry *e, const char *base,
+		       const char *dest, struct gen_file *f)
 {
 	const struct gen_request *req = ctx->req;
 	bool staged = false;
@@ -101,8 +102,9 @@ static int copy_target(struct render_ctx *ctx, const struct manifest_entry *e,
 		if (r == -ENOENT) {
 			staged = true;
 		} else if (r < 0) {
-			errlist_add(ctx->el, "%s:%u: cannot look up '%s:%s': %s", ctx->manifest_path,
-				    e->line, e->copy_owner, e->copy_group, strerror(-r));
+			errlist_add(ctx->el, "%s:%u: cannot look up '%s:%s': %s",
+				    ctx->manifest_path, e->line, e->copy_owner, e->copy_group,
+				    strerror(-r));
 			return -EINVAL;
 		}
 	}
@@ -125,11 +127,12 @@ static int render_entry(struct render_ctx *ctx, const struct manifest_entry *e,
 	int r;
 
 	snprintf(where, sizeof(where), "MANIFEST:%u", e->line);
-	r = template_render(where, e->destination, strlen(e->destination), vars, &dest,
-			    ctx->el);
+	r = template_render(where, e->destination, strlen(e->destination), vars, &dest, ctx->el);
 	if (r == 0 && !dest_ok(sb_str(&dest))) {
-		errlist_add(ctx->el, "%s:%u: rendered destination '%s' is not a plain absolute "
-			    "path", ctx->manifest_path, e->line, sb_str(&dest));
+		errlist_add(ctx->el,
+			    "%s:%u: rendered destination '%s' is not a plain absolute "
+			    "path",
+			    ctx->manifest_path, e->line, sb_str(&dest));
 		r = -EINVAL;
 	}
 	if (r == 0 && e->policy == POLICY_FREESWITCH)
@@ -179,8 +182,8 @@ done:
 }
 
 /* Resolves the entry's owner, or reports why it cannot. */
-static int entry_owner(struct render_ctx *ctx, const struct manifest_entry *e,
-		       uid_t *uid, gid_t *gid)
+static int entry_owner(struct render_ctx *ctx, const struct manifest_entry *e, uid_t *uid,
+		       gid_t *gid)
 {
 	const struct gen_request *req = ctx->req;
 	int r;
@@ -197,8 +200,10 @@ static int entry_owner(struct render_ctx *ctx, const struct manifest_entry *e,
 	}
 	r = lookup_group(req->root, e->group, gid);
 	if (r < 0) {
-		errlist_add(ctx->el, "%s:%u: group '%s' %s (is the package that uses it "
-			    "installed?)", ctx->manifest_path, e->line, e->group,
+		errlist_add(ctx->el,
+			    "%s:%u: group '%s' %s (is the package that uses it "
+			    "installed?)",
+			    ctx->manifest_path, e->line, e->group,
 			    r == -ENOENT ? "does not exist on this system" : strerror(-r));
 		return -EINVAL;
 	}
@@ -276,8 +281,7 @@ static int build_entries(struct render_ctx *ctx, const struct manifest *m)
 	return r < 0 ? r : failed ? -EINVAL : 0;
 }
 
-int gen_plan_build(const struct gen_request *req, struct gen_plan *plan,
-		   struct errlist *el)
+int gen_plan_build(const struct gen_request *req, struct gen_plan *plan, struct errlist *el)
 {
 	struct render_ctx ctx = { req, NULL, plan, el };
 	struct strbuf text = STRBUF_INIT;

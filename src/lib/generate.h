@@ -14,15 +14,15 @@
 #include "lib/manifest.h"
 
 struct gen_request {
-	const struct cluster_config *cfg;   /* validated */
+	const struct cluster_config *cfg; /* validated */
 	const char *templates_dir;
 	const char *root;       /* sysroot prefix; NULL or "" for / */
 	const char *out;        /* staging dir: owners unchanged; NULL = real paths */
 	bool all;               /* node1/, node2/ and deploy files (needs out) */
 	enum cluster_node node; /* the node to render when !all */
 	unsigned pg_major;
-	bool set_owner;         /* chown to the MANIFEST's owner (root, no out) */
-	bool names_only;        /* for a listing: owners not looked up (except a
+	bool set_owner;  /* chown to the MANIFEST's owner (root, no out) */
+	bool names_only; /* for a listing: owners not looked up (except a
 				 * freeswitch copy's, see gen_file.copy_*) */
 };
 
@@ -31,11 +31,11 @@ struct gen_file {
 	char *data;
 	size_t len;
 	mode_t mode;
-	uid_t uid;              /* (uid_t)-1: leave as created */
+	uid_t uid; /* (uid_t)-1: leave as created */
 	gid_t gid;
-	int change;             /* after gen_plan_check: 0 same, 1 update, 2 create */
+	int change; /* after gen_plan_check: 0 same, 1 update, 2 create */
 	enum manifest_policy policy;
-	char *owner, *group;    /* names, as the MANIFEST gives them */
+	char *owner, *group; /* names, as the MANIFEST gives them */
 	/* POLICY_FREESWITCH: where hook 50 copies the file, with what mode and
 	 * owner. The MANIFEST's copy owner when that user and group exist
 	 * (looked up unless under --out), else the staged mode and owner. */
@@ -51,8 +51,7 @@ struct gen_plan {
 
 /* Renders everything. Returns 0, or -EINVAL with every problem in el
  * (template errors, unknown users/groups, bad destinations), or -ENOMEM. */
-int gen_plan_build(const struct gen_request *req, struct gen_plan *plan,
-		   struct errlist *el);
+int gen_plan_build(const struct gen_request *req, struct gen_plan *plan, struct errlist *el);
 /* Compares each file with what is on disk (sets `change`). */
 int gen_plan_check(struct gen_plan *plan, struct errlist *el);
 /* Writes the files whose `change` is set, creating parent directories. */

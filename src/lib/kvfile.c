@@ -88,9 +88,8 @@ const char *kv_get(const struct kv_file *kv, const char *key)
 }
 
 /* Parses one non-comment, non-blank line. */
-static int parse_line(const char *line, size_t n, unsigned lineno,
-		      const char *const *known, struct kv_file *out,
-		      struct kv_error *err)
+static int parse_line(const char *line, size_t n, unsigned lineno, const char *const *known,
+		      struct kv_file *out, struct kv_error *err)
 {
 	const char *eq = memchr(line, '=', n);
 	char shown[64];
@@ -103,8 +102,7 @@ static int parse_line(const char *line, size_t n, unsigned lineno,
 	klen = (size_t)(eq - line);
 	if (klen == 0)
 		return fail(err, lineno, "empty key before '='");
-	if (line[klen - 1] == ' ' || line[klen - 1] == '\t' ||
-	    line[0] == ' ' || line[0] == '\t')
+	if (line[klen - 1] == ' ' || line[klen - 1] == '\t' || line[0] == ' ' || line[0] == '\t')
 		return fail(err, lineno, "spaces around the key are not allowed (write key=value)");
 	printable_copy(shown, sizeof(shown), line, klen);
 	key = schema_key(known, line, klen);
@@ -112,8 +110,8 @@ static int parse_line(const char *line, size_t n, unsigned lineno,
 		return fail(err, lineno, "unknown key '%s'", shown);
 	for (i = 0; i < out->count; i++)
 		if (out->pairs[i].key == key)
-			return fail(err, lineno, "duplicate key '%s' (first set on line %u)",
-				    shown, out->pairs[i].line);
+			return fail(err, lineno, "duplicate key '%s' (first set on line %u)", shown,
+				    out->pairs[i].line);
 
 	p = realloc(out->pairs, (out->count + 1) * sizeof(*p));
 	if (!p)
@@ -129,8 +127,8 @@ static int parse_line(const char *line, size_t n, unsigned lineno,
 	return 0;
 }
 
-int kv_parse(const char *data, size_t len, const char *const *known_keys,
-	     struct kv_file *out, struct kv_error *err)
+int kv_parse(const char *data, size_t len, const char *const *known_keys, struct kv_file *out,
+	     struct kv_error *err)
 {
 	struct kv_file kv = { NULL, 0 };
 	unsigned lineno = 0;
@@ -171,8 +169,8 @@ error:
 	return r;
 }
 
-int kv_load(const char *path, const char *const *known_keys,
-	    struct kv_file *out, struct kv_error *err)
+int kv_load(const char *path, const char *const *known_keys, struct kv_file *out,
+	    struct kv_error *err)
 {
 	struct stat st;
 	char *buf;
@@ -194,8 +192,8 @@ int kv_load(const char *path, const char *const *known_keys,
 	if (!S_ISREG(st.st_mode) || st.st_size > KV_MAX_FILE) {
 		close(fd);
 		if (err)
-			snprintf(err->msg, sizeof(err->msg), "not a regular file of at most %d bytes",
-				 KV_MAX_FILE);
+			snprintf(err->msg, sizeof(err->msg),
+				 "not a regular file of at most %d bytes", KV_MAX_FILE);
 		return -EINVAL;
 	}
 	buf = malloc((size_t)st.st_size + 1);

@@ -14,13 +14,13 @@
 #define KV_ERR_MAX 256
 
 struct kv_error {
-	unsigned line;          /* 1-based; 0 when not tied to a line */
-	char msg[KV_ERR_MAX];   /* never contains a value (values may be secrets) */
+	unsigned line;        /* 1-based; 0 when not tied to a line */
+	char msg[KV_ERR_MAX]; /* never contains a value (values may be secrets) */
 };
 
 struct kv_pair {
-	const char *key;        /* points into the schema's key string */
-	char *value;            /* owned, NUL-terminated */
+	const char *key; /* points into the schema's key string */
+	char *value;     /* owned, NUL-terminated */
 	unsigned line;
 };
 
@@ -32,12 +32,12 @@ struct kv_file {
 /* Parse `len` bytes of `data` against the NULL-terminated list `known_keys`.
  * On success returns 0 and fills *out (free with kv_file_free). On failure
  * returns -EINVAL (syntax/schema: *err says where and what), or -ENOMEM. */
-int kv_parse(const char *data, size_t len, const char *const *known_keys,
-	     struct kv_file *out, struct kv_error *err);
+int kv_parse(const char *data, size_t len, const char *const *known_keys, struct kv_file *out,
+	     struct kv_error *err);
 
 /* Read and parse a file. -errno from open/read (err->msg names the path). */
-int kv_load(const char *path, const char *const *known_keys,
-	    struct kv_file *out, struct kv_error *err);
+int kv_load(const char *path, const char *const *known_keys, struct kv_file *out,
+	    struct kv_error *err);
 
 /* Value of `key`, or NULL when absent. */
 const char *kv_get(const struct kv_file *kv, const char *key);

@@ -30,8 +30,8 @@ static int valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n <= 32 &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n && s[0] != '-';
+	return n > 0 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n &&
+	       s[0] != '-';
 }
 
 int manifest_mode(const char *s, mode_t *ret, const char **why)
@@ -128,8 +128,8 @@ void manifest_free(struct manifest *m)
 	m->count = 0;
 }
 
-static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
-		       struct manifest *out, struct errlist *el)
+static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf, struct manifest *out,
+		       struct errlist *el)
 {
 	struct manifest_entry e = { 0 };
 	struct manifest_entry *p;
@@ -137,35 +137,44 @@ static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
 	size_t before = el->count;
 
 	if (nf < 5 || nf > 7) {
-		errlist_add(el, "%s:%u: expected 'template destination mode owner:group "
+		errlist_add(el,
+			    "%s:%u: expected 'template destination mode owner:group "
 			    "policy' (policy own, ucf, deploy, or freeswitch MODE OWNER:GROUP)",
 			    path, lineno);
 		return -EINVAL;
 	}
 	if (!safe_relative(f[0]))
-		errlist_add(el, "%s:%u: template '%s' must be a relative path without '..'",
-			    path, lineno, f[0]);
+		errlist_add(el, "%s:%u: template '%s' must be a relative path without '..'", path,
+			    lineno, f[0]);
 	if (f[1][0] != '/' || strstr(f[1], "/../") || strstr(f[1], "/./"))
-		errlist_add(el, "%s:%u: destination '%s' must be an absolute path without "
-			    "'..' or '.'", path, lineno, f[1]);
+		errlist_add(el,
+			    "%s:%u: destination '%s' must be an absolute path without "
+			    "'..' or '.'",
+			    path, lineno, f[1]);
 	mode_owner(path, lineno, "mode", f[2], f[3], &e.mode, &group, el);
 	if (policy_parse(f[4], &e.policy) < 0) {
-		errlist_add(el, "%s:%u: policy '%s' must be own, ucf, freeswitch or deploy",
-			    path, lineno, f[4]);
+		errlist_add(el, "%s:%u: policy '%s' must be own, ucf, freeswitch or deploy", path,
+			    lineno, f[4]);
 	} else if (e.policy == POLICY_FREESWITCH) {
 		if (nf != 7)
-			errlist_add(el, "%s:%u: policy freeswitch needs the mode and owner:group "
-				    "of the copy in " FS_CONF_DIR " after it", path, lineno);
+			errlist_add(el,
+				    "%s:%u: policy freeswitch needs the mode and owner:group "
+				    "of the copy in " FS_CONF_DIR " after it",
+				    path, lineno);
 		else
-			mode_owner(path, lineno, "copy mode", f[5], f[6], &e.copy_mode,
-				   &copy_group, el);
+			mode_owner(path, lineno, "copy mode", f[5], f[6], &e.copy_mode, &copy_group,
+				   el);
 		if (strncmp(f[1], FS_STAGE_DIR, strlen(FS_STAGE_DIR)) ||
 		    !f[1][strlen(FS_STAGE_DIR)])
-			errlist_add(el, "%s:%u: a freeswitch destination must be a file below "
-				    FS_STAGE_DIR, path, lineno);
+			errlist_add(
+				el,
+				"%s:%u: a freeswitch destination must be a file below " FS_STAGE_DIR,
+				path, lineno);
 	} else if (nf != 5) {
-		errlist_add(el, "%s:%u: unexpected '%s' after policy %s (only freeswitch "
-			    "takes a copy mode and owner)", path, lineno, f[5], f[4]);
+		errlist_add(el,
+			    "%s:%u: unexpected '%s' after policy %s (only freeswitch "
+			    "takes a copy mode and owner)",
+			    path, lineno, f[5], f[4]);
 	}
 	if (el->count != before)
 		return -EINVAL;
@@ -191,8 +200,8 @@ static int parse_entry(const char *path, unsigned lineno, char **f, size_t nf,
 	return 0;
 }
 
-int manifest_parse(const char *path, const char *data, size_t len,
-		   struct manifest *out, struct errlist *el)
+int manifest_parse(const char *path, const char *data, size_t len, struct manifest *out,
+		   struct errlist *el)
 {
 	struct manifest m = { NULL, 0 };
 	const char *p = data, *end = data + len;

@@ -11,20 +11,20 @@
 #include "lib/errlist.h"
 
 enum manifest_policy {
-	POLICY_OWN,         /* wholly ours: replaced atomically */
-	POLICY_UCF,         /* shared with the administrator through ucf */
-	POLICY_FREESWITCH,  /* ours, staged; copied into /etc/freeswitch by hook 50 */
-	POLICY_DEPLOY,      /* rendered once, only for --all (e.g. DEPLOY.md) */
+	POLICY_OWN,        /* wholly ours: replaced atomically */
+	POLICY_UCF,        /* shared with the administrator through ucf */
+	POLICY_FREESWITCH, /* ours, staged; copied into /etc/freeswitch by hook 50 */
+	POLICY_DEPLOY,     /* rendered once, only for --all (e.g. DEPLOY.md) */
 };
 
 /* A `freeswitch` row's destination lies below FS_STAGE_DIR; hook 50 copies
  * it to the same relative path below FS_CONF_DIR. */
 #define FS_STAGE_DIR "/etc/voip-ha/freeswitch/"
-#define FS_CONF_DIR  "/etc/freeswitch/"
+#define FS_CONF_DIR "/etc/freeswitch/"
 
 struct manifest_entry {
-	char *template;         /* relative to the templates dir */
-	char *destination;      /* unrendered: may hold {{...}} */
+	char *template;    /* relative to the templates dir */
+	char *destination; /* unrendered: may hold {{...}} */
 	mode_t mode;
 	char *owner, *group;
 	enum manifest_policy policy;
@@ -41,8 +41,8 @@ struct manifest {
 
 /* Parses MANIFEST text; `path` names it in messages ("<path>:<line>: ...").
  * Every malformed line is reported. Returns 0, -EINVAL or -ENOMEM. */
-int manifest_parse(const char *path, const char *data, size_t len,
-		   struct manifest *out, struct errlist *el);
+int manifest_parse(const char *path, const char *data, size_t len, struct manifest *out,
+		   struct errlist *el);
 void manifest_free(struct manifest *m);
 
 /* The policy's name in the MANIFEST and in `generate --list`. */

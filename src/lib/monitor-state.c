@@ -14,9 +14,15 @@ int monitor_state_format(const struct monitor_state *st, struct strbuf *out)
 {
 	int r = 0;
 
-#define MS_OUT_INT(key, field) if (r == 0) r = sb_addf(out, #key "=%lld\n", st->field);
-#define MS_OUT_REAL(key, field) if (r == 0) r = sb_addf(out, #key "=%.3f\n", st->field);
-#define MS_OUT_TEXT(key, field) if (r == 0) r = sb_addf(out, #key "=%s\n", st->field);
+#define MS_OUT_INT(key, field) \
+	if (r == 0)            \
+		r = sb_addf(out, #key "=%lld\n", st->field);
+#define MS_OUT_REAL(key, field) \
+	if (r == 0)             \
+		r = sb_addf(out, #key "=%.3f\n", st->field);
+#define MS_OUT_TEXT(key, field) \
+	if (r == 0)             \
+		r = sb_addf(out, #key "=%s\n", st->field);
 #define MS_OUT(key, kind, field) MS_OUT_##kind(key, field)
 	MONITOR_STATE_KEYS(MS_OUT)
 #undef MS_OUT
@@ -56,10 +62,11 @@ static const char *const known_keys[] = {
 #define MS_NAME(key, kind, field) #key,
 	MONITOR_STATE_KEYS(MS_NAME)
 #undef MS_NAME
-	NULL,
+		NULL,
 };
 
-int monitor_state_parse(const char *data, size_t len, struct monitor_state *st, struct kv_error *err)
+int monitor_state_parse(const char *data, size_t len, struct monitor_state *st,
+			struct kv_error *err)
 {
 	struct kv_file kv;
 	const char *v;
@@ -72,15 +79,15 @@ int monitor_state_parse(const char *data, size_t len, struct monitor_state *st, 
 #define MS_IN_INT(field) parse_int(v, &st->field)
 #define MS_IN_REAL(field) parse_real(v, &st->field)
 #define MS_IN_TEXT(field) parse_text(v, st->field, sizeof(st->field))
-#define MS_IN(key, kind, field)                                                          \
-	if (r == 0) {                                                                    \
-		v = kv_get(&kv, #key);                                                   \
-		if (!v || MS_IN_##kind(field) < 0) {                                     \
-			err->line = 0;                                                   \
-			snprintf(err->msg, sizeof(err->msg), "%s " #key,                 \
-				 v ? "invalid value for" : "missing key");               \
-			r = -EINVAL;                                                     \
-		}                                                                        \
+#define MS_IN(key, kind, field)                                            \
+	if (r == 0) {                                                      \
+		v = kv_get(&kv, #key);                                     \
+		if (!v || MS_IN_##kind(field) < 0) {                       \
+			err->line = 0;                                     \
+			snprintf(err->msg, sizeof(err->msg), "%s " #key,   \
+				 v ? "invalid value for" : "missing key"); \
+			r = -EINVAL;                                       \
+		}                                                          \
 	}
 	MONITOR_STATE_KEYS(MS_IN)
 #undef MS_IN

@@ -14,19 +14,19 @@
 #define MONITOR_STATE_PATH "/run/voip-ha/monitor.state"
 
 /* X(key, kind, field): kind is INT (long long), REAL (double) or TEXT. */
-#define MONITOR_STATE_KEYS(X) \
-	X(updated, INT, updated) /* unix time of the round */ \
-	X(node, TEXT, node) \
-	X(role, TEXT, role) /* primary | standby | down */ \
-	X(vip_held, INT, vip_held) \
+#define MONITOR_STATE_KEYS(X)                                                  \
+	X(updated, INT, updated) /* unix time of the round */                  \
+	X(node, TEXT, node)                                                    \
+	X(role, TEXT, role) /* primary | standby | down */                     \
+	X(vip_held, INT, vip_held)                                             \
 	X(sync_state, TEXT, sync_state) /* sync | degraded | standby | down */ \
-	X(peer_reachable, INT, peer_reachable) \
-	X(witness_configured, INT, witness_configured) \
-	X(witness_reachable, INT, witness_reachable) \
-	X(lag_bytes, INT, lag_bytes) /* -1 unknown */ \
-	X(lag_seconds, REAL, lag_seconds) \
-	X(timeline, INT, timeline) \
-	X(failovers_total, INT, failovers_total) \
+	X(peer_reachable, INT, peer_reachable)                                 \
+	X(witness_configured, INT, witness_configured)                         \
+	X(witness_reachable, INT, witness_reachable)                           \
+	X(lag_bytes, INT, lag_bytes) /* -1 unknown */                          \
+	X(lag_seconds, REAL, lag_seconds)                                      \
+	X(timeline, INT, timeline)                                             \
+	X(failovers_total, INT, failovers_total)                               \
 	X(fenced, INT, fenced)
 
 struct monitor_state {
@@ -46,7 +46,8 @@ int monitor_state_format(const struct monitor_state *st, struct strbuf *out);
 
 /* Parses the file's text: every key present, numbers in range, text short
  * enough. 0, or -EINVAL with err saying which line and why. */
-int monitor_state_parse(const char *data, size_t len, struct monitor_state *st, struct kv_error *err);
+int monitor_state_parse(const char *data, size_t len, struct monitor_state *st,
+			struct kv_error *err);
 
 /* Reads and parses path (at most 4 KiB). -errno from reading, or -EINVAL. */
 int monitor_state_load(const char *path, struct monitor_state *st, struct kv_error *err);

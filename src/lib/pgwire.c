@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROTOCOL_3_0 196608u   /* 3 << 16 */
-#define MAX_STARTUP  2048
-#define MAX_QUERY    4096
+#define PROTOCOL_3_0 196608u /* 3 << 16 */
+#define MAX_STARTUP 2048
+#define MAX_QUERY 4096
 
 static long long now_ms(void)
 {
@@ -48,8 +48,8 @@ static void drop(struct pgwire *c)
 }
 
 /* Fails the connection: closes it and says why. Returns r. */
-__attribute__((format(printf, 5, 6)))
-static int fail(struct pgwire *c, int r, char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int fail(struct pgwire *c, int r, char *err,
+						      size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -154,8 +154,10 @@ static int read_msg(struct pgwire *c, char *type, const unsigned char **body, si
 static int io_fail(struct pgwire *c, int r, char type, size_t len, char *err, size_t errlen)
 {
 	if (r == -EPROTO)
-		return fail(c, r, err, errlen, "protocol error: message of type 0x%02x with length %zu "
-			    "(at least 4, at most %d)", (unsigned char)type, len, PGWIRE_MAX_BODY + 4);
+		return fail(c, r, err, errlen,
+			    "protocol error: message of type 0x%02x with length %zu "
+			    "(at least 4, at most %d)",
+			    (unsigned char)type, len, PGWIRE_MAX_BODY + 4);
 	if (r == -ETIMEDOUT)
 		return fail(c, r, err, errlen, "%s", "timeout expired");
 	if (r == -ECONNRESET)
@@ -186,9 +188,12 @@ static int format_error(const unsigned char *b, size_t len, char *err, size_t er
 		i = (size_t)(nul - b) + 1;
 	}
 	if (i >= len)
-		return -EPROTO;	/* no terminating zero byte */
+		return -EPROTO; /* no terminating zero byte */
 	if (err && errlen)
-		snprintf(err, errlen, "%s:  %s", sev_v ? sev_v : sev ? sev : "ERROR",
+		snprintf(err, errlen, "%s:  %s",
+			 sev_v ? sev_v :
+			 sev   ? sev :
+				 "ERROR",
 			 msg ? msg : "(no message)");
 	return 0;
 }
@@ -196,13 +201,23 @@ static int format_error(const unsigned char *b, size_t len, char *err, size_t er
 static const char *auth_name(uint32_t code)
 {
 	switch (code) {
-	case 2: return "Kerberos V5";
-	case 3: return "a cleartext password";
-	case 5: return "an MD5 password";
-	case 7: case 8: return "GSSAPI";
-	case 9: return "SSPI";
-	case 10: case 11: case 12: return "SASL (SCRAM) password";
-	default: return "an unknown";
+	case 2:
+		return "Kerberos V5";
+	case 3:
+		return "a cleartext password";
+	case 5:
+		return "an MD5 password";
+	case 7:
+	case 8:
+		return "GSSAPI";
+	case 9:
+		return "SSPI";
+	case 10:
+	case 11:
+	case 12:
+		return "SASL (SCRAM) password";
+	default:
+		return "an unknown";
 	}
 }
 
@@ -227,8 +242,8 @@ static int add_param(unsigned char *p, size_t *at, const char *key, const char *
 	return 0;
 }
 
-int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s,
-		 int timeout_ms, char *err, size_t errlen)
+int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s, int timeout_ms,
+		 char *err, size_t errlen)
 {
 	unsigned char pkt[MAX_STARTUP];
 	size_t at = 8;
@@ -292,9 +307,12 @@ int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s,
 			r = format_error(b, len, err, errlen);
 			drop(c);
 			return r < 0 ? fail(c, r, err, errlen, "protocol error: %s",
-					    "malformed ErrorResponse") : -EIO;
-		case 'S': case 'K': case 'N':
-			break;	/* ParameterStatus, BackendKeyData, NoticeResponse */
+					    "malformed ErrorResponse") :
+				       -EIO;
+		case 'S':
+		case 'K':
+		case 'N':
+			break; /* ParameterStatus, BackendKeyData, NoticeResponse */
 		case 'Z':
 			if (len != 1)
 				return fail(c, -EPROTO, err, errlen, "protocol error: %s",
@@ -303,7 +321,8 @@ int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s,
 			return 0;
 		default:
 			return fail(c, -EPROTO, err, errlen,
-				    "protocol error: unexpected message 0x%02x during startup", (unsigned char)type);
+				    "protocol error: unexpected message 0x%02x during startup",
+				    (unsigned char)type);
 		}
 	}
 }
@@ -360,7 +379,8 @@ int pgwire_connect_unix(struct pgwire *c, const char *path, const struct pgwire_
 		char inner[512];
 
 		snprintf(inner, sizeof(inner), "%s", err);
-		snprintf(err, errlen, "connection to server on socket \"%s\" failed: %s", path, inner);
+		snprintf(err, errlen, "connection to server on socket \"%s\" failed: %s", path,
+			 inner);
 	}
 	return r;
 refused:
@@ -379,11 +399,11 @@ static int copy_value(const unsigned char *b, size_t len, char *buf, size_t bufl
 	if (len < 2)
 		return -EPROTO;
 	if (b[0] == 0 && b[1] == 0)
-		return -EPROTO;	/* a row without columns */
+		return -EPROTO; /* a row without columns */
 	if (len < 6)
 		return -EPROTO;
 	vlen = get32(b + 2);
-	if (vlen == 0xffffffffu) {	/* NULL */
+	if (vlen == 0xffffffffu) { /* NULL */
 		if (buflen)
 			buf[0] = '\0';
 		return buflen ? 0 : -EMSGSIZE;
@@ -391,7 +411,7 @@ static int copy_value(const unsigned char *b, size_t len, char *buf, size_t bufl
 	if (vlen > len - 6)
 		return -EPROTO;
 	if (memchr(b + 6, 0, vlen))
-		return -EPROTO;	/* text format never holds a NUL */
+		return -EPROTO; /* text format never holds a NUL */
 	if ((size_t)vlen >= buflen)
 		return -EMSGSIZE;
 	memcpy(buf, b + 6, vlen);
@@ -399,8 +419,8 @@ static int copy_value(const unsigned char *b, size_t len, char *buf, size_t bufl
 	return 0;
 }
 
-int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t buflen,
-		       char *err, size_t errlen)
+int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t buflen, char *err,
+		       size_t errlen)
 {
 	unsigned char q[MAX_QUERY];
 	size_t n = strlen(sql) + 1;
@@ -439,20 +459,27 @@ int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t bufl
 			got = true;
 			r = copy_value(b, len, buf, buflen);
 			if (r == -EPROTO)
-				return fail(c, r, err, errlen, "protocol error: %s", "malformed DataRow");
+				return fail(c, r, err, errlen, "protocol error: %s",
+					    "malformed DataRow");
 			result = r;
 			if (r == -EMSGSIZE && err && errlen)
-				snprintf(err, errlen, "value longer than %zu bytes", buflen ? buflen - 1 : 0);
+				snprintf(err, errlen, "value longer than %zu bytes",
+					 buflen ? buflen - 1 : 0);
 			break;
 		case 'E':
 			if (format_error(b, len, err, errlen) < 0)
 				return fail(c, -EPROTO, err, errlen, "protocol error: %s",
 					    "malformed ErrorResponse");
 			result = -EIO;
-			got = true;	/* an error ends the query string: no row after it counts */
+			got = true; /* an error ends the query string: no row after it counts */
 			break;
-		case 'T': case 'C': case 'I': case 'N': case 'S': case 'A':
-			break;	/* RowDescription, CommandComplete, EmptyQuery, async */
+		case 'T':
+		case 'C':
+		case 'I':
+		case 'N':
+		case 'S':
+		case 'A':
+			break; /* RowDescription, CommandComplete, EmptyQuery, async */
 		case 'Z':
 			if (len != 1)
 				return fail(c, -EPROTO, err, errlen, "protocol error: %s",
@@ -463,7 +490,8 @@ int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t bufl
 			return result;
 		default:
 			return fail(c, -EPROTO, err, errlen,
-				    "protocol error: unexpected message 0x%02x after a query", (unsigned char)type);
+				    "protocol error: unexpected message 0x%02x after a query",
+				    (unsigned char)type);
 		}
 	}
 }

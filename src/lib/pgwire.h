@@ -17,10 +17,10 @@
 #define PGWIRE_MAX_BODY 16384
 
 struct pgwire {
-	int fd;                       /* -1 when closed */
-	bool ready;                   /* ReadyForQuery seen, not in a query */
-	long long deadline_ms;        /* CLOCK_MONOTONIC, for the whole conversation */
-	size_t start, end;            /* unread bytes: buf[start..end) */
+	int fd;                /* -1 when closed */
+	bool ready;            /* ReadyForQuery seen, not in a query */
+	long long deadline_ms; /* CLOCK_MONOTONIC, for the whole conversation */
+	size_t start, end;     /* unread bytes: buf[start..end) */
 	unsigned char buf[5 + PGWIRE_MAX_BODY];
 };
 
@@ -30,7 +30,7 @@ struct pgwire_startup {
 	const char *user;
 	const char *database;
 	const char *application_name;
-	const char *options;          /* e.g. "-c synchronous_commit=local" */
+	const char *options; /* e.g. "-c synchronous_commit=local" */
 };
 
 /* Connects to the Unix socket `path` and authenticates: everything must be
@@ -49,8 +49,8 @@ int pgwire_connect_unix(struct pgwire *c, const char *path, const struct pgwire_
 /* The same over an already connected stream socket fd (the fuzz target
  * drives it through a socketpair). Takes fd over: it is closed by
  * pgwire_close, or here on failure. */
-int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s,
-		 int timeout_ms, char *err, size_t errlen);
+int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s, int timeout_ms,
+		 char *err, size_t errlen);
 
 /* Runs sql (simple query protocol) and copies the first column of the
  * first row returned, as text, into buf ("" for NULL). 0; -ENOENT when no
@@ -58,8 +58,8 @@ int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s,
  * the connection still usable; -EMSGSIZE when the value does not fit buf;
  * -ETIMEDOUT / -EPROTO / -ECONNRESET / -errno (the connection is then
  * closed). */
-int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t buflen,
-		       char *err, size_t errlen);
+int pgwire_query_value(struct pgwire *c, const char *sql, char *buf, size_t buflen, char *err,
+		       size_t errlen);
 
 /* Sends Terminate (best effort) and closes. Safe on a closed connection. */
 void pgwire_close(struct pgwire *c);

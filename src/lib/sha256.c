@@ -26,8 +26,8 @@ int hmac_sha256_hex(const void *key, size_t key_len, const void *msg, size_t msg
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
-	if (key_len > INT32_MAX ||
-	    !HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, md, &n) || n != 32)
+	if (key_len > INT32_MAX || !HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, md, &n) ||
+	    n != 32)
 		return -EIO;
 	hex_encode(md, n, hex);
 	explicit_bzero(md, sizeof(md));

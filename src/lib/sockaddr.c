@@ -6,8 +6,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-int sockaddr_from_ip(const char *ip, uint16_t port, struct sockaddr_storage *ss,
-		     socklen_t *ret_len)
+int sockaddr_from_ip(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *ret_len)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;

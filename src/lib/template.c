@@ -35,9 +35,8 @@ static size_t parse_subst(const char *p, const char *end, char *esc, char *name)
 	return (size_t)(s + 2 - p);
 }
 
-static int substitute(const char *path, unsigned line, const char *esc_name,
-		      const char *var_name, const struct vars *vars,
-		      struct strbuf *out, struct errlist *el)
+static int substitute(const char *path, unsigned line, const char *esc_name, const char *var_name,
+		      const struct vars *vars, struct strbuf *out, struct errlist *el)
 {
 	const struct escaper *esc = escaper_find(esc_name);
 	const struct var *var = vars_find(vars, var_name);
@@ -59,13 +58,15 @@ static int substitute(const char *path, unsigned line, const char *esc_name,
 	}
 	r = esc->fn(out, var->value, &why);
 	if (r == -EINVAL)
-		errlist_add(el, "%s:%u: the value of '%s' cannot be written with the '%s' escaper: "
-			    "it %s", path, line, var_name, esc_name, why ? why : "is not allowed");
+		errlist_add(el,
+			    "%s:%u: the value of '%s' cannot be written with the '%s' escaper: "
+			    "it %s",
+			    path, line, var_name, esc_name, why ? why : "is not allowed");
 	return r;
 }
 
-int template_render(const char *path, const char *text, size_t len,
-		    const struct vars *vars, struct strbuf *out, struct errlist *el)
+int template_render(const char *path, const char *text, size_t len, const struct vars *vars,
+		    struct strbuf *out, struct errlist *el)
 {
 	const char *p = text, *end = text + len;
 	unsigned line = 1;
@@ -94,8 +95,10 @@ int template_render(const char *path, const char *text, size_t len,
 			line += *q == '\n';
 		used = parse_subst(open + 2, end, esc, name);
 		if (used == 0) {
-			errlist_add(el, "%s:%u: malformed substitution (expected "
-				    "{{escaper:variable}})", path, line);
+			errlist_add(el,
+				    "%s:%u: malformed substitution (expected "
+				    "{{escaper:variable}})",
+				    path, line);
 			failed = 1;
 			p = open + 2;
 			continue;

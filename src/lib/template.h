@@ -14,7 +14,7 @@
 
 /* Renders `len` bytes of `text` into out. `path` only names the template in
  * messages. Returns 0, -EINVAL (errors added to el) or -ENOMEM. */
-int template_render(const char *path, const char *text, size_t len,
-		    const struct vars *vars, struct strbuf *out, struct errlist *el);
+int template_render(const char *path, const char *text, size_t len, const struct vars *vars,
+		    struct strbuf *out, struct errlist *el);
 
 #endif

@@ -59,7 +59,7 @@ int ipv4_parse(const char *s, uint32_t *ret_addr)
 			s++;
 		}
 		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
-			return -EINVAL;         /* leading zero: octal to some parsers */
+			return -EINVAL; /* leading zero: octal to some parsers */
 		while (*s >= '0' && *s <= '9') {
 			v = v * 10 + (unsigned)(*s - '0');
 			if (++digits > 3 || v > 255)
@@ -91,8 +91,8 @@ bool ifname_valid(const char *s)
 		return false;
 	for (i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -110,13 +110,13 @@ bool hostname_valid(const char *s)
 
 		if (c == '.' || c == '\0') {
 			if (label == 0 || s[i - 1] == '-')
-				return false;   /* empty label or trailing hyphen */
+				return false; /* empty label or trailing hyphen */
 			label = 0;
 			continue;
 		}
 		if (c == '-') {
 			if (label == 0)
-				return false;   /* leading hyphen */
+				return false; /* leading hyphen */
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
 			alpha = true;
 		} else if (!(c >= '0' && c <= '9')) {

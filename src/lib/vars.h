@@ -17,7 +17,10 @@ struct vars {
 	size_t count;
 };
 
-#define VARS_INIT { NULL, 0 }
+#define VARS_INIT       \
+	{               \
+		NULL, 0 \
+	}
 
 /* Adds or replaces a variable. Returns 0 or -ENOMEM. */
 int vars_set(struct vars *vs, const char *name, const char *value, bool secret);

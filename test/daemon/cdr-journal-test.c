@@ -124,7 +124,7 @@ static void test_failed_batch_keeps_committed_prefix(void **state)
 	assert_int_equal(cdr_journal_backlog(j), 15);
 	cdr_journal_done(j, &b, false, 0, 0);
 	assert_int_equal(cdr_journal_backlog(j), 15);
-	take_n(j, &c, 5, 5);            /* re-delivery starts after the prefix */
+	take_n(j, &c, 5, 5); /* re-delivery starts after the prefix */
 	cdr_journal_done(j, &c, true, 101, 7);
 	assert_int_equal(cdr_journal_backlog(j), 10);
 
@@ -198,7 +198,7 @@ static void test_confirm_rules(void **state)
 	assert_int_equal(cdr_journal_open(d, &opts, &j, err, sizeof(err)), 0);
 	append_n(j, 0, 10);
 	assert_int_equal(drain(j, 0, true, 7), 10);
-	cdr_journal_shutdown(j);        /* seals the segment */
+	cdr_journal_shutdown(j); /* seals the segment */
 	/* committed, but no standby has confirmed: kept */
 	assert_int_equal(cdr_journal_confirm(j, 7, 0, &dropped), 0);
 	/* a standby of ANOTHER database confirming means nothing */
@@ -333,7 +333,7 @@ static void test_write_then_flusher(void **state)
 	uint64_t seq[3];
 	assert_int_equal(cdr_journal_open(d, &opts, &j, err, sizeof(err)), 0);
 	cdr_journal_on_settled(j, count_settled, NULL);
-	assert_false(cdr_journal_sync_pending(j, 10));  /* nothing written */
+	assert_false(cdr_journal_sync_pending(j, 10)); /* nothing written */
 	for (int i = 0; i < 3; i++) {
 		char r[32];
 		snprintf(r, sizeof(r), "rec-%d", i);
@@ -350,7 +350,7 @@ static void test_write_then_flusher(void **state)
 	assert_int_equal(settled_calls, 1);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(cdr_journal_settled(j, seq[i]), 1);
-	assert_int_equal(cdr_journal_wait(j, seq[2]), 0);      /* settled: no wait */
+	assert_int_equal(cdr_journal_wait(j, seq[2]), 0); /* settled: no wait */
 	assert_int_equal(drain(j, 0, true, 7), 3);
 	/* a blocking waiter flushes by itself when no flusher runs */
 	uint64_t s4;

@@ -18,9 +18,8 @@ static inline bool cdr_record_same(const struct cdr_record *a, const struct cdr_
 		if (a->f[i] && strcmp(a->f[i], b->f[i]) != 0)
 			return false;
 	}
-	return a->leg == b->leg && a->start_us == b->start_us &&
-	       a->answer_us == b->answer_us && a->end_us == b->end_us &&
-	       a->duration == b->duration && a->billsec == b->billsec;
+	return a->leg == b->leg && a->start_us == b->start_us && a->answer_us == b->answer_us &&
+	       a->end_us == b->end_us && a->duration == b->duration && a->billsec == b->billsec;
 }
 
 /* A whole file, NUL-terminated (the NUL not counted in *len); NULL if it

@@ -47,8 +47,8 @@ static void test_real_cdrs(void **state)
 {
 	(void)state;
 	static const char *const files[] = {
-		"ccm_cdr-with-origination.xml", "ccm_error-call-cdr.xml",
-		"ccm_free-call-cdr.xml", "ccm_incoming-call-cdr.xml",
+		"ccm_cdr-with-origination.xml",  "ccm_error-call-cdr.xml",
+		"ccm_free-call-cdr.xml",         "ccm_incoming-call-cdr.xml",
 		"ccm_local-call-msisdn-cdr.xml", "queue-recording.xml",
 	};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -192,8 +192,10 @@ static int try_char(const char *chr, const char *label)
 	int taken = 0;
 	int n = snprintf(doc, sizeof(doc), "<cdr switchname='a%sb'>" VARS "</cdr>", chr);
 	taken += agree(doc, (size_t)n, label);
-	n = snprintf(doc, sizeof(doc), "<cdr>" VARS "<callflow><caller_profile><caller_id_name>"
-		     "a%sb</caller_id_name></caller_profile></callflow></cdr>", chr);
+	n = snprintf(doc, sizeof(doc),
+		     "<cdr>" VARS "<callflow><caller_profile><caller_id_name>"
+		     "a%sb</caller_id_name></caller_profile></callflow></cdr>",
+		     chr);
 	taken += agree(doc, (size_t)n, label);
 	return taken;
 }
@@ -204,7 +206,7 @@ static void test_every_code_point(void **state)
 	size_t taken = 0;
 	char chr[16], label[48];
 	for (uint32_t cp = 1; cp <= 0x10FFFF; cp += cp < 0x10000 ? 1 : 7) {
-		size_t n = cdr_utf8_put(cp, chr);   /* surrogates too: must decline */
+		size_t n = cdr_utf8_put(cp, chr); /* surrogates too: must decline */
 		chr[n] = '\0';
 		snprintf(label, sizeof(label), "U+%04X", (unsigned)cp);
 		taken += (size_t)try_char(chr, label);
@@ -250,10 +252,8 @@ static void test_truncations(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_cdrs),
-		cmocka_unit_test(test_constructs),
-		cmocka_unit_test(test_every_code_point),
-		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_real_cdrs),        cmocka_unit_test(test_constructs),
+		cmocka_unit_test(test_every_code_point), cmocka_unit_test(test_every_byte),
 		cmocka_unit_test(test_truncations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,10 +26,9 @@
 
 static void test_form_decodes(void **state)
 {
-	static const char body[] =
-		"hostname=bob-office&section=directory&FreeSWITCH-IPv6=%3A%3A1"
-		"&Event-Date-GMT=Fri,%2016%20Apr%202021&sp=a+b&empty=&novalue"
-		"&user=%2B4930&user=1000&&x=%e2%82%ac";
+	static const char body[] = "hostname=bob-office&section=directory&FreeSWITCH-IPv6=%3A%3A1"
+				   "&Event-Date-GMT=Fri,%2016%20Apr%202021&sp=a+b&empty=&novalue"
+				   "&user=%2B4930&user=1000&&x=%e2%82%ac";
 	struct form f = FORM_INIT;
 	size_t len;
 
@@ -93,13 +92,16 @@ static char *esc(const char *in)
 
 static void test_fsxml_escape(void **state)
 {
-	static const struct { const char *in, *out; } t[] = {
+	static const struct {
+		const char *in, *out;
+	} t[] = {
 		{ "plain 1000", "plain 1000" },
 		{ "a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e&apos;f" },
 		{ "${x}", "&#36; {x}" },
 		{ "$${x}", "&#36;&#36; {x}" },
 		{ "$5", "&#36;5" },
-		{ "<X-PRE-PROCESS cmd=\"exec\"/>", "&lt;X&#45;PRE-PROCESS cmd=&quot;exec&quot;/&gt;" },
+		{ "<X-PRE-PROCESS cmd=\"exec\"/>",
+		  "&lt;X&#45;PRE-PROCESS cmd=&quot;exec&quot;/&gt;" },
 		{ "x-Pre-Process", "x&#45;Pre-Process" },
 		{ "x-pre-proces", "x-pre-proces" },
 		{ "a\tb\nc\x7f", "a b c " },
@@ -122,14 +124,16 @@ static void test_fsxml_escape(void **state)
 
 /* ---- config ---- */
 
-#define KEYS "admin_api_key_sha256=" \
+#define KEYS                                                                 \
+	"admin_api_key_sha256="                                              \
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n" \
-	"freeswitch_api_key_sha256=" \
+	"freeswitch_api_key_sha256="                                         \
 	"FEDCBA9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n"
 
 static void test_config_defaults(void **state)
 {
-	static const char txt[] = "# comment\ndb_host=198.51.100.10\ndb_password=p:a=ss#word\n" KEYS;
+	static const char txt[] =
+		"# comment\ndb_host=198.51.100.10\ndb_password=p:a=ss#word\n" KEYS;
 	struct admin_config c;
 	char err[256] = "";
 
@@ -159,7 +163,9 @@ static void test_config_defaults(void **state)
 
 static void test_config_errors(void **state)
 {
-	static const struct { const char *txt, *want; } t[] = {
+	static const struct {
+		const char *txt, *want;
+	} t[] = {
 		{ "db_password=x\n" KEYS, "db_host" },
 		{ "db_host=h\n" KEYS, "db_password" },
 		{ "db_host=h\ndb_password=x\nadmin_api_key_sha256=00\n", "admin_api_key_sha256" },
@@ -167,7 +173,8 @@ static void test_config_errors(void **state)
 		{ "db_host=h\ndb_password=x\n" KEYS "http_port=080\n", "http_port" },
 		{ "db_host=h\ndb_password=x\n" KEYS "http_port=65536\n", "http_port" },
 		{ "db_host=h\ndb_password=x\n" KEYS "workers=-1\n", "workers" },
-		{ "db_host=h\ndb_password=x\n" KEYS "listen_address=localhost\n", "listen_address" },
+		{ "db_host=h\ndb_password=x\n" KEYS "listen_address=localhost\n",
+		  "listen_address" },
 		{ "db_host=h\ndb_password=x\n" KEYS "spool_dir=rel/dir\n", "spool_dir" },
 		{ "db_host=h\ndb_password=x\n" KEYS "spool_dir=/a/../b\n", "spool_dir" },
 		{ "db_host=h\ndb_password=x\n" KEYS "metrics_port=8080\n", "metrics_port" },
@@ -175,7 +182,8 @@ static void test_config_errors(void **state)
 		{ "db_host=h\ndb_password=x\n" KEYS "bogus=1\n", "t.conf:5" },
 		{ "db_host=h\ndb_host=h\ndb_password=x\n" KEYS, "t.conf:2" },
 		{ "db_host=h\ndb_password=x\n" KEYS "max_body_bytes=1023\n", "1024..67108864" },
-		{ "db_host=h\ndb_password=x\n" KEYS "cdr_store_raw=yes\n", "cdr_store_raw: must be true" },
+		{ "db_host=h\ndb_password=x\n" KEYS "cdr_store_raw=yes\n",
+		  "cdr_store_raw: must be true" },
 		{ "db_host=h\ndb_password=\n" KEYS, "db_password: required" },
 		{ "db_host=h\ndb_password=x\n" KEYS "db_name=a'b\n", "db_name" },
 	};
@@ -186,7 +194,8 @@ static void test_config_errors(void **state)
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(config_parse("t.conf", t[i].txt, strlen(t[i].txt), &c, err,
-					      sizeof(err)), -EINVAL);
+					      sizeof(err)),
+				 -EINVAL);
 		if (!strstr(err, t[i].want))
 			fail_msg("case %zu: '%s' does not mention '%s'", i, err, t[i].want);
 		/* the password value never appears in a message */
@@ -213,10 +222,10 @@ static void test_metrics_render(void **state)
 	(void)state;
 	c1 = metrics_counter(m, "x_total", "Xs", "route=\"/a\"");
 	c2 = metrics_counter(m, "x_total", "Xs", "route=\"/a\"");
-	assert_ptr_equal(c1, c2);          /* get-or-create */
+	assert_ptr_equal(c1, c2); /* get-or-create */
 	metric_counter_add(c1, 2);
 	metric_counter_add(metrics_counter(m, "x_total", "Xs", "route=\"/b\""), 1);
-	assert_null(metrics_gauge(m, "x_total", "Xs", ""));   /* one name, one type */
+	assert_null(metrics_gauge(m, "x_total", "Xs", "")); /* one name, one type */
 	metric_gauge_set(metrics_gauge(m, "g", "G", ""), 3);
 	metrics_gauge_fn(m, "f", "F", "", half, NULL);
 	h = metrics_histogram(m, "lat_seconds", "L", "", b, 2);
@@ -288,7 +297,7 @@ static void test_validators(void **state)
 	assert_true(domain_valid("10.10.10.25"));
 	assert_true(domain_valid("a-b.c"));
 	assert_false(domain_valid(""));
-	assert_false(domain_valid("Example.com"));  /* callers lower-case first */
+	assert_false(domain_valid("Example.com")); /* callers lower-case first */
 	assert_false(domain_valid("a..b"));
 	assert_false(domain_valid("-a.b"));
 	assert_false(domain_valid("a-.b"));
@@ -336,16 +345,11 @@ static void test_hashes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_form_decodes),
-		cmocka_unit_test(test_form_rejects),
-		cmocka_unit_test(test_form_field_limit),
-		cmocka_unit_test(test_fsxml_escape),
-		cmocka_unit_test(test_config_defaults),
-		cmocka_unit_test(test_config_errors),
-		cmocka_unit_test(test_metrics_render),
-		cmocka_unit_test(test_dircache),
-		cmocka_unit_test(test_validators),
-		cmocka_unit_test(test_hashes),
+		cmocka_unit_test(test_form_decodes),     cmocka_unit_test(test_form_rejects),
+		cmocka_unit_test(test_form_field_limit), cmocka_unit_test(test_fsxml_escape),
+		cmocka_unit_test(test_config_defaults),  cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_metrics_render),   cmocka_unit_test(test_dircache),
+		cmocka_unit_test(test_validators),       cmocka_unit_test(test_hashes),
 	};
 
 	return cmocka_run_group_tests_name("voip-admind units", tests, NULL, NULL);

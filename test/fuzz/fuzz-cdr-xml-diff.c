@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rf != 0)
 		return 0;
 	if (cdr_parse_xml_expat((const char *)data, size, &slow, err, sizeof(err)) != 0)
-		abort();        /* fast accepted what expat rejects */
+		abort(); /* fast accepted what expat rejects */
 	if (!cdr_record_same(&fast, &slow))
-		abort();        /* the two paths disagree on the row */
+		abort(); /* the two paths disagree on the row */
 	cdr_record_free(&fast);
 	cdr_record_free(&slow);
 	return 0;

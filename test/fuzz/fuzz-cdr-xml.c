@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum cdr_format fmt;
 	char *doc;
 	size_t len;
-	if (cdr_envelope_decode((const char *)data, size, &fmt, &doc, &len, err,
-				sizeof(err)) == 0) {
+	if (cdr_envelope_decode((const char *)data, size, &fmt, &doc, &len, err, sizeof(err)) ==
+	    0) {
 		if (len > size)
 			abort();
 		if (cdr_parse(fmt, doc, len, &r, err, sizeof(err)) == 0)

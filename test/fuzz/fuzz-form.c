@@ -36,12 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (form_parse((const char *)data, size, &f) < 0) {
 		if (f.count != 0 || f.fields != NULL)
-			abort();        /* errors leave the form empty */
+			abort(); /* errors leave the form empty */
 		return 0;
 	}
 	for (size_t i = 0; i < f.count; i++) {
 		if (strlen(f.fields[i].value) != f.fields[i].value_len)
-			abort();        /* decoded NULs are refused */
+			abort(); /* decoded NULs are refused */
 		check_escaped(f.fields[i].name);
 		check_escaped(f.fields[i].value);
 		/* lookup finds the last occurrence */

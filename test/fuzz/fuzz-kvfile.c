@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		errlist_free(&el);
 		cluster_config_free(&cfg);
 	} else if (strnlen(err.msg, sizeof(err.msg)) == sizeof(err.msg)) {
-		__builtin_trap();       /* error message not terminated */
+		__builtin_trap(); /* error message not terminated */
 	}
 	return 0;
 }

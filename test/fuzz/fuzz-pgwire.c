@@ -24,7 +24,8 @@ static void check_str(const char *s, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pgwire c;
-	const struct pgwire_startup s = { "postgres", "voip", "fuzz", "-c synchronous_commit=local" };
+	const struct pgwire_startup s = { "postgres", "voip", "fuzz",
+					  "-c synchronous_commit=local" };
 	char err[256], v[16];
 	int sv[2], r;
 	ssize_t n;
@@ -48,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r == 0)
 				check_str(v, sizeof(v));
 		}
-	} else if (r != -EIO && r != -EACCES && r != -EPROTO && r != -ECONNRESET && r != -ETIMEDOUT) {
+	} else if (r != -EIO && r != -EACCES && r != -EPROTO && r != -ECONNRESET &&
+		   r != -ETIMEDOUT) {
 		__builtin_trap();
 	}
 	pgwire_close(&c);

@@ -25,8 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vars_set(&vars, "ctl", "a\nb\tc", flags & 2);
 	vars_set(&vars, "empty", "", flags & 4);
 	/* Rendering may only succeed if no secret went through `raw`. */
-	if (template_render("fuzz.tmpl", (const char *)data + 1, size - 1, &vars, &out,
-			    &el) == 0 &&
+	if (template_render("fuzz.tmpl", (const char *)data + 1, size - 1, &vars, &out, &el) == 0 &&
 	    memmem(data + 1, size - 1, "{{raw:pw}}", 10))
 		__builtin_trap();
 	sb_release(&out);

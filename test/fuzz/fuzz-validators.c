@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const escs[] = { "raw", "xml", "lua", "kam", "pgconf",
-					    "pgpass", "ka", "url", "sh" };
+	static const char *const escs[] = { "raw",    "xml", "lua", "kam", "pgconf",
+					    "pgpass", "ka",  "url", "sh" };
 	char *s = malloc(size + 1), back[16];
 	uint32_t a;
 	unsigned u;
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		escaper_find(escs[i])->fn(&out, s, &why);
 		if (i == 1 && out.buf && strstr(out.buf, "${"))
-			__builtin_trap();       /* xml must never leave ${ */
+			__builtin_trap(); /* xml must never leave ${ */
 		sb_release(&out);
 	}
 	free(s);

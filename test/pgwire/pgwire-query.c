@@ -29,7 +29,8 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (argc - i < 4) {
-		fprintf(stderr, "usage: pgwire-query [--as-postgres] SOCKET USER DATABASE TIMEOUT_MS [SQL...]\n");
+		fprintf(stderr,
+			"usage: pgwire-query [--as-postgres] SOCKET USER DATABASE TIMEOUT_MS [SQL...]\n");
 		return 2;
 	}
 	s.user = argv[i + 1];

@@ -81,7 +81,8 @@ static void test_create(void **state)
 	snprintf(path, sizeof(path), "%s/f", dir);
 	assert_int_equal(atomic_write_differs(path, "x", 1, 0600, AW_KEEP_OWNER, (gid_t)-1), 1);
 	assert_int_equal(atomic_write(path, "secret\n", 7, 0640, AW_KEEP_OWNER, (gid_t)-1,
-				      &changed), 0);
+				      &changed),
+			 0);
 	assert_true(changed);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
@@ -90,7 +91,7 @@ static void test_create(void **state)
 	/* The temp file already had its final mode before the first byte. */
 	assert_true(first_write_seen);
 	assert_int_equal(first_write_st.st_mode & 07777, 0640);
-	assert_int_equal(count_entries(), 1);   /* no temp file left behind */
+	assert_int_equal(count_entries(), 1); /* no temp file left behind */
 }
 
 static void test_identical_is_untouched(void **state)
@@ -128,7 +129,7 @@ static void test_change_replaces(void **state)
 			 0);
 	assert_true(changed);
 	assert_int_equal(stat(path, &b), 0);
-	assert_true(a.st_ino != b.st_ino);      /* renamed over, not rewritten in place */
+	assert_true(a.st_ino != b.st_ino); /* renamed over, not rewritten in place */
 	read_back(path, buf, sizeof(buf));
 	assert_string_equal(buf, "new!");
 	/* Same content, other mode: replaced too. */
@@ -216,7 +217,7 @@ static void test_owner(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_uid, 4321);
 	assert_int_equal(st.st_gid, 8765);
-	assert_int_equal(first_write_st.st_uid, 4321);  /* owned before the first byte */
+	assert_int_equal(first_write_st.st_uid, 4321); /* owned before the first byte */
 	assert_int_equal(first_write_st.st_gid, 8765);
 	assert_int_equal(atomic_write_differs(path, "x", 1, 0640, 4321, 8765), 0);
 	assert_int_equal(atomic_write_differs(path, "x", 1, 0640, 4321, 8766), 1);

@@ -292,7 +292,8 @@ int main(void)
 	};
 
 	/* Mounts stay in this process's own mount namespace. */
-	if (getuid() == 0 && (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)) {
+	if (getuid() == 0 &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)) {
 		perror("private mount namespace");
 		return 1;
 	}

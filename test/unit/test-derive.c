@@ -74,7 +74,8 @@ static void test_node_vars(void **state)
 	assert_string_equal(get(&v1, "admin_api_key_sha256"), hex);
 	/* sha256("abc"), FIPS 180-2 appendix B.1 */
 	assert_int_equal(sha256_hex("abc", 3, hex), 0);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	/* HMAC-SHA256(replication_password, "voip-ha recordings rsync"),
 	 * as computed by `openssl dgst -sha256 -hmac repl`. */
 	assert_string_equal(get(&v1, "rsync_password"),
@@ -119,8 +120,10 @@ static void mkbin(const char *root, const char *ver)
 {
 	char cmd[512];
 
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/usr/lib/postgresql/%s/bin' && "
-		 "touch '%s/usr/lib/postgresql/%s/bin/postgres'", root, ver, root, ver);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s/usr/lib/postgresql/%s/bin' && "
+		 "touch '%s/usr/lib/postgresql/%s/bin/postgres'",
+		 root, ver, root, ver);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -137,7 +140,7 @@ static void test_pg_major(void **state)
 	assert_int_equal(detect_pg_major(&cfg, root, &v, &fb), 0);
 	assert_int_equal(v, PG_MAJOR_FALLBACK);
 	assert_true(fb);
-	mkbin(root, "14");              /* too old: ignored */
+	mkbin(root, "14"); /* too old: ignored */
 	assert_int_equal(detect_pg_major(&cfg, root, &v, &fb), 0);
 	assert_true(fb);
 	mkbin(root, "15");
@@ -147,7 +150,7 @@ static void test_pg_major(void **state)
 	assert_int_equal(detect_pg_major(&cfg, root, &v, &fb), 0);
 	assert_int_equal(v, 16);
 	assert_false(fb);
-	cfg.pg_version = 18;            /* configured wins */
+	cfg.pg_version = 18; /* configured wins */
 	assert_int_equal(detect_pg_major(&cfg, root, &v, &fb), 0);
 	assert_int_equal(v, 18);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);

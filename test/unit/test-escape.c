@@ -12,22 +12,27 @@
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+				      -1;
 }
 
 /* XML 1.0 predefined entities and character references. */
 static int dec_xml(const char *s, struct strbuf *o)
 {
-	static const struct { const char *ent; char c; } ents[] = {
-		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {
+		{ "&amp;", '&' },  { "&lt;", '<' },    { "&gt;", '>' },
 		{ "&quot;", '"' }, { "&apos;", '\'' },
 	};
 	size_t i;
 
 	while (*s) {
 		if (*s == '<' || *s == '>' || *s == '"' || *s == '\'')
-			return -1;      /* must have been escaped */
+			return -1; /* must have been escaped */
 		if (*s != '&') {
 			sb_addc(o, *s++);
 			continue;
@@ -142,7 +147,8 @@ static int dec_url(const char *s, struct strbuf *o)
 			s += 3;
 			continue;
 		}
-		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~", *s))
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~",
+			    *s))
 			return -1;
 		sb_addc(o, *s++);
 	}
@@ -183,19 +189,43 @@ struct codec {
 };
 
 static const struct codec codecs[] = {
-	{ "xml", dec_xml }, { "lua", dec_lua }, { "kam", dec_kam }, { "pgconf", dec_pgconf },
-	{ "pgpass", dec_pgpass }, { "url", dec_url }, { "sh", dec_sh }, { "raw", dec_verbatim },
+	{ "xml", dec_xml },       { "lua", dec_lua }, { "kam", dec_kam }, { "pgconf", dec_pgconf },
+	{ "pgpass", dec_pgpass }, { "url", dec_url }, { "sh", dec_sh },   { "raw", dec_verbatim },
 };
 
 /* Legal-but-nasty values: each must round-trip through every escaper. */
 static const char *const hostile[] = {
 	"plain",
-	"a\"b", "a'b", "a\\b", "a$b", "a:b", "${x}", "$${y}", "$$${z}", "${x}$${y}",
-	"m\xe1\xba\xadt kh\xe1\xba\xa9u", "\xe2\x82\xac\xf0\x9f\x93\x9e",
-	"<x>&#;", "&amp;", "]]>", "%41%", "' ; rm -rf / ; '", "\\\\", "end\\", "\\",
-	"''", "\"\"", "a b  c", "X-PRE-PROCESS", "#!define X", "$(id)`id`", "--",
+	"a\"b",
+	"a'b",
+	"a\\b",
+	"a$b",
+	"a:b",
+	"${x}",
+	"$${y}",
+	"$$${z}",
+	"${x}$${y}",
+	"m\xe1\xba\xadt kh\xe1\xba\xa9u",
+	"\xe2\x82\xac\xf0\x9f\x93\x9e",
+	"<x>&#;",
+	"&amp;",
+	"]]>",
+	"%41%",
+	"' ; rm -rf / ; '",
+	"\\\\",
+	"end\\",
+	"\\",
+	"''",
+	"\"\"",
+	"a b  c",
+	"X-PRE-PROCESS",
+	"#!define X",
+	"$(id)`id`",
+	"--",
 	"r\"e'p\\l$i:c${x}a$${y}<x>&#;m\xe1\xba\xadt kh\xe1\xba\xa9u/@?%20 end\\",
-	"1234567890", "[x]{y}", "\\'\\\"",
+	"1234567890",
+	"[x]{y}",
+	"\\'\\\"",
 };
 
 struct row {
@@ -204,7 +234,8 @@ struct row {
 	const char *value;
 };
 
-static struct row rt_rows[sizeof(codecs) / sizeof(codecs[0]) * sizeof(hostile) / sizeof(hostile[0])];
+static struct row
+	rt_rows[sizeof(codecs) / sizeof(codecs[0]) * sizeof(hostile) / sizeof(hostile[0])];
 
 static void test_round_trip(void **state)
 {
@@ -219,7 +250,7 @@ static void test_round_trip(void **state)
 		fail_msg("'%s' escaped as '%s' does not decode", r->value, sb_str(&enc));
 	assert_string_equal(sb_str(&dec), r->value);
 	if (strcmp(r->codec->name, "xml") == 0)
-		assert_null(strchr(sb_str(&enc), '$'));         /* no ${ or $${ left */
+		assert_null(strchr(sb_str(&enc), '$')); /* no ${ or $${ left */
 	if (strcmp(r->codec->name, "xml") == 0)
 		assert_null(strcasestr(sb_str(&enc), "x-pre-process"));
 	sb_release(&enc);
@@ -235,7 +266,7 @@ static const char *rt_name(const void *row)
 
 struct exact {
 	const char *name, *esc, *in;
-	const char *out;        /* NULL: must be refused with -EINVAL */
+	const char *out; /* NULL: must be refused with -EINVAL */
 };
 
 static struct exact exact_rows[] = {
@@ -276,7 +307,8 @@ static struct exact exact_rows[] = {
 	{ "ka refuses non-ASCII", "ka", "m\xe1\xba\xadt", NULL },
 	{ "ka refuses empty", "ka", "", NULL },
 	{ "url unreserved kept", "url", "Az09-._~", "Az09-._~" },
-	{ "url reserved encoded", "url", ":/?#[]@!$&'()*+,;= %", "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%20%25" },
+	{ "url reserved encoded", "url", ":/?#[]@!$&'()*+,;= %",
+	  "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D%20%25" },
 	{ "url UTF-8 bytes", "url", "\xe1\xba\xad", "%E1%BA%AD" },
 	{ "line verbatim", "line", "a\"'\\$:#=; x", "a\"'\\$:#=; x" },
 	{ "line refuses LF", "line", "a\nb", NULL },
@@ -335,8 +367,8 @@ int main(void)
 				 codecs[i].name, j);
 			n++;
 		}
-	failed = run_table("escape-round-trip", test_round_trip, rt_rows, sizeof(rt_rows[0]),
-			   n, rt_name);
+	failed = run_table("escape-round-trip", test_round_trip, rt_rows, sizeof(rt_rows[0]), n,
+			   rt_name);
 	failed += run_table("escape-exact", test_exact, exact_rows, sizeof(exact_rows[0]),
 			    sizeof(exact_rows) / sizeof(exact_rows[0]), exact_name);
 	return failed + cmocka_run_group_tests_name("escape-lookup", more, NULL, NULL);

@@ -11,11 +11,11 @@ static const char *const keys[] = { "alpha", "beta", "gamma", NULL };
 struct row {
 	const char *name;
 	const char *input;
-	size_t len;             /* 0: strlen(input) */
-	int ret;                /* expected return */
-	unsigned line;          /* expected error line */
-	const char *msg;        /* substring of the error message */
-	const char *key, *value;/* one expected pair on success */
+	size_t len;              /* 0: strlen(input) */
+	int ret;                 /* expected return */
+	unsigned line;           /* expected error line */
+	const char *msg;         /* substring of the error message */
+	const char *key, *value; /* one expected pair on success */
 };
 
 static struct row rows[] = {
@@ -23,7 +23,8 @@ static struct row rows[] = {
 	{ "one pair", "alpha=1\n", 0, 0, 0, NULL, "alpha", "1" },
 	{ "no final newline", "alpha=1", 0, 0, 0, NULL, "alpha", "1" },
 	{ "value verbatim with spaces and =", "beta= a = b \n", 0, 0, 0, NULL, "beta", " a = b " },
-	{ "value with quotes and backslash", "beta=\"'\\$:${x}\n", 0, 0, 0, NULL, "beta", "\"'\\$:${x}" },
+	{ "value with quotes and backslash", "beta=\"'\\$:${x}\n", 0, 0, 0, NULL, "beta",
+	  "\"'\\$:${x}" },
 	{ "value UTF-8", "beta=m\xe1\xba\xadt kh\xe1\xba\xa9u\n", 0, 0, 0, NULL, "beta",
 	  "m\xe1\xba\xadt kh\xe1\xba\xa9u" },
 	{ "empty value", "gamma=\n", 0, 0, 0, NULL, "gamma", "" },
@@ -47,8 +48,8 @@ static struct row rows[] = {
 	{ "key is case sensitive", "ALPHA=1\n", 0, -EINVAL, 1, "unknown key 'ALPHA'", NULL, NULL },
 	{ "unprintable key not echoed", "al\x1bpha=1\n", 0, -EINVAL, 1, "unknown key 'al?pha'",
 	  NULL, NULL },
-	{ "value of bad line never echoed", "s3cr3t-value\n", 0, -EINVAL, 1, "without '='",
-	  NULL, NULL },
+	{ "value of bad line never echoed", "s3cr3t-value\n", 0, -EINVAL, 1, "without '='", NULL,
+	  NULL },
 };
 
 static void test_row(void **state)

@@ -9,55 +9,67 @@ struct row {
 	const char *name;
 	const char *text;
 	int ok;
-	const char *err;        /* substring of the first error when !ok */
+	const char *err; /* substring of the first error when !ok */
 };
 
 #define FS "/etc/voip-ha/freeswitch/"
 
 static struct row rows[] = {
 	{ "minimal line", "a.tmpl /etc/a 0644 root:root own\n", 1, NULL },
-	{ "comments, blanks, policies", "# c\n\n  a.tmpl\t/etc/a  0640 root:kamailio ucf\n"
+	{ "comments, blanks, policies",
+	  "# c\n\n  a.tmpl\t/etc/a  0640 root:kamailio ucf\n"
 	  "d.tmpl /DEPLOY.md 0644 root:root deploy\n"
-	  "f.tmpl " FS "x.xml 0600 root:root freeswitch 0640 root:freeswitch\n", 1, NULL },
-	{ "destination substitution", "a.tmpl /etc/postgresql/{{raw:pg_major}}/main/x 0644 postgres:postgres own\n",
+	  "f.tmpl " FS "x.xml 0600 root:root freeswitch 0640 root:freeswitch\n",
 	  1, NULL },
+	{ "destination substitution",
+	  "a.tmpl /etc/postgresql/{{raw:pg_major}}/main/x 0644 postgres:postgres own\n", 1, NULL },
 	{ "too few fields", "a.tmpl /etc/a 0644\n", 0, "M:1: expected 'template destination" },
 	{ "policy missing (the old four columns)", "a.tmpl /etc/a 0644 root:root\n", 0,
 	  "M:1: expected 'template destination mode owner:group policy'" },
 	{ "too many fields", "a.tmpl " FS "a 0644 root:root freeswitch 0644 root:root x\n", 0,
 	  "M:1: expected" },
-	{ "template absolute", "/a.tmpl /etc/a 0644 root:root own\n", 0, "must be a relative path" },
-	{ "template dotdot", "x/../../a.tmpl /etc/a 0644 root:root own\n", 0, "must be a relative path" },
-	{ "destination relative", "a.tmpl etc/a 0644 root:root own\n", 0, "must be an absolute path" },
-	{ "destination dotdot", "a.tmpl /etc/../a 0644 root:root own\n", 0, "must be an absolute path" },
+	{ "template absolute", "/a.tmpl /etc/a 0644 root:root own\n", 0,
+	  "must be a relative path" },
+	{ "template dotdot", "x/../../a.tmpl /etc/a 0644 root:root own\n", 0,
+	  "must be a relative path" },
+	{ "destination relative", "a.tmpl etc/a 0644 root:root own\n", 0,
+	  "must be an absolute path" },
+	{ "destination dotdot", "a.tmpl /etc/../a 0644 root:root own\n", 0,
+	  "must be an absolute path" },
 	{ "mode not octal", "a.tmpl /etc/a 0648 root:root own\n", 0, "mode '0648' must be octal" },
-	{ "mode world-writable", "a.tmpl /etc/a 0666 root:root own\n", 0, "must not be group- or world-writable" },
+	{ "mode world-writable", "a.tmpl /etc/a 0666 root:root own\n", 0,
+	  "must not be group- or world-writable" },
 	{ "mode setuid", "a.tmpl /etc/a 4755 root:root own\n", 0, "set-id" },
-	{ "owner without group", "a.tmpl /etc/a 0644 root own\n", 0, "owner 'root' must be user:group" },
+	{ "owner without group", "a.tmpl /etc/a 0644 root own\n", 0,
+	  "owner 'root' must be user:group" },
 	{ "owner bad chars", "a.tmpl /etc/a 0644 ro$t:root own\n", 0, "must be user:group" },
-	{ "owner name too long", "a.tmpl /etc/a 0644 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:root own\n", 0,
-	  "must be user:group" },
+	{ "owner name too long", "a.tmpl /etc/a 0644 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:root own\n",
+	  0, "must be user:group" },
 	{ "policy unknown", "a.tmpl /etc/a 0644 root:root mine\n", 0,
 	  "M:1: policy 'mine' must be own, ucf, freeswitch or deploy" },
-	{ "old scope word node", "a.tmpl /etc/a 0644 root:root node\n", 0, "policy 'node' must be" },
+	{ "old scope word node", "a.tmpl /etc/a 0644 root:root node\n", 0,
+	  "policy 'node' must be" },
 	{ "policy case matters", "a.tmpl /etc/a 0644 root:root UCF\n", 0, "policy 'UCF' must be" },
 	{ "own with extra fields", "a.tmpl /etc/a 0644 root:root own 0640 root:root\n", 0,
 	  "M:1: unexpected '0640' after policy own" },
 	{ "freeswitch without copy", "a.tmpl " FS "a 0600 root:root freeswitch\n", 0,
 	  "M:1: policy freeswitch needs the mode and owner:group of the copy" },
-	{ "freeswitch copy mode missing", "a.tmpl " FS "a 0600 root:root freeswitch root:freeswitch\n",
-	  0, "M:1: policy freeswitch needs the mode and owner:group" },
-	{ "freeswitch copy mode bad", "a.tmpl " FS "a 0600 root:root freeswitch 0660 root:freeswitch\n",
-	  0, "M:1: copy mode '0660' must not be group- or world-writable" },
+	{ "freeswitch copy mode missing",
+	  "a.tmpl " FS "a 0600 root:root freeswitch root:freeswitch\n", 0,
+	  "M:1: policy freeswitch needs the mode and owner:group" },
+	{ "freeswitch copy mode bad",
+	  "a.tmpl " FS "a 0600 root:root freeswitch 0660 root:freeswitch\n", 0,
+	  "M:1: copy mode '0660' must not be group- or world-writable" },
 	{ "freeswitch copy owner bad", "a.tmpl " FS "a 0600 root:root freeswitch 0640 root\n", 0,
 	  "M:1: owner 'root' must be user:group" },
-	{ "freeswitch outside the stage", "a.tmpl /etc/freeswitch/a 0600 root:root freeswitch 0640 root:freeswitch\n",
-	  0, "M:1: a freeswitch destination must be a file below /etc/voip-ha/freeswitch/" },
-	{ "freeswitch the stage itself", "a.tmpl " FS " 0600 root:root freeswitch 0640 root:freeswitch\n",
-	  0, "a freeswitch destination must be a file below" },
+	{ "freeswitch outside the stage",
+	  "a.tmpl /etc/freeswitch/a 0600 root:root freeswitch 0640 root:freeswitch\n", 0,
+	  "M:1: a freeswitch destination must be a file below /etc/voip-ha/freeswitch/" },
+	{ "freeswitch the stage itself",
+	  "a.tmpl " FS " 0600 root:root freeswitch 0640 root:freeswitch\n", 0,
+	  "a freeswitch destination must be a file below" },
 	{ "error on second line", "a.tmpl /etc/a 0644 root:root own\nb.tmpl\n", 0, "M:2:" },
 };
-
 
 static void test_row(void **state)
 {
@@ -86,10 +98,11 @@ static const char *row_name(const void *row)
 
 static void test_fields(void **state)
 {
-	static const char text[] = "x/a.tmpl /etc/a 0640 root:kamailio own\n"
-				   "d.tmpl /DEPLOY.md 0644 root:root deploy\n"
-				   "k.tmpl /etc/k 0600 root:root ucf\n"
-				   "f.tmpl " FS "x 0600 root:root freeswitch 0640 root:freeswitch\n";
+	static const char text[] =
+		"x/a.tmpl /etc/a 0640 root:kamailio own\n"
+		"d.tmpl /DEPLOY.md 0644 root:root deploy\n"
+		"k.tmpl /etc/k 0600 root:root ucf\n"
+		"f.tmpl " FS "x 0600 root:root freeswitch 0640 root:freeswitch\n";
 	struct manifest m;
 	struct errlist el = ERRLIST_INIT;
 

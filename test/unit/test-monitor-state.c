@@ -38,7 +38,7 @@ static void test_round_trip(void **state)
 
 struct row {
 	const char *name;
-	const char *from, *to;  /* replace `from` in the good file by `to` */
+	const char *from, *to; /* replace `from` in the good file by `to` */
 	const char *msg;
 };
 
@@ -49,7 +49,8 @@ static const struct row rows[] = {
 	{ "empty number", "lag_bytes=-1\n", "lag_bytes=\n", "invalid value for lag_bytes" },
 	{ "number out of range", "updated=1790000000\n", "updated=99999999999999999999\n",
 	  "invalid value for updated" },
-	{ "real with junk", "lag_seconds=0.250\n", "lag_seconds=0.2s\n", "invalid value for lag_seconds" },
+	{ "real with junk", "lag_seconds=0.250\n", "lag_seconds=0.2s\n",
+	  "invalid value for lag_seconds" },
 	{ "text too long", "node=node1\n", "node=node1node1node1node1node1node1node1\n",
 	  "invalid value for node" },
 	{ "duplicate key", "fenced=0\n", "fenced=0\nfenced=1\n", "duplicate key" },

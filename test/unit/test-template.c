@@ -8,28 +8,40 @@
 struct row {
 	const char *name;
 	const char *tmpl;
-	const char *out;        /* expected output, or NULL when it must fail */
-	const char *err[3];     /* messages expected (substrings), in order */
+	const char *out;    /* expected output, or NULL when it must fail */
+	const char *err[3]; /* messages expected (substrings), in order */
 };
 
 static struct row rows[] = {
 	{ "no substitution", "plain {text} $x\n", "plain {text} $x\n", { NULL } },
 	{ "one raw", "ip {{raw:addr}};", "ip 198.51.100.1;", { NULL } },
 	{ "adjacent", "{{raw:addr}}{{raw:addr}}", "198.51.100.1198.51.100.1", { NULL } },
-	{ "secret through xml", "<p v=\"{{xml:pw}}\"/>", "<p v=\"a&quot;b&apos;c&#36;{x}\"/>", { NULL } },
+	{ "secret through xml",
+	  "<p v=\"{{xml:pw}}\"/>",
+	  "<p v=\"a&quot;b&apos;c&#36;{x}\"/>",
+	  { NULL } },
 	{ "secret through pgconf", "'{{pgconf:pw}}'", "'a\"b''c${x}'", { NULL } },
 	{ "single brace kept", "{ {raw:addr} }", "{ {raw:addr} }", { NULL } },
-	{ "unknown variable", "a\nb {{raw:nope}}\n", NULL, { "t.tmpl:2: unknown variable 'nope'" } },
+	{ "unknown variable",
+	  "a\nb {{raw:nope}}\n",
+	  NULL,
+	  { "t.tmpl:2: unknown variable 'nope'" } },
 	{ "unknown escaper", "{{html:addr}}", NULL, { "t.tmpl:1: unknown escaper 'html'" } },
-	{ "raw refused for secret", "x\n\n{{raw:pw}}", NULL,
+	{ "raw refused for secret",
+	  "x\n\n{{raw:pw}}",
+	  NULL,
 	  { "t.tmpl:3: variable 'pw' is a secret and cannot use the 'raw' escaper" } },
-	{ "escaper refuses value", "{{ka:pw}}", NULL,
+	{ "escaper refuses value",
+	  "{{ka:pw}}",
+	  NULL,
 	  { "t.tmpl:1: the value of 'pw' cannot be written with the 'ka' escaper" } },
 	{ "malformed: spaces", "{{ raw:addr }}", NULL, { "t.tmpl:1: malformed substitution" } },
 	{ "malformed: unterminated", "{{raw:addr", NULL, { "t.tmpl:1: malformed substitution" } },
 	{ "malformed: no escaper", "{{addr}}", NULL, { "t.tmpl:1: malformed substitution" } },
 	{ "malformed: upper case", "{{RAW:addr}}", NULL, { "t.tmpl:1: malformed substitution" } },
-	{ "every error reported", "{{raw:a1}}\n{{bad:addr}}\n{{raw:pw}}\n", NULL,
+	{ "every error reported",
+	  "{{raw:a1}}\n{{bad:addr}}\n{{raw:pw}}\n",
+	  NULL,
 	  { "t.tmpl:1: unknown variable 'a1'", "t.tmpl:2: unknown escaper 'bad'",
 	    "t.tmpl:3: variable 'pw' is a secret" } },
 };
@@ -60,7 +72,7 @@ static void test_row(void **state)
 		}
 		assert_int_equal(el.count, i);
 		for (i = 0; i < el.count; i++)
-			assert_null(strstr(el.msgs[i], "a\"b"));   /* never the secret */
+			assert_null(strstr(el.msgs[i], "a\"b")); /* never the secret */
 	}
 	sb_release(&out);
 	errlist_free(&el);

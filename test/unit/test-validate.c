@@ -8,30 +8,29 @@
 #include "lib/cluster-config.h"
 #include "lib/strbuf.h"
 
-static const char base[] =
-	"node1_address=198.51.100.11\n"
-	"node2_address=198.51.100.12\n"
-	"virtual_address=198.51.100.10\n"
-	"node1_interface=eth0\n"
-	"node2_interface=eth0\n"
-	"node1_hostname=pbx1\n"
-	"node2_hostname=pbx2\n"
-	"replication_password=repl\n"
-	"kamailio_db_password=kam\n"
-	"admin_db_password=admin\n"
-	"freeswitch_db_password=fs\n"
-	"vrrp_password=vrrp1234\n"
-	"freeswitch_esl_password=ClueCon\n"
-	"admin_api_key=AAAAAAAAAAAAAAAAAAAAAAAA\n"
-	"freeswitch_api_key=BBBBBBBBBBBBBBBBBBBBBBBB\n";
+static const char base[] = "node1_address=198.51.100.11\n"
+			   "node2_address=198.51.100.12\n"
+			   "virtual_address=198.51.100.10\n"
+			   "node1_interface=eth0\n"
+			   "node2_interface=eth0\n"
+			   "node1_hostname=pbx1\n"
+			   "node2_hostname=pbx2\n"
+			   "replication_password=repl\n"
+			   "kamailio_db_password=kam\n"
+			   "admin_db_password=admin\n"
+			   "freeswitch_db_password=fs\n"
+			   "vrrp_password=vrrp1234\n"
+			   "freeswitch_esl_password=ClueCon\n"
+			   "admin_api_key=AAAAAAAAAAAAAAAAAAAAAAAA\n"
+			   "freeswitch_api_key=BBBBBBBBBBBBBBBBBBBBBBBB\n";
 
 struct row {
 	const char *name;
-	const char *k1, *v1, *k2, *v2;  /* overrides; v NULL = remove the key */
-	const char *expect;             /* NULL: valid; else a message it must contain */
+	const char *k1, *v1, *k2, *v2; /* overrides; v NULL = remove the key */
+	const char *expect;            /* NULL: valid; else a message it must contain */
 };
 
-#define LONG_PW_1025 \
+#define LONG_PW_1025                                                       \
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" \
@@ -74,17 +73,22 @@ static struct row rows[] = {
 	  "node2_address: must be in the same /24 subnet as node1_address" },
 	{ "vip other subnet", "virtual_address", "203.0.113.10", NULL, NULL,
 	  "virtual_address: must be in the same /24 subnet as node1_address" },
-	{ "wider prefix joins subnets", "node2_address", "198.51.101.12", "prefix_length", "16", NULL },
+	{ "wider prefix joins subnets", "node2_address", "198.51.101.12", "prefix_length", "16",
+	  NULL },
 	{ "node1 network address", "node1_address", "198.51.100.0", NULL, NULL,
 	  "node1_address: must not be the network address of its /24 subnet" },
 	{ "vip broadcast", "virtual_address", "198.51.100.255", NULL, NULL,
 	  "virtual_address: must not be the broadcast address of its /24 subnet" },
 	{ "broadcast of /30", "node2_address", "198.51.100.15", "prefix_length", "28",
 	  "node2_address: must not be the broadcast address of its /28 subnet" },
-	{ "prefix 0", "prefix_length", "0", NULL, NULL, "prefix_length: must be an integer from 1 to 30" },
-	{ "prefix 31", "prefix_length", "31", NULL, NULL, "prefix_length: must be an integer from 1 to 30" },
-	{ "prefix with slash", "prefix_length", "/24", NULL, NULL, "prefix_length: must be an integer" },
-	{ "node1_interface required", "node1_interface", NULL, NULL, NULL, "node1_interface: required" },
+	{ "prefix 0", "prefix_length", "0", NULL, NULL,
+	  "prefix_length: must be an integer from 1 to 30" },
+	{ "prefix 31", "prefix_length", "31", NULL, NULL,
+	  "prefix_length: must be an integer from 1 to 30" },
+	{ "prefix with slash", "prefix_length", "/24", NULL, NULL,
+	  "prefix_length: must be an integer" },
+	{ "node1_interface required", "node1_interface", NULL, NULL, NULL,
+	  "node1_interface: required" },
 	{ "node1_interface too long", "node1_interface", "abcdefghijklmnop", NULL, NULL,
 	  "node1_interface: must be a Linux interface name" },
 	{ "node2_interface slash", "node2_interface", "eth/0", NULL, NULL,
@@ -102,7 +106,8 @@ static struct row rows[] = {
 	{ "hostnames equal ignoring case", "node2_hostname", "PBX1", NULL, NULL,
 	  "node2_hostname: must differ from node1_hostname" },
 	{ "this_node node2", "this_node", "node2", NULL, NULL, NULL },
-	{ "this_node bad", "this_node", "node3", NULL, NULL, "this_node: must be node1, node2 or auto" },
+	{ "this_node bad", "this_node", "node3", NULL, NULL,
+	  "this_node: must be node1, node2 or auto" },
 	{ "postgresql_version 18", "postgresql_version", "18", NULL, NULL, NULL },
 	{ "postgresql_version 14", "postgresql_version", "14", NULL, NULL,
 	  "postgresql_version: must be auto or a PostgreSQL major version" },
@@ -231,8 +236,8 @@ static void test_row(void **state)
 		if (r->expect && strstr(el.msgs[i], r->expect))
 			found = 1;
 		/* No message may quote a secret value. */
-		if (r->v1 && strlen(r->v1) > 3 &&
-		    (cluster_key_find(r->k1)->flags & CK_SECRET) && strstr(el.msgs[i], r->v1))
+		if (r->v1 && strlen(r->v1) > 3 && (cluster_key_find(r->k1)->flags & CK_SECRET) &&
+		    strstr(el.msgs[i], r->v1))
 			fail_msg("message '%s' quotes the value", el.msgs[i]);
 		if (strstr(el.msgs[i], "ClueCon") || strstr(el.msgs[i], "vrrp1234"))
 			fail_msg("message '%s' quotes a secret", el.msgs[i]);
@@ -262,9 +267,8 @@ static const char *row_name(const void *row)
 /* Every broken rule is reported, not just the first. */
 static void test_collects_all(void **state)
 {
-	static const char text[] =
-		"node1_address=1.2.3\nnode2_interface=a/b\nvrrp_router_id=0\n"
-		"admin_http_port=0\n";
+	static const char text[] = "node1_address=1.2.3\nnode2_interface=a/b\nvrrp_router_id=0\n"
+				   "admin_http_port=0\n";
 	struct errlist el = ERRLIST_INIT;
 	struct cluster_config cfg;
 	struct kv_error err;

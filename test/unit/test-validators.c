@@ -18,7 +18,7 @@ struct row {
 	enum what what;
 	const char *input;
 	int ok;
-	unsigned long long value;       /* for IPV4 and the integers when ok */
+	unsigned long long value; /* for IPV4 and the integers when ok */
 };
 
 static struct row rows[] = {
@@ -196,15 +196,16 @@ static void test_hex_decode_case(void **state)
 
 static void test_hex_decode_bad(void **state)
 {
-	static const char *const bad[] = { "", "a", "abc", "abcde", "abcg", "ab d", "0x12",
-					   "ab\ncd" };
+	static const char *const bad[] = {
+		"", "a", "abc", "abcde", "abcg", "ab d", "0x12", "ab\ncd"
+	};
 	unsigned char out[2];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		out[0] = out[1] = 0x55;
 		assert_int_equal(hex_decode(bad[i], out, 2), -EINVAL);
-		assert_int_equal(out[0], 0);    /* wiped */
+		assert_int_equal(out[0], 0); /* wiped */
 		assert_int_equal(out[1], 0);
 	}
 }
@@ -235,10 +236,8 @@ static void test_sockaddr(void **state)
 int main(void)
 {
 	static const struct CMUnitTest more[] = {
-		cmocka_unit_test(test_ka_chars),
-		cmocka_unit_test(test_hex_round_trip),
-		cmocka_unit_test(test_hex_decode_case),
-		cmocka_unit_test(test_hex_decode_bad),
+		cmocka_unit_test(test_ka_chars),        cmocka_unit_test(test_hex_round_trip),
+		cmocka_unit_test(test_hex_decode_case), cmocka_unit_test(test_hex_decode_bad),
 		cmocka_unit_test(test_sockaddr),
 	};
 

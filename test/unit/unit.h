@@ -16,8 +16,8 @@
 
 /* Runs fn once per row (rows[i] is passed as the test state); names[i] is
  * the TAP description. Returns the number of failures. */
-static inline int run_table(const char *group, void (*fn)(void **), void *rows,
-			    size_t row_size, size_t count, const char *(*name)(const void *row))
+static inline int run_table(const char *group, void (*fn)(void **), void *rows, size_t row_size,
+			    size_t count, const char *(*name)(const void *row))
 {
 	struct CMUnitTest *t = calloc(count, sizeof(*t));
 	size_t i;

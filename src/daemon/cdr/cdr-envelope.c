@@ -85,7 +85,7 @@ static int b64_decode(const char *s, size_t len, char **out, size_t *outlen)
 			continue;
 		}
 		int v = b64val(c);
-		if (v < 0 || pad) {     /* data after padding is not base64 */
+		if (v < 0 || pad) { /* data after padding is not base64 */
 			free(o);
 			return -1;
 		}
@@ -106,7 +106,6 @@ static int b64_decode(const char *s, size_t len, char **out, size_t *outlen)
 	return 0;
 }
 
-
 /* Plain %XX decoding (an err-log-dir file: FreeSWITCH's encoder never emits
  * '+', so it means '+'). */
 static int pct_decode(const char *s, size_t len, char **out, size_t *outlen)
@@ -121,8 +120,8 @@ static int pct_decode(const char *s, size_t len, char **out, size_t *outlen)
 	return 0;
 }
 
-static int from_form(const char *body, size_t len, enum cdr_format *fmt,
-		     char **doc, size_t *doclen, char *errbuf, size_t errlen)
+static int from_form(const char *body, size_t len, enum cdr_format *fmt, char **doc, size_t *doclen,
+		     char *errbuf, size_t errlen)
 {
 	struct form f = FORM_INIT;
 	size_t vlen;
@@ -151,8 +150,8 @@ static int from_form(const char *body, size_t len, enum cdr_format *fmt,
 	return r;
 }
 
-static int from_decoded(char *d, size_t dlen, const char *what, enum cdr_format *fmt,
-			char **doc, size_t *doclen, char *errbuf, size_t errlen)
+static int from_decoded(char *d, size_t dlen, const char *what, enum cdr_format *fmt, char **doc,
+			size_t *doclen, char *errbuf, size_t errlen)
 {
 	int k = sniff_doc(d, dlen);
 	if (!k) {
@@ -166,8 +165,8 @@ static int from_decoded(char *d, size_t dlen, const char *what, enum cdr_format 
 	return 0;
 }
 
-int cdr_envelope_decode(const char *body, size_t len, enum cdr_format *fmt,
-			char **doc, size_t *doclen, char *errbuf, size_t errlen)
+int cdr_envelope_decode(const char *body, size_t len, enum cdr_format *fmt, char **doc,
+			size_t *doclen, char *errbuf, size_t errlen)
 {
 	int k;
 

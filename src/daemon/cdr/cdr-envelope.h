@@ -21,7 +21,7 @@
 /* On success returns 0 with *doc a malloc'd copy of the document (NUL
  * appended, not counted in *doclen) and *fmt its format. -EINVAL (no CDR
  * document in the body; errbuf says why) or -ENOMEM. */
-int cdr_envelope_decode(const char *body, size_t len, enum cdr_format *fmt,
-			char **doc, size_t *doclen, char *errbuf, size_t errlen);
+int cdr_envelope_decode(const char *body, size_t len, enum cdr_format *fmt, char **doc,
+			size_t *doclen, char *errbuf, size_t errlen);
 
 #endif

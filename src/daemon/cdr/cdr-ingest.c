@@ -36,10 +36,10 @@ struct worker {
 	int idx;
 	pthread_t th;
 	bool started;
-	uint64_t ident;                 /* of this worker's current connection */
+	uint64_t ident; /* of this worker's current connection */
 	PGconn *seen_pg;
 	int seen_pid;
-	bool failing;                   /* for logging state changes only */
+	bool failing; /* for logging state changes only */
 	long long last_housekeep, last_queue;
 };
 
@@ -50,12 +50,12 @@ struct cdr_ingest {
 	unsigned nworkers;
 	atomic_bool stopping;
 	long long drain_deadline;
-	pthread_mutex_t mu;             /* ident, sleep */
+	pthread_mutex_t mu; /* ident, sleep */
 	pthread_cond_t wake;
-	uint64_t ident;                 /* last database identity seen */
-	bool store_raw;                 /* cdr_store_raw (read at start) */
-	struct metric_counter *received, *rejected, *processed, *duplicates, *dead,
-		*failed, *redelivered, *dropped_unconfirmed, *queue_rows, *parked_total;
+	uint64_t ident; /* last database identity seen */
+	bool store_raw; /* cdr_store_raw (read at start) */
+	struct metric_counter *received, *rejected, *processed, *duplicates, *dead, *failed,
+		*redelivered, *dropped_unconfirmed, *queue_rows, *parked_total;
 	/* deferred acknowledgements: the flusher makes written records
 	 * durable and resumes the requests waiting for them */
 	struct cdr_waiters waiters;
@@ -107,8 +107,10 @@ static int note_connection(struct worker *w, PGconn *pg)
 	if ((ci->ident && ci->ident != ident) || (before && before != ident)) {
 		size_t n = cdr_journal_rewind(ci->j);
 		metric_counter_add(ci->redelivered, n);
-		fprintf(stderr, LOG_WARN "cdr: database identity changed (failover or restore):"
-			" re-delivering %zu journaled CDRs\n", n);
+		fprintf(stderr,
+			LOG_WARN "cdr: database identity changed (failover or restore):"
+				 " re-delivering %zu journaled CDRs\n",
+			n);
 	}
 	ci->ident = ident;
 	pthread_mutex_unlock(&ci->mu);
@@ -261,7 +263,8 @@ static void drain_queue(struct worker *w, PGconn *pg, int max, bool one_by_one)
 			cdr_record_free(&items[0].rec);
 			items[0].dead = true;
 			snprintf(items[0].reason, sizeof(items[0].reason), "%.250s", why);
-			if (cdr_store_batch(pg, items, 1, ids, &res, err, sizeof(err)) == CDR_STORE_OK)
+			if (cdr_store_batch(pg, items, 1, ids, &res, err, sizeof(err)) ==
+			    CDR_STORE_OK)
 				count(ci, &res);
 		} else if (q2) {
 			PQclear(PQexec(pg, "ROLLBACK"));
@@ -297,9 +300,12 @@ static void housekeep(struct worker *w, PGconn *pg)
 	cdr_journal_confirm(ci->j, w->ident, flush, &dropped);
 	if (dropped) {
 		metric_counter_add(ci->dropped_unconfirmed, dropped);
-		fprintf(stderr, LOG_WARN "cdr: %u journal segment(s) deleted after the retention"
+		fprintf(stderr,
+			LOG_WARN
+			"cdr: %u journal segment(s) deleted after the retention"
 			" period without a standby confirming them (is a standby streaming, and"
-			" does voip_admin have pg_monitor?)\n", dropped);
+			" does voip_admin have pg_monitor?)\n",
+			dropped);
 	}
 }
 
@@ -322,7 +328,7 @@ static void *worker_main(void *arg)
 		struct db_err e;
 		if (db_ensure(c, &e) < 0) {
 			if (stopping)
-				break;  /* nothing can drain; the journal keeps it */
+				break; /* nothing can drain; the journal keeps it */
 			set_failing(w, true, e.msg);
 			nap(ci, 200);
 			continue;
@@ -393,16 +399,16 @@ static void register_metrics(struct cdr_ingest *ci, struct metrics *m)
 	C(parked_total, "parked_total",
 	  "CDR posts answered after their journal flush without holding a thread");
 #undef C
-	metrics_gauge_fn(m, "voipadmin_cdr_parked", "CDR posts waiting for their journal flush",
-			 "", gauge_parked, ci);
+	metrics_gauge_fn(m, "voipadmin_cdr_parked", "CDR posts waiting for their journal flush", "",
+			 gauge_parked, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_queue_depth", "CDRs acknowledged, not yet in voip.cdr",
 			 "", gauge_backlog, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_oldest_age_seconds",
 			 "Age of the oldest CDR not yet in voip.cdr", "", gauge_oldest, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_journal_bytes", "Size of the local CDR journal", "",
 			 gauge_bytes, ci);
-	metrics_gauge_fn(m, "voipadmin_cdr_journal_segments", "Local CDR journal segment files",
-			 "", gauge_segments, ci);
+	metrics_gauge_fn(m, "voipadmin_cdr_journal_segments", "Local CDR journal segment files", "",
+			 gauge_segments, ci);
 }
 
 /* Makes every written record durable, one fdatasync per group, so that
@@ -442,8 +448,10 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_po
 	}
 	size_t pending = cdr_journal_backlog(ci->j);
 	if (pending)
-		fprintf(stderr, LOG_INFO "cdr: %zu journaled CDRs from the previous run will be"
-			" (re)delivered\n", pending);
+		fprintf(stderr,
+			LOG_INFO "cdr: %zu journaled CDRs from the previous run will be"
+				 " (re)delivered\n",
+			pending);
 	register_metrics(ci, m);
 	if (cdr_waiters_init(&ci->waiters, ci->j) < 0) {
 		fprintf(stderr, LOG_ERR "cdr: out of memory\n");
@@ -474,8 +482,8 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_po
 	return ci;
 }
 
-int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
-		      const char *content_type, uint64_t *seq, char *errbuf, size_t errlen)
+int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len, const char *content_type,
+		      uint64_t *seq, char *errbuf, size_t errlen)
 {
 	enum cdr_format fmt;
 	char *doc;
@@ -501,8 +509,7 @@ int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
 	r = cdr_journal_write(ci->j, (uint8_t)fmt, doc, dlen, seq);
 	free(doc);
 	if (r < 0) {
-		snprintf(errbuf, errlen, "cannot write the CDR to the journal: %s",
-			 strerror(-r));
+		snprintf(errbuf, errlen, "cannot write the CDR to the journal: %s", strerror(-r));
 		return r;
 	}
 	return 0;
@@ -517,8 +524,7 @@ int cdr_ingest_defer(struct cdr_ingest *ci, uint64_t seq, void (*suspend)(void *
 	return r;
 }
 
-int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf,
-		       size_t errlen)
+int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf, size_t errlen)
 {
 	int r = wait ? cdr_journal_wait(ci->j, seq) : cdr_journal_settled(ci->j, seq);
 	if (r == 1 || (wait && r == 0)) {
@@ -529,8 +535,7 @@ int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *err
 		snprintf(errbuf, errlen, "shutting down before the CDR was durable");
 		return -EAGAIN;
 	}
-	snprintf(errbuf, errlen, "cannot make the CDR durable in the journal: %s",
-		 strerror(-r));
+	snprintf(errbuf, errlen, "cannot make the CDR durable in the journal: %s", strerror(-r));
 	return r;
 }
 

@@ -32,8 +32,8 @@ struct metrics;
 /* Opens (creating if needed, mode 0700) spool_dir, replays the journal left
  * by a previous run, starts cfg->workers worker threads, registers the cdr_*
  * metrics. NULL on failure, after logging why to stderr (never a secret). */
-struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg,
-				    struct db_pool *db, struct metrics *m);
+struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg, struct db_pool *db,
+				    struct metrics *m);
 
 /* Answering a posted CDR without blocking an HTTP thread on the disk:
  *
@@ -52,12 +52,11 @@ struct cdr_ingest *cdr_ingest_start(const struct admin_config *cfg,
  * outcome gives the answer: 0 durable (200), -EAGAIN not settled
  * (shutdown; 503), or the -errno of the failed fdatasync (503). With wait,
  * it blocks until the record settled. */
-int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len,
-		      const char *content_type, uint64_t *seq, char *errbuf, size_t errlen);
+int cdr_ingest_submit(struct cdr_ingest *ci, const char *body, size_t len, const char *content_type,
+		      uint64_t *seq, char *errbuf, size_t errlen);
 int cdr_ingest_defer(struct cdr_ingest *ci, uint64_t seq, void (*suspend)(void *arg),
 		     void (*resume)(void *arg), void *arg);
-int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf,
-		       size_t errlen);
+int cdr_ingest_outcome(struct cdr_ingest *ci, uint64_t seq, bool wait, char *errbuf, size_t errlen);
 /* Resumes every parked request now (before the HTTP server stops). */
 void cdr_ingest_release_waiters(struct cdr_ingest *ci);
 

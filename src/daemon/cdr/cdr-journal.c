@@ -16,24 +16,24 @@
 
 #define HDR 24
 #define MAGIC "CDR1"
-#define REC_MAX (64u << 20)     /* a record larger than this is corruption */
+#define REC_MAX (64u << 20) /* a record larger than this is corruption */
 #define INFLIGHT_SLOTS 64
 #define FAIL_RING 16
 
 struct seg {
 	struct seg *next;
 	uint64_t id;
-	int fd;                 /* -1 once sealed and closed for writing */
+	int fd; /* -1 once sealed and closed for writing */
 	char path[4200];
-	uint64_t size;          /* bytes written */
-	uint64_t durable;       /* bytes covered by fdatasync */
-	size_t nwritten;        /* records written */
-	size_t nrec;            /* durable records */
-	uint64_t read_off;      /* next record to hand out */
-	size_t nread;           /* records handed out since the last reset */
-	size_t napplied;        /* records committed since the last reset */
-	unsigned inflight;      /* batches out */
-	uint64_t gen;           /* bumped on reset: stale batches are ignored */
+	uint64_t size;     /* bytes written */
+	uint64_t durable;  /* bytes covered by fdatasync */
+	size_t nwritten;   /* records written */
+	size_t nrec;       /* durable records */
+	uint64_t read_off; /* next record to hand out */
+	size_t nread;      /* records handed out since the last reset */
+	size_t napplied;   /* records committed since the last reset */
+	unsigned inflight; /* batches out */
+	uint64_t gen;      /* bumped on reset: stale batches are ignored */
 	/* Batches handed out since the last reset, in file order. A commit
 	 * moves the committed prefix (applied_off, nprefix records) over the
 	 * leading committed ones; a failed batch rolls reading back to that
@@ -43,34 +43,36 @@ struct seg {
 		uint64_t end_off;
 		size_t n;
 		bool done;
-	} *spans;
+	} * spans;
 	size_t nspans, spans_cap;
-	uint64_t span_base;     /* batch number of spans[0] */
+	uint64_t span_base; /* batch number of spans[0] */
 	uint64_t applied_off;
 	size_t nprefix;
-	uint64_t max_lsn, ident;        /* of the commits of its records */
+	uint64_t max_lsn, ident; /* of the commits of its records */
 	bool sealed;
 	struct timespec created, applied_at;
 };
 
 struct cdr_journal {
 	pthread_mutex_t mu;
-	pthread_cond_t flushed;         /* appenders wait for their fdatasync */
-	pthread_cond_t readable;        /* workers wait for durable records */
-	pthread_cond_t dirty;           /* the flusher waits for written records */
+	pthread_cond_t flushed;  /* appenders wait for their fdatasync */
+	pthread_cond_t readable; /* workers wait for durable records */
+	pthread_cond_t dirty;    /* the flusher waits for written records */
 	char dir[4096];
 	int dirfd;
 	struct cdr_journal_opts o;
-	struct seg *segs, *cur;         /* list in id order; cur = being written */
+	struct seg *segs, *cur; /* list in id order; cur = being written */
 	uint64_t next_id;
 	uint64_t written_seq, synced_seq;
 	bool flushing, closing;
 	/* Writes in (lo, hi] were hit by a failed fdatasync (the last few). */
-	struct { uint64_t lo, hi; } fail[FAIL_RING];
+	struct {
+		uint64_t lo, hi;
+	} fail[FAIL_RING];
 	int fail_next;
 	void (*on_settled)(void *arg);
 	void *on_settled_arg;
-	int64_t inflight_oldest[INFLIGHT_SLOTS];       /* 0 = free slot */
+	int64_t inflight_oldest[INFLIGHT_SLOTS]; /* 0 = free slot */
 };
 
 /* ---- CRC-32 (IEEE), slice-by-8: integrity of journal records. It runs
@@ -98,12 +100,11 @@ static uint32_t crc32_buf(const void *p, size_t n)
 	uint32_t c = 0xFFFFFFFFu;
 	pthread_once(&crc_once, crc_init);
 	while (n >= 8) {
-		uint32_t lo = c ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 |
-				   (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+		uint32_t lo = c ^ ((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+				   (uint32_t)b[3] << 24);
 		c = crc_table[7][lo & 0xFF] ^ crc_table[6][(lo >> 8) & 0xFF] ^
-		    crc_table[5][(lo >> 16) & 0xFF] ^ crc_table[4][lo >> 24] ^
-		    crc_table[3][b[4]] ^ crc_table[2][b[5]] ^
-		    crc_table[1][b[6]] ^ crc_table[0][b[7]];
+		    crc_table[5][(lo >> 16) & 0xFF] ^ crc_table[4][lo >> 24] ^ crc_table[3][b[4]] ^
+		    crc_table[2][b[5]] ^ crc_table[1][b[6]] ^ crc_table[0][b[7]];
 		b += 8;
 		n -= 8;
 	}
@@ -120,8 +121,7 @@ static void put32(unsigned char *p, uint32_t v)
 
 static uint32_t get32(const unsigned char *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static void put64(unsigned char *p, uint64_t v)
@@ -242,8 +242,8 @@ static int seg_recover(struct cdr_journal *j, struct seg *s, char *err, size_t e
 		 * is the normal result of a crash mid-write: such records were
 		 * never acknowledged (acknowledgement waits for fdatasync). */
 		char dpath[4300], rpath[4320];
-		snprintf(dpath, sizeof(dpath), "%s/dead/%016" PRIx64 "-at-%" PRIu64 ".tail",
-			 j->dir, s->id, off);
+		snprintf(dpath, sizeof(dpath), "%s/dead/%016" PRIx64 "-at-%" PRIu64 ".tail", j->dir,
+			 s->id, off);
 		snprintf(rpath, sizeof(rpath), "%s.reason", dpath);
 		int out = open(dpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (out >= 0) {
@@ -283,8 +283,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts,
-		     struct cdr_journal **out, char *err, size_t errlen)
+int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts, struct cdr_journal **out,
+		     char *err, size_t errlen)
 {
 	struct cdr_journal *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -297,7 +297,8 @@ int cdr_journal_open(const char *dir, const struct cdr_journal_opts *opts,
 	snprintf(j->dir, sizeof(j->dir), "%s", dir);
 	j->dirfd = -1;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "cannot create spool directory '%s': %s", dir, strerror(errno));
+		snprintf(err, errlen, "cannot create spool directory '%s': %s", dir,
+			 strerror(errno));
 		goto fail;
 	}
 	char dead[4200];
@@ -465,7 +466,7 @@ int cdr_journal_write(struct cdr_journal *j, uint8_t fmt, const char *data, size
 		return -E2BIG;
 	memcpy(h, MAGIC, 4);
 	put32(h + 4, (uint32_t)len);
-	put32(h + 8, crc32_buf(data, len));     /* outside the lock */
+	put32(h + 8, crc32_buf(data, len)); /* outside the lock */
 	h[12] = fmt;
 	h[13] = h[14] = h[15] = 0;
 	put64(h + 16, (uint64_t)now_real_ns());
@@ -603,7 +604,7 @@ int cdr_journal_wait(struct cdr_journal *j, uint64_t seq)
 			continue;
 		}
 		if (!j->cur || j->cur->fd < 0) {
-			r = -EIO;       /* cannot happen: sealing syncs everything */
+			r = -EIO; /* cannot happen: sealing syncs everything */
 			break;
 		}
 		r = flush_locked(j);
@@ -674,8 +675,7 @@ static int slot_get(struct cdr_journal *j, int64_t t)
 /* Reads records of s from read_off into b. Called with mu held; the file
  * part is read with pread on a private descriptor-free path (open per
  * call would be slow), so the segment keeps a read fd. */
-static size_t read_records(struct seg *s, struct cdr_jbatch *b, size_t max_n,
-			   size_t max_bytes)
+static size_t read_records(struct seg *s, struct cdr_jbatch *b, size_t max_n, size_t max_bytes)
 {
 	uint64_t avail = s->durable - s->read_off;
 	size_t want = avail > max_bytes ? max_bytes : (size_t)avail;
@@ -732,8 +732,8 @@ static size_t read_records(struct seg *s, struct cdr_jbatch *b, size_t max_n,
 	return b->n;
 }
 
-size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_n,
-			size_t max_bytes, unsigned timeout_ms)
+size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_n, size_t max_bytes,
+			unsigned timeout_ms)
 {
 	struct timespec dl = deadline_in(timeout_ms);
 	b->n = 0;
@@ -749,7 +749,7 @@ size_t cdr_journal_take(struct cdr_journal *j, struct cdr_jbatch *b, size_t max_
 				struct span *ns = realloc(s->spans, nc * sizeof(*ns));
 
 				if (!ns)
-					continue;       /* taken later, when memory allows */
+					continue; /* taken later, when memory allows */
 				s->spans = ns;
 				s->spans_cap = nc;
 			}
@@ -809,8 +809,8 @@ static void seg_committed(struct seg *s, uint64_t span)
 	}
 }
 
-void cdr_journal_done(struct cdr_journal *j, struct cdr_jbatch *b, bool ok,
-		      uint64_t commit_lsn, uint64_t ident)
+void cdr_journal_done(struct cdr_journal *j, struct cdr_jbatch *b, bool ok, uint64_t commit_lsn,
+		      uint64_t ident)
 {
 	struct seg *s = b->seg;
 	if (!s)
@@ -848,8 +848,7 @@ void cdr_jbatch_free(struct cdr_jbatch *b)
 
 static bool seg_applied(const struct seg *s)
 {
-	return s->sealed && s->inflight == 0 && s->read_off == s->durable &&
-	       s->napplied == s->nrec;
+	return s->sealed && s->inflight == 0 && s->read_off == s->durable && s->napplied == s->nrec;
 }
 
 int cdr_journal_confirm(struct cdr_journal *j, uint64_t ident, uint64_t replica_flush,
@@ -873,8 +872,8 @@ int cdr_journal_confirm(struct cdr_journal *j, uint64_t ident, uint64_t replica_
 		struct seg *s = *p;
 		bool del = false, by_retention = false;
 		if (seg_applied(s)) {
-			if (s->nrec == 0 || (s->ident == ident && replica_flush &&
-					     s->max_lsn <= replica_flush)) {
+			if (s->nrec == 0 ||
+			    (s->ident == ident && replica_flush && s->max_lsn <= replica_flush)) {
 				del = true;
 			} else if (kept_bytes > j->o.retain_unconfirmed_bytes ||
 				   mono_since(&s->applied_at) >= j->o.retain_unconfirmed_s) {

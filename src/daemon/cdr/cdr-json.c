@@ -37,8 +37,8 @@ static const char *scalar(const cJSON *v, char *tmp, size_t tmplen)
 	return NULL;
 }
 
-static int set_from(char **dst, const cJSON *v, enum cdr_src src, bool decode,
-		    const char *what, char *errbuf, size_t errlen)
+static int set_from(char **dst, const cJSON *v, enum cdr_src src, bool decode, const char *what,
+		    char *errbuf, size_t errlen)
 {
 	char tmp[64];
 	const char *s = v ? scalar(v, tmp, sizeof(tmp)) : NULL;
@@ -47,8 +47,7 @@ static int set_from(char **dst, const cJSON *v, enum cdr_src src, bool decode,
 	return cdr_extract_set(dst, s, strlen(s), src, decode, what, errbuf, errlen);
 }
 
-int cdr_parse_json(const char *doc, size_t len, struct cdr_record *out,
-		   char *errbuf, size_t errlen)
+int cdr_parse_json(const char *doc, size_t len, struct cdr_record *out, char *errbuf, size_t errlen)
 {
 	struct cdr_extract x;
 	int ret = -1;
@@ -90,8 +89,8 @@ int cdr_parse_json(const char *doc, size_t len, struct cdr_record *out,
 		if (!v->string)
 			continue;
 		int slot = cdr_var_slot_of(v->string, strlen(v->string));
-		if (slot >= 0 && set_from(&x.var[slot], v, CDR_SRC_VAR, encoded,
-					  v->string, errbuf, errlen) < 0)
+		if (slot >= 0 &&
+		    set_from(&x.var[slot], v, CDR_SRC_VAR, encoded, v->string, errbuf, errlen) < 0)
 			goto out;
 	}
 

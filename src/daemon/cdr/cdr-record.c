@@ -193,7 +193,7 @@ bool cdr_utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < n) {
-		if (p[i] >= 0x01 && p[i] < 0x80) {  /* fast path for ASCII */
+		if (p[i] >= 0x01 && p[i] < 0x80) { /* fast path for ASCII */
 			i++;
 			continue;
 		}
@@ -204,7 +204,6 @@ bool cdr_utf8_valid(const char *s, size_t n)
 	}
 	return true;
 }
-
 
 /* The bytes FreeSWITCH's switch_url_encode escapes (SWITCH_URL_UNSAFE plus
  * controls and non-ASCII). A value containing one was not encoded. */
@@ -221,14 +220,13 @@ bool cdr_value_looks_encoded(const char *val, size_t len)
 	return true;
 }
 
-int cdr_extract_set(char **dst, const char *val, size_t len, enum cdr_src src,
-		    bool decode, const char *what, char *errbuf, size_t errlen)
+int cdr_extract_set(char **dst, const char *val, size_t len, enum cdr_src src, bool decode,
+		    const char *what, char *errbuf, size_t errlen)
 {
 	if (*dst)
 		return 0;
 	if (len > CDR_FIELD_MAX) {
-		snprintf(errbuf, errlen, "%s is longer than %d bytes", what,
-			 CDR_FIELD_MAX);
+		snprintf(errbuf, errlen, "%s is longer than %d bytes", what, CDR_FIELD_MAX);
 		return -1;
 	}
 	char *out = malloc(len + 1);
@@ -269,8 +267,7 @@ int cdr_extract_set(char **dst, const char *val, size_t len, enum cdr_src src,
 }
 
 /* Strict unsigned decimal (what FreeSWITCH writes); "" counts as absent. */
-static int parse_u64(const char *s, const char *what, int64_t *out, char *errbuf,
-		     size_t errlen)
+static int parse_u64(const char *s, const char *what, int64_t *out, char *errbuf, size_t errlen)
 {
 	if (!s || !*s) {
 		*out = -1;
@@ -292,8 +289,8 @@ static int parse_u64(const char *s, const char *what, int64_t *out, char *errbuf
  * timestamptz range can never reject a row. */
 #define EPOCH_S_MAX 253402300799LL
 
-static int pick_time(const char *uepoch, const char *epoch, const char *cf_us,
-		     const char *what, int64_t *out, char *errbuf, size_t errlen)
+static int pick_time(const char *uepoch, const char *epoch, const char *cf_us, const char *what,
+		     int64_t *out, char *errbuf, size_t errlen)
 {
 	int64_t v;
 	*out = 0;
@@ -357,8 +354,7 @@ static bool is_uuid(const char *s)
 	return true;
 }
 
-int cdr_extract_finish(struct cdr_extract *x, struct cdr_record *r,
-		       char *errbuf, size_t errlen)
+int cdr_extract_finish(struct cdr_extract *x, struct cdr_record *r, char *errbuf, size_t errlen)
 {
 	char **v = x->var, **p = x->prof;
 
@@ -376,10 +372,10 @@ int cdr_extract_finish(struct cdr_extract *x, struct cdr_record *r,
 		*c = (char)tolower((unsigned char)*c);
 
 	r->f[CDR_F_DIRECTION] = first_of(&v[V_DIRECTION], &x->chan_direction, NULL);
-	r->f[CDR_F_CALLER_NUMBER] = first_of(&v[V_CALLER_NUMBER], &p[P_CALLER_NUMBER],
-					     &v[V_EFF_CALLER_NUMBER]);
-	r->f[CDR_F_CALLER_NAME] = first_of(&v[V_CALLER_NAME], &p[P_CALLER_NAME],
-					   &v[V_EFF_CALLER_NAME]);
+	r->f[CDR_F_CALLER_NUMBER] =
+		first_of(&v[V_CALLER_NUMBER], &p[P_CALLER_NUMBER], &v[V_EFF_CALLER_NUMBER]);
+	r->f[CDR_F_CALLER_NAME] =
+		first_of(&v[V_CALLER_NAME], &p[P_CALLER_NAME], &v[V_EFF_CALLER_NAME]);
 	r->f[CDR_F_DESTINATION] = first_of(&v[V_DESTINATION], &p[P_DESTINATION], NULL);
 	r->f[CDR_F_CONTEXT] = first_of(&v[V_CONTEXT], &p[P_CONTEXT], NULL);
 	r->f[CDR_F_DOMAIN] = first_of(&v[V_DOMAIN_NAME], &v[V_DIALED_DOMAIN], NULL);
@@ -388,8 +384,8 @@ int cdr_extract_finish(struct cdr_extract *x, struct cdr_record *r,
 	r->f[CDR_F_CC_AGENT] = first_of(&v[V_CC_AGENT], NULL, NULL);
 	r->f[CDR_F_RECORDING] = first_of(&v[V_RECORD_FILE], &v[V_RECORDING_FILE], NULL);
 	r->f[CDR_F_SIP_CALL_ID] = first_of(&v[V_SIP_CALL_ID], NULL, NULL);
-	r->f[CDR_F_OTHER_LEG] = first_of(&v[V_BRIDGE_UUID], &v[V_SIGNAL_BOND],
-					 &v[V_ORIGINATING_LEG]);
+	r->f[CDR_F_OTHER_LEG] =
+		first_of(&v[V_BRIDGE_UUID], &v[V_SIGNAL_BOND], &v[V_ORIGINATING_LEG]);
 	if (!r->f[CDR_F_OTHER_LEG])
 		r->f[CDR_F_OTHER_LEG] = first_of(&v[V_ORIGINATOR], NULL, NULL);
 	r->f[CDR_F_CORE_UUID] = first_of(&x->core_uuid, NULL, NULL);
@@ -401,12 +397,12 @@ int cdr_extract_finish(struct cdr_extract *x, struct cdr_record *r,
 	    (v[V_ORIGINATOR] && *v[V_ORIGINATOR]))
 		r->leg = 'b';
 
-	if (pick_time(v[V_START_UEPOCH], v[V_START_EPOCH], x->times[T_CREATED],
-		      "start time", &r->start_us, errbuf, errlen) < 0 ||
-	    pick_time(v[V_ANSWER_UEPOCH], v[V_ANSWER_EPOCH], x->times[T_ANSWERED],
-		      "answer time", &r->answer_us, errbuf, errlen) < 0 ||
-	    pick_time(v[V_END_UEPOCH], v[V_END_EPOCH], x->times[T_HANGUP],
-		      "end time", &r->end_us, errbuf, errlen) < 0)
+	if (pick_time(v[V_START_UEPOCH], v[V_START_EPOCH], x->times[T_CREATED], "start time",
+		      &r->start_us, errbuf, errlen) < 0 ||
+	    pick_time(v[V_ANSWER_UEPOCH], v[V_ANSWER_EPOCH], x->times[T_ANSWERED], "answer time",
+		      &r->answer_us, errbuf, errlen) < 0 ||
+	    pick_time(v[V_END_UEPOCH], v[V_END_EPOCH], x->times[T_HANGUP], "end time", &r->end_us,
+		      errbuf, errlen) < 0)
 		goto fail;
 	if (parse_u64(v[V_DURATION], "duration", &r->duration, errbuf, errlen) < 0 ||
 	    parse_u64(v[V_BILLSEC], "billsec", &r->billsec, errbuf, errlen) < 0)
@@ -430,8 +426,8 @@ fail:
 	return -1;
 }
 
-int cdr_parse(enum cdr_format fmt, const char *doc, size_t len,
-	      struct cdr_record *out, char *errbuf, size_t errlen)
+int cdr_parse(enum cdr_format fmt, const char *doc, size_t len, struct cdr_record *out,
+	      char *errbuf, size_t errlen)
 {
 	switch (fmt) {
 	case CDR_FMT_XML:

@@ -7,19 +7,20 @@
 #include <string.h>
 #include <time.h>
 
-#define COLS "uuid, leg, direction, caller_id_number, caller_id_name, " \
-	"destination_number, context, domain, start_time, answer_time, end_time, " \
+#define COLS                                                                           \
+	"uuid, leg, direction, caller_id_number, caller_id_name, "                     \
+	"destination_number, context, domain, start_time, answer_time, end_time, "     \
 	"duration, billsec, hangup_cause, queue, agent, recording_path, sip_call_id, " \
 	"other_leg_uuid, core_uuid, switchname, format, raw, received_at"
 
 /* Text fields in COLS order after uuid/leg. */
 static const enum cdr_field copy_fields_a[] = {
-	CDR_F_DIRECTION, CDR_F_CALLER_NUMBER, CDR_F_CALLER_NAME, CDR_F_DESTINATION,
-	CDR_F_CONTEXT, CDR_F_DOMAIN,
+	CDR_F_DIRECTION,   CDR_F_CALLER_NUMBER, CDR_F_CALLER_NAME,
+	CDR_F_DESTINATION, CDR_F_CONTEXT,       CDR_F_DOMAIN,
 };
 static const enum cdr_field copy_fields_b[] = {
-	CDR_F_HANGUP_CAUSE, CDR_F_CC_QUEUE, CDR_F_CC_AGENT, CDR_F_RECORDING,
-	CDR_F_SIP_CALL_ID, CDR_F_OTHER_LEG, CDR_F_CORE_UUID, CDR_F_SWITCHNAME,
+	CDR_F_HANGUP_CAUSE, CDR_F_CC_QUEUE,  CDR_F_CC_AGENT,  CDR_F_RECORDING,
+	CDR_F_SIP_CALL_ID,  CDR_F_OTHER_LEG, CDR_F_CORE_UUID, CDR_F_SWITCHNAME,
 };
 
 static const char stage_sql[] =
@@ -97,8 +98,8 @@ static int classify(PGconn *pg, PGresult *res)
 	if (PQstatus(pg) != CONNECTION_OK)
 		return CDR_STORE_RETRY;
 	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (st && (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 ||
-		   strncmp(st, "54", 2) == 0))
+	if (st &&
+	    (strncmp(st, "22", 2) == 0 || strncmp(st, "23", 2) == 0 || strncmp(st, "54", 2) == 0))
 		return CDR_STORE_DATA;
 	return CDR_STORE_RETRY;
 }
@@ -119,7 +120,8 @@ static int exec_ok(PGconn *pg, const char *sql, const char *what, char *err, siz
 
 int cdr_store_identity(PGconn *pg, uint64_t *ident, char *err, size_t errlen)
 {
-	PGresult *res = PQexec(pg,
+	PGresult *res = PQexec(
+		pg,
 		"SELECT system_identifier::text, substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"
 		" FROM pg_control_system()");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -163,7 +165,10 @@ static void b_add(struct buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-static void b_str(struct buf *b, const char *s) { b_add(b, s, strlen(s)); }
+static void b_str(struct buf *b, const char *s)
+{
+	b_add(b, s, strlen(s));
+}
 
 /* A text value escaped for COPY text format; NULL as \N. */
 static void b_val(struct buf *b, const char *s, size_t n)
@@ -176,11 +181,20 @@ static void b_val(struct buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const char *esc = NULL;
 		switch (s[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default: continue;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		default:
+			continue;
 		}
 		b_add(b, s + run, i - run);
 		b_add(b, esc, 2);
@@ -189,7 +203,10 @@ static void b_val(struct buf *b, const char *s, size_t n)
 	b_add(b, s + run, n - run);
 }
 
-static void b_text(struct buf *b, const char *s) { b_val(b, s, s ? strlen(s) : 0); }
+static void b_text(struct buf *b, const char *s)
+{
+	b_val(b, s, s ? strlen(s) : 0);
+}
 
 static void b_time(struct buf *b, int64_t us)
 {
@@ -250,8 +267,8 @@ static void copy_row(struct buf *b, const struct cdr_item *it)
 	b_add(b, "\n", 1);
 }
 
-static int copy_rows(PGconn *pg, const char *table, struct cdr_item *items, size_t n,
-		     char *err, size_t errlen)
+static int copy_rows(PGconn *pg, const char *table, struct cdr_item *items, size_t n, char *err,
+		     size_t errlen)
 {
 	char sql[512];
 	snprintf(sql, sizeof(sql), "COPY %s (" COLS ") FROM STDIN", table);
@@ -309,11 +326,12 @@ static int insert_dead(PGconn *pg, const struct cdr_item *it, char *err, size_t 
 	const char *vals[4] = { it->reason, it->source ? it->source : "journal", it->doc, ts };
 	int lens[4] = { 0, 0, (int)it->len, 0 };
 	int fmts[4] = { 0, 0, 1, 0 };
-	PGresult *res = PQexecParams(pg,
-		"INSERT INTO voip.cdr_dead_letter (reason, source, body, received_at)"
-		" VALUES ($1, $2, $3::bytea, to_timestamp($4::double precision))"
-		" ON CONFLICT (digest) DO NOTHING",
-		4, NULL, vals, lens, fmts, 0);
+	PGresult *res =
+		PQexecParams(pg,
+			     "INSERT INTO voip.cdr_dead_letter (reason, source, body, received_at)"
+			     " VALUES ($1, $2, $3::bytea, to_timestamp($4::double precision))"
+			     " ON CONFLICT (digest) DO NOTHING",
+			     4, NULL, vals, lens, fmts, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		pgerr(pg, res, "storing a dead letter", err, errlen);
 		int r = classify(pg, res);
@@ -346,8 +364,8 @@ static int finish_batch(PGconn *pg, struct cdr_item *items, size_t n, const char
 	}
 	if (queue_ids) {
 		const char *v[1] = { queue_ids };
-		pr = PQexecParams(pg, "DELETE FROM voip.cdr_queue WHERE id = ANY($1::bigint[])",
-				  1, NULL, v, NULL, NULL, 0);
+		pr = PQexecParams(pg, "DELETE FROM voip.cdr_queue WHERE id = ANY($1::bigint[])", 1,
+				  NULL, v, NULL, NULL, 0);
 		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
 			pgerr(pg, pr, "deleting from voip.cdr_queue", err, errlen);
 			r = classify(pg, pr);
@@ -413,7 +431,7 @@ int cdr_store_batch(PGconn *pg, struct cdr_item *items, size_t n, const char *qu
 		if ((r = copy_rows(pg, "cdr_stage", items, n, err, errlen)) != 0)
 			goto fail;
 		pr = PQexec(pg, "INSERT INTO voip.cdr (" COLS ") SELECT " COLS
-			    " FROM cdr_stage ON CONFLICT (uuid) DO NOTHING");
+				" FROM cdr_stage ON CONFLICT (uuid) DO NOTHING");
 		if (PQresultStatus(pr) != PGRES_COMMAND_OK) {
 			pgerr(pg, pr, "inserting into voip.cdr", err, errlen);
 			r = classify(pg, pr);
@@ -433,8 +451,8 @@ fail:
 	return r == CDR_STORE_DUP ? CDR_STORE_DATA : r;
 }
 
-int cdr_store_one(PGconn *pg, struct cdr_item *it, struct cdr_store_result *res,
-		  char *err, size_t errlen)
+int cdr_store_one(PGconn *pg, struct cdr_item *it, struct cdr_store_result *res, char *err,
+		  size_t errlen)
 {
 	int r = cdr_store_batch(pg, it, 1, NULL, res, err, errlen);
 	if (r != CDR_STORE_DATA)
@@ -453,7 +471,8 @@ PGresult *cdr_store_claim_queue(PGconn *pg, int max, char *err, size_t errlen)
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", max);
 	const char *v[1] = { lim };
-	PGresult *res = PQexecParams(pg,
+	PGresult *res = PQexecParams(
+		pg,
 		"SELECT id::text, body, extract(epoch FROM enqueued_at)::text FROM voip.cdr_queue"
 		" ORDER BY id LIMIT $1::integer FOR UPDATE SKIP LOCKED",
 		1, NULL, v, NULL, NULL, 0);
@@ -471,14 +490,13 @@ PGresult *cdr_store_claim_queue(PGconn *pg, int max, char *err, size_t errlen)
 	return res;
 }
 
-int cdr_store_lsns(PGconn *pg, uint64_t *current, uint64_t *replica_flush,
-		   char *err, size_t errlen)
+int cdr_store_lsns(PGconn *pg, uint64_t *current, uint64_t *replica_flush, char *err, size_t errlen)
 {
 	/* flush_lsn is visible only with pg_read_all_stats (pg_monitor);
 	 * without it no standby can confirm and retention applies. */
-	PGresult *res = PQexec(pg,
-		"SELECT pg_current_wal_lsn()::text, coalesce((SELECT max(flush_lsn)"
-		" FROM pg_stat_replication WHERE state = 'streaming'), '0/0')::text");
+	PGresult *res =
+		PQexec(pg, "SELECT pg_current_wal_lsn()::text, coalesce((SELECT max(flush_lsn)"
+			   " FROM pg_stat_replication WHERE state = 'streaming'), '0/0')::text");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		pgerr(pg, res, "reading WAL positions", err, errlen);
 		PQclear(res);

@@ -16,14 +16,14 @@
  * letter with its reason. */
 struct cdr_item {
 	bool dead;
-	struct cdr_record rec;          /* when !dead */
+	struct cdr_record rec; /* when !dead */
 	enum cdr_format fmt;
-	const char *doc;                /* the document */
+	const char *doc; /* the document */
 	size_t len;
-	bool store_raw;                 /* row: doc into voip.cdr.raw, else NULL
+	bool store_raw;     /* row: doc into voip.cdr.raw, else NULL
 					 * (dead letters always keep it) */
-	int64_t recv_ns;                /* acknowledgement time */
-	const char *source;             /* dead letters: "journal", "queue", "http" */
+	int64_t recv_ns;    /* acknowledgement time */
+	const char *source; /* dead letters: "journal", "queue", "http" */
 	char reason[256];
 };
 
@@ -32,8 +32,12 @@ struct cdr_store_result {
 	uint64_t commit_lsn;
 };
 
-enum { CDR_STORE_OK = 0, CDR_STORE_RETRY = -1, CDR_STORE_DATA = -2,
-       CDR_STORE_DUP = -3 /* internal: a uuid already stored */ };
+enum {
+	CDR_STORE_OK = 0,
+	CDR_STORE_RETRY = -1,
+	CDR_STORE_DATA = -2,
+	CDR_STORE_DUP = -3 /* internal: a uuid already stored */
+};
 
 /* Parses item->doc into item->rec, or turns the item into a dead letter
  * with the parser's reason (also for a document that is not UTF-8). */
@@ -56,8 +60,8 @@ int cdr_store_batch(PGconn *pg, struct cdr_item *items, size_t n, const char *qu
 
 /* One item; a data error turns it into a dead letter with the server's
  * reason and stores that instead. */
-int cdr_store_one(PGconn *pg, struct cdr_item *it, struct cdr_store_result *res,
-		  char *err, size_t errlen);
+int cdr_store_one(PGconn *pg, struct cdr_item *it, struct cdr_store_result *res, char *err,
+		  size_t errlen);
 
 /* Claims up to max rows of voip.cdr_queue (FOR UPDATE SKIP LOCKED) inside
  * an open transaction; the caller parses them and calls cdr_store_batch
@@ -67,8 +71,8 @@ PGresult *cdr_store_claim_queue(PGconn *pg, int max, char *err, size_t errlen);
 
 /* pg_current_wal_lsn() and the highest flush_lsn of a streaming standby
  * (0 when none is visible). */
-int cdr_store_lsns(PGconn *pg, uint64_t *current, uint64_t *replica_flush,
-		   char *err, size_t errlen);
+int cdr_store_lsns(PGconn *pg, uint64_t *current, uint64_t *replica_flush, char *err,
+		   size_t errlen);
 
 uint64_t cdr_lsn_parse(const char *s);
 

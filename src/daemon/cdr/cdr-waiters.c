@@ -22,8 +22,8 @@ void cdr_waiters_destroy(struct cdr_waiters *w)
 	pthread_mutex_destroy(&w->mu);
 }
 
-int cdr_waiters_defer(struct cdr_waiters *w, uint64_t seq,
-		      void (*suspend)(void *arg), void (*resume)(void *arg), void *arg)
+int cdr_waiters_defer(struct cdr_waiters *w, uint64_t seq, void (*suspend)(void *arg),
+		      void (*resume)(void *arg), void *arg)
 {
 	int r = 0;
 

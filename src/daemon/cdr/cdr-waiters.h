@@ -31,8 +31,8 @@ void cdr_waiters_destroy(struct cdr_waiters *w);
 /* Journal record seq is not settled yet: calls suspend(arg) and keeps
  * resume(arg) for later; returns 0. Already settled: returns 1 and calls
  * neither (answer at once). -ENOMEM: nothing was called (wait instead). */
-int cdr_waiters_defer(struct cdr_waiters *w, uint64_t seq,
-		      void (*suspend)(void *arg), void (*resume)(void *arg), void *arg);
+int cdr_waiters_defer(struct cdr_waiters *w, uint64_t seq, void (*suspend)(void *arg),
+		      void (*resume)(void *arg), void *arg);
 
 /* The journal's on_settled callback (arg: the struct cdr_waiters): resumes
  * every waiter whose record settled. */

@@ -44,7 +44,7 @@ static void cls_init(void)
 			k = C_CR;
 		else if (c >= 0x80)
 			k = C_HIGH;
-		cls[c] = k;     /* DEL (0x7F) stays C_BAD: declined */
+		cls[c] = k; /* DEL (0x7F) stays C_BAD: declined */
 	}
 	cls['<'] = C_LT;
 	cls['&'] = C_AMP;
@@ -112,10 +112,9 @@ static size_t high_char(const unsigned char *p, size_t n)
 
 	switch (k) {
 	case 2:
-		return p[0] == 0xC2 && p[1] < 0xA0 ? 0 : 2;     /* C1 controls */
+		return p[0] == 0xC2 && p[1] < 0xA0 ? 0 : 2; /* C1 controls */
 	case 3:
-		cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 |
-		     (p[2] & 0x3F);
+		cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
 		break;
 	case 4:
 		cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
@@ -125,7 +124,7 @@ static size_t high_char(const unsigned char *p, size_t n)
 		return 0;
 	}
 	if ((cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF))
-		return 0;       /* noncharacters */
+		return 0; /* noncharacters */
 	return k;
 }
 
@@ -134,8 +133,11 @@ static size_t high_char(const unsigned char *p, size_t n)
  * UTF-8 into out (4 bytes room). */
 static bool take_ref(struct fx *f, char *out, size_t *outlen)
 {
-	static const struct { const char *lit; char c; } named[] = {
-		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
+	static const struct {
+		const char *lit;
+		char c;
+	} named[] = {
+		{ "&lt;", '<' },    { "&gt;", '>' },   { "&amp;", '&' },
 		{ "&apos;", '\'' }, { "&quot;", '"' },
 	};
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
@@ -152,16 +154,17 @@ static bool take_ref(struct fx *f, char *out, size_t *outlen)
 	int digits = 0;
 	for (; f->p < f->end && *f->p != ';'; f->p++, digits++) {
 		unsigned char c = *f->p;
-		int v = c >= '0' && c <= '9' ? c - '0' :
+		int v = c >= '0' && c <= '9'        ? c - '0' :
 			hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-			hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			hex && c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+						      -1;
 		if (v < 0 || digits >= 8)
 			return false;
 		cp = cp * (hex ? 16 : 10) + (uint32_t)v;
 	}
 	if (f->p >= f->end || digits == 0)
 		return false;
-	f->p++;         /* ';' */
+	f->p++; /* ';' */
 	bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp < 0x7F) ||
 		  (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0x10FFFF);
 	if (!ok || (cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF))
@@ -183,7 +186,7 @@ static bool scan_text(struct fx *f)
 		while (p < end && cls[*p] <= C_WS)
 			p++;
 		if (p >= end)
-			return false;   /* the document ends inside an element */
+			return false; /* the document ends inside an element */
 		switch (cls[*p]) {
 		case C_LT:
 			if (want && p > run)
@@ -200,7 +203,7 @@ static bool scan_text(struct fx *f)
 				return false;
 			p += n;
 			break;
-		case C_CR:      /* CR LF and lone CR both become LF */
+		case C_CR: /* CR LF and lone CR both become LF */
 			if (want) {
 				cdr_xwalk_text(w, (const char *)run, (size_t)(p - run));
 				cdr_xwalk_text(w, "\n", 1);
@@ -278,7 +281,7 @@ static bool take_attr_value(struct fx *f, char *out, size_t *outlen)
 				return false;
 			piece = ref;
 			break;
-		default:        /* '<', control bytes */
+		default: /* '<', control bytes */
 			return false;
 		}
 		if (out) {
@@ -310,7 +313,7 @@ static bool start_tag(struct fx *f)
 	char value[CDR_FIELD_MAX];
 	size_t vlen;
 
-	f->p++;         /* '<' */
+	f->p++; /* '<' */
 	if (!take_name(f, &name, &nlen) || f->depth == CDR_DEPTH_MAX || f->root_done)
 		return false;
 	cdr_xwalk_start(f->w, (const char *)name, nlen);
@@ -335,7 +338,7 @@ static bool start_tag(struct fx *f)
 			return false;
 		for (int i = 0; i < nattr; i++)
 			if (al[i] == al[nattr] && memcmp(an[i], an[nattr], al[i]) == 0)
-				return false;   /* duplicate attribute */
+				return false; /* duplicate attribute */
 		skip_ws(f);
 		if (!take_lit(f, "="))
 			return false;
@@ -358,8 +361,7 @@ static bool end_tag(struct fx *f)
 	size_t nlen;
 
 	f->p += 2;
-	if (f->depth == 0 || !take_name(f, &name, &nlen) ||
-	    nlen != f->open_len[f->depth] ||
+	if (f->depth == 0 || !take_name(f, &name, &nlen) || nlen != f->open_len[f->depth] ||
 	    memcmp(name, f->open_name[f->depth], nlen) != 0)
 		return false;
 	skip_ws(f);
@@ -387,22 +389,26 @@ static bool xml_decl(struct fx *f)
 {
 	static const char *const utf8[] = { "UTF-8", "utf-8", NULL };
 	static const char *const yesno[] = { "yes", "no", NULL };
-	static const struct { const char *name; const char *const *values; } pseudo[] = {
-		{ "encoding", utf8 }, { "standalone", yesno },
+	static const struct {
+		const char *name;
+		const char *const *values;
+	} pseudo[] = {
+		{ "encoding", utf8 },
+		{ "standalone", yesno },
 	};
 	static const char *const one_zero[] = { "1.0", NULL };
 
-	f->p += 5;      /* "<?xml" */
+	f->p += 5; /* "<?xml" */
 	if (!skip_ws(f) || !take_lit(f, "version") || !take_pseudo_value(f, one_zero))
 		return false;
-	for (size_t i = 0;; ) {
+	for (size_t i = 0;;) {
 		bool ws = skip_ws(f);
 		if (take_lit(f, "?>"))
 			return true;
 		if (!ws)
 			return false;
 		while (i < 2 && !take_lit(f, pseudo[i].name))
-			i++;    /* each at most once, in this order */
+			i++; /* each at most once, in this order */
 		if (i == 2 || !take_pseudo_value(f, pseudo[i].values))
 			return false;
 		i++;
@@ -435,8 +441,8 @@ static bool tokenize(struct fx *f)
 	}
 }
 
-int cdr_parse_xml_fast(const char *doc, size_t len, struct cdr_record *out,
-		       char *errbuf, size_t errlen)
+int cdr_parse_xml_fast(const char *doc, size_t len, struct cdr_record *out, char *errbuf,
+		       size_t errlen)
 {
 	struct cdr_xwalk w;
 	struct fx f;

@@ -39,11 +39,11 @@ static bool name_eq(const char *name, size_t len, const char *want)
 	return strncmp(name, want, len) == 0 && want[len] == '\0';
 }
 
-static void start_collect(struct cdr_xwalk *w, char **dst, enum cdr_src src,
-			  const char *name, size_t len)
+static void start_collect(struct cdr_xwalk *w, char **dst, enum cdr_src src, const char *name,
+			  size_t len)
 {
 	if (*dst)
-		return;         /* first occurrence wins */
+		return; /* first occurrence wins */
 	w->collect = dst;
 	w->collect_depth = w->depth;
 	w->collect_src = src;
@@ -116,19 +116,19 @@ void cdr_xwalk_start(struct cdr_xwalk *w, const char *name, size_t len)
 	w->kind[w->depth] = (unsigned char)k;
 }
 
-void cdr_xwalk_attr(struct cdr_xwalk *w, const char *name, size_t nlen,
-		    const char *val, size_t vlen)
+void cdr_xwalk_attr(struct cdr_xwalk *w, const char *name, size_t nlen, const char *val,
+		    size_t vlen)
 {
 	if (w->failed || w->depth != 1)
 		return;
-	char **dst = name_eq(name, nlen, "core-uuid") ? &w->x.core_uuid :
-		     name_eq(name, nlen, "switchname") ? &w->x.switchname : NULL;
+	char **dst = name_eq(name, nlen, "core-uuid")  ? &w->x.core_uuid :
+		     name_eq(name, nlen, "switchname") ? &w->x.switchname :
+							 NULL;
 	if (!dst)
 		return;
 	char what[16];
 	snprintf(what, sizeof(what), "%.*s", (int)nlen, name);
-	if (cdr_extract_set(dst, val, vlen, CDR_SRC_TEXT, false, what, w->err,
-			    w->errlen) < 0)
+	if (cdr_extract_set(dst, val, vlen, CDR_SRC_TEXT, false, what, w->err, w->errlen) < 0)
 		cdr_xwalk_fail(w, NULL);
 }
 
@@ -138,12 +138,11 @@ void cdr_xwalk_end(struct cdr_xwalk *w)
 		return;
 	if (w->collect && w->depth == w->collect_depth) {
 		if (w->overflow) {
-			snprintf(w->err, w->errlen, "%s is longer than %d bytes",
-				 w->what, CDR_FIELD_MAX);
+			snprintf(w->err, w->errlen, "%s is longer than %d bytes", w->what,
+				 CDR_FIELD_MAX);
 			cdr_xwalk_fail(w, NULL);
-		} else if (cdr_extract_set(w->collect, w->buf ? w->buf : "", w->len,
-					   w->collect_src, true, w->what,
-					   w->err, w->errlen) < 0) {
+		} else if (cdr_extract_set(w->collect, w->buf ? w->buf : "", w->len, w->collect_src,
+					   true, w->what, w->err, w->errlen) < 0) {
 			cdr_xwalk_fail(w, NULL);
 		}
 		w->collect = NULL;

@@ -19,18 +19,18 @@ struct cdr_xwalk {
 	struct cdr_extract x;
 	int depth;
 	unsigned char kind[CDR_DEPTH_MAX + 1];
-	int callflows;          /* <callflow> elements seen (newest is first) */
+	int callflows; /* <callflow> elements seen (newest is first) */
 	/* The value being collected: its destination and depth. */
 	char **collect;
 	int collect_depth;
 	enum cdr_src collect_src;
-	char what[64];          /* its element name, for messages */
+	char what[64]; /* its element name, for messages */
 	char *buf;
 	size_t len, cap;
 	bool overflow;
 	char *err;
 	size_t errlen;
-	bool failed;            /* err says why; the caller stops feeding */
+	bool failed; /* err says why; the caller stops feeding */
 };
 
 void cdr_xwalk_init(struct cdr_xwalk *w, char *errbuf, size_t errlen);
@@ -41,8 +41,8 @@ void cdr_xwalk_fail(struct cdr_xwalk *w, const char *msg);
 
 void cdr_xwalk_start(struct cdr_xwalk *w, const char *name, size_t len);
 /* An attribute of the element just started; only the root's are used. */
-void cdr_xwalk_attr(struct cdr_xwalk *w, const char *name, size_t nlen,
-		    const char *val, size_t vlen);
+void cdr_xwalk_attr(struct cdr_xwalk *w, const char *name, size_t nlen, const char *val,
+		    size_t vlen);
 void cdr_xwalk_text(struct cdr_xwalk *w, const char *text, size_t len);
 void cdr_xwalk_end(struct cdr_xwalk *w);
 

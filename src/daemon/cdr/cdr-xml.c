@@ -61,16 +61,15 @@ static void on_text(void *ud, const XML_Char *text, int len)
 
 /* CDRs never carry a DOCTYPE; refusing it closes every entity attack
  * (external entities, billion laughs, quadratic blowup) at the door. */
-static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-		       const XML_Char *pubid, int has_internal_subset)
+static void on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+		       int has_internal_subset)
 {
 	(void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
 	fail(ud, "DOCTYPE is not allowed in a CDR");
 }
 
-static void on_entity_decl(void *ud, const XML_Char *name, int is_param,
-			   const XML_Char *value, int value_len,
-			   const XML_Char *base, const XML_Char *sysid,
+static void on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
+			   int value_len, const XML_Char *base, const XML_Char *sysid,
 			   const XML_Char *pubid, const XML_Char *notation)
 {
 	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
@@ -78,16 +77,15 @@ static void on_entity_decl(void *ud, const XML_Char *name, int is_param,
 	fail(ud, "entity declarations are not allowed in a CDR");
 }
 
-static int on_external_entity(XML_Parser p, const XML_Char *context,
-			      const XML_Char *base, const XML_Char *sysid,
-			      const XML_Char *pubid)
+static int on_external_entity(XML_Parser p, const XML_Char *context, const XML_Char *base,
+			      const XML_Char *sysid, const XML_Char *pubid)
 {
 	(void)p, (void)context, (void)base, (void)sysid, (void)pubid;
 	return XML_STATUS_ERROR;
 }
 
-int cdr_parse_xml_expat(const char *doc, size_t len, struct cdr_record *out,
-			char *errbuf, size_t errlen)
+int cdr_parse_xml_expat(const char *doc, size_t len, struct cdr_record *out, char *errbuf,
+			size_t errlen)
 {
 	struct xstate s;
 	int ret = -1;
@@ -132,8 +130,7 @@ out:
  * declines (or finds wrong) is parsed again by expat, which then gives the
  * verdict and the message. Both produce the same record for any document
  * the fast one accepts (fuzz-cdr-xml-diff checks exactly that). */
-int cdr_parse_xml(const char *doc, size_t len, struct cdr_record *out,
-		  char *errbuf, size_t errlen)
+int cdr_parse_xml(const char *doc, size_t len, struct cdr_record *out, char *errbuf, size_t errlen)
 {
 	if (cdr_parse_xml_fast(doc, len, out, errbuf, errlen) == 0)
 		return 0;

@@ -43,12 +43,15 @@ void handle_fs_cdr(struct http_req *req, struct http_reply *rep)
 	r = cdr_ingest_submit(req->app->cdr, req->body, req->body_len, req->content_type,
 			      &rep->defer_token, why, sizeof(why));
 	if (r == 0) {
-		rep->defer = &cdr_durable;      /* answered once durable */
+		rep->defer = &cdr_durable; /* answered once durable */
 		return;
 	}
 	/* FreeSWITCH retries anything but 2xx, then keeps the CDR in its
 	 * error folder: a 503 loses nothing, a 400 says it will never work */
 	log_warn("CDR from %s not accepted: %s", req->client_ip, why[0] ? why : "error");
-	reply_error(rep, r == -EINVAL ? 400 : r == -E2BIG ? 413 : 503,
+	reply_error(rep,
+		    r == -EINVAL ? 400 :
+		    r == -E2BIG  ? 413 :
+				   503,
 		    why[0] ? why : "CDR not stored");
 }
