@@ -10,14 +10,16 @@
 #                     the media server on S calls 1001 through the VIP: the
 #                     registration came with the database, the phone did not
 #                     register again; 1002 ends its call with a BYE along the
-#                     recorded route, and the media server on S answers it
+#                     recorded route, and the media server on S answers it;
+#                     a new call from 1002 is answered by the media server
+#                     on S at once (S probed it while it was the standby)
 #
 #   fo_sip_setup          from fo_setup (which put the scenarios into both
 #                         nodes): the SIP domain (the VIP) and extensions 1001
 #                         and 1002 created through voip-admind's API on the
 #                         VIP holder
 #   fo_sip_before P S TAG the phone, the stand-in, the open call (test points)
-#   fo_sip_after P S TAG  the two checks after the takeover, then both stop
+#   fo_sip_after P S TAG  the checks after the takeover, then both stop
 #
 # The phones' registrations are soft state (Kamailio commits with
 # synchronous_commit = off, doc/DESIGN.md): the test waits until 1001's
@@ -127,8 +129,22 @@ fo_sip_bye_1002() { # S TAG
 	fo_sip_media_got "$1" "$2" BYE
 }
 
+# A new call, as soon as the survivor serves: its dispatcher already knows the
+# media servers it probed while it was the standby (no 503 until probes after
+# the takeover succeed).
+fo_sip_new_call() { # S TAG
+	local before after
+	before=$(e2e_exec "$1" grep -c '^INVITE ' "/root/sip-media-$2.msg")
+	sip_e2e_call_media "$(fo_sip_phones)" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 "$FO_SIP_PW_1002" 2001 \
+		"$PAIR_WITNESS" || return 1
+	after=$(e2e_exec "$1" grep -c '^INVITE ' "/root/sip-media-$2.msg")
+	[ "$after" -gt "$before" ] || { echo "the media server on $1 received no INVITE" >&2; return 1; }
+}
+
 fo_sip_after() {
 	local P=$1 S=$2 tag=$3 h="s1 ${FO_NAME[1]}"
+	fo_check "$h: a new call from 1002 right after the takeover is answered by the media server on $S" \
+		fo_sip_new_call "$S" "$tag"
 	fo_check "$h: with $P still off, $S's media server calls 1001 through the VIP without a new registration" \
 		fo_sip_call_1001 "$S" "$tag"
 	fo_check "$h: 1002's BYE, sent after the takeover along the call's route, reaches the media server on $S" \
@@ -142,5 +158,6 @@ fo_sip_points() {
 	[ "$FO_SIP" = 1 ] || return 0
 	printf '%s\n' "phone 1001 registers through the VIP" "1001's registration reached the standby" \
 		"media server stand-in active" "phone 1002's call stays up" \
-		"1001 called through the VIP after the takeover" "BYE after the takeover reaches the media server"
+		"new call right after the takeover answered" "1001 called through the VIP after the takeover" \
+		"BYE after the takeover reaches the media server"
 }

@@ -22,6 +22,10 @@
 #       from a node's own ADDR (what FreeSWITCH does, trusted by the proxy):
 #       call USER through the VIP; 0 when the call completed (INVITE, 100,
 #       180, 200, ACK, BYE, 200)
+#   sip_e2e_call_media RUN DIR VIP CALLER PASSWORD CALLEE ADDR
+#       CALLER (authenticated) calls CALLEE through the VIP from ADDR; the call
+#       goes to a media server; 0 when it completed (INVITE, 407, INVITE, 200,
+#       ACK, BYE, 200)
 #   sip_e2e_dialog_open RUN DIR VIP CALLER PASSWORD CALLEE ADDR STATE
 #       CALLER (authenticated) calls CALLEE through the VIP from ADDR; the call
 #       goes to a media server and stays up; the dialog is kept in STATE
@@ -78,6 +82,11 @@ sip_e2e_answer_stop() { # RUN MSGFILE
 sip_e2e_call_user() { # RUN DIR VIP USER ADDR
 	sip_e2e_sipp "$1" "$2" call-trusted.xml "call-$4" "$3:5060" \
 		-i "$5" -p 5091 -key caller media -s "$4" -d 500
+}
+
+sip_e2e_call_media() { # RUN DIR VIP CALLER PASSWORD CALLEE ADDR
+	sip_e2e_sipp "$1" "$2" call.xml "call-media-$4" "$3:5060" \
+		-i "$7" -p 5095 -key caller "$4" -au "$4" -ap "$5" -s "$6" -d 200
 }
 
 sip_e2e_dialog_open() { # RUN DIR VIP CALLER PASSWORD CALLEE ADDR STATE

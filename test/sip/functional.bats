@@ -85,7 +85,7 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 	# through the VIP; the proxy finds 1002's registration.
 	sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002 \
 		-d 200 -trace_msg -message_file "$MN_DIR/leg-b.msg"
-	local leg
+	local leg via
 	for leg in leg-a leg-b; do
 		run grep -E -o '^(SIP/2.0 [0-9]{3}|INVITE|ACK|BYE)' "$MN_DIR/$leg.msg"
 		echo "$leg: ${lines[*]}"
@@ -96,11 +96,27 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 	run grep -m1 -i '^Record-Route:' "$MN_DIR/fs-node1.msg"
 	[[ "$output" == *"<sip:$SIP_VIP;lr;ftag="*">"* || "$output" == *"<sip:$SIP_VIP:5060;lr;ftag="*">"* ]]
 	[ "$(grep -c -i '^Record-Route:' <(sed -n '/^INVITE sip:1002/,/^$/p' "$MN_DIR/fs-node1.msg" | head -40))" = 1 ]
+	# ... which it received from the VIP (top Via: the media server answers
+	# to whichever node holds the VIP).
+	via=$(sed -n '/^INVITE sip:1002/,/^$/p' "$MN_DIR/fs-node1.msg" | head -40 | grep -m1 -i '^Via:')
+	echo "top Via of the INVITE at the media server: $via"
+	[[ "$via" =~ SIP/2\.0/UDP\ 198\.51\.100\.10(:5060)?\; ]]
 	grep -q '^BYE sip:media@198.51.100.11:5080' "$MN_DIR/fs-node1.msg"
 	grep -q '^BYE sip:phone@\|^BYE sip:media@198.51.100.13:5072' "$MN_DIR/phone-1002.msg"
 	# Accounted: start (INVITE 200) and stop (BYE 200) of both legs, by Call-ID.
 	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'INVITE' AND sip_code = '200'")" -ge 2 ]
 	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'BYE' AND sip_code = '200'")" -ge 2 ]
+}
+
+@test "the dispatcher probes both media servers from the node's own address, which a standby has too" {
+	local n via _
+	for n in node1 node2; do
+		# Probes come every 5 s: wait up to 15 s for one.
+		for _ in $(seq 75); do grep -q '^OPTIONS sip:' "$MN_DIR/fs-$n.msg" && break; sleep 0.2; done
+		via=$(sed -n '/^OPTIONS sip:/,/^$/p' "$MN_DIR/fs-$n.msg" | grep -m1 -i '^Via:')
+		echo "$n: top Via of a probe: $via"
+		[[ "$via" =~ SIP/2\.0/UDP\ 198\.51\.100\.11(:5060)?\; ]]
+	done
 }
 
 @test "a call to a user that is not registered: 404 from the proxy, never forwarded" {
