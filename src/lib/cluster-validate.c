@@ -401,6 +401,17 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 	     (OK(virtual_address) && c->witness_ip == c->vip)))
 		errlist_add(el,
 			    "witness_address: must be a third host, not a node address or the VIP");
+	if (OK(witness_address) && c->witness_ip && OK(node1_address) && OK(prefix_length)) {
+		/* Not a host: nothing (or every host of the subnet) would answer. */
+		uint32_t mask = 0xffffffffu << (32 - c->prefix);
+		uint32_t net = c->node1_ip & mask;
+
+		if (c->witness_ip == net || c->witness_ip == (net | ~mask))
+			errlist_add(el,
+				    "witness_address: must be a host, not the network or broadcast "
+				    "address of the nodes' /%u subnet",
+				    c->prefix);
+	}
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");
