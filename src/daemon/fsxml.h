@@ -5,7 +5,8 @@
  * global variable, `<X-PRE-PROCESS cmd="exec" ...>` runs a command, lines
  * with the text "x-pre-process" not preceded by '<' are dropped, and `${var}`
  * in many values is expanded again at call time. fsxml_escape makes any
- * value inert for all of those, in addition to XML attribute escaping. */
+ * value inert for all of those, in addition to XML attribute escaping: it is
+ * lib/escape.c's escape_fs_xml with FS_XML_RUNTIME (the rules live there). */
 #ifndef VOIPADMIN_FSXML_H
 #define VOIPADMIN_FSXML_H
 
@@ -15,7 +16,7 @@
  *   & < > " '   -> entities (so '<' can never start a directive)
  *   $           -> &#36;   (the raw text never contains "$${")
  *   ${          -> &#36; { (a space: no run-time expansion either)
- *   x-pre-process (any case) -> x&#45;pre-process (the preprocessor's
+ *   x-pre-process (any case) -> x&#45;pre&#45;process (the preprocessor's
  *                  line-dropping match never fires)
  *   control characters (< 0x20, 0x7f) -> a space
  * Invalid UTF-8 is the caller's problem (validated at input). 0 or -ENOMEM. */

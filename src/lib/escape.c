@@ -38,13 +38,12 @@ int escape_raw(struct strbuf *out, const char *in, const char **why)
 	return sb_adds(out, in);
 }
 
-/* XML text or attribute. '$' becomes a character reference so FreeSWITCH's
- * pre-processor, which scans the raw text for "$${", never sees one, and the
- * XML parser still yields the original '$'. */
-int escape_xml(struct strbuf *out, const char *in, const char **why)
+/* FreeSWITCH XML; the rules are in escape.h. */
+int escape_fs_xml(struct strbuf *out, const char *in, unsigned flags)
 {
-	int r = no_ctl_utf8(in, why);
 	const char *hyphen_until = in; /* '-' before this is inside x-pre-process */
+	const bool runtime = flags & FS_XML_RUNTIME;
+	int r = 0;
 
 	for (; r == 0 && *in; in++) {
 		/* FreeSWITCH's pre-processor drops any line holding the text
@@ -72,13 +71,23 @@ int escape_xml(struct strbuf *out, const char *in, const char **why)
 			r = sb_adds(out, "&apos;");
 			break;
 		case '$':
-			r = sb_adds(out, "&#36;");
+			r = sb_adds(out, runtime && in[1] == '{' ? "&#36; " : "&#36;");
 			break;
 		default:
-			r = sb_addc(out, *in);
+			r = sb_addc(out, runtime && is_ctl((unsigned char)*in) ? ' ' : *in);
 		}
 	}
 	return r;
+}
+
+/* XML text or attribute in a generated file: exactly the value (FreeSWITCH
+ * reads configuration values as they are), so a value it cannot carry (a
+ * control character, invalid UTF-8) is refused. */
+int escape_xml(struct strbuf *out, const char *in, const char **why)
+{
+	int r = no_ctl_utf8(in, why);
+
+	return r ? r : escape_fs_xml(out, in, 0);
 }
 
 /* Inside a Lua double-quoted string. Control bytes use three-digit decimal
