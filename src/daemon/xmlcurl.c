@@ -340,6 +340,22 @@ static int dp_close(struct strbuf *sb)
 			   "  </section>\n</document>\n");
 }
 
+/* A whole dialplan document whose one extension answers the call, then runs
+ * APP with DATA (a queue, an IVR menu, a voicemail box). */
+static int dp_answer_then(struct strbuf *sb, const char *context, const char *name, const char *app,
+			  const char *data)
+{
+	int r = dp_open(sb, context, name);
+
+	if (r >= 0)
+		r = add_action(sb, "answer", NULL, NULL);
+	if (r >= 0)
+		r = add_action(sb, app, NULL, data);
+	if (r >= 0)
+		r = dp_close(sb);
+	return r;
+}
+
 /* Runs one lookup; 1 row found (res kept), 0 none, -1 db error (err set). */
 static int lookup(struct db_conn *c, const struct db_stmt *st, const char *dom, const char *num,
 		  PGresult **res, struct db_err *err)
@@ -454,13 +470,7 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 		char q[400];
 
 		snprintf(q, sizeof(q), "%s@%s", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-		r = dp_open(&doc, context, "queue");
-		if (r >= 0)
-			r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0)
-			r = add_action(&doc, "callcenter", NULL, q);
-		if (r >= 0)
-			r = dp_close(&doc);
+		r = dp_answer_then(&doc, context, "queue", "callcenter", q);
 		goto done;
 	}
 	/* 3. an IVR menu */
@@ -470,13 +480,7 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 		return;
 	}
 	if (found) {
-		r = dp_open(&doc, context, "ivr");
-		if (r >= 0)
-			r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0)
-			r = add_action(&doc, "ivr", NULL, PQgetvalue(res, 0, 0));
-		if (r >= 0)
-			r = dp_close(&doc);
+		r = dp_answer_then(&doc, context, "ivr", "ivr", PQgetvalue(res, 0, 0));
 		goto done;
 	}
 	/* 4. voicemail: *98 checks one's own box, *99EXT leaves a message */
@@ -484,13 +488,7 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 		char box[300];
 
 		snprintf(box, sizeof(box), "check default %s", dom);
-		r = dp_open(&doc, context, "voicemail_check");
-		if (r >= 0)
-			r = add_action(&doc, "answer", NULL, NULL);
-		if (r >= 0)
-			r = add_action(&doc, "voicemail", NULL, box);
-		if (r >= 0)
-			r = dp_close(&doc);
+		r = dp_answer_then(&doc, context, "voicemail_check", "voicemail", box);
 		goto done;
 	}
 	if (strncmp(dest, "*99", 3) == 0 && dest[3]) {
@@ -504,13 +502,7 @@ static void dialplan(struct http_req *req, struct http_reply *rep, const struct 
 
 			snprintf(box, sizeof(box), "default %s %s", PQgetvalue(res, 0, 1),
 				 PQgetvalue(res, 0, 0));
-			r = dp_open(&doc, context, "voicemail_leave");
-			if (r >= 0)
-				r = add_action(&doc, "answer", NULL, NULL);
-			if (r >= 0)
-				r = add_action(&doc, "voicemail", NULL, box);
-			if (r >= 0)
-				r = dp_close(&doc);
+			r = dp_answer_then(&doc, context, "voicemail_leave", "voicemail", box);
 			goto done;
 		}
 		PQclear(res);
