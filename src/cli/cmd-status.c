@@ -116,16 +116,10 @@ static void warn(struct warnings *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The unit's ActiveState, or "unknown" when systemd cannot be asked. */
 static const char *unit_state(const char *unit, char *buf, size_t len)
 {
-	const char *list[2] = { unit, NULL };
-	char why[200];
-
-	if (units_all_active(list, why, sizeof(why)) == 0)
-		return "active";
-	/* "kamailio.service is failed" -> "failed" */
-	snprintf(buf, len, "%s", strrchr(why, ' ') ? strrchr(why, ' ') + 1 : "unknown");
-	return buf;
+	return unit_active_state(unit, buf, len) == 0 ? buf : "unknown";
 }
 
 static const char *sync_state(const struct local_pg *l)

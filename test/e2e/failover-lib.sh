@@ -694,6 +694,24 @@ fo_replay() { # NODE pause|resume
 # without causing a failover: rebuild of the only primary, rebuild and
 # status with the peer down, check with PostgreSQL hung, switchover with a
 # lagging and with an absent standby. The pair is healthy again at the end.
+# voip-ha status on NODE reports each unit's state as systemd has it: all
+# active on a healthy node, the monitor inactive while it is stopped.
+fo_status_units() { # NODE
+	local n=$1 out units=''
+	local u
+	for u in "$FO_PG_UNIT" kamailio voip-admin keepalived voip-ha-monitor lsyncd; do
+		units+=" $u.service=active"
+	done
+	out=$(e2e_exec "$n" timeout 30 voip-ha status 2>&1)
+	grep -F "services:" <<<"$out"
+	grep -qF "services:$units" <<<"$out" || return 1
+	e2e_exec "$n" systemctl stop voip-ha-monitor.service || return 1
+	out=$(e2e_exec "$n" timeout 30 voip-ha status 2>&1)
+	e2e_exec "$n" systemctl start voip-ha-monitor.service || return 1
+	grep -F "services:" <<<"$out"
+	grep -qF " voip-ha-monitor.service=inactive " <<<"$out"
+}
+
 fo_refusals() {
 	local P S h="refusal"
 	if ! fo_healthy >/dev/null; then

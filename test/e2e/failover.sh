@@ -56,6 +56,7 @@ tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair
 tap_ok "witness $PAIR_WITNESS answers both nodes" eval 'fo_witness_ping node1 && fo_witness_ping node2'
 tap_ok "writer, SIP scenarios and passfile in the nodes; test tables through the VIP; SIP domain and extensions through the API" fo_setup
 tap_ok "pair healthy (VIP on one node, a writable primary, the other streaming from it)" wait_for 60 fo_healthy
+tap_ok "voip-ha status on node2 reports each unit's state from systemd (all active; the monitor inactive while stopped)" fo_status_units node2
 fo_refusals
 # One short run of the health check's cost (make failover-bench: 50 runs).
 cost=$(fo_check_cost 10)
