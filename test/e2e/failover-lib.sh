@@ -440,7 +440,7 @@ fo_points_not_run() { # NUM WHY: every point of the scenario, failed
 	[ "$s" = 6 ] && pts=("pair healthy at start" "switchover" "service on the new holder" "pair healthy with roles swapped"
 		"switchover back" "service on the old holder" "pair healthy with roles back"
 		"writers on both nodes acknowledged rows" "0 acknowledged rows lost" "postgresql, kamailio, keepalived active on both nodes")
-	[ "$s" = 1 ] && mapfile -t -O ${#pts[@]} pts < <(fo_sip_points)
+	mapfile -t -O ${#pts[@]} pts < <(fo_sip_points "$s")
 	fo_fail "$h: ${pts[0]}" "$why"
 	for p in "${pts[@]:1}"; do fo_fail "$h: $p (not run)" "not run: $why"; done
 }
@@ -508,7 +508,7 @@ fo_scenario() {
 	FO_R[from]=$P
 	fo_check "$h: pair healthy at start (VIP on $P, $S streaming; units active)" fo_ready
 	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
-	[ "$s" = 1 ] && [ "$FO_SIP" = 1 ] && fo_sip_before "$P" "$S" "$tag"
+	fo_sip_in "$s" && fo_sip_before "$s" "$P" "$S" "$tag"
 
 	fo_writers_start "$tag"
 	sleep "$FO_PRE"
@@ -548,9 +548,9 @@ fo_scenario() {
 		# The manual step comes after the takeover (or after the probe gave
 		# up): the power comes back, the stopped Kamailio is started.
 		fo_probe_wait "$t0"
+		# SIP through the survivor, before the manual step.
+		fo_sip_in "$s" && fo_sip_after "$s" "$P" "$S" "$tag"
 		if [ "$s" = 1 ]; then
-			# SIP through the survivor alone, before the power comes back.
-			[ "$FO_SIP" = 1 ] && fo_sip_after "$P" "$S" "$tag"
 			# Not inside fo_check: TAP points run in a subshell, and the
 			# node's systemd-nspawn must be a child of this shell. The
 			# health is watched from the power-on, not from the end of the

@@ -1,12 +1,14 @@
 # shellcheck shell=bash
-# SIP across the power loss of the primary (issue 9), part of scenario 1 of
-# the fault matrix (failover-lib.sh). Phones are sipp in the witness
+# SIP across a failover (issue 9), part of scenarios 1 (power loss of the
+# primary) and 3 (Kamailio stopped on the primary) of the fault matrix
+# (failover-lib.sh; FO_SIP_SCENARIOS). Phones are sipp in the witness
 # namespace, outside both nodes; the media server on the standby S is a sipp
 # stand-in on S's own address (FreeSWITCH cannot run here).
 #   before the fault  phone 1001 registers through the VIP and answers calls;
 #                     phone 1002 calls the media server through the VIP and
 #                     the call stays up (Record-Route: the VIP)
-#   after the takeover, the old primary still powered off:
+#   after the takeover, before the old primary is restored (powered on,
+#   Kamailio started):
 #                     the media server on S calls 1001 through the VIP: the
 #                     registration came with the database, the phone did not
 #                     register again; 1002 ends its call with a BYE along the
@@ -18,8 +20,9 @@
 #                         nodes): the SIP domain (the VIP) and extensions 1001
 #                         and 1002 created through voip-admind's API on the
 #                         VIP holder
-#   fo_sip_before P S TAG the phone, the stand-in, the open call (test points)
-#   fo_sip_after P S TAG  the checks after the takeover, then both stop
+#   fo_sip_in NUM         scenario NUM carries the SIP points
+#   fo_sip_before NUM P S TAG  the phone, the stand-in, the open call
+#   fo_sip_after NUM P S TAG   the checks after the takeover, then both stop
 #
 # The phones' registrations are soft state (Kamailio commits with
 # synchronous_commit = off, doc/DESIGN.md): the test waits until 1001's
@@ -28,7 +31,8 @@
 # shellcheck source=sip-lib.sh
 . "$E2E_ROOT/test/e2e/sip-lib.sh"
 
-FO_SIP=${FO_SIP:-1}           # 0: scenario 1 without its SIP points
+FO_SIP=${FO_SIP:-1}           # 0: no SIP points at all
+FO_SIP_SCENARIOS=${FO_SIP_SCENARIOS:-1 3}
 FO_SIP_NODE_SCEN=/root/sip-scen # the scenarios inside the nodes
 FO_SIP_PHONE_PORT=5082        # phone 1001 answers on the witness at this port
 FO_SIP_MEDIA_PORT=5080        # voip-ha-node/freeswitch-sip-port in the preseed
@@ -38,6 +42,8 @@ FO_SIP_PW_1001='p@ss:w"rd 1001'
 FO_SIP_PW_1002='s3cret\1002 $x'
 
 fo_sip_phones() { echo "ip netns exec $E2E_WITNESS_NS"; }
+
+fo_sip_in() { [ "$FO_SIP" = 1 ] && [[ " $FO_SIP_SCENARIOS " == *" $1 "* ]]; }
 
 # fo_sip_api NODE METHOD PATH: the admin API on NODE, the JSON body on stdin;
 # the key is in a 0600 header file inside the node, never on a command line.
@@ -93,7 +99,7 @@ fo_sip_media_got() { # NODE TAG METHOD: the stand-in on NODE received METHOD
 fo_sip_phone_msg() { printf '%s/sip-phone-1001-%s.msg' "$FO_DIR" "$1"; }
 
 fo_sip_before() {
-	local P=$1 S=$2 tag=$3 h="s1 ${FO_NAME[1]}" phones msg
+	local P=$2 S=$3 tag=$4 h="s$1 ${FO_NAME[$1]}" phones msg
 	phones=$(fo_sip_phones)
 	msg=$(fo_sip_phone_msg "$tag")
 	rm -f "$msg" "$msg.pid" "$FO_DIR/sip-dialog-$tag.log"
@@ -142,10 +148,10 @@ fo_sip_new_call() { # S TAG
 }
 
 fo_sip_after() {
-	local P=$1 S=$2 tag=$3 h="s1 ${FO_NAME[1]}"
+	local P=$2 S=$3 tag=$4 h="s$1 ${FO_NAME[$1]}"
 	fo_check "$h: a new call from 1002 right after the takeover is answered by the media server on $S" \
 		fo_sip_new_call "$S" "$tag"
-	fo_check "$h: with $P still off, $S's media server calls 1001 through the VIP without a new registration" \
+	fo_check "$h: before $P is restored, $S's media server calls 1001 through the VIP without a new registration" \
 		fo_sip_call_1001 "$S" "$tag"
 	fo_check "$h: 1002's BYE, sent after the takeover along the call's route, reaches the media server on $S" \
 		fo_sip_bye_1002 "$S" "$tag"
@@ -154,8 +160,8 @@ fo_sip_after() {
 }
 
 # The points of fo_sip_before and fo_sip_after, for fo_points_not_run.
-fo_sip_points() {
-	[ "$FO_SIP" = 1 ] || return 0
+fo_sip_points() { # NUM
+	fo_sip_in "$1" || return 0
 	printf '%s\n' "phone 1001 registers through the VIP" "1001's registration reached the standby" \
 		"media server stand-in active" "phone 1002's call stays up" \
 		"new call right after the takeover answered" "1001 called through the VIP after the takeover" \

@@ -9,7 +9,8 @@
 #     is called through the VIP after, without registering again, and a call
 #     set up before ends with a BYE sent after, along its recorded route
 #   2 PostgreSQL SIGKILLed on the primary
-#   3 Kamailio stopped on the primary (started again after the takeover)
+#   3 Kamailio stopped on the primary (started again after the takeover);
+#     the same SIP points as in 1
 #   4 keepalived stopped on the primary, started again 10 s later
 #   5 the primary's cable cut for 20 s (the survivor still reaches the witness)
 #   6 `voip-ha switchover` on the VIP holder, and back
