@@ -48,7 +48,7 @@ int escape_fs_xml(struct strbuf *out, const char *in, unsigned flags)
 	for (; r == 0 && *in; in++) {
 		/* FreeSWITCH's pre-processor drops any line holding the text
 		 * "x-pre-process" (any case), even inside an attribute. */
-		if (strncasecmp(in, "x-pre-process", 13) == 0)
+		if ((*in | 0x20) == 'x' && strncasecmp(in, "x-pre-process", 13) == 0)
 			hyphen_until = in + 13;
 		if (*in == '-' && in < hyphen_until) {
 			r = sb_adds(out, "&#45;");
