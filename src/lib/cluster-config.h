@@ -30,6 +30,8 @@ enum cluster_key_kind {
 	CK_FLOODREQS,
 	CK_FLOODSECS,
 	CK_BANSECS,
+	CK_METRICSLISTEN, /* loopback | node */
+	CK_CIDRLIST,      /* comma list of IPv4 addresses or CIDRs */
 };
 
 #define CK_SECRET 0x1
