@@ -26,6 +26,7 @@ all:
 -include mk/cdr.mk
 -include mk/packaging.mk
 -include mk/e2e.mk
+-include mk/monitoring.mk
 -include mk/install.mk
 
 all: $(BINS)
