@@ -203,6 +203,19 @@ write_state() { # UPDATED ROLE SYNC
 	run promtool check metrics < "$BATS_TEST_TMPDIR/metrics.txt"
 	assert_success
 	assert_output ''
+	# The recorded pair that the shipped alert rules and dashboard are
+	# tested on (test/prometheus/pair.series.yml) holds only series this
+	# daemon really exports, with the same label names.
+	local series name key missing=''
+	for series in $(sed -n "s/^ *- series: '\(voipadmin_[^']*\)'$/\1/p" \
+		"$SRC_ROOT/test/prometheus/pair.series.yml" | sort -u); do
+		name=${series%%\{*}
+		grep -qE "^$name[{ ]" "$BATS_TEST_TMPDIR/metrics.txt" || { missing+=" $name"; continue; }
+		for key in $(grep -oE '[a-z_]+=' <<<"${series#*\{}" | tr -d = | grep -vxE 'cluster|instance|job'); do
+			grep -qE "^$name\{(.*,)?$key=\"" "$BATS_TEST_TMPDIR/metrics.txt" || missing+=" $name{$key}"
+		done
+	done
+	assert_equal "$missing" ''
 }
 
 # metrics_allow: a daemon whose metrics listener is on 127.0.0.2 (standing in
