@@ -8,7 +8,7 @@
 # test runs a second daemon on 18082/18083, the notify test a third on
 # 18086/18087, the cache invalidation test a fourth on 18088/18089, the
 # hung-database watchdog test a fifth on 18090/18091, the metrics_allow test
-# a sixth on 18092/18093 (metrics on 127.0.0.2).
+# a sixth on 18092/18093 (metrics on 127.0.0.2); Prometheus on 18095.
 
 bats_require_minimum_version 1.5.0
 
@@ -935,6 +935,69 @@ actions() {
 	# more than 4 s of a hung database is more than a watchdog interval:
 	# the daemon must have fed it all along (every 0.5 s)
 	[ $((after - before)) -ge 4 ] || { echo "WATCHDOG=1 sent $((after - before)) times in 4 s"; return 1; }
+}
+
+# A real Prometheus (Debian's) scrapes this daemon once a second with the
+# shipped alert rules: every rule evaluates without error, none but the
+# failover alert (the state file's counter goes up meanwhile) is pending or
+# firing on this healthy primary, and every dashboard query over voip-admind
+# series returns data (the Kamailio ones are test/prometheus's job). Late in
+# the file so that /fs/xml, 5xx and CDR series exist.
+@test "a real Prometheus scrapes /metrics with the shipped rules and dashboard queries" {
+	load ../lib/prereq
+	prereq_cmd prometheus python3
+	local P=$BATS_TEST_TMPDIR/prom ppid refresher q i rules alerts bad=''
+	mkdir -p "$P"
+	cp "$SRC_ROOT/test/prometheus/pair.series.yml" "$P/"
+	python3 "$SRC_ROOT/test/prometheus/dashboard-queries.py" \
+		"$SRC_ROOT/monitoring/grafana/voip-ha.json" "$P" >/dev/null
+	state() { # FAILOVERS
+		printf 'updated=%s\nnode=node1\nrole=primary\nvip_held=1\nsync_state=sync\npeer_reachable=1\nwitness_configured=1\nwitness_reachable=1\nlag_bytes=4096\nlag_seconds=0.02\ntimeline=3\nfailovers_total=%s\nfenced=0\n' \
+			"$(date +%s)" "$1" > "$T/monitor.state.new"
+		mv "$T/monitor.state.new" "$T/monitor.state"
+	}
+	# a directory lookup, so that the /fs/xml latency series exists
+	curl -s -o /dev/null -H @"$T/fs.hdr" --data 'section=directory&user=1000&domain=x' "$A/fs/xml"
+	state 2
+	(while sleep 1; do if [ -e "$P/bump" ]; then state 3; else state 2; fi; done) 3>&- &
+	refresher=$!
+	cat > "$P/prometheus.yml" <<-CONF
+	global: { scrape_interval: 1s, evaluation_interval: 1s }
+	rule_files: ["$SRC_ROOT/monitoring/prometheus/voip-ha.rules.yml"]
+	scrape_configs:
+	  - job_name: voip-ha-admin
+	    static_configs: [{ targets: ["127.0.0.1:18081"], labels: { cluster: pbx } }]
+	CONF
+	prometheus --config.file="$P/prometheus.yml" --storage.tsdb.path="$P/data" \
+		--web.listen-address=127.0.0.1:18095 >"$P/log" 2>&1 3>&- &
+	ppid=$!
+	api() { curl -sG "http://127.0.0.1:18095/api/v1/$1" ${2:+--data-urlencode "query=$2"}; }
+	for i in $(seq 1 100); do
+		api query 'up{job="voip-ha-admin"} == 1' | grep -q '"value"' && break
+		sleep 0.2
+	done
+	sleep 3
+	touch "$P/bump" # a failover: the counter goes up
+	sleep 4
+	rules=$(api rules | python3 -c '
+import json, sys
+rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
+print(len(rules), [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"])')
+	alerts=$(api alerts | python3 -c '
+import json, sys
+print(sorted(a["labels"]["alertname"] for a in json.load(sys.stdin)["data"]["alerts"]))')
+	while IFS= read -r q; do
+		[[ $q == *kamailio_* ]] && continue
+		api query "$q" | python3 -c 'import json, sys; sys.exit(not json.load(sys.stdin)["data"]["result"])' ||
+			bad+=" [$q]"
+	done < "$P/dashboard.exprs"
+	kill "$ppid" "$refresher"
+	wait "$ppid" || true
+	wait "$refresher" || true
+	assert_equal "$rules" "14 []"
+	assert_equal "$alerts" "['VoipHaFailover']"
+	assert_equal "$bad" ''
+	[ "$(grep -vc kamailio_ "$P/dashboard.exprs")" -ge 15 ]
 }
 
 @test "after everything: clean stop, no sanitizer or leak report, no secret in the log" {
