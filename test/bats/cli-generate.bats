@@ -336,3 +336,48 @@ ROWS
 	run unshare -n nft -c -f "$out/broken.nft"
 	[ "$status" -ne 0 ]
 }
+
+# Two network namespaces on a veth pair: the node (198.51.100.11, a stand-in
+# HTTP server on the metrics port, metrics.nft loaded) and a scraper side
+# with an allowed (.50) and another (.51) source address.
+@test "generate: metrics.nft lets the listed scraper reach the metrics port and drops anyone else" {
+	prereq_root "network namespaces"
+	prereq_cmd nft ip python3 curl
+	local out=$BATS_TEST_TMPDIR/fw node=vhm17n$$ scr=vhm17s$$ pid i codes
+	f=$(conf_with metrics_listen node metrics_allow 198.51.100.50)
+	run -0 --separate-stderr "$VOIPHA" generate --node node1 --out "$out" --config "$f" \
+		--templates "$REPO/templates"
+	ip netns add "$node"
+	ip netns add "$scr"
+	ip link add "vm$$a" type veth peer name "vm$$b"
+	ip link set "vm$$a" netns "$node"
+	ip link set "vm$$b" netns "$scr"
+	ip -n "$node" addr add 198.51.100.11/24 dev "vm$$a"
+	ip -n "$scr" addr add 198.51.100.50/24 dev "vm$$b"
+	ip -n "$scr" addr add 198.51.100.51/24 dev "vm$$b"
+	for n in "$node" "$scr"; do ip -n "$n" link set lo up; done
+	ip -n "$node" link set "vm$$a" up
+	ip -n "$scr" link set "vm$$b" up
+	ip netns exec "$node" nft -f "$out/etc/voip-ha/nftables/metrics.nft"
+	(cd "$BATS_TEST_TMPDIR" && exec ip netns exec "$node" python3 -m http.server --bind 198.51.100.11 9100) \
+		>/dev/null 2>&1 3>&- &
+	pid=$!
+	for i in $(seq 1 50); do
+		ip netns exec "$node" curl -s -o /dev/null http://198.51.100.11:9100/ && break
+		sleep 0.1
+	done
+	get() { # NS SOURCE
+		ip netns exec "$1" curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+			--interface "$2" http://198.51.100.11:9100/
+	}
+	codes="$(get "$scr" 198.51.100.50) $(get "$scr" 198.51.100.51) $(get "$node" 198.51.100.11)"
+	# loading it again replaces the table instead of failing or doubling it
+	ip netns exec "$node" nft -f "$out/etc/voip-ha/nftables/metrics.nft"
+	codes+=" $(ip netns exec "$node" nft list table inet voip_ha_metrics | grep -c 'tcp dport 9100')"
+	kill "$pid"
+	wait "$pid" || true
+	ip netns del "$node"
+	ip netns del "$scr"
+	# allowed scraper 200, another source dropped (no answer), the node itself 200
+	assert_equal "$codes" "200 000 200 3"
+}
