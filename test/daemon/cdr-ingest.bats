@@ -339,7 +339,7 @@ restart_with() {
 	wait_for "SELECT count(*) FROM voip.cdr WHERE uuid ~ '^000000(6[1-9a-f]|[7-9][0-9a-f])-'" 300 30
 	# the posts really waited for their flush without a thread each
 	[ "$(metric voipadmin_cdr_parked_total)" -gt "$before" ]
-	[ "$(metric voipadmin_cdr_parked)" = 0 ]
+	[ "$(metric voipadmin_cdr_parked_posts)" = 0 ]
 }
 
 @test "SIGTERM with posts parked: a clean stop, every acknowledged CDR stored after restart" {

@@ -399,8 +399,8 @@ static void register_metrics(struct cdr_ingest *ci, struct metrics *m)
 	C(parked_total, "parked_total",
 	  "CDR posts answered after their journal flush without holding a thread");
 #undef C
-	metrics_gauge_fn(m, "voipadmin_cdr_parked", "CDR posts waiting for their journal flush", "",
-			 gauge_parked, ci);
+	metrics_gauge_fn(m, "voipadmin_cdr_parked_posts",
+			 "CDR posts waiting for their journal flush", "", gauge_parked, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_queue_depth", "CDRs acknowledged, not yet in voip.cdr",
 			 "", gauge_backlog, ci);
 	metrics_gauge_fn(m, "voipadmin_cdr_oldest_age_seconds",
