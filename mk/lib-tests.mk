@@ -50,11 +50,11 @@ fuzz: fuzz-lib
 
 # The PostgreSQL protocol client (lib/pgwire.c) against a real PostgreSQL:
 # values, errors, refused authentication methods, a hung server. The driver
-# also takes the postgres ids the way the check does (cli/pg-local.c).
+# also takes the postgres ids the way the check does (engine/pg-local.c).
 PGWIRE_QUERY := $(BUILD)/test/pgwire-query
-$(PGWIRE_QUERY): test/pgwire/pgwire-query.c $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA)
+$(PGWIRE_QUERY): test/pgwire/pgwire-query.c $(BUILD)/obj/src/engine/pg-local.o $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA) $(ALL_LDFLAGS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/obj/src/engine/pg-local.o $(LIBVOIPHA) $(ALL_LDFLAGS)
 
 .PHONY: check-pgwire
 ifeq ($(strip $(SANITIZE)),)

@@ -29,13 +29,13 @@
  * bound of the whole conversation (connect, both queries), within
  * keepalived's script timeout (3 s). */
 #include "cli/args.h"
-#include "cli/boot.h"
+#include "engine/boot.h"
 #include "cli/cli.h"
-#include "cli/maintenance.h"
-#include "cli/node-ctx.h"
-#include "cli/pg-local.h"
-#include "cli/reach.h"
-#include "cli/unit-state.h"
+#include "engine/maintenance.h"
+#include "engine/node-ctx.h"
+#include "engine/pg-local.h"
+#include "engine/reach.h"
+#include "engine/unit-state.h"
 #include "lib/pgwire.h"
 
 #include <errno.h>

@@ -13,11 +13,11 @@
  *     which `voip-ha status` and voip-admind's /metrics read.
  * --once runs one round (tests). */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
 #include "lib/atomic-write.h"
 #include "lib/monitor-state.h"
 #include "lib/strbuf.h"

@@ -17,12 +17,12 @@
  *            the local primary is fenced (stopped, marker, rebuild started)
  *            when should_fence() says so; FAULT also logs diagnostics.
  * Exit 0 unless an action failed; 2 for unexpected arguments. */
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
-#include "cli/unit-state.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
+#include "engine/unit-state.h"
 #include "lib/atomic-write.h"
 #include "lib/strbuf.h"
 

@@ -1,6 +1,6 @@
 /* Shared code of the bring-up subcommands (provision, clone, pg-guard, check,
  * notify, node-info): libpq connections, running helper programs as the
- * postgres user. Who this node is: cli/node-ctx.h (no libpq: the lean
+ * postgres user. Who this node is: engine/node-ctx.h (no libpq: the lean
  * health check links it). */
 #ifndef VOIPHA_CLI_BRINGUP_H
 #define VOIPHA_CLI_BRINGUP_H
@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "cli/boot.h"
-#include "cli/node-ctx.h"
+#include "engine/boot.h"
+#include "engine/node-ctx.h"
 #include "lib/cluster-config.h"
 
 /* Drops root to the postgres user (peer authentication on the local socket

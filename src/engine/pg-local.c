@@ -1,6 +1,6 @@
 /* Local cluster connections as postgres: see pg-local.h. */
-#include "cli/pg-local.h"
-#include "cli/node-ctx.h"
+#include "engine/pg-local.h"
+#include "engine/node-ctx.h"
 #include "lib/owner.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Shared code of the bring-up subcommands: see bringup.h. */
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/pg-local.h"
+#include "engine/pg-local.h"
 #include "lib/atomic-write.h"
 #include "lib/derive.h"
 #include "lib/errlist.h"

@@ -1,5 +1,5 @@
 /* Unit states from systemd's D-Bus API; see unit-state.h. */
-#include "cli/unit-state.h"
+#include "engine/unit-state.h"
 
 #include <errno.h>
 #include <stdio.h>

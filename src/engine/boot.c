@@ -1,5 +1,5 @@
 /* This boot: see boot.h. */
-#include "cli/boot.h"
+#include "engine/boot.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The local node's context: see node-ctx.h. */
-#include "cli/node-ctx.h"
+#include "engine/node-ctx.h"
 #include "cli/cli.h"
 #include "lib/detect.h"
 #include "lib/errlist.h"

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli/maintenance.h"
-#include "cli/reach.h"
+#include "engine/maintenance.h"
+#include "engine/reach.h"
 
 struct node_ctx;
 

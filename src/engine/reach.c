@@ -1,6 +1,6 @@
 /* ICMP echo probes: see reach.h. */
-#include "cli/reach.h"
-#include "cli/node-ctx.h"
+#include "engine/reach.h"
+#include "engine/node-ctx.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

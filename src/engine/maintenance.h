@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "cli/node-ctx.h"
+#include "engine/node-ctx.h"
 
 /* The postinst restarts services it reconfigures (PostgreSQL for a changed
  * setting, Kamailio for its config) between touching and removing this

@@ -1,7 +1,7 @@
 /* Is an address reachable? ICMP echo over a raw socket (root), the
  * cheapest question a host and its network answer: the witness (normally
  * the gateway) has no service of ours to ask. Also the cut-off rule of
- * cli/failover.h that check, notify, monitor and status apply to it. */
+ * engine/failover.h that check, notify, monitor and status apply to it. */
 #ifndef VOIPHA_CLI_REACH_H
 #define VOIPHA_CLI_REACH_H
 

@@ -1,6 +1,6 @@
 /* Replacing the local data directory safely: see datadir.h. */
-#include "cli/datadir.h"
-#include "cli/bringup.h"
+#include "engine/datadir.h"
+#include "engine/bringup.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* The local PostgreSQL cluster and systemd units: see pgctl.h. */
-#include "cli/pgctl.h"
-#include "cli/bringup.h"
+#include "engine/pgctl.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/unit-state.h"
+#include "engine/unit-state.h"
 
 #include <errno.h>
 #include <signal.h>

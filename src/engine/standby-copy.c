@@ -1,8 +1,8 @@
 /* Turning the local data directory into a standby: see standby-copy.h. */
-#include "cli/standby-copy.h"
-#include "cli/bringup.h"
+#include "engine/standby-copy.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/datadir.h"
+#include "engine/datadir.h"
 
 #include <errno.h>
 #include <stdio.h>

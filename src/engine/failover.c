@@ -1,10 +1,10 @@
 /* The failover rules: see failover.h. */
-#include "cli/failover.h"
-#include "cli/bringup.h"
+#include "engine/failover.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
-#include "cli/reach.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
+#include "engine/reach.h"
 #include "lib/atomic-write.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* The maintenance marker: see maintenance.h. */
-#include "cli/maintenance.h"
+#include "engine/maintenance.h"
 
 #include <sys/stat.h>
 #include <time.h>

@@ -1,5 +1,5 @@
 /* The failover history: see history.h. */
-#include "cli/history.h"
+#include "engine/history.h"
 #include "lib/atomic-write.h"
 
 #include <errno.h>
