@@ -1,11 +1,18 @@
 # Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
-LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state
+LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
+	rules
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 
 $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto
+
+# The failover rules are pure (no libpq): the table links them alone.
+$(BUILD)/test/unit/test-rules: test/unit/test-rules.c test/unit/unit.h src/engine/rules.c \
+		src/engine/rules.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/engine/rules.c $(ALL_LDFLAGS) -lcmocka
 
 # The atomic writer test watches write() from inside.
 $(BUILD)/test/unit/test-atomic-write: ALL_LDFLAGS += -Wl,--wrap=write

@@ -217,6 +217,31 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		u = el->count;
 		check_path(k->name, v, el);
 		return el->count == u;
+	case CK_ARBITER:
+		if (strcmp(v, "none") == 0)
+			*(enum arbiter_kind *)out = ARBITER_NONE;
+		else if (strcmp(v, "postgresql") == 0)
+			*(enum arbiter_kind *)out = ARBITER_POSTGRESQL;
+		else {
+			errlist_add(el, "%s: must be none or postgresql", k->name);
+			return false;
+		}
+		return true;
+	case CK_CLUSTERNAME:
+		if (!cluster_name_valid(v)) {
+			errlist_add(el,
+				    "%s: must be 1 to 63 of a-z, 0-9, '_' and '-', starting with a "
+				    "letter or digit",
+				    k->name);
+			return false;
+		}
+		return true;
+	case CK_OPTPASSWORD:
+		if (v[0] == '\0')
+			return true;
+		u = el->count;
+		check_password(k->name, v, el);
+		return el->count == u;
 	case CK_VRID:
 		if (uint_parse(v, 1, 255, out) < 0) {
 			errlist_add(el, "%s: must be an integer from 1 to 255", k->name);
@@ -275,6 +300,9 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "node2_address", offsetof(struct cluster_config, node2_ip) },
 		{ "virtual_address", offsetof(struct cluster_config, vip) },
 		{ "witness_address", offsetof(struct cluster_config, witness_ip) },
+		{ "arbiter", offsetof(struct cluster_config, arbiter_kind) },
+		{ "arbiter_address", offsetof(struct cluster_config, arbiter_ip) },
+		{ "arbiter_port", offsetof(struct cluster_config, arbiter_port_num) },
 		{ "prefix_length", offsetof(struct cluster_config, prefix) },
 		{ "this_node", offsetof(struct cluster_config, this_node_id) },
 		{ "postgresql_version", offsetof(struct cluster_config, pg_version) },
@@ -371,6 +399,24 @@ static void check_ports(const struct cluster_config *c, const bool ok[5], bool r
 			    POSTGRESQL_PORT);
 }
 
+/* arbiter=postgresql needs the witness machine's address (a third host)
+ * and the password of its voip_ha_arbiter role. */
+static void check_arbiter(const struct cluster_config *c, const bool ok[], struct errlist *el)
+{
+	if (!ok[CKI_arbiter] || c->arbiter_kind != ARBITER_POSTGRESQL)
+		return;
+	if (ok[CKI_arbiter_address] && !c->arbiter_ip)
+		errlist_add(el, "arbiter_address: required when arbiter is postgresql");
+	if (ok[CKI_arbiter_address] && c->arbiter_ip &&
+	    ((ok[CKI_node1_address] && c->arbiter_ip == c->node1_ip) ||
+	     (ok[CKI_node2_address] && c->arbiter_ip == c->node2_ip) ||
+	     (ok[CKI_virtual_address] && c->arbiter_ip == c->vip)))
+		errlist_add(el, "arbiter_address: must be the witness machine, not a node address "
+				"or the VIP");
+	if (ok[CKI_arbiter_password] && !c->arbiter_password[0])
+		errlist_add(el, "arbiter_password: required when arbiter is postgresql");
+}
+
 int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 {
 	bool ok[CLUSTER_KEY_COUNT];
@@ -412,6 +458,7 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 				    "address of the nodes' /%u subnet",
 				    c->prefix);
 	}
+	check_arbiter(c, ok, el);
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");

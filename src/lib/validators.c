@@ -130,6 +130,22 @@ bool hostname_valid(const char *s)
 	return alpha;
 }
 
+bool cluster_name_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
 bool domain_valid(const char *s)
 {
 	uint32_t a;

@@ -25,6 +25,11 @@ bool hostname_valid(const char *s);
  * dotted-quad IPv4 address. The schema and the admin API say the same. */
 bool domain_valid(const char *s);
 
+/* A pair's name on the witness (cluster.conf arbiter_cluster, the lease
+ * row's key): 1-63 of [a-z0-9_-], the first a letter or digit. The witness's
+ * table has the same CHECK (db/witness/lease.sql). */
+bool cluster_name_valid(const char *s);
+
 /* Strict decimal: digits only, no sign, no spaces, no leading zero (except
  * "0"), within [min, max] (strtoul alone accepts " -1" and "0x10"). Returns 0
  * or -EINVAL (syntax) or -ERANGE. The one unsigned parser of the tree. */
