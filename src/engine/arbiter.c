@@ -1,5 +1,6 @@
 /* The arbiter client: see arbiter.h. */
 #include "engine/arbiter.h"
+#include "engine/boot.h"
 #include "engine/node-ctx.h"
 #include "lib/validators.h"
 
@@ -14,14 +15,6 @@
 
 #define ARBITER_DB "voip_ha_witness"
 #define ARBITER_USER "voip_ha_arbiter"
-
-long long lease_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int arbiter_init(struct arbiter *a, const struct node_ctx *ctx)
 {
@@ -74,9 +67,9 @@ static void copy_msg(const char *msg, char *why, size_t len)
  * libpq has no state for connection failures). */
 static int classify_connect_error(const char *msg)
 {
-	if (msg && (strstr(msg, "password authentication failed") ||
-		    strstr(msg, "no pg_hba.conf entry") || strstr(msg, "channel binding") ||
-		    strstr(msg, "SCRAM")))
+	if (msg &&
+	    (strstr(msg, "password authentication failed") || strstr(msg, "no pg_hba.conf entry") ||
+	     strstr(msg, "channel binding") || strstr(msg, "SCRAM")))
 		return -EACCES;
 	return -ECONNREFUSED;
 }
@@ -84,11 +77,18 @@ static int classify_connect_error(const char *msg)
 static int connect_bounded(struct arbiter *a, long long deadline, char *why, size_t len)
 {
 	/* No connect_timeout: the deadline below bounds the whole handshake. */
-	const char *const keys[] = { "hostaddr",      "port",        "dbname",
-				     "user",          "password",    "sslmode",
-				     "channel_binding", "application_name",
-				     "keepalives_idle", "keepalives_interval",
-				     "keepalives_count", "tcp_user_timeout",
+	const char *const keys[] = { "hostaddr",
+				     "port",
+				     "dbname",
+				     "user",
+				     "password",
+				     "sslmode",
+				     "channel_binding",
+				     "application_name",
+				     "keepalives_idle",
+				     "keepalives_interval",
+				     "keepalives_count",
+				     "tcp_user_timeout",
 				     NULL };
 	char app[32];
 	const char *vals[13];
@@ -131,8 +131,8 @@ static int connect_bounded(struct arbiter *a, long long deadline, char *why, siz
 		}
 		r = wait_socket(c, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
 		if (r < 0) {
-			snprintf(why, len, "%s", r == -ETIMEDOUT ? "no answer (connect timed out)" :
-								   strerror(-r));
+			snprintf(why, len, "%s",
+				 r == -ETIMEDOUT ? "no answer (connect timed out)" : strerror(-r));
 			PQfinish(c);
 			return r == -ETIMEDOUT ? r : -ECONNREFUSED;
 		}
@@ -179,8 +179,8 @@ static int call(struct arbiter *a, const char *sql, const char *const params[], 
 		/* A kept connection the witness closed meanwhile: once more on a
 		 * fresh one, within the same deadline. */
 		if (!fresh && lease_clock_ms() < deadline)
-			return call(a, sql, params, nparams,
-				    (int)(deadline - lease_clock_ms()), ans, why, len);
+			return call(a, sql, params, nparams, (int)(deadline - lease_clock_ms()),
+				    ans, why, len);
 		return -ECONNREFUSED;
 	}
 	while ((flushed = PQflush(a->conn)) == 1)
@@ -216,9 +216,9 @@ done:
 		const char *state = PQresultErrorField(last, PG_DIAG_SQLSTATE);
 
 		copy_msg(PQresultErrorField(last, PG_DIAG_MESSAGE_PRIMARY), why, len);
-		r = state && strcmp(state, "P0002") == 0 ? -ENOENT :
+		r = state && strcmp(state, "P0002") == 0  ? -ENOENT :
 		    state && strncmp(state, "42", 2) == 0 ? -EACCES :
-							   -EIO;
+							    -EIO;
 	} else {
 		snprintf(why, len, "unexpected answer from the witness");
 		r = -EIO;
@@ -256,8 +256,8 @@ int arbiter_renew(struct arbiter *a, long long term, int ttl_ms, int timeout_ms,
 
 	snprintf(ttl, sizeof(ttl), "%d", ttl_ms);
 	snprintf(t, sizeof(t), "%lld", term);
-	return call(a, "SELECT " ANSWER_COLUMNS " FROM voip_ha.lease_renew($1, $2, $3, $4)",
-		    params, 4, timeout_ms, ans, why, len);
+	return call(a, "SELECT " ANSWER_COLUMNS " FROM voip_ha.lease_renew($1, $2, $3, $4)", params,
+		    4, timeout_ms, ans, why, len);
 }
 
 int arbiter_release(struct arbiter *a, long long term, int timeout_ms, struct arbiter_answer *ans,

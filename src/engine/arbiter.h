@@ -24,13 +24,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "engine/boot.h"
+
 struct node_ctx;
 
 struct arbiter_answer {
-	bool granted;        /* the caller holds the lease now */
-	char holder[8];      /* "" (nobody), node1, node2 */
-	long long term;      /* grows each time the lease changes hands */
-	long long remaining; /* ms the holder's lease still runs (witness clock) */
+	bool granted;          /* the caller holds the lease now */
+	char holder[8];        /* "" (nobody), node1, node2 */
+	long long term;        /* grows each time the lease changes hands */
+	long long remaining;   /* ms the holder's lease still runs (witness clock) */
 	long long renewed_ago; /* ms since the holder last renewed, -1 never */
 };
 
@@ -55,10 +57,5 @@ int arbiter_release(struct arbiter *a, long long term, int timeout_ms, struct ar
 		    char *why, size_t len);
 int arbiter_observe(struct arbiter *a, int timeout_ms, struct arbiter_answer *ans, char *why,
 		    size_t len);
-
-/* Milliseconds on CLOCK_BOOTTIME: the clock every lease deadline of this
- * node is measured on (it keeps counting through a suspend, unlike
- * CLOCK_MONOTONIC, and never jumps like the wall clock). */
-long long lease_clock_ms(void);
 
 #endif

@@ -1,6 +1,8 @@
 /* This boot: see boot.h. */
 #include "engine/boot.h"
 
+#include <time.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,4 +71,12 @@ bool systemd_running(void)
 
 	/* What sd_booted() checks, without linking libsystemd for it. */
 	return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+long long lease_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

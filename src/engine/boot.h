@@ -12,4 +12,10 @@ long long boot_time(void);
 /* Is systemd running as PID 1 here? (a chroot or image build: no) */
 bool systemd_running(void);
 
+/* Milliseconds on CLOCK_BOOTTIME: the clock every lease deadline of this
+ * node is measured on (it keeps counting through a suspend, unlike
+ * CLOCK_MONOTONIC, and never jumps like the wall clock). The lease keeper
+ * publishes its deadline on it and the health check compares. */
+long long lease_clock_ms(void);
+
 #endif

@@ -1,11 +1,15 @@
 /* The failover rules: see failover.h. */
 #include "engine/failover.h"
+#include "engine/arbiter.h"
 #include "engine/bringup.h"
 #include "cli/cli.h"
 #include "engine/history.h"
+#include "engine/lease-keeper.h"
+#include "engine/rules.h"
 #include "engine/pgctl.h"
 #include "engine/reach.h"
 #include "lib/atomic-write.h"
+#include "lib/monitor-state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,53 +23,41 @@
 
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len)
 {
+	struct situation s;
 	struct pg_probe peer;
 	struct reachability reach;
+	struct arbiter_answer ans;
+	struct arbiter a;
+	char err[256];
 
-	enum pg_role role = pg_local_role(3);
-
-	if (role == PG_STANDBY || (role == PG_DOWN && pg_local_is_standby_dir(ctx))) {
-		snprintf(why, len, "the local PostgreSQL is a standby");
-		return false;
-	}
-	if (role == PG_DOWN && !left_master) {
-		snprintf(why, len, "the local PostgreSQL is down");
-		return false;
-	}
-	/* A primary that crashed or hangs counts as one: it must not come
-	 * back as a primary behind the peer's back, and it must rejoin. */
-	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0) {
-		if (peer.primary) {
-			snprintf(why, len,
-				 "%s is a primary too (timeline %u): this node is the stale one",
-				 ctx->peer_name, peer.timeline);
-			return true;
+	/* What this node knows, gathered for rule_fence(); the cheap facts
+	 * first, so a standby is not slowed by probes it does not need. */
+	memset(&s, 0, sizeof(s));
+	s.local = pg_local_role(3);
+	s.left_master = left_master;
+	s.local_standby_dir = s.local == PG_DOWN && pg_local_is_standby_dir(ctx);
+	s.lease = LEASE_OFF;
+	if (s.local == PG_STANDBY || s.local_standby_dir || (s.local == PG_DOWN && !left_master))
+		return rule_fence(&s, why, len);
+	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0)
+		s.peer_pg = peer.primary ? PEER_PG_PRIMARY : PEER_PG_STANDBY;
+	if (arbiter_init(&a, ctx) == 0) {
+		s.lease = LEASE_UNKNOWN;
+		if (arbiter_observe(&a, 1000, &ans, err, sizeof(err)) == 0) {
+			s.lease = lease_view_of(&ans, ctx->local_name);
+			s.peer_renewed_ago = ans.renewed_ago;
 		}
-		if (left_master) {
-			snprintf(why, len, "the VIP left this node and %s's standby can take over",
-				 ctx->peer_name);
-			return true;
-		}
-		snprintf(why, len, "%s is a standby and this node did not hold the VIP",
-			 ctx->peer_name);
-		return false;
+		arbiter_close(&a);
 	}
-	if (!left_master) {
-		snprintf(why, len, "%s's PostgreSQL does not answer", ctx->peer_name);
-		return false;
+	if (s.peer_pg == PEER_PG_NO_ANSWER && left_master &&
+	    probe_reachability(ctx, 3, &reach) == 0) {
+		s.peer_host = reach.peer;
+		s.witness_configured = reach.has_witness;
+		s.witness_host = reach.witness;
+	} else {
+		s.peer_host = true;
 	}
-	if (probe_reachability(ctx, 3, &reach) == 0 && reach_isolated(&reach)) {
-		snprintf(why, len, "cut off: neither %s (%s) nor the witness (%s) answers",
-			 ctx->peer_name, ctx->peer_addr, ctx->witness);
-		return true;
-	}
-	/* The peer is down and this node is not cut off: nobody could take
-	 * over, so stopping the last primary would only stop the service. */
-	snprintf(why, len,
-		 "%s's PostgreSQL does not answer and this node is not cut off: "
-		 "keeping the last primary",
-		 ctx->peer_name);
-	return false;
+	return rule_fence(&s, why, len);
 }
 
 int fence_mark(const char *why)
@@ -81,7 +73,30 @@ int fence_mark(const char *why)
 	return r;
 }
 
-int fence_local(const struct node_ctx *ctx, const char *why)
+/* Gives the leadership back at once after a fence, so the peer need not
+ * wait for the lease to run out. The term is the one the monitor's lease
+ * keeper published; a stale one is refused by the witness, harmlessly. */
+static void release_lease(const struct node_ctx *ctx)
+{
+	struct arbiter_answer ans;
+	struct monitor_state st;
+	struct kv_error kerr;
+	struct arbiter a;
+	char err[256];
+
+	if (arbiter_init(&a, ctx) < 0)
+		return;
+	if (monitor_state_load(MONITOR_STATE_PATH, &st, &kerr) == 0 && st.lease_held &&
+	    strcmp(st.lease_holder, ctx->local_name) == 0) {
+		if (arbiter_release(&a, st.lease_term, 1000, &ans, err, sizeof(err)) < 0)
+			syslog(LOG_WARNING, "cannot give the leadership back: %s", err);
+		else if (ans.granted)
+			syslog(LOG_NOTICE, "leadership given back (term %lld)", st.lease_term);
+	}
+	arbiter_close(&a);
+}
+
+static int fence_with(const struct node_ctx *ctx, const char *why, bool now)
 {
 	int r;
 
@@ -92,7 +107,9 @@ int fence_local(const struct node_ctx *ctx, const char *why)
 		syslog(LOG_ERR, "cannot write %s: %s", VOIPHA_FENCED, strerror(-r));
 		return r;
 	}
-	r = pg_local_stop(ctx);
+	r = now ? pg_local_stop_now(ctx) : pg_local_stop(ctx);
+	if (r == 0)
+		release_lease(ctx);
 	if (r != 0) {
 		syslog(LOG_ERR, "fence: stopping PostgreSQL failed (%d)", r);
 		history_add("fence", "failed", "%s; stopping PostgreSQL failed (%d)", why, r);
@@ -106,6 +123,16 @@ int fence_local(const struct node_ctx *ctx, const char *why)
 	if (r != 0 && r != -ENOSYS)
 		syslog(LOG_ERR, "cannot start %s (%d)", VOIPHA_REBUILD_UNIT, r);
 	return 0;
+}
+
+int fence_local(const struct node_ctx *ctx, const char *why)
+{
+	return fence_with(ctx, why, false);
+}
+
+int fence_local_now(const struct node_ctx *ctx, const char *why)
+{
+	return fence_with(ctx, why, true);
 }
 
 void run_alert(const struct node_ctx *ctx, const char *event, const char *detail)

@@ -36,6 +36,9 @@ int fence_mark(const char *why);
 /* Stops the local PostgreSQL, leaves the fence marker, records it and
  * starts voip-ha-rebuild.service (no wait). 0, or -errno / exit status. */
 int fence_local(const struct node_ctx *ctx, const char *why);
+/* The same with an immediate stop: the lease keeper, whose leadership ran
+ * out. */
+int fence_local_now(const struct node_ctx *ctx, const char *why);
 
 /* Runs cluster.conf's alert_command (if any) with EVENT NODE DETAIL as
  * arguments, detached: never waits for it. */

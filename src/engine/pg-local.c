@@ -4,8 +4,23 @@
 #include "lib/owner.h"
 
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+/* The calling thread's effective ids only. glibc's seteuid() changes every
+ * thread of the process (POSIX), and the monitor's lease keeper connects
+ * while its main thread writes root-owned files: the raw system calls
+ * change the calling thread alone (what the kernel does per thread). */
+static int thread_set_egid(gid_t gid)
+{
+	return (int)syscall(SYS_setresgid, (gid_t)-1, gid, (gid_t)-1);
+}
+
+static int thread_set_euid(uid_t uid)
+{
+	return (int)syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1);
+}
 
 bool pg_euid_enter(void)
 {
@@ -19,8 +34,8 @@ bool pg_euid_enter(void)
 		pg_uid = (uid_t)-1;
 		return false;
 	}
-	if (setegid(pg_gid) < 0 || seteuid(pg_uid) < 0) {
-		if (setegid(0) < 0)
+	if (thread_set_egid(pg_gid) < 0 || thread_set_euid(pg_uid) < 0) {
+		if (thread_set_egid(0) < 0)
 			abort();
 		return false;
 	}
@@ -29,7 +44,7 @@ bool pg_euid_enter(void)
 
 void pg_euid_leave(bool switched)
 {
-	if (switched && (seteuid(0) < 0 || setegid(0) < 0))
+	if (switched && (thread_set_euid(0) < 0 || thread_set_egid(0) < 0))
 		abort();
 }
 

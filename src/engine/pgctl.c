@@ -166,6 +166,18 @@ int pg_local_stop(const struct node_ctx *ctx)
 	return pg_local_running(ctx) ? -EBUSY : 0;
 }
 
+int pg_local_stop_now(const struct node_ctx *ctx)
+{
+	pid_t pid = postmaster_pid(ctx);
+
+	/* SIGQUIT: the immediate shutdown, every backend gone within
+	 * milliseconds (a stopped process gets it when it is thawed). The
+	 * orderly stop after it only tidies up. */
+	if (pid > 0 && kill(pid, SIGQUIT) < 0 && errno != ESRCH)
+		return -errno;
+	return pg_local_stop(ctx);
+}
+
 int pg_local_start(const struct node_ctx *ctx)
 {
 	char unit[64];

@@ -51,6 +51,10 @@ int unit_start_again(const char *unit);
  * 0 once the server is gone (also when it was not running), -EBUSY when it
  * still runs. */
 int pg_local_stop(const struct node_ctx *ctx);
+/* The same, but immediate from the start (SIGQUIT to the postmaster): a
+ * primary whose leadership ran out must stop being writable before the
+ * witness lets the peer take it, not after a fast shutdown's 10 s. */
+int pg_local_stop_now(const struct node_ctx *ctx);
 int pg_local_start(const struct node_ctx *ctx);
 
 /* Queues the start and returns (systemd), or starts (no systemd). */

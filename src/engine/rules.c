@@ -35,7 +35,8 @@ bool rule_fence(const struct situation *s, char *why, size_t len)
 	}
 	if (s->peer_pg == PEER_PG_STANDBY) {
 		if (s->left_master) {
-			snprintf(why, len, "the VIP left this node and the peer's standby can take over");
+			snprintf(why, len,
+				 "the VIP left this node and the peer's standby can take over");
 			return true;
 		}
 		snprintf(why, len, "the peer is a standby and this node did not hold the VIP");
@@ -72,10 +73,11 @@ enum promote_action rule_promote(const struct situation *s, char *why, size_t le
 			return PROMOTE;
 		case LEASE_PEERS:
 			if (s->peer_renewed_ago >= 0 && s->peer_renewed_ago < LEASE_ALIVE_MS) {
-				snprintf(why, len,
-					 "the peer holds the leadership and renewed it %lld ms ago: "
-					 "it is alive, only cut off from this node",
-					 s->peer_renewed_ago);
+				snprintf(
+					why, len,
+					"the peer holds the leadership and renewed it %lld ms ago: "
+					"it is alive, only cut off from this node",
+					s->peer_renewed_ago);
 				return PROMOTE_REFUSE;
 			}
 			snprintf(why, len, "the peer's lease runs out (renewed %lld ms ago)",
@@ -115,8 +117,7 @@ bool rule_may_degrade(const struct situation *s, char *why, size_t len)
 	return true;
 }
 
-enum primary_action rule_primary(const struct situation *s, bool lease_valid, char *why,
-				 size_t len)
+enum primary_action rule_primary(const struct situation *s, bool lease_valid, char *why, size_t len)
 {
 	if (!arbiter_on(s)) {
 		snprintf(why, len, "no arbiter");
@@ -159,8 +160,8 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 		snprintf(why, len, "a primary without the leadership");
 		return false;
 	}
-	if (arbiter_on(s) && s->lease == LEASE_PEERS && !s->peer_host &&
-	    s->peer_renewed_ago >= 0 && s->peer_renewed_ago < LEASE_ALIVE_MS) {
+	if (arbiter_on(s) && s->lease == LEASE_PEERS && !s->peer_host && s->peer_renewed_ago >= 0 &&
+	    s->peer_renewed_ago < LEASE_ALIVE_MS) {
 		snprintf(why, len,
 			 "the peer holds the leadership and renews it, but this node cannot "
 			 "reach it: cut off from the peer");

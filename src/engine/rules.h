@@ -27,16 +27,16 @@ enum lease_view {
 };
 
 struct situation {
-	enum pg_role local;       /* this node's PostgreSQL now */
-	bool local_standby_dir;   /* down, and its data directory is a standby's */
-	bool left_master;         /* gave up (or never got) the VIP */
-	bool peer_host;           /* the peer answers ICMP */
-	bool witness_configured;  /* witness_address is set */
-	bool witness_host;        /* the witness answers ICMP */
-	enum peer_pg peer_pg;     /* the peer's PostgreSQL */
-	enum lease_view lease;    /* LEASE_OFF without an arbiter */
+	enum pg_role local;         /* this node's PostgreSQL now */
+	bool local_standby_dir;     /* down, and its data directory is a standby's */
+	bool left_master;           /* gave up (or never got) the VIP */
+	bool peer_host;             /* the peer answers ICMP */
+	bool witness_configured;    /* witness_address is set */
+	bool witness_host;          /* the witness answers ICMP */
+	enum peer_pg peer_pg;       /* the peer's PostgreSQL */
+	enum lease_view lease;      /* LEASE_OFF without an arbiter */
 	long long peer_renewed_ago; /* LEASE_PEERS: ms since the peer renewed */
-	bool peer_streams_sync;   /* this primary's standby streams synchronously
+	bool peer_streams_sync;     /* this primary's standby streams synchronously
 				   * and replied within the failsafe window */
 };
 
@@ -61,10 +61,10 @@ bool rule_cut_off(const struct situation *s);
 bool rule_fence(const struct situation *s, char *why, size_t len);
 
 enum promote_action {
-	PROMOTE,         /* promote the local standby now */
-	PROMOTE_WAIT,    /* ask again shortly: the peer is fencing itself, or
+	PROMOTE,        /* promote the local standby now */
+	PROMOTE_WAIT,   /* ask again shortly: the peer is fencing itself, or
 			  * its lease is running out */
-	PROMOTE_REFUSE,  /* never: give the VIP back */
+	PROMOTE_REFUSE, /* never: give the VIP back */
 };
 /* notify MASTER on a standby. */
 enum promote_action rule_promote(const struct situation *s, char *why, size_t len);
