@@ -25,11 +25,11 @@
 struct lease_snapshot {
 	bool arbiter_on;
 	enum lease_view view;
-	bool held;              /* this node holds it */
-	bool failsafe;          /* primary without it: witness away, standby follows */
-	bool witness_answers;   /* the last call got an answer */
+	bool held;            /* this node holds it */
+	bool failsafe;        /* primary without it: witness away, standby follows */
+	bool witness_answers; /* the last call got an answer */
 	long long term;
-	long long valid_until;  /* lease_clock_ms(); 0 when not held */
+	long long valid_until;      /* lease_clock_ms(); 0 when not held */
 	struct arbiter_answer last; /* the witness's last answer */
 };
 
@@ -48,8 +48,8 @@ struct lease_keeper {
 
 /* Starts the keeper when ctx has an arbiter (else does nothing and returns
  * 0). publish is called from the keeper's thread. */
-int lease_keeper_start(struct lease_keeper *k, const struct node_ctx *ctx,
-		       void (*publish)(void *), void *arg);
+int lease_keeper_start(struct lease_keeper *k, const struct node_ctx *ctx, void (*publish)(void *),
+		       void *arg);
 void lease_keeper_stop(struct lease_keeper *k);
 void lease_keeper_snapshot(struct lease_keeper *k, struct lease_snapshot *out);
 void lease_keeper_set_peer_host(struct lease_keeper *k, bool up);
