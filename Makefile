@@ -24,6 +24,7 @@ all:
 -include mk/daemon.mk
 -include mk/sip.mk
 -include mk/cdr.mk
+-include mk/witness.mk
 -include mk/packaging.mk
 -include mk/e2e.mk
 -include mk/install.mk

@@ -1,0 +1,18 @@
+# build/voip-ha-witness: the witness package's command (src/witness/), on
+# libvoipha, the SCRAM verifier check of src/cli/scram.c and the postgres
+# effective-id switch of src/engine/pg-local.c (one home each, linked, not
+# copied). Its bats suite runs setup against a throw-away PostgreSQL 15
+# cluster in network namespaces of its own (test/witness/).
+WITNESS_SRCS := $(wildcard src/witness/*.c)
+WITNESS_OBJS := $(WITNESS_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/src/cli/scram.o \
+	$(BUILD)/obj/src/engine/pg-local.o
+WITNESS_BIN  := $(BUILD)/voip-ha-witness
+
+$(WITNESS_SRCS:%.c=$(BUILD)/obj/%.o): CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+
+$(WITNESS_BIN): $(WITNESS_OBJS) $(LIBVOIPHA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(WITNESS_OBJS) $(LIBVOIPHA) -lpq -lcrypto
+
+BINS += $(WITNESS_BIN)
+
+-include $(WITNESS_SRCS:%.c=$(BUILD)/obj/%.d)
