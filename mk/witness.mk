@@ -16,3 +16,12 @@ $(WITNESS_BIN): $(WITNESS_OBJS) $(LIBVOIPHA)
 BINS += $(WITNESS_BIN)
 
 -include $(WITNESS_SRCS:%.c=$(BUILD)/obj/%.d)
+
+# check-witness: setup against a real PostgreSQL 15 cluster (root: network
+# namespaces, pg_createcluster; port 55641 in the witness's namespace).
+CHECK_SUITES += check-witness
+.PHONY: check-witness
+check-witness: $(WITNESS_BIN)
+	@mkdir -p $(RESULTS)
+	-VOIPHA_WITNESS_BIN=$(abspath $(WITNESS_BIN)) $(or $(BATS),bats) --formatter tap \
+		test/witness/setup.bats >$(RESULTS)/witness.tap

@@ -150,7 +150,7 @@ static bool file_exists(const char *dir, const char *path)
 /* Checks what must hold before anything changes, and decides the drop-in. */
 static int preflight(struct setup *s)
 {
-	char ssl[16], admin_ssl[16], from[1024], admin_listen[1024], cert[1024], key[1024];
+	char admin_ssl[16], from[1024], admin_listen[1024], cert[1024], key[1024];
 	char addr[16], confdir[1024], *slash;
 	int r;
 
@@ -161,9 +161,8 @@ static int preflight(struct setup *s)
 	if ((r = show(s, "hba_file", s->hba_file, sizeof(s->hba_file))) < 0 ||
 	    (r = show(s, "config_file", s->config_file, sizeof(s->config_file))) < 0 ||
 	    (r = show(s, "listen_addresses", s->running_listen, sizeof(s->running_listen))) < 0 ||
-	    (r = show(s, "ssl", ssl, sizeof(ssl))) < 0 ||
-	    (r = show(s, "ssl_cert_file", cert, sizeof(cert))) < 0 ||
-	    (r = show(s, "ssl_key_file", key, sizeof(key))) < 0)
+	    (r = admin_setting(s, "ssl_cert_file", cert, sizeof(cert), from, sizeof(from))) < 0 ||
+	    (r = admin_setting(s, "ssl_key_file", key, sizeof(key), from, sizeof(from))) < 0)
 		return r;
 	snprintf(confdir, sizeof(confdir), "%s", s->config_file);
 	slash = strrchr(confdir, '/');
@@ -188,7 +187,6 @@ static int preflight(struct setup *s)
 		}
 		s->need_ssl_on = true;
 	}
-	(void)ssl;
 
 	/* listen_addresses: the admin's value plus the witness address. */
 	ipv4_format(s->cfg->address, addr);

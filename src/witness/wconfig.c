@@ -64,6 +64,13 @@ static int node_key(const struct witness_config *cfg, const char *key, uint32_t 
 		errlist_add(el, "%s: " ADDRESS_RULE, key);
 		return -1;
 	}
+	if (cfg->address && *ret == cfg->address) {
+		errlist_add(el,
+			    "%s: must differ from witness_address (the witness is a third "
+			    "machine)",
+			    key);
+		return -1;
+	}
 	return 1;
 }
 
@@ -112,9 +119,11 @@ static void add_entry(struct witness_config *cfg, const char *tok, size_t len, i
 			errlist_add(el, "clusters: the node addresses of '%s' " ADDRESS_RULE, buf);
 			return;
 		}
-	} else if (have_nodes) {
+	} else if (have_nodes > 0) {
 		p->node[0] = nodes[0];
 		p->node[1] = nodes[1];
+	} else if (have_nodes < 0) {
+		return; /* the node keys are wrong: said already */
 	} else {
 		errlist_add(el,
 			    "clusters: '%s' needs node1_address and node2_address (or "
@@ -185,6 +194,10 @@ int wconfig_validate(struct witness_config *cfg, struct errlist *el)
 		errlist_add(el, "%s: required together with %s",
 			    n1 ? "node2_address" : "node1_address",
 			    n1 ? "node1_address" : "node2_address");
+	if (n1 > 0 && n2 > 0 && nodes[0] == nodes[1]) {
+		errlist_add(el, "node2_address: must differ from node1_address");
+		n2 = -1;
+	}
 	v = kv_get(&cfg->kv, "clusters");
 	if (!v || !*v) {
 		errlist_add(el, "clusters: required (one or more names separated by spaces)");
@@ -196,7 +209,11 @@ int wconfig_validate(struct witness_config *cfg, struct errlist *el)
 				s++;
 			len = strcspn(s, " ");
 			if (len)
-				add_entry(cfg, s, len, n1 > 0 && n2 > 0, nodes, el);
+				add_entry(cfg, s, len,
+					  n1 < 0 || n2 < 0 || n1 != n2 ? -1 :
+					  n1 > 0                       ? 1 :
+									 0,
+					  nodes, el);
 			s += len;
 		}
 		if (cfg->npairs == 0 && el->count == before)
