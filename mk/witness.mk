@@ -25,3 +25,13 @@ check-witness: $(WITNESS_BIN)
 	@mkdir -p $(RESULTS)
 	-VOIPHA_WITNESS_BIN=$(abspath $(WITNESS_BIN)) $(or $(BATS),bats) --formatter tap \
 		test/witness/setup.bats >$(RESULTS)/witness.tap
+
+# The witness package's files (debian/rules installs them into
+# debian/voip-ha-witness; `make install` is voip-ha-node's layout).
+WITNESS_DATADIR := $(DATADIR)/witness
+.PHONY: install-witness
+install-witness: $(WITNESS_BIN)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(WITNESS_DATADIR) $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0755 $(WITNESS_BIN) $(DESTDIR)$(SBINDIR)/voip-ha-witness
+	$(INSTALL) -m 0644 db/witness/lease.sql $(DESTDIR)$(WITNESS_DATADIR)/lease.sql
+	$(INSTALL) -m 0644 doc/voip-ha-witness.8 $(DESTDIR)$(MANDIR)/man8/voip-ha-witness.8

@@ -97,6 +97,7 @@ int wconfig_load_report(const char *path, struct witness_config *cfg)
 struct wopts {
 	const char *config;
 	const char *lease_sql;
+	const char *state;
 };
 
 static int parse_opts(int argc, char **argv, const char *usage, bool lease, struct wopts *o)
@@ -104,6 +105,7 @@ static int parse_opts(int argc, char **argv, const char *usage, bool lease, stru
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "lease-sql", required_argument, NULL, 'l' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -120,6 +122,11 @@ static int parse_opts(int argc, char **argv, const char *usage, bool lease, stru
 			if (!lease)
 				goto bad;
 			o->lease_sql = optarg;
+			break;
+		case 's':
+			if (!lease)
+				goto bad;
+			o->state = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -143,7 +150,7 @@ static const char validate_usage[] =
 
 static int cmd_validate(int argc, char **argv)
 {
-	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL };
+	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL, NULL };
 	struct witness_config cfg;
 	int r;
 
@@ -163,7 +170,7 @@ static const char save_usage[] =
 
 static int cmd_save_config(int argc, char **argv)
 {
-	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL };
+	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL, NULL };
 	struct strbuf sb = STRBUF_INIT;
 	struct witness_config cfg;
 	bool root = geteuid() == 0, changed = false;
@@ -195,12 +202,14 @@ out:
 }
 
 static const char setup_usage[] =
-	"usage: voip-ha-witness setup [--config FILE] [--lease-sql FILE]\n"
+	"usage: voip-ha-witness setup [--config FILE] [--lease-sql FILE] [--state FILE]\n"
 	"Make the local PostgreSQL cluster the arbiter of the pairs named in FILE\n"
 	"(default " WITNESS_DEFAULT_CONFIG "): role " WITNESS_ROLE_NAME
 	", database " WITNESS_DB_NAME ",\n"
 	"the lease schema (default " WITNESS_LEASE_SQL "), one lease row per pair,\n"
-	"pg_hba.conf and listen_addresses. Safe to re-run: changes only what differs.\n";
+	"pg_hba.conf and listen_addresses. Safe to re-run: changes only what differs.\n"
+	"The cluster and files it changes are recorded in the state FILE (default\n" WITNESS_STATE
+	") for the package's purge.\n";
 
 static const char status_usage[] =
 	"usage: voip-ha-witness status [--config FILE]\n"
@@ -209,17 +218,17 @@ static const char status_usage[] =
 
 static int run_setup(int argc, char **argv)
 {
-	struct wopts o = { WITNESS_DEFAULT_CONFIG, WITNESS_LEASE_SQL };
+	struct wopts o = { WITNESS_DEFAULT_CONFIG, WITNESS_LEASE_SQL, WITNESS_STATE };
 	int r;
 
 	if ((r = parse_opts(argc, argv, setup_usage, true, &o)) >= 0)
 		return r;
-	return witness_setup(o.config, o.lease_sql);
+	return witness_setup(o.config, o.lease_sql, o.state);
 }
 
 static int run_status(int argc, char **argv)
 {
-	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL };
+	struct wopts o = { WITNESS_DEFAULT_CONFIG, NULL, NULL };
 	int r;
 
 	if ((r = parse_opts(argc, argv, status_usage, false, &o)) >= 0)

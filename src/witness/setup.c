@@ -651,7 +651,37 @@ static int apply_dropin(struct setup *s, bool dropin_changed)
 	return -EIO;
 }
 
-int witness_setup(const char *config, const char *lease_sql)
+/* What the package's purge must undo, written before the first change:
+ * the cluster and the two files setup manages. A different cluster than
+ * last time is said: the old one keeps its block and drop-in. */
+static int record_state(struct setup *s, const char *state)
+{
+	struct strbuf old = STRBUF_INIT, text = STRBUF_INIT;
+	int r;
+
+	if (read_file(state, FILE_MAX, &old) == 0 && old.len > 0) {
+		char want[160];
+
+		snprintf(want, sizeof(want), "version=%s\nname=%s\n", s->pc.version, s->pc.name);
+		if (strncmp(sb_str(&old), want, strlen(want)) != 0)
+			wsay("note: setup ran before on another PostgreSQL cluster (%s): its "
+			     "pg_hba.conf block and conf.d file are left there",
+			     state);
+	}
+	sb_addf(&text, "version=%s\nname=%s\nhba_file=%s\ndropin=%s\n", s->pc.version, s->pc.name,
+		s->hba_file, s->dropin);
+	r = mkdir_parents(state, 0755);
+	if (r == 0)
+		r = atomic_write(state, sb_str(&text), text.len, 0644, AW_KEEP_OWNER, (gid_t)-1,
+				 NULL);
+	if (r < 0)
+		werr("cannot write '%s': %s", state, strerror(-r));
+	sb_release(&old);
+	sb_release(&text);
+	return r;
+}
+
+int witness_setup(const char *config, const char *lease_sql, const char *state)
 {
 	struct witness_config cfg;
 	struct setup s;
@@ -678,10 +708,10 @@ int witness_setup(const char *config, const char *lease_sql)
 		     s.conn ? PQerrorMessage(s.conn) : "out of memory");
 		goto out;
 	}
-	if (preflight(&s) < 0 || ensure_role(&s) < 0 || ensure_database(&s) < 0 ||
-	    ensure_lease(&s, lease_sql) < 0 || update_dropin(&s, &dropin_changed) < 0 ||
-	    apply_dropin(&s, dropin_changed) < 0 || update_hba(&s, &hba_changed) < 0 ||
-	    (hba_changed && reload(&s, "pg_hba.conf") < 0))
+	if (preflight(&s) < 0 || record_state(&s, state) < 0 || ensure_role(&s) < 0 ||
+	    ensure_database(&s) < 0 || ensure_lease(&s, lease_sql) < 0 ||
+	    update_dropin(&s, &dropin_changed) < 0 || apply_dropin(&s, dropin_changed) < 0 ||
+	    update_hba(&s, &hba_changed) < 0 || (hba_changed && reload(&s, "pg_hba.conf") < 0))
 		goto out;
 	if (!s.changes)
 		wsay("setup: PostgreSQL %s/%s already serves as the witness; nothing changed",

@@ -15,6 +15,7 @@
 
 #define WITNESS_LEASE_SQL "/usr/share/voip-ha/witness/lease.sql"
 #define WITNESS_PG_SOCKDIR "/var/run/postgresql"
+#define WITNESS_STATE "/var/lib/voip-ha-witness/state"
 
 /* "voip-ha-witness: <message>" on stderr. */
 void werr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -57,7 +58,7 @@ int exec_sql(PGconn *c, const char *sql, char *err, size_t errlen);
 int run_capture(const char *const argv[], char *out, size_t outlen);
 
 /* The subcommands that need PostgreSQL (setup.c, status.c). Exit codes. */
-int witness_setup(const char *config, const char *lease_sql);
+int witness_setup(const char *config, const char *lease_sql, const char *state);
 int witness_status(const char *config);
 
 #endif

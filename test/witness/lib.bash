@@ -75,7 +75,7 @@ wit_down() {
 }
 
 wit_setup() {
-	ip netns exec "$WIT_NS" "$WIT_BIN" setup --lease-sql "$WIT_LEASE_SQL" "$@"
+	ip netns exec "$WIT_NS" "$WIT_BIN" setup --lease-sql "$WIT_LEASE_SQL" --state "$T/state" "$@"
 }
 
 # As postgres over the socket (the superuser's view).

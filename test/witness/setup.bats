@@ -85,6 +85,9 @@ snapshot() {
 localhost,198.51.100.2" ]
 	run wit_psql -d voip_ha_witness -c "SELECT cluster, holder, term FROM voip_ha.lease"
 	[ "$output" = "voip-ha||0" ]
+	# What the package's purge will undo.
+	grep -qx "hba_file=$WIT_CONFDIR/pg_hba.conf" "$T/state"
+	grep -qx "dropin=$WIT_CONFDIR/conf.d/60-voip-ha-witness.conf" "$T/state"
 	# Only the arbiter role may connect; it may not read the table.
 	run wit_psql -d postgres -c "SELECT has_database_privilege('public', 'voip_ha_witness', 'CONNECT')"
 	[ "$output" = f ]
