@@ -10,32 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define PASSWORD_MAX 1024
 #define POSTGRESQL_PORT 5432
 #define RSYNC_PORT 873 /* the recordings rsync daemon, on each node */
-
-static bool has_ctl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-static void check_password(const char *name, const char *v, struct errlist *el)
-{
-	size_t n = strlen(v);
-
-	if (n == 0)
-		errlist_add(el, "%s: must not be empty", name);
-	if (n > PASSWORD_MAX)
-		errlist_add(el, "%s: must be at most %d bytes", name, PASSWORD_MAX);
-	if (has_ctl(v))
-		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)",
-			    name);
-	if (!utf8_valid(v, n))
-		errlist_add(el, "%s: must be valid UTF-8", name);
-}
 
 static void check_vrrp_password(const char *name, const char *v, struct errlist *el)
 {
@@ -89,16 +65,6 @@ static void check_path(const char *name, const char *v, struct errlist *el)
 		}
 }
 
-/* Not 0.0.0.0/8, 127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local: the
- * kernel's own per-link addresses, never routed, so no peer or client
- * reaches a service there), multicast or reserved (224.0.0.0 and up). */
-static bool ip_is_unicast_host(uint32_t a)
-{
-	unsigned first = a >> 24;
-
-	return first != 0 && first != 127 && first < 224 && (a >> 16) != 0xa9fe;
-}
-
 /* Checks one key's syntax; stores its typed value through `out` (an unsigned
  * or a uint32_t, by kind) when valid. Returns true when valid. */
 static bool check_key(const struct cluster_key *k, const char *v, void *out, struct errlist *el)
@@ -114,7 +80,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 				    k->name);
 			return false;
 		}
-		if (!ip_is_unicast_host(*(uint32_t *)out)) {
+		if (!ipv4_unicast_host(*(uint32_t *)out)) {
 			errlist_add(el,
 				    "%s: must be a unicast host address (not in 0.0.0.0/8, "
 				    "127.0.0.0/8, link-local 169.254.0.0/16, multicast or "
@@ -184,7 +150,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		return true;
 	case CK_PASSWORD:
 		u = el->count;
-		check_password(k->name, v, el);
+		password_check(k->name, v, el);
 		return el->count == u;
 	case CK_VRRPPASS:
 		u = el->count;
@@ -202,7 +168,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		*(uint32_t *)out = 0;
 		if (v[0] == '\0')
 			return true;
-		if (ipv4_parse(v, out) < 0 || !ip_is_unicast_host(*(uint32_t *)out)) {
+		if (ipv4_parse(v, out) < 0 || !ipv4_unicast_host(*(uint32_t *)out)) {
 			*(uint32_t *)out = 0;
 			errlist_add(el,
 				    "%s: must be empty (no witness) or a unicast IPv4 address "

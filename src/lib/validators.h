@@ -11,6 +11,20 @@
 int ipv4_parse(const char *s, uint32_t *ret_addr);
 /* Formats a host-order address into buf (at least 16 bytes). */
 void ipv4_format(uint32_t addr, char *buf);
+/* A unicast host address (host order): not in 0.0.0.0/8, 127.0.0.0/8
+ * (loopback), 169.254.0.0/16 (link-local: the kernel's own per-link
+ * addresses, never routed, so no peer or client reaches a service there),
+ * multicast or reserved (224.0.0.0 and up). The rule of every node, VIP,
+ * witness and arbiter address. */
+bool ipv4_unicast_host(uint32_t addr);
+
+/* The rule of every password the project stores (cluster.conf's database
+ * passwords, the witness's arbiter password): 1..PASSWORD_MAX bytes of
+ * valid UTF-8 without control characters (0x00-0x1f, 0x7f). Adds one
+ * "NAME: rule" message to el per broken rule, never the value. */
+#define PASSWORD_MAX 1024
+struct errlist;
+void password_check(const char *name, const char *v, struct errlist *el);
 
 /* Linux interface name, restricted to a safe alphabet: 1-15 bytes of
  * [A-Za-z0-9._-], not "." or "..". */
