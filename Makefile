@@ -27,6 +27,7 @@ all:
 -include mk/witness.mk
 -include mk/packaging.mk
 -include mk/e2e.mk
+-include mk/monitoring.mk
 -include mk/install.mk
 
 all: $(BINS)

@@ -129,6 +129,8 @@ static double value(void *arg)
 static int add(struct cluster_metrics *cm, struct metrics *m, const char *name, const char *help,
 	       const char *labels, enum cm_value what, const char *match)
 {
+	size_t n = strlen(name);
+	bool counter = n > 6 && strcmp(name + n - 6, "_total") == 0;
 	struct cm_series *s;
 
 	if (cm->nseries >= sizeof(cm->series) / sizeof(cm->series[0]))
@@ -137,7 +139,7 @@ static int add(struct cluster_metrics *cm, struct metrics *m, const char *name, 
 	s->cm = cm;
 	s->what = what;
 	s->match = match;
-	return metrics_gauge_fn(m, name, help, labels, value, s);
+	return (counter ? metrics_counter_fn : metrics_gauge_fn)(m, name, help, labels, value, s);
 }
 
 struct cluster_metrics *cluster_metrics_register(struct metrics *m, const char *state_path)
@@ -183,7 +185,7 @@ struct cluster_metrics *cluster_metrics_register(struct metrics *m, const char *
 		 "Primary: the peer's replay lag (-1 unknown)", "", CM_LAG_SECONDS, NULL);
 	r |= add(cm, m, "voipadmin_cluster_timeline",
 		 "PostgreSQL timeline of this node's last checkpoint", "", CM_TIMELINE, NULL);
-	r |= add(cm, m, "voipadmin_cluster_failovers",
+	r |= add(cm, m, "voipadmin_cluster_failovers_total",
 		 "Failovers this node recorded (promotions, /var/lib/voip-ha/history)", "",
 		 CM_FAILOVERS, NULL);
 	r |= add(cm, m, "voipadmin_cluster_peer_reachable", "1 when the peer node answers ICMP", "",

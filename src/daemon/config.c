@@ -1,7 +1,9 @@
 /* voip-admin.conf loading and validation; see config.h. */
 #include "daemon/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,6 +26,7 @@ enum admin_key_kind {
 	AK_SHA256,  /* 64 hex digits */
 	AK_PATH,    /* absolute, without '..' or whitespace */
 	AK_BOOL,    /* true / false */
+	AK_NETLIST, /* metrics_allow: empty or IPv4 addresses/networks, commas */
 };
 
 struct admin_key {
@@ -110,6 +113,33 @@ static bool path_ok(const char *p)
 	return p[0] == '/' && !strstr(p, "/../") && !(n >= 3 && strcmp(p + n - 3, "/..") == 0);
 }
 
+/* metrics_allow: the text, and each network parsed into the config. */
+static const char *set_netlist(struct admin_config *c, char *field, size_t size, const char *v)
+{
+	static const char rule[] = "must be empty or IPv4 addresses or networks "
+				   "(ADDRESS/PREFIX) separated by commas, at most 32";
+	size_t len, n = strlen(v);
+
+	if (n >= size)
+		return rule;
+	memcpy(field, v, n + 1);
+	c->metrics_allow_count = 0;
+	for (; *v; v += len + 1) {
+		unsigned i = c->metrics_allow_count;
+
+		len = strcspn(v, ",");
+		if (i == CONFIG_METRICS_ALLOW_MAX ||
+		    ipv4_cidr_parse(v, len, &c->metrics_allow_net[i].addr,
+				    &c->metrics_allow_net[i].prefix) < 0 ||
+		    (v[len] == ',' && v[len + 1] == '\0'))
+			return rule;
+		c->metrics_allow_count++;
+		if (!v[len])
+			break;
+	}
+	return NULL;
+}
+
 /* Parses one key's value into its field. NULL, or the rule it breaks
  * (in why for the integer kinds). */
 static const char *set_key(const struct admin_key *k, const char *v, struct admin_config *c,
@@ -161,6 +191,8 @@ static const char *set_key(const struct admin_key *k, const char *v, struct admi
 			return "must be true or false";
 		*(bool *)field = strcmp(v, "true") == 0;
 		return NULL;
+	case AK_NETLIST:
+		return set_netlist(c, field, k->size, v);
 	}
 	return "unknown kind";
 }
@@ -229,6 +261,44 @@ int config_load(const char *path, struct admin_config *cfg, char *err, size_t er
 	if (r < 0)
 		config_free(cfg);
 	return r;
+}
+
+bool config_metrics_client_allowed(const struct admin_config *cfg, const struct sockaddr *client)
+{
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	unsigned char own[16], peer[16];
+	size_t peerlen;
+	uint32_t a;
+
+	if (!client)
+		return false;
+	if (client->sa_family == AF_INET) {
+		memcpy(peer, &((const struct sockaddr_in *)client)->sin_addr, 4);
+		peerlen = 4;
+	} else if (client->sa_family == AF_INET6) {
+		const unsigned char *b = ((const struct sockaddr_in6 *)client)->sin6_addr.s6_addr;
+
+		peerlen = memcmp(b, v4mapped, 12) == 0 ? 4 : 16;
+		memcpy(peer, peerlen == 4 ? b + 12 : b, peerlen);
+	} else {
+		return false;
+	}
+	if ((peerlen == 4 && inet_pton(AF_INET, cfg->metrics_address, own) == 1 &&
+	     memcmp(own, peer, 4) == 0) ||
+	    (peerlen == 16 && inet_pton(AF_INET6, cfg->metrics_address, own) == 1 &&
+	     memcmp(own, peer, 16) == 0))
+		return true;
+	if (peerlen != 4)
+		return false;
+	a = (uint32_t)peer[0] << 24 | (uint32_t)peer[1] << 16 | (uint32_t)peer[2] << 8 | peer[3];
+	for (unsigned i = 0; i < cfg->metrics_allow_count; i++) {
+		unsigned p = cfg->metrics_allow_net[i].prefix;
+		uint32_t mask = p ? 0xffffffffu << (32 - p) : 0;
+
+		if ((a & mask) == cfg->metrics_allow_net[i].addr)
+			return true;
+	}
+	return false;
 }
 
 void config_free(struct admin_config *cfg)

@@ -11,12 +11,21 @@
 #include <stdint.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/voip-ha/voip-admin.conf"
+#define CONFIG_METRICS_ALLOW_MAX 32
 
 struct admin_config {
 	char listen_address[64]; /* numeric IPv4/IPv6 */
 	uint16_t http_port;
 	char metrics_address[64];
 	uint16_t metrics_port;
+	/* Clients the metrics listener answers besides metrics_address itself
+	 * (anyone else: 403). The text, and its parsed networks. */
+	char metrics_allow[640];
+	struct {
+		uint32_t addr; /* host order */
+		unsigned prefix;
+	} metrics_allow_net[CONFIG_METRICS_ALLOW_MAX];
+	unsigned metrics_allow_count;
 
 	char db_host[256];
 	uint16_t db_port;
@@ -48,6 +57,12 @@ int config_load(const char *path, struct admin_config *cfg, char *err, size_t er
 /* Same, from a buffer (tests, fuzzing). `name` is used in messages. */
 int config_parse(const char *name, const char *data, size_t len, struct admin_config *cfg,
 		 char *err, size_t errlen);
+
+struct sockaddr;
+/* May this client use the metrics listener? Its address is metrics_address
+ * (the node itself) or inside one of the metrics_allow networks (an IPv4
+ * client seen as ::ffff:a.b.c.d on an IPv6 listener counts as IPv4). */
+bool config_metrics_client_allowed(const struct admin_config *cfg, const struct sockaddr *client);
 
 /* Wipes the secret and frees owned memory. Safe on a zeroed struct. */
 void config_free(struct admin_config *cfg);

@@ -150,11 +150,17 @@ static enum MHD_Result send_reply(struct app *app, struct MHD_Connection *conn,
 	return ret;
 }
 
-static void client_ip(struct MHD_Connection *conn, char *buf, size_t len)
+static const struct sockaddr *client_addr(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	return ci ? ci->client_addr : NULL;
+}
+
+static void client_ip(struct MHD_Connection *conn, char *buf, size_t len)
+{
+	const struct sockaddr *sa = client_addr(conn);
 
 	snprintf(buf, len, "unknown");
 	if (!sa)
@@ -252,7 +258,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req.content_type = "";
 	client_ip(conn, req.client_ip, sizeof(req.client_ip));
 
-	route = route_request(l->kind, &req, &rep);
+	/* The metrics listener may sit on the node's own address: only the node
+	 * itself and the metrics_allow scrapers get an answer. */
+	if (l->kind == LISTEN_METRICS &&
+	    !config_metrics_client_allowed(app->cfg, client_addr(conn))) {
+		reply_error(&rep, 403, "forbidden: this address is not in metrics_allow");
+		route = "other";
+	} else {
+		route = route_request(l->kind, &req, &rep);
+	}
 	if (rep.defer) {
 		const struct http_deferral *d = rep.defer;
 		int parked;

@@ -112,6 +112,7 @@ static void report_static_changes(const struct admin_config *o, const struct adm
 {
 	if (strcmp(o->listen_address, n->listen_address) || o->http_port != n->http_port ||
 	    strcmp(o->metrics_address, n->metrics_address) || o->metrics_port != n->metrics_port ||
+	    strcmp(o->metrics_allow, n->metrics_allow) ||
 	    o->max_connections != n->max_connections || o->http_threads != n->http_threads)
 		log_warn("reload: listener settings changed; restart to apply them");
 	if (strcmp(o->db_host, n->db_host) || o->db_port != n->db_port ||

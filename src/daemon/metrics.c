@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum mtype { M_COUNTER, M_GAUGE, M_GAUGE_FN, M_HISTOGRAM };
+enum mtype { M_COUNTER, M_GAUGE, M_GAUGE_FN, M_HISTOGRAM, M_COUNTER_FN };
 
 struct metric_counter {
 	_Atomic uint64_t v;
@@ -223,8 +223,8 @@ void metric_gauge_add(struct metric_gauge *g, double delta)
 		atomic_add_double(&g->bits, delta);
 }
 
-int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
-		     double (*fn)(void *arg), void *arg)
+static int register_fn(struct metrics *m, enum mtype type, const char *name, const char *help,
+		       const char *labels, double (*fn)(void *arg), void *arg)
 {
 	struct series *s;
 	bool created;
@@ -232,13 +232,25 @@ int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, cons
 	if (!m)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	s = lookup(m, name, help, M_GAUGE_FN, labels, &created);
+	s = lookup(m, name, help, type, labels, &created);
 	if (s) {
 		s->u.fn.fn = fn;
 		s->u.fn.arg = arg;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return s ? 0 : -ENOMEM;
+}
+
+int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
+		     double (*fn)(void *arg), void *arg)
+{
+	return register_fn(m, M_GAUGE_FN, name, help, labels, fn, arg);
+}
+
+int metrics_counter_fn(struct metrics *m, const char *name, const char *help, const char *labels,
+		       double (*fn)(void *arg), void *arg)
+{
+	return register_fn(m, M_COUNTER_FN, name, help, labels, fn, arg);
 }
 
 struct metric_histogram *metrics_histogram(struct metrics *m, const char *name, const char *help,
@@ -317,7 +329,7 @@ static int series_name(struct strbuf *out, const char *name, const char *suffix,
 
 static int render_family(struct strbuf *out, const struct family *f)
 {
-	static const char *const tname[] = { "counter", "gauge", "gauge", "histogram" };
+	static const char *const tname[] = { "counter", "gauge", "gauge", "histogram", "counter" };
 	int r = sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
 			tname[f->type]);
 
@@ -341,6 +353,7 @@ static int render_family(struct strbuf *out, const struct family *f)
 								       memory_order_relaxed)));
 			break;
 		case M_GAUGE_FN:
+		case M_COUNTER_FN:
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
 				r = sb_addf(out, " %.15g\n", s->u.fn.fn(s->u.fn.arg));

@@ -36,6 +36,12 @@ void metric_gauge_add(struct metric_gauge *g, double delta);
 int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
 		     double (*fn)(void *arg), void *arg);
 
+/* A counter read at scrape time by fn(arg) (a count kept elsewhere, e.g. in
+ * a file); it must only grow (name ends in _total); fn must be
+ * thread-safe. */
+int metrics_counter_fn(struct metrics *m, const char *name, const char *help, const char *labels,
+		       double (*fn)(void *arg), void *arg);
+
 /* `bounds` ascending upper bounds (seconds for latencies), copied; +Inf is
  * implicit. */
 struct metric_histogram *metrics_histogram(struct metrics *m, const char *name, const char *help,

@@ -33,6 +33,9 @@ enum cluster_key_kind {
 	CK_ARBITER,
 	CK_CLUSTERNAME,
 	CK_OPTPASSWORD,
+
+	CK_METRICSLISTEN, /* loopback | node */
+	CK_CIDRLIST,      /* comma list of IPv4 addresses or CIDRs */
 };
 
 enum arbiter_kind { ARBITER_NONE = 0, ARBITER_POSTGRESQL = 1 };

@@ -65,6 +65,42 @@ static void check_path(const char *name, const char *v, struct errlist *el)
 		}
 }
 
+/* metrics_allow: at most METRICS_ALLOW_MAX scrapers, comma-separated, each
+ * a unicast IPv4 address or network (ADDRESS/PREFIX), no spaces. */
+#define METRICS_ALLOW_MAX 32
+static void check_cidr_list(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = 0, len;
+	uint32_t a;
+	unsigned p;
+	int r;
+
+	for (; *v; v += len + (v[len] == ',')) {
+		len = strcspn(v, ",");
+		r = ipv4_cidr_parse(v, len, &a, &p);
+		if (r == -EDOM)
+			errlist_add(el,
+				    "%s: a network must not have host bits set after its prefix "
+				    "(203.0.113.0/24, not 203.0.113.5/24)",
+				    name);
+		else if (r < 0 || (v[len] == ',' && v[len + 1] == '\0'))
+			errlist_add(el,
+				    "%s: must be IPv4 addresses or networks (ADDRESS/PREFIX, "
+				    "prefix 1-32) separated by commas, without spaces",
+				    name);
+		else if (!ipv4_unicast_host(a))
+			errlist_add(el,
+				    "%s: must list unicast addresses (not 0.0.0.0/8, 127.0.0.0/8, "
+				    "169.254.0.0/16, multicast or reserved)",
+				    name);
+		else if (++n > METRICS_ALLOW_MAX)
+			errlist_add(el, "%s: at most %d scrapers", name, METRICS_ALLOW_MAX);
+		else
+			continue;
+		return;
+	}
+}
+
 /* Checks one key's syntax; stores its typed value through `out` (an unsigned
  * or a uint32_t, by kind) when valid. Returns true when valid. */
 static bool check_key(const struct cluster_key *k, const char *v, void *out, struct errlist *el)
@@ -206,7 +242,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		if (v[0] == '\0')
 			return true;
 		u = el->count;
-		check_password(k->name, v, el);
+		password_check(k->name, v, el);
 		return el->count == u;
 	case CK_VRID:
 		if (uint_parse(v, 1, 255, out) < 0) {
@@ -251,6 +287,16 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 			return false;
 		}
 		return true;
+	case CK_METRICSLISTEN:
+		if (strcmp(v, "loopback") != 0 && strcmp(v, "node") != 0) {
+			errlist_add(el, "%s: must be loopback or node", k->name);
+			return false;
+		}
+		return true;
+	case CK_CIDRLIST:
+		u = el->count;
+		check_cidr_list(k->name, v, el);
+		return el->count == u;
 	}
 	return false;
 }
@@ -445,6 +491,11 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 	if (OK(kamailio_db_password) && strchr(c->kamailio_db_password, '/'))
 		errlist_add(el, "kamailio_db_password: must not contain '/' (Kamailio's "
 				"db_url cannot carry it)");
+	/* Listening on the node's address with nobody allowed helps no one. */
+	if (OK(metrics_listen) && OK(metrics_allow) && strcmp(c->metrics_listen, "node") == 0 &&
+	    c->metrics_allow[0] == '\0')
+		errlist_add(el,
+			    "metrics_allow: must list the scrapers when metrics_listen is node");
 	if (OK(admin_api_key) && OK(freeswitch_api_key) &&
 	    strcmp(c->admin_api_key, c->freeswitch_api_key) == 0)
 		errlist_add(el, "freeswitch_api_key: must differ from admin_api_key");

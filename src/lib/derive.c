@@ -1,6 +1,7 @@
 /* Derived facts and variables (see derive.h). */
 #include "lib/derive.h"
 #include "lib/sha256.h"
+#include "lib/strbuf.h"
 #include "lib/validators.h"
 
 #include <stdio.h>
@@ -38,6 +39,26 @@ static int set_rsync_password(struct vars *vs, const char *replication_password)
 	return r;
 }
 
+/* metrics_scrapers_nft: the nftables set elements line of metrics.nft for
+ * metrics_allow (validated: addresses and networks separated by commas), or
+ * a comment when the list is empty (nft refuses an empty `elements`). */
+static int set_metrics_scrapers(struct vars *vs, const char *allow)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r = 0;
+
+	if (!*allow)
+		return vars_set(vs, "metrics_scrapers_nft", "# no scrapers: metrics_allow is empty",
+				false);
+	r = sb_adds(&sb, "elements = { ");
+	for (; r == 0 && *allow; allow++)
+		r = *allow == ',' ? sb_adds(&sb, ", ") : sb_addc(&sb, *allow);
+	r = r ? r : sb_adds(&sb, " }");
+	r = r ? r : vars_set(vs, "metrics_scrapers_nft", sb_str(&sb), false);
+	sb_release(&sb);
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
@@ -57,6 +78,13 @@ static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r :
 		vars_set(vs, "local_priority", one ? c->node1_priority : c->node2_priority, false);
 	r = r ? r : vars_set(vs, "local_state", one ? "MASTER" : "BACKUP", false);
+	/* voip-admind's /metrics: the node's own address on request, never the VIP */
+	r = r ? r :
+		vars_set(vs, "metrics_bind_address",
+			 strcmp(c->metrics_listen, "node") == 0 ?
+				 (one ? c->node1_address : c->node2_address) :
+				 "127.0.0.1",
+			 false);
 	return r;
 }
 
@@ -77,6 +105,7 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned
 	r = r ? r : set_digest(vs, "admin_api_key_sha256", c->admin_api_key);
 	r = r ? r : set_digest(vs, "freeswitch_api_key_sha256", c->freeswitch_api_key);
 	r = r ? r : set_rsync_password(vs, c->replication_password);
+	r = r ? r : set_metrics_scrapers(vs, c->metrics_allow);
 	if (r == 0 && node != NODE_AUTO)
 		r = set_node_vars(c, node, vs);
 	return r;

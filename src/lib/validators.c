@@ -199,3 +199,29 @@ void password_check(const char *name, const char *v, struct errlist *el)
 	if (!utf8_valid(v, n))
 		errlist_add(el, "%s: must be valid UTF-8", name);
 }
+
+int ipv4_cidr_parse(const char *s, size_t len, uint32_t *ret_addr, unsigned *ret_prefix)
+{
+	char buf[20]; /* 255.255.255.255/32 */
+	char *slash;
+	unsigned prefix = 32;
+	uint32_t addr;
+
+	if (len == 0 || len >= sizeof(buf) || memchr(s, '\0', len))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (uint_parse(slash + 1, 1, 32, &prefix) < 0)
+			return -EINVAL;
+	}
+	if (ipv4_parse(buf, &addr) < 0)
+		return -EINVAL;
+	if (prefix < 32 && (addr & ~(0xffffffffu << (32 - prefix))) != 0)
+		return -EDOM;
+	*ret_addr = addr;
+	*ret_prefix = prefix;
+	return 0;
+}

@@ -4,6 +4,7 @@
 #define VOIPHA_VALIDATORS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Dotted-quad IPv4: exactly four decimal octets 0..255, no leading zeros,
@@ -25,6 +26,12 @@ bool ipv4_unicast_host(uint32_t addr);
 #define PASSWORD_MAX 1024
 struct errlist;
 void password_check(const char *name, const char *v, struct errlist *el);
+
+/* One element of an address list: a dotted quad (prefix 32) or
+ * ADDRESS/PREFIX with PREFIX 1..32 (no leading zero) and no host bits set.
+ * `len` bytes of s (the list's element, not NUL-terminated). Returns 0,
+ * -EINVAL (syntax, prefix) or -EDOM (host bits set after the prefix). */
+int ipv4_cidr_parse(const char *s, size_t len, uint32_t *ret_addr, unsigned *ret_prefix);
 
 /* Linux interface name, restricted to a safe alphabet: 1-15 bytes of
  * [A-Za-z0-9._-], not "." or "..". */

@@ -195,6 +195,23 @@ good() {
 @test "bad: sip_ban_time above a day" { bad sip_ban_time '86401'; }
 @test "bad: sip_ban_time leading zero" { bad sip_ban_time '0300'; }
 @test "bad: sip_ban_time trailing space" { bad sip_ban_time '300 '; }
+@test "bad: metrics_listen vip" { bad metrics_listen 'vip'; }
+@test "bad: metrics_listen an address" { bad metrics_listen '198.51.100.11'; }
+@test "bad: metrics_listen upper case" { bad metrics_listen 'Node'; }
+@test "bad: metrics_listen empty" { bad metrics_listen ''; }
+@test "bad: metrics_listen node without scrapers" { bad metrics_listen 'node' metrics_allow; }
+@test "bad: metrics_allow host bits" { bad metrics_allow '203.0.113.5/24'; }
+@test "bad: metrics_allow prefix 0" { bad metrics_allow '0.0.0.0/0'; }
+@test "bad: metrics_allow prefix 33" { bad metrics_allow '203.0.113.0/33'; }
+@test "bad: metrics_allow space after comma" { bad metrics_allow '203.0.113.7, 192.0.2.1'; }
+@test "bad: metrics_allow trailing comma" { bad metrics_allow '203.0.113.7,'; }
+@test "bad: metrics_allow empty element" { bad metrics_allow '203.0.113.7,,192.0.2.1'; }
+@test "bad: metrics_allow a name" { bad metrics_allow 'prometheus.example.org'; }
+@test "bad: metrics_allow IPv6" { bad metrics_allow '2001:db8::7'; }
+@test "bad: metrics_allow loopback" { bad metrics_allow '127.0.0.1'; }
+@test "bad: metrics_allow multicast" { bad metrics_allow '224.0.0.0/4'; }
+@test "bad: metrics_allow nft injection" { bad metrics_allow '203.0.113.7 } accept; ip saddr { 0.0.0.0/0'; }
+@test "bad: metrics_allow 33 scrapers" { bad metrics_allow "$(printf '203.0.113.%d,' $(seq 1 32))203.0.113.200"; }
 
 # Syntax-level hostility: named by file:line (or key), still nothing written.
 syntax_bad() {

@@ -292,3 +292,47 @@ ROWS
 	[ -s "$out/node1/etc/keepalived/keepalived.conf" ]
 	[ -s "$out/node2/etc/keepalived/keepalived.conf" ]
 }
+
+@test "generate: metrics_listen=node puts /metrics on each node's own address (never the VIP), the API stays on loopback" {
+	out=$BATS_TEST_TMPDIR/m
+	f=$(conf_with metrics_listen node metrics_allow 203.0.113.7,192.0.2.0/24)
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out" --config "$f" \
+		--templates "$REPO/templates"
+	for n in 1 2; do
+		addr=$(sed -n "s/^node${n}_address=//p" "$f")
+		vip=$(sed -n 's/^virtual_address=//p' "$f")
+		conf=$out/node$n/etc/voip-ha/voip-admin.conf
+		grep -qx "metrics_address=$addr" "$conf"
+		grep -qx 'metrics_allow=203.0.113.7,192.0.2.0/24' "$conf"
+		grep -qx 'listen_address=127.0.0.1' "$conf"
+		run grep -c "$vip" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
+		assert_output 0
+		grep -q "elements = { 203.0.113.7, 192.0.2.0/24 }" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
+		grep -q "ip daddr $addr tcp dport 9100 drop" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
+	done
+	# the default: loopback, nobody else
+	f=$(conf_with metrics_listen '<absent>' metrics_allow '<absent>')
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out.d" --config "$f" \
+		--templates "$REPO/templates"
+	grep -qx 'metrics_address=127.0.0.1' "$out.d/node1/etc/voip-ha/voip-admin.conf"
+	grep -qx 'metrics_allow=' "$out.d/node1/etc/voip-ha/voip-admin.conf"
+}
+
+@test "generate: the metrics firewall snippet is valid nftables (nft -c in a private network namespace)" {
+	prereq_cmd nft unshare
+	prereq_root "nft -c talks to the kernel"
+	out=$BATS_TEST_TMPDIR/n
+	f=$(conf_with metrics_listen node metrics_allow 203.0.113.7,192.0.2.0/24,10.0.0.0/8)
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out" --config "$f" \
+		--templates "$REPO/templates"
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out.d" --config "$GOOD" \
+		--templates "$REPO/templates"
+	for file in "$out"/node*/etc/voip-ha/nftables/metrics.nft "$out.d"/node*/etc/voip-ha/nftables/metrics.nft; do
+		run unshare -n nft -c -f "$file"
+		[ "$status" -eq 0 ] || fail "$file: $output"
+	done
+	# and the check can fail: a broken copy is refused
+	sed 's/ip saddr @scrapers/ip saddr @nosuchset/' "$out/node1/etc/voip-ha/nftables/metrics.nft" > "$out/broken.nft"
+	run unshare -n nft -c -f "$out/broken.nft"
+	[ "$status" -ne 0 ]
+}

@@ -71,6 +71,20 @@ load cli-helpers
 	run -0 "$VOIPHA" validate "$f"
 }
 
+@test "validate: metrics_listen and metrics_allow accept loopback, node with scrapers, and default when absent" {
+	f=$(conf_with metrics_listen node metrics_allow 203.0.113.7)
+	run -0 --separate-stderr "$VOIPHA" validate --config "$f"
+	assert_equal "$stderr" ""
+	f=$(conf_with metrics_listen node metrics_allow "10.0.0.0/8,192.0.2.0/24,203.0.113.7/32,$(printf '198.18.0.%d,' $(seq 1 28))198.18.1.0/24")
+	run -0 --separate-stderr "$VOIPHA" validate --config "$f"
+	f=$(conf_with metrics_listen loopback metrics_allow '')
+	run -0 "$VOIPHA" validate --config "$f"
+	f=$(conf_with metrics_listen loopback metrics_allow 203.0.113.7)
+	run -0 "$VOIPHA" validate --config "$f"
+	f=$(conf_with metrics_listen '<absent>' metrics_allow '<absent>')
+	run -0 "$VOIPHA" validate --config "$f"
+}
+
 @test "validate: alert_command empty or an absolute path is accepted" {
 	f=$(conf_with alert_command '')
 	run -0 "$VOIPHA" validate --config "$f"

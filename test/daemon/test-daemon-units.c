@@ -1,7 +1,9 @@
 /* cmocka table tests of voip-admind's pure parts: the form decoder, the
  * FreeSWITCH XML escaper, config loading, the metrics exposition, the
  * directory cache and the API input validators. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -186,6 +189,10 @@ static void test_config_errors(void **state)
 		  "cdr_store_raw: must be true" },
 		{ "db_host=h\ndb_password=\n" KEYS, "db_password: required" },
 		{ "db_host=h\ndb_password=x\n" KEYS "db_name=a'b\n", "db_name" },
+		{ "db_host=h\ndb_password=x\n" KEYS "metrics_allow=10.0.0.1/24\n",
+		  "t.conf:5: metrics_allow" },
+		{ "db_host=h\ndb_password=x\n" KEYS "metrics_allow=10.0.0.1,,10.0.0.2\n",
+		  "metrics_allow" },
 	};
 	struct admin_config c;
 	char err[256];
@@ -211,6 +218,70 @@ static double half(void *arg)
 	return 0.5;
 }
 
+static void test_metrics_allow(void **state)
+{
+	static const char txt[] =
+		"db_host=h\ndb_password=x\n" KEYS "metrics_address=198.51.100.11\n"
+		"metrics_allow=203.0.113.7,192.0.2.0/24,10.0.0.0/8\n";
+	static const struct {
+		int family;
+		const char *ip;
+		bool allowed;
+	} t[] = {
+		{ AF_INET, "198.51.100.11", true }, /* the node itself */
+		{ AF_INET, "203.0.113.7", true },
+		{ AF_INET, "203.0.113.8", false },
+		{ AF_INET, "192.0.2.0", true },
+		{ AF_INET, "192.0.2.255", true },
+		{ AF_INET, "192.0.3.1", false },
+		{ AF_INET, "10.200.1.1", true },
+		{ AF_INET, "11.0.0.1", false },
+		{ AF_INET, "198.51.100.12", false },
+		{ AF_INET, "127.0.0.1", false },
+		{ AF_INET6, "::ffff:203.0.113.7", true },
+		{ AF_INET6, "::ffff:198.51.100.11", true },
+		{ AF_INET6, "::ffff:203.0.113.9", false },
+		{ AF_INET6, "2001:db8::7", false },
+	};
+	struct admin_config c;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(config_parse("t.conf", txt, strlen(txt), &c, err, sizeof(err)), 0);
+	assert_int_equal(c.metrics_allow_count, 3);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sockaddr_storage ss;
+
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = (sa_family_t)t[i].family;
+		if (t[i].family == AF_INET)
+			assert_int_equal(inet_pton(AF_INET, t[i].ip,
+						   &((struct sockaddr_in *)&ss)->sin_addr),
+					 1);
+		else
+			assert_int_equal(inet_pton(AF_INET6, t[i].ip,
+						   &((struct sockaddr_in6 *)&ss)->sin6_addr),
+					 1);
+		if (config_metrics_client_allowed(&c, (struct sockaddr *)&ss) != t[i].allowed)
+			fail_msg("%s: expected %s", t[i].ip, t[i].allowed ? "allowed" : "refused");
+	}
+	assert_false(config_metrics_client_allowed(&c, NULL));
+	config_free(&c);
+	/* default: nobody but the listener's own address */
+	{
+		static const char def[] = "db_host=h\ndb_password=x\n" KEYS;
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+
+		assert_int_equal(config_parse("t.conf", def, strlen(def), &c, err, sizeof(err)), 0);
+		assert_int_equal(c.metrics_allow_count, 0);
+		inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+		assert_true(config_metrics_client_allowed(&c, (struct sockaddr *)&sin));
+		inet_pton(AF_INET, "127.0.0.2", &sin.sin_addr);
+		assert_false(config_metrics_client_allowed(&c, (struct sockaddr *)&sin));
+		config_free(&c);
+	}
+}
+
 static void test_metrics_render(void **state)
 {
 	struct metrics *m = metrics_new();
@@ -228,6 +299,7 @@ static void test_metrics_render(void **state)
 	assert_null(metrics_gauge(m, "x_total", "Xs", "")); /* one name, one type */
 	metric_gauge_set(metrics_gauge(m, "g", "G", ""), 3);
 	metrics_gauge_fn(m, "f", "F", "", half, NULL);
+	metrics_counter_fn(m, "cf_total", "CF", "", half, NULL);
 	h = metrics_histogram(m, "lat_seconds", "L", "", b, 2);
 	metric_histogram_observe(h, 0.05);
 	metric_histogram_observe(h, 0.5);
@@ -238,6 +310,8 @@ static void test_metrics_render(void **state)
 	assert_non_null(strstr(sb.buf, "x_total{route=\"/b\"} 1\n"));
 	assert_non_null(strstr(sb.buf, "g 3\n"));
 	assert_non_null(strstr(sb.buf, "f 0.5\n"));
+	assert_non_null(strstr(sb.buf, "# TYPE f gauge\n"));
+	assert_non_null(strstr(sb.buf, "# TYPE cf_total counter\ncf_total 0.5\n"));
 	assert_non_null(strstr(sb.buf, "lat_seconds_bucket{le=\"0.1\"} 1\n"));
 	assert_non_null(strstr(sb.buf, "lat_seconds_bucket{le=\"1\"} 2\n"));
 	assert_non_null(strstr(sb.buf, "lat_seconds_bucket{le=\"+Inf\"} 3\n"));
@@ -349,7 +423,8 @@ int main(void)
 		cmocka_unit_test(test_form_field_limit), cmocka_unit_test(test_fsxml_escape),
 		cmocka_unit_test(test_config_defaults),  cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_metrics_render),   cmocka_unit_test(test_dircache),
-		cmocka_unit_test(test_validators),       cmocka_unit_test(test_hashes),
+		cmocka_unit_test(test_metrics_allow),    cmocka_unit_test(test_validators),
+		cmocka_unit_test(test_hashes),
 	};
 
 	return cmocka_run_group_tests_name("voip-admind units", tests, NULL, NULL);

@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ifname_valid(s) && strlen(s) > 15)
 		__builtin_trap();
 	hostname_valid(s);
+	if (ipv4_cidr_parse((const char *)data, size, &a, &u) == 0 &&
+	    (u < 1 || u > 32 || (u < 32 && (a & ~(0xffffffffu << (32 - u))) != 0)))
+		__builtin_trap();
 	if (uint_parse(s, 1, 65535, &u) == 0 && (u < 1 || u > 65535))
 		__builtin_trap();
 	for (i = 0; i < sizeof(escs) / sizeof(escs[0]); i++) {

@@ -238,6 +238,23 @@ PREVIOUS_SHARED_KAMAILIO=b68442c
 	[ "$output" = "$want" ]
 }
 
+@test "hand-edited metrics_listen=node and metrics_allow survive a reconfigure, which puts /metrics on the node's address" {
+	install_node node1
+	run root 'grep -x "metrics_address=127.0.0.1" /etc/voip-ha/voip-admin.conf'
+	[ "$status" -eq 0 ]
+	root 'echo metrics_listen=node >>/etc/voip-ha/cluster.conf &&
+		echo metrics_allow=203.0.113.7,192.0.2.0/24 >>/etc/voip-ha/cluster.conf'
+	run --separate-stderr root 'DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
+	[ "$status" -eq 0 ]
+	run root 'grep -E "^metrics_(listen|allow)=" /etc/voip-ha/cluster.conf'
+	[ "$output" = $'metrics_listen=node\nmetrics_allow=203.0.113.7,192.0.2.0/24' ]
+	addr=$(root 'sed -n "s/^node1_address=//p" /etc/voip-ha/cluster.conf')
+	run root 'grep -E "^(listen_address|metrics_address|metrics_allow)=" /etc/voip-ha/voip-admin.conf'
+	[ "$output" = $'listen_address=127.0.0.1\nmetrics_address='"$addr"$'\nmetrics_allow=203.0.113.7,192.0.2.0/24' ]
+	run root 'stat -c "%a %U:%G" /etc/voip-ha/nftables/metrics.nft; grep -c "elements = { 203.0.113.7, 192.0.2.0/24 }" /etc/voip-ha/nftables/metrics.nft'
+	[ "$output" = $'644 root:root\n1' ]
+}
+
 # Unattended (noninteractive debconf), ucf's default answer keeps a file the
 # admin changed and replaces the ones nobody touched.
 @test "an admin edit to a ucf-managed file survives a reconfigure" {

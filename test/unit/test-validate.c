@@ -198,6 +198,21 @@ static struct row rows[] = {
 	{ "recordings_dir quote", "recordings_dir", "/var/\"rec", NULL, NULL,
 	  "recordings_dir: must be an absolute path of letters" },
 	{ "recordings_dir dots in name ok", "recordings_dir", "/srv/rec..old/x", NULL, NULL, NULL },
+	{ "metrics on the node with scrapers", "metrics_listen", "node", "metrics_allow",
+	  "203.0.113.7,192.0.2.0/24", NULL },
+	{ "metrics on the node, nobody allowed", "metrics_listen", "node", NULL, NULL,
+	  "metrics_allow: must list the scrapers when metrics_listen is node" },
+	{ "metrics_listen vip", "metrics_listen", "vip", NULL, NULL,
+	  "metrics_listen: must be loopback or node" },
+	{ "metrics_allow host bits", "metrics_allow", "203.0.113.5/24", NULL, NULL,
+	  "metrics_allow: a network must not have host bits set" },
+	{ "metrics_allow trailing comma", "metrics_allow", "203.0.113.5,", NULL, NULL,
+	  "metrics_allow: must be IPv4 addresses or networks" },
+	{ "metrics_allow prefix 0", "metrics_allow", "203.0.113.0/0", NULL, NULL,
+	  "metrics_allow: must be IPv4 addresses or networks" },
+	{ "metrics_allow loopback", "metrics_allow", "127.0.0.1", NULL, NULL,
+	  "metrics_allow: must list unicast addresses" },
+	{ "metrics_allow /32 ok", "metrics_allow", "203.0.113.5/32", NULL, NULL, NULL },
 };
 
 /* Builds the base config with the row's overrides applied. */

@@ -233,12 +233,55 @@ static void test_sockaddr(void **state)
 	assert_int_equal(sockaddr_from_ip("", 1, &ss, NULL), -EINVAL);
 }
 
+static void test_cidr(void **state)
+{
+	static const struct {
+		const char *s;
+		int r;
+		uint32_t addr;
+		unsigned prefix;
+	} t[] = {
+		{ "203.0.113.7", 0, 0xcb007107, 32 },
+		{ "203.0.113.0/24", 0, 0xcb007100, 24 },
+		{ "10.0.0.0/8", 0, 0x0a000000, 8 },
+		{ "128.0.0.0/1", 0, 0x80000000, 1 },
+		{ "203.0.113.7/32", 0, 0xcb007107, 32 },
+		{ "203.0.113.5/24", -EDOM, 0, 0 },
+		{ "203.0.113.0/0", -EINVAL, 0, 0 },
+		{ "203.0.113.0/33", -EINVAL, 0, 0 },
+		{ "203.0.113.0/024", -EINVAL, 0, 0 },
+		{ "203.0.113.0/", -EINVAL, 0, 0 },
+		{ "/24", -EINVAL, 0, 0 },
+		{ "203.0.113.07", -EINVAL, 0, 0 },
+		{ "203.0.113.0/24/1", -EINVAL, 0, 0 },
+		{ "", -EINVAL, 0, 0 },
+		{ "255.255.255.255/32x", -EINVAL, 0, 0 },
+		{ " 203.0.113.7", -EINVAL, 0, 0 },
+	};
+	uint32_t a;
+	unsigned p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int r = ipv4_cidr_parse(t[i].s, strlen(t[i].s), &a, &p);
+
+		if (r != t[i].r)
+			fail_msg("'%s': %d, expected %d", t[i].s, r, t[i].r);
+		if (r == 0 && (a != t[i].addr || p != t[i].prefix))
+			fail_msg("'%s': %08x/%u", t[i].s, a, p);
+	}
+	/* the length bounds the element: one list element at a time */
+	assert_int_equal(ipv4_cidr_parse("203.0.113.7,10.0.0.1", 11, &a, &p), 0);
+	assert_int_equal(a, 0xcb007107);
+	assert_int_equal(ipv4_cidr_parse("203.0.113.7\0/8", 14, &a, &p), -EINVAL);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest more[] = {
 		cmocka_unit_test(test_ka_chars),        cmocka_unit_test(test_hex_round_trip),
 		cmocka_unit_test(test_hex_decode_case), cmocka_unit_test(test_hex_decode_bad),
-		cmocka_unit_test(test_sockaddr),
+		cmocka_unit_test(test_sockaddr),        cmocka_unit_test(test_cidr),
 	};
 
 	return run_table("validators", test_row, rows, sizeof(rows[0]),
