@@ -24,6 +24,7 @@ all:
 -include mk/daemon.mk
 -include mk/sip.mk
 -include mk/cdr.mk
+-include mk/witness.mk
 -include mk/packaging.mk
 -include mk/e2e.mk
 -include mk/monitoring.mk
@@ -52,11 +53,12 @@ check-all:
 
 install: $(BINS) $(INSTALL_TARGETS)
 
-# The unsigned binary package voip-ha-node into $(DEB_OUT)/.
+# The unsigned binary packages voip-ha-node and voip-ha-witness into $(DEB_OUT)/.
 deb:
 	dpkg-buildpackage -us -uc -b
 	@mkdir -p $(DEB_OUT)
-	mv ../voip-ha-node_*.deb ../voip-ha-node-dbgsym_*.deb ../voip-ha-node_*.buildinfo ../voip-ha-node_*.changes $(DEB_OUT)/
+	mv ../voip-ha-node_*.deb ../voip-ha-node-dbgsym_*.deb ../voip-ha-witness_*.deb \
+		../voip-ha-witness-dbgsym_*.deb ../voip-ha-node_*.buildinfo ../voip-ha-node_*.changes $(DEB_OUT)/
 	@ls -1 $(DEB_OUT)/*.deb
 
 clean:

@@ -94,9 +94,9 @@ $(BUILD)/test/unit/test-scram: test/unit/test-scram.c test/unit/unit.h src/cli/s
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ test/unit/test-scram.c src/cli/scram.c $(ALL_LDFLAGS) -lcmocka -lcrypto
 # Setting a data directory aside, also where it is its own mount point.
-$(BUILD)/test/unit/test-datadir: test/unit/test-datadir.c test/unit/unit.h src/cli/datadir.c src/cli/datadir.h src/cli/bringup.h
+$(BUILD)/test/unit/test-datadir: test/unit/test-datadir.c test/unit/unit.h src/engine/datadir.c src/engine/datadir.h src/engine/bringup.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(ALL_CFLAGS) -o $@ test/unit/test-datadir.c src/cli/datadir.c $(ALL_LDFLAGS) -lcmocka
+	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(ALL_CFLAGS) -o $@ test/unit/test-datadir.c src/engine/datadir.c $(ALL_LDFLAGS) -lcmocka
 
 CHECK_SUITES += check-unit-bringup check-units-bringup
 .PHONY: check-unit-bringup check-units-bringup

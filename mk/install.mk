@@ -36,9 +36,10 @@ install-data:
 		$(INSTALL) -m 0644 "$$f" $(DESTDIR)$(MIGR_DIR)/ || exit 1; \
 	done
 
-# Man pages: doc/*.8 and doc/*.5, compressed by dh_compress in the package.
+# Man pages: doc/*.8 and doc/*.5, compressed by dh_compress in the package
+# (voip-ha-witness.8 belongs to the witness package: mk/witness.mk).
 install-man:
-	for f in $(sort $(wildcard doc/*.8)); do \
+	for f in $(sort $(filter-out doc/voip-ha-witness.8,$(wildcard doc/*.8))); do \
 		$(INSTALL) -D -m 0644 "$$f" $(DESTDIR)$(MANDIR)/man8/$$(basename "$$f") || exit 1; \
 	done
 	for f in $(sort $(wildcard doc/*.5)); do \

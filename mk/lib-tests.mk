@@ -1,11 +1,18 @@
 # Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
-LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state
+LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
+	rules
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 
 $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto
+
+# The failover rules are pure (no libpq): the table links them alone.
+$(BUILD)/test/unit/test-rules: test/unit/test-rules.c test/unit/unit.h src/engine/rules.c \
+		src/engine/rules.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/engine/rules.c $(ALL_LDFLAGS) -lcmocka
 
 # The atomic writer test watches write() from inside.
 $(BUILD)/test/unit/test-atomic-write: ALL_LDFLAGS += -Wl,--wrap=write
@@ -50,11 +57,11 @@ fuzz: fuzz-lib
 
 # The PostgreSQL protocol client (lib/pgwire.c) against a real PostgreSQL:
 # values, errors, refused authentication methods, a hung server. The driver
-# also takes the postgres ids the way the check does (cli/pg-local.c).
+# also takes the postgres ids the way the check does (engine/pg-local.c).
 PGWIRE_QUERY := $(BUILD)/test/pgwire-query
-$(PGWIRE_QUERY): test/pgwire/pgwire-query.c $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA)
+$(PGWIRE_QUERY): test/pgwire/pgwire-query.c $(BUILD)/obj/src/engine/pg-local.o $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/obj/src/cli/pg-local.o $(LIBVOIPHA) $(ALL_LDFLAGS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/obj/src/engine/pg-local.o $(LIBVOIPHA) $(ALL_LDFLAGS)
 
 .PHONY: check-pgwire
 ifeq ($(strip $(SANITIZE)),)

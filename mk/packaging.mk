@@ -3,7 +3,9 @@
 #                      database, no root needed (doc/STYLE.md 1.3); with
 #                      config-table.bats, the shared validation table
 #                      (test/data/validation-table.tsv) that bad-input-table.bats
-#                      runs through voip-ha validate
+#                      runs through voip-ha validate; witness-config.bats,
+#                      debian/voip-ha-witness.config the same way, its
+#                      answers checked by build/voip-ha-witness validate
 #   packaging-install  the built .deb in throwaway Debian 12 roots (root)
 #   packaging-lintian  lintian on the built .deb and the source package
 # The install and lintian suites build the package from a copy of the tree,
@@ -14,9 +16,10 @@ CHECK_SUITES += check-packaging-config check-packaging-install check-packaging-l
 
 .PHONY: check-packaging-config check-packaging-install check-packaging-lintian
 
-check-packaging-config:
+check-packaging-config: $(WITNESS_BIN)
 	@mkdir -p $(RESULTS)
-	-$(BATS) --formatter tap test/packaging/config.bats test/packaging/config-table.bats \
+	-VOIPHA_WITNESS_BIN=$(abspath $(WITNESS_BIN)) $(BATS) --formatter tap test/packaging/config.bats \
+		test/packaging/config-table.bats test/packaging/witness-config.bats \
 		>$(RESULTS)/packaging-config.tap
 
 check-packaging-install:

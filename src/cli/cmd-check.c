@@ -29,13 +29,14 @@
  * bound of the whole conversation (connect, both queries), within
  * keepalived's script timeout (3 s). */
 #include "cli/args.h"
-#include "cli/boot.h"
+#include "engine/boot.h"
 #include "cli/cli.h"
-#include "cli/maintenance.h"
-#include "cli/node-ctx.h"
-#include "cli/pg-local.h"
-#include "cli/reach.h"
-#include "cli/unit-state.h"
+#include "engine/maintenance.h"
+#include "engine/node-ctx.h"
+#include "engine/pg-local.h"
+#include "engine/reach.h"
+#include "engine/unit-state.h"
+#include "lib/monitor-state.h"
 #include "lib/pgwire.h"
 
 #include <errno.h>
@@ -124,7 +125,30 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 
 #define PG_TIMEOUT_MS 2000
 
-static int pg_healthy(bool need_primary, char *why, size_t len)
+/* With an arbiter, a primary may hold the VIP only while the monitor's
+ * lease keeper holds the leadership (its deadline, on this node's clock,
+ * not passed) or keeps the failsafe (doc/DESIGN.md, "The third voter").
+ * The keeper fences by itself when it loses it; this is the second line,
+ * for a keeper that died. */
+static bool holds_leadership(const struct node_ctx *ctx, char *why, size_t len)
+{
+	struct monitor_state st;
+	struct kv_error err;
+
+	if (ctx->cfg.arbiter_kind != ARBITER_POSTGRESQL)
+		return true;
+	if (monitor_state_load(MONITOR_STATE_PATH, &st, &err) < 0) {
+		snprintf(why, len, "no leadership known: %s", err.msg);
+		return false;
+	}
+	if (st.lease_failsafe || (st.lease_held && st.lease_valid_until_ms > lease_clock_ms()))
+		return true;
+	snprintf(why, len, "a primary without the leadership on the witness (%s)",
+		 st.lease_held ? "its lease ran out" : "not held");
+	return false;
+}
+
+static int pg_healthy(const struct node_ctx *ctx, bool need_primary, char *why, size_t len)
 {
 	char v[16], err[512], state[32], action[32];
 	struct pgwire c;
@@ -171,6 +195,8 @@ static int pg_healthy(bool need_primary, char *why, size_t len)
 		snprintf(why, len, "PostgreSQL is read-only (default_transaction_read_only)");
 		goto out;
 	}
+	if (ctx && !holds_leadership(ctx, why, len))
+		goto out;
 	r = 0;
 out:
 	pgwire_close(&c);
@@ -212,7 +238,7 @@ int cmd_check(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (units_active(why, sizeof(why)) == 0 &&
-		    pg_healthy(primary, why, sizeof(why)) == 0 &&
+		    pg_healthy(have_ctx ? &ctx : NULL, primary, why, sizeof(why)) == 0 &&
 		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
 			if (have_ctx)
 				node_ctx_free(&ctx);

@@ -13,11 +13,11 @@
  * reachable yet, the clone stays pending (voip-ha-clone.service retries);
  * 1 anything else. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/datadir.h"
-#include "cli/pgctl.h"
-#include "cli/standby-copy.h"
+#include "engine/datadir.h"
+#include "engine/pgctl.h"
+#include "engine/standby-copy.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -7,9 +7,9 @@
  * primary behind the VIP it no longer holds. Exit 0 whether or not fencing
  * was needed; 1 when it was needed and failed. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
+#include "engine/failover.h"
 
 #include <stdio.h>
 #include <syslog.h>

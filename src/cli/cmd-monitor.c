@@ -13,16 +13,19 @@
  *     which `voip-ha status` and voip-admind's /metrics read.
  * --once runs one round (tests). */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/lease-keeper.h"
+#include "engine/rules.h"
+#include "engine/pgctl.h"
 #include "lib/atomic-write.h"
 #include "lib/monitor-state.h"
 #include "lib/strbuf.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,46 +100,40 @@ struct monitor {
 	time_t down_since;      /* the local PostgreSQL does not answer */
 	time_t last_restart;    /* the last time a crashed standby was started */
 	const char *sync_state; /* sync | degraded | standby | down */
+	struct lease_keeper keeper;
+	/* The last round's view, which the lease keeper's thread republishes
+	 * with its own fresher lease fields (one writer at a time). */
+	pthread_mutex_t publish_mu;
+	struct monitor_state st;
 };
 
-static void write_state(const struct monitor *m, enum pg_role role,
-			const struct reachability *reach, const struct primary_view *pv)
+/* Writes m->st with the lease keeper's latest view; called by both
+ * threads, one at a time. */
+static void publish_state(void *arg)
 {
-	static off_t history_size = -1;
-	static unsigned long failovers;
 	static bool write_failed;
+	struct monitor *m = arg;
 	struct strbuf sb = STRBUF_INIT;
-	struct history_entry last;
-	struct monitor_state st;
-	struct stat sbuf;
+	struct lease_snapshot ls;
 	int r;
 
-	/* The history only grows: read it again only when it did. */
-	if (stat(VOIPHA_HISTORY, &sbuf) == 0 && sbuf.st_size != history_size) {
-		history_size = sbuf.st_size;
-		history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
-	}
-	memset(&st, 0, sizeof(st));
-	st.updated = (long long)time(NULL);
-	snprintf(st.node, sizeof(st.node), "%s", m->ctx->local_name);
-	snprintf(st.role, sizeof(st.role), "%s", pg_role_name(role));
-	st.vip_held = address_is_local(m->ctx->vip);
-	snprintf(st.sync_state, sizeof(st.sync_state), "%s", m->sync_state);
-	st.peer_reachable = reach->peer;
-	st.witness_configured = reach->has_witness;
-	st.witness_reachable = reach->witness;
-	st.lag_bytes = pv->lag_bytes;
-	st.lag_seconds = pv->lag_seconds;
-	st.timeline = pv->timeline;
-	st.failovers_total = (long long)failovers;
-	st.fenced = access(VOIPHA_FENCED, F_OK) == 0;
-	r = monitor_state_format(&st, &sb);
+	lease_keeper_snapshot(&m->keeper, &ls);
+	pthread_mutex_lock(&m->publish_mu);
+	snprintf(m->st.arbiter, sizeof(m->st.arbiter), "%s", ls.arbiter_on ? "postgresql" : "none");
+	m->st.arbiter_reachable = ls.witness_answers;
+	snprintf(m->st.lease_holder, sizeof(m->st.lease_holder), "%s", ls.last.holder);
+	m->st.lease_term = ls.held ? ls.term : ls.last.term;
+	m->st.lease_remaining_ms = ls.last.remaining;
+	m->st.lease_renewed_ago_ms = ls.arbiter_on ? ls.last.renewed_ago : -1;
+	m->st.lease_held = ls.held;
+	m->st.lease_valid_until_ms = ls.held ? ls.valid_until : 0;
+	m->st.lease_failsafe = ls.failsafe;
+	r = monitor_state_format(&m->st, &sb);
 	if (r == 0)
 		r = mkdir_parents(MONITOR_STATE_PATH, 0755);
 	if (r == 0)
 		r = atomic_write(MONITOR_STATE_PATH, sb_str(&sb), sb.len, 0644, AW_KEEP_OWNER,
 				 (gid_t)-1, NULL);
-	sb_release(&sb);
 	/* Said once when it starts failing and once when it works again, not
 	 * every second. */
 	if ((r < 0) != write_failed)
@@ -144,6 +141,40 @@ static void write_state(const struct monitor *m, enum pg_role role,
 		       r < 0 ? "cannot be written: " : "written again", r < 0 ? strerror(-r) : "",
 		       r < 0 ? " (status and /metrics see stale state)" : "");
 	write_failed = r < 0;
+	pthread_mutex_unlock(&m->publish_mu);
+	sb_release(&sb);
+}
+
+static void write_state(struct monitor *m, enum pg_role role, const struct reachability *reach,
+			const struct primary_view *pv)
+{
+	static off_t history_size = -1;
+	static unsigned long failovers;
+	struct history_entry last;
+	struct monitor_state *st = &m->st;
+	struct stat sbuf;
+
+	/* The history only grows: read it again only when it did. */
+	if (stat(VOIPHA_HISTORY, &sbuf) == 0 && sbuf.st_size != history_size) {
+		history_size = sbuf.st_size;
+		history_last(VOIPHA_HISTORY, "failover", &last, &failovers);
+	}
+	pthread_mutex_lock(&m->publish_mu);
+	st->updated = (long long)time(NULL);
+	snprintf(st->node, sizeof(st->node), "%s", m->ctx->local_name);
+	snprintf(st->role, sizeof(st->role), "%s", pg_role_name(role));
+	st->vip_held = address_is_local(m->ctx->vip);
+	snprintf(st->sync_state, sizeof(st->sync_state), "%s", m->sync_state);
+	st->peer_reachable = reach->peer;
+	st->witness_configured = reach->has_witness;
+	st->witness_reachable = reach->witness;
+	st->lag_bytes = pv->lag_bytes;
+	st->lag_seconds = pv->lag_seconds;
+	st->timeline = pv->timeline;
+	st->failovers_total = (long long)failovers;
+	st->fenced = access(VOIPHA_FENCED, F_OK) == 0;
+	pthread_mutex_unlock(&m->publish_mu);
+	publish_state(m);
 }
 
 /* A standby whose PostgreSQL crashed stays down: nothing in the failover
@@ -195,6 +226,7 @@ static void round_once(struct monitor *m)
 	if (probe_reachability(ctx, 3, &reach) < 0)
 		memset(&reach, 0, sizeof(reach));
 	m->peer_misses = reach.peer ? 0 : m->peer_misses + 1;
+	lease_keeper_set_peer_host(&m->keeper, reach.peer);
 	role = pg_local_role(2);
 	if (role == PG_DOWN)
 		restart_crashed_standby(m);
@@ -227,12 +259,22 @@ static void round_once(struct monitor *m)
 	} else if (pv.sync_on && (m->peer_misses >= 2 ||
 				  (m->not_streaming_since &&
 				   time(NULL) - m->not_streaming_since >= DEGRADE_AFTER))) {
-		if (reach_isolated(&reach)) {
-			/* Never from a node that is itself cut off. */
-			syslog(LOG_WARNING,
-			       "%s is gone but this node is cut off (no witness either): "
-			       "replication stays synchronous",
-			       ctx->peer_name);
+		struct lease_snapshot ls;
+		struct situation sit;
+		char why[256];
+
+		lease_keeper_snapshot(&m->keeper, &ls);
+		memset(&sit, 0, sizeof(sit));
+		sit.local = PG_PRIMARY;
+		sit.peer_host = reach.peer;
+		sit.witness_configured = reach.has_witness;
+		sit.witness_host = reach.witness;
+		sit.lease = !ls.arbiter_on ? LEASE_OFF : ls.held ? LEASE_MINE : ls.view;
+		if (!rule_may_degrade(&sit, why, sizeof(why))) {
+			/* Never from a node that is cut off or without the
+			 * leadership: its commits wait, unacknowledged. */
+			syslog(LOG_WARNING, "%s is gone but %s: replication stays synchronous",
+			       ctx->peer_name, why);
 		} else if (set_sync_standby(ctx, false, err, sizeof(err)) == 0) {
 			syslog(LOG_WARNING, "%s is gone: replication degraded to asynchronous",
 			       ctx->peer_name);
@@ -270,6 +312,12 @@ int cmd_monitor(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.ctx = &ctx;
 	m.sync_state = "down";
+	pthread_mutex_init(&m.publish_mu, NULL);
+	if (!once && (r = lease_keeper_start(&m.keeper, &ctx, publish_state, &m)) < 0) {
+		syslog(LOG_ERR, "cannot start the lease keeper: %s", strerror(-r));
+		node_ctx_free(&ctx);
+		return EXIT_FAIL;
+	}
 	if (!ctx.witness[0])
 		syslog(LOG_WARNING,
 		       "no witness configured: a cut between the nodes cannot be told from a "
@@ -285,6 +333,8 @@ int cmd_monitor(int argc, char **argv)
 		if (!once && !stopping && spent < 1000)
 			usleep((useconds_t)(1000 - spent) * 1000);
 	} while (!once && !stopping);
+	lease_keeper_stop(&m.keeper);
+	pthread_mutex_destroy(&m.publish_mu);
 	node_ctx_free(&ctx);
 	return EXIT_OK;
 }

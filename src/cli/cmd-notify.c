@@ -17,12 +17,14 @@
  *            the local primary is fenced (stopped, marker, rebuild started)
  *            when should_fence() says so; FAULT also logs diagnostics.
  * Exit 0 unless an action failed; 2 for unexpected arguments. */
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
-#include "cli/unit-state.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/lease-keeper.h"
+#include "engine/rules.h"
+#include "engine/pgctl.h"
+#include "engine/unit-state.h"
 #include "lib/atomic-write.h"
 #include "lib/strbuf.h"
 
@@ -182,6 +184,51 @@ static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
 	return r;
 }
 
+/* With an arbiter, promotion needs the leadership: take it on the witness,
+ * waiting while a dead holder's lease runs out, and ask rule_promote()
+ * about every answer. Without one, PROMOTE (the two-node rules below). */
+static enum promote_action take_leadership(const struct node_ctx *ctx,
+					   const struct reachability *reach, char *why, size_t len)
+{
+	long long deadline = lease_clock_ms() + LEASE_TTL_MS + 1500;
+	struct arbiter_answer ans;
+	enum promote_action act;
+	struct situation s;
+	struct arbiter a;
+	char err[256];
+	int r;
+
+	if (arbiter_init(&a, ctx) < 0)
+		return PROMOTE;
+	for (;;) {
+		long long pause = 100;
+
+		r = arbiter_acquire(&a, LEASE_TTL_MS, 500, &ans, err, sizeof(err));
+		memset(&s, 0, sizeof(s));
+		s.local = PG_STANDBY;
+		s.peer_host = reach->peer;
+		s.witness_configured = reach->has_witness;
+		s.witness_host = reach->witness;
+		s.lease = r < 0 ? LEASE_UNKNOWN : lease_view_of(&ans, ctx->local_name);
+		s.peer_renewed_ago = r < 0 ? -1 : ans.renewed_ago;
+		act = rule_promote(&s, why, len);
+		if (r < 0)
+			snprintf(why, len, "the witness does not answer: %.200s", err);
+		/* A witness that did not answer gets until the deadline too. */
+		if (act == PROMOTE || (act == PROMOTE_REFUSE && r == 0) ||
+		    lease_clock_ms() >= deadline)
+			break;
+		if (r == 0 && ans.remaining > 0)
+			pause = ans.remaining < 200 ? ans.remaining + 20 : 200;
+		usleep((useconds_t)pause * 1000);
+	}
+	arbiter_close(&a);
+	if (act == PROMOTE)
+		logmsg(LOG_WARNING, "MASTER: leadership taken on the witness (term %lld)",
+		       ans.term);
+	return act == PROMOTE ? PROMOTE : PROMOTE_REFUSE;
+}
+
 static int on_master(const struct node_ctx *ctx, const struct transition *t)
 {
 	char v[16], err[512];
@@ -217,10 +264,24 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	}
 	if (strcmp(v, "true") == 0) {
 		struct timespec t0, t1;
+		char why[256];
+		bool arbiter = ctx->cfg.arbiter_kind == ARBITER_POSTGRESQL;
 
+		if (arbiter && take_leadership(ctx, &reach, why, sizeof(why)) != PROMOTE) {
+			logmsg(LOG_ERR,
+			       "MASTER, but no leadership: %s; not promoting, the VIP goes back",
+			       why);
+			write_state(t, "promotion-refused");
+			if (vrrp_hold(true) < 0)
+				logmsg(LOG_ERR, "cannot write %s", VRRP_HOLD_FILE);
+			history_add("failover", "refused", "%s", why);
+			goto out;
+		}
 		/* A peer host that does not answer has no primary to wait for:
-		 * no need to spend a connect timeout on it. */
-		if (reach.peer && !wait_peer_not_primary(ctx)) {
+		 * no need to spend a connect timeout on it. With the
+		 * leadership taken, the old holder stopped being writable on
+		 * its own clock before its lease ran out. */
+		if (!arbiter && reach.peer && !wait_peer_not_primary(ctx)) {
 			logmsg(LOG_ERR,
 			       "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
 			       "(no second primary); the health check now fails so keepalived gives the VIP back",

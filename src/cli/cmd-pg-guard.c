@@ -15,10 +15,10 @@
  *
  * Only the configured cluster is guarded; other clusters and a node without
  * a (valid) cluster.conf are left alone (exit 0). */
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/pgctl.h"
+#include "engine/failover.h"
+#include "engine/pgctl.h"
 
 #include <errno.h>
 #include <stdio.h>

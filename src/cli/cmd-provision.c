@@ -13,7 +13,7 @@
  * (PQencryptPasswordConn) and only the verifier is sent, so the plaintext is
  * never in the server log or pg_stat_activity. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
 #include "lib/readfile.h"

@@ -18,13 +18,13 @@
  * keepalived is down, say) the fence is lifted and the local PostgreSQL
  * starts as the primary it was, so a pair is never left without one. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/datadir.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
-#include "cli/standby-copy.h"
+#include "engine/datadir.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
+#include "engine/standby-copy.h"
 
 #include <errno.h>
 #include <stdio.h>

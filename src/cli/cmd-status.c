@@ -4,12 +4,12 @@
  * holder from the VIP itself (which node's PostgreSQL answers there). The
  * JSON keys are stable (voip-ha(8)). Exit 0, or 1 when there are warnings. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
-#include "cli/unit-state.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
+#include "engine/unit-state.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -14,11 +14,11 @@
  *      of data, only the timeline switch) and start keepalived again.
  * Run it again on the other node to swap back. */
 #include "cli/args.h"
-#include "cli/bringup.h"
+#include "engine/bringup.h"
 #include "cli/cli.h"
-#include "cli/failover.h"
-#include "cli/history.h"
-#include "cli/pgctl.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pgctl.h"
 
 #include <errno.h>
 #include <limits.h>

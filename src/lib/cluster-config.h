@@ -30,9 +30,15 @@ enum cluster_key_kind {
 	CK_FLOODREQS,
 	CK_FLOODSECS,
 	CK_BANSECS,
+	CK_ARBITER,
+	CK_CLUSTERNAME,
+	CK_OPTPASSWORD,
+
 	CK_METRICSLISTEN, /* loopback | node */
 	CK_CIDRLIST,      /* comma list of IPv4 addresses or CIDRs */
 };
+
+enum arbiter_kind { ARBITER_NONE = 0, ARBITER_POSTGRESQL = 1 };
 
 #define CK_SECRET 0x1
 #define CK_NOQUESTION 0x2
@@ -56,6 +62,9 @@ struct cluster_config {
 	/* Typed values, filled by cluster_config_validate() on success. */
 	uint32_t node1_ip, node2_ip, vip; /* host byte order */
 	uint32_t witness_ip;              /* 0: no witness */
+	uint32_t arbiter_ip;              /* 0: none */
+	enum arbiter_kind arbiter_kind;
+	unsigned arbiter_port_num;
 	unsigned prefix;
 	enum cluster_node this_node_id;
 	unsigned pg_version; /* 0 = auto */

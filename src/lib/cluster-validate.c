@@ -10,32 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define PASSWORD_MAX 1024
 #define POSTGRESQL_PORT 5432
 #define RSYNC_PORT 873 /* the recordings rsync daemon, on each node */
-
-static bool has_ctl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-static void check_password(const char *name, const char *v, struct errlist *el)
-{
-	size_t n = strlen(v);
-
-	if (n == 0)
-		errlist_add(el, "%s: must not be empty", name);
-	if (n > PASSWORD_MAX)
-		errlist_add(el, "%s: must be at most %d bytes", name, PASSWORD_MAX);
-	if (has_ctl(v))
-		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)",
-			    name);
-	if (!utf8_valid(v, n))
-		errlist_add(el, "%s: must be valid UTF-8", name);
-}
 
 static void check_vrrp_password(const char *name, const char *v, struct errlist *el)
 {
@@ -89,16 +65,6 @@ static void check_path(const char *name, const char *v, struct errlist *el)
 		}
 }
 
-/* Not 0.0.0.0/8, 127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local: the
- * kernel's own per-link addresses, never routed, so no peer or client
- * reaches a service there), multicast or reserved (224.0.0.0 and up). */
-static bool ip_is_unicast_host(uint32_t a)
-{
-	unsigned first = a >> 24;
-
-	return first != 0 && first != 127 && first < 224 && (a >> 16) != 0xa9fe;
-}
-
 /* metrics_allow: at most METRICS_ALLOW_MAX scrapers, comma-separated, each
  * a unicast IPv4 address or network (ADDRESS/PREFIX), no spaces. */
 #define METRICS_ALLOW_MAX 32
@@ -122,7 +88,7 @@ static void check_cidr_list(const char *name, const char *v, struct errlist *el)
 				    "%s: must be IPv4 addresses or networks (ADDRESS/PREFIX, "
 				    "prefix 1-32) separated by commas, without spaces",
 				    name);
-		else if (!ip_is_unicast_host(a))
+		else if (!ipv4_unicast_host(a))
 			errlist_add(el,
 				    "%s: must list unicast addresses (not 0.0.0.0/8, 127.0.0.0/8, "
 				    "169.254.0.0/16, multicast or reserved)",
@@ -150,7 +116,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 				    k->name);
 			return false;
 		}
-		if (!ip_is_unicast_host(*(uint32_t *)out)) {
+		if (!ipv4_unicast_host(*(uint32_t *)out)) {
 			errlist_add(el,
 				    "%s: must be a unicast host address (not in 0.0.0.0/8, "
 				    "127.0.0.0/8, link-local 169.254.0.0/16, multicast or "
@@ -220,7 +186,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		return true;
 	case CK_PASSWORD:
 		u = el->count;
-		check_password(k->name, v, el);
+		password_check(k->name, v, el);
 		return el->count == u;
 	case CK_VRRPPASS:
 		u = el->count;
@@ -238,7 +204,7 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		*(uint32_t *)out = 0;
 		if (v[0] == '\0')
 			return true;
-		if (ipv4_parse(v, out) < 0 || !ip_is_unicast_host(*(uint32_t *)out)) {
+		if (ipv4_parse(v, out) < 0 || !ipv4_unicast_host(*(uint32_t *)out)) {
 			*(uint32_t *)out = 0;
 			errlist_add(el,
 				    "%s: must be empty (no witness) or a unicast IPv4 address "
@@ -252,6 +218,31 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 			return true;
 		u = el->count;
 		check_path(k->name, v, el);
+		return el->count == u;
+	case CK_ARBITER:
+		if (strcmp(v, "none") == 0)
+			*(enum arbiter_kind *)out = ARBITER_NONE;
+		else if (strcmp(v, "postgresql") == 0)
+			*(enum arbiter_kind *)out = ARBITER_POSTGRESQL;
+		else {
+			errlist_add(el, "%s: must be none or postgresql", k->name);
+			return false;
+		}
+		return true;
+	case CK_CLUSTERNAME:
+		if (!cluster_name_valid(v)) {
+			errlist_add(el,
+				    "%s: must be 1 to 63 of a-z, 0-9, '_' and '-', starting with a "
+				    "letter or digit",
+				    k->name);
+			return false;
+		}
+		return true;
+	case CK_OPTPASSWORD:
+		if (v[0] == '\0')
+			return true;
+		u = el->count;
+		password_check(k->name, v, el);
 		return el->count == u;
 	case CK_VRID:
 		if (uint_parse(v, 1, 255, out) < 0) {
@@ -321,6 +312,9 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "node2_address", offsetof(struct cluster_config, node2_ip) },
 		{ "virtual_address", offsetof(struct cluster_config, vip) },
 		{ "witness_address", offsetof(struct cluster_config, witness_ip) },
+		{ "arbiter", offsetof(struct cluster_config, arbiter_kind) },
+		{ "arbiter_address", offsetof(struct cluster_config, arbiter_ip) },
+		{ "arbiter_port", offsetof(struct cluster_config, arbiter_port_num) },
 		{ "prefix_length", offsetof(struct cluster_config, prefix) },
 		{ "this_node", offsetof(struct cluster_config, this_node_id) },
 		{ "postgresql_version", offsetof(struct cluster_config, pg_version) },
@@ -417,6 +411,24 @@ static void check_ports(const struct cluster_config *c, const bool ok[5], bool r
 			    POSTGRESQL_PORT);
 }
 
+/* arbiter=postgresql needs the witness machine's address (a third host)
+ * and the password of its voip_ha_arbiter role. */
+static void check_arbiter(const struct cluster_config *c, const bool ok[], struct errlist *el)
+{
+	if (!ok[CKI_arbiter] || c->arbiter_kind != ARBITER_POSTGRESQL)
+		return;
+	if (ok[CKI_arbiter_address] && !c->arbiter_ip)
+		errlist_add(el, "arbiter_address: required when arbiter is postgresql");
+	if (ok[CKI_arbiter_address] && c->arbiter_ip &&
+	    ((ok[CKI_node1_address] && c->arbiter_ip == c->node1_ip) ||
+	     (ok[CKI_node2_address] && c->arbiter_ip == c->node2_ip) ||
+	     (ok[CKI_virtual_address] && c->arbiter_ip == c->vip)))
+		errlist_add(el, "arbiter_address: must be the witness machine, not a node address "
+				"or the VIP");
+	if (ok[CKI_arbiter_password] && !c->arbiter_password[0])
+		errlist_add(el, "arbiter_password: required when arbiter is postgresql");
+}
+
 int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 {
 	bool ok[CLUSTER_KEY_COUNT];
@@ -458,6 +470,7 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 				    "address of the nodes' /%u subnet",
 				    c->prefix);
 	}
+	check_arbiter(c, ok, el);
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");

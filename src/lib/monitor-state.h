@@ -14,20 +14,29 @@
 #define MONITOR_STATE_PATH "/run/voip-ha/monitor.state"
 
 /* X(key, kind, field): kind is INT (long long), REAL (double) or TEXT. */
-#define MONITOR_STATE_KEYS(X)                                                  \
-	X(updated, INT, updated) /* unix time of the round */                  \
-	X(node, TEXT, node)                                                    \
-	X(role, TEXT, role) /* primary | standby | down */                     \
-	X(vip_held, INT, vip_held)                                             \
-	X(sync_state, TEXT, sync_state) /* sync | degraded | standby | down */ \
-	X(peer_reachable, INT, peer_reachable)                                 \
-	X(witness_configured, INT, witness_configured)                         \
-	X(witness_reachable, INT, witness_reachable)                           \
-	X(lag_bytes, INT, lag_bytes) /* -1 unknown */                          \
-	X(lag_seconds, REAL, lag_seconds)                                      \
-	X(timeline, INT, timeline)                                             \
-	X(failovers_total, INT, failovers_total)                               \
-	X(fenced, INT, fenced)
+#define MONITOR_STATE_KEYS(X)                                                       \
+	X(updated, INT, updated) /* unix time of the round */                       \
+	X(node, TEXT, node)                                                         \
+	X(role, TEXT, role) /* primary | standby | down */                          \
+	X(vip_held, INT, vip_held)                                                  \
+	X(sync_state, TEXT, sync_state) /* sync | degraded | standby | down */      \
+	X(peer_reachable, INT, peer_reachable)                                      \
+	X(witness_configured, INT, witness_configured)                              \
+	X(witness_reachable, INT, witness_reachable)                                \
+	X(lag_bytes, INT, lag_bytes) /* -1 unknown */                               \
+	X(lag_seconds, REAL, lag_seconds)                                           \
+	X(timeline, INT, timeline)                                                  \
+	X(failovers_total, INT, failovers_total)                                    \
+	X(fenced, INT, fenced)                                                      \
+	X(arbiter, TEXT, arbiter) /* none | postgresql */                           \
+	X(arbiter_reachable, INT, arbiter_reachable)                                \
+	X(lease_holder, TEXT, lease_holder) /* "" | node1 | node2 */                \
+	X(lease_term, INT, lease_term)                                              \
+	X(lease_remaining_ms, INT, lease_remaining_ms) /* witness's view */         \
+	X(lease_renewed_ago_ms, INT, lease_renewed_ago_ms)                          \
+	X(lease_held, INT, lease_held)                     /* this node holds it */ \
+	X(lease_valid_until_ms, INT, lease_valid_until_ms) /* CLOCK_BOOTTIME */     \
+	X(lease_failsafe, INT, lease_failsafe)
 
 struct monitor_state {
 #define MS_FIELD_INT(f) long long f;

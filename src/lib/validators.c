@@ -1,5 +1,7 @@
 /* Single-value syntax checks (see validators.h). */
 #include "lib/validators.h"
+#include "lib/errlist.h"
+#include "lib/utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -130,6 +132,22 @@ bool hostname_valid(const char *s)
 	return alpha;
 }
 
+bool cluster_name_valid(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
 bool domain_valid(const char *s)
 {
 	uint32_t a;
@@ -150,6 +168,36 @@ bool ka_char_ok(unsigned char c)
 bool ka_quoted_char_ok(unsigned char c)
 {
 	return c >= 0x20 && c < 0x7f && c != '"';
+}
+
+bool ipv4_unicast_host(uint32_t a)
+{
+	unsigned first = a >> 24;
+
+	return first != 0 && first != 127 && first < 224 && (a >> 16) != 0xa9fe;
+}
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+void password_check(const char *name, const char *v, struct errlist *el)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		errlist_add(el, "%s: must not be empty", name);
+	if (n > PASSWORD_MAX)
+		errlist_add(el, "%s: must be at most %d bytes", name, PASSWORD_MAX);
+	if (has_ctl(v))
+		errlist_add(el, "%s: must not contain control characters (newline, tab, ...)",
+			    name);
+	if (!utf8_valid(v, n))
+		errlist_add(el, "%s: must be valid UTF-8", name);
 }
 
 int ipv4_cidr_parse(const char *s, size_t len, uint32_t *ret_addr, unsigned *ret_prefix)

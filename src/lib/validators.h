@@ -12,6 +12,21 @@
 int ipv4_parse(const char *s, uint32_t *ret_addr);
 /* Formats a host-order address into buf (at least 16 bytes). */
 void ipv4_format(uint32_t addr, char *buf);
+/* A unicast host address (host order): not in 0.0.0.0/8, 127.0.0.0/8
+ * (loopback), 169.254.0.0/16 (link-local: the kernel's own per-link
+ * addresses, never routed, so no peer or client reaches a service there),
+ * multicast or reserved (224.0.0.0 and up). The rule of every node, VIP,
+ * witness and arbiter address. */
+bool ipv4_unicast_host(uint32_t addr);
+
+/* The rule of every password the project stores (cluster.conf's database
+ * passwords, the witness's arbiter password): 1..PASSWORD_MAX bytes of
+ * valid UTF-8 without control characters (0x00-0x1f, 0x7f). Adds one
+ * "NAME: rule" message to el per broken rule, never the value. */
+#define PASSWORD_MAX 1024
+struct errlist;
+void password_check(const char *name, const char *v, struct errlist *el);
+
 /* One element of an address list: a dotted quad (prefix 32) or
  * ADDRESS/PREFIX with PREFIX 1..32 (no leading zero) and no host bits set.
  * `len` bytes of s (the list's element, not NUL-terminated). Returns 0,
@@ -30,6 +45,11 @@ bool hostname_valid(const char *s);
 /* A SIP domain as stored and served: a lower-case host name (above) or a
  * dotted-quad IPv4 address. The schema and the admin API say the same. */
 bool domain_valid(const char *s);
+
+/* A pair's name on the witness (cluster.conf arbiter_cluster, the lease
+ * row's key): 1-63 of [a-z0-9_-], the first a letter or digit. The witness's
+ * table has the same CHECK (db/witness/lease.sql). */
+bool cluster_name_valid(const char *s);
 
 /* Strict decimal: digits only, no sign, no spaces, no leading zero (except
  * "0"), within [min, max] (strtoul alone accepts " -1" and "0x10"). Returns 0

@@ -8,9 +8,9 @@ render() {
 	LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$1"
 }
 
-@test "voip-ha.8 and cluster.conf.5 render without warnings" {
+@test "voip-ha.8, cluster.conf.5 and voip-ha-witness.8 render without warnings" {
 	prereq_cmd man
-	for page in "$REPO/doc/voip-ha.8" "$REPO/doc/cluster.conf.5"; do
+	for page in "$REPO/doc/voip-ha.8" "$REPO/doc/cluster.conf.5" "$REPO/doc/voip-ha-witness.8"; do
 		run -0 --separate-stderr render "$page"
 		assert_equal "$stderr" ""
 	done

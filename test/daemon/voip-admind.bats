@@ -150,6 +150,15 @@ write_state() { # UPDATED ROLE SYNC
 	timeline=3
 	failovers_total=2
 	fenced=0
+	arbiter=none
+	arbiter_reachable=0
+	lease_holder=
+	lease_term=0
+	lease_remaining_ms=0
+	lease_renewed_ago_ms=-1
+	lease_held=0
+	lease_valid_until_ms=0
+	lease_failsafe=0
 	STATE
 	mv "$T/monitor.state.new" "$T/monitor.state"
 	sleep 0.6

@@ -9,12 +9,15 @@
 #                     the call stays up (Record-Route: the VIP)
 #   after the takeover, before the old primary is restored (powered on,
 #   Kamailio started):
-#                     the media server on S calls 1001 through the VIP: the
-#                     registration came with the database, the phone did not
-#                     register again; 1002 ends its call with a BYE along the
-#                     recorded route, and the media server on S answers it;
 #                     a new call from 1002 is answered by the media server
-#                     on S at once (S probed it while it was the standby)
+#                     on S at once (S probed it while it was the standby);
+#                     1002 ends its first call with a BYE along the recorded
+#                     route, and the media server on S answers it; the media
+#                     server on S calls 1001 through the VIP: the
+#                     registration came with the database, the phone did not
+#                     register again (sent from S's FreeSWITCH port, the only
+#                     source the proxy trusts: the stand-in answering there
+#                     is stopped first)
 #
 #   fo_sip_setup          from fo_setup (which put the scenarios into both
 #                         nodes): the SIP domain (the VIP) and extensions 1001
@@ -119,12 +122,17 @@ fo_sip_before() {
 		"$PAIR_WITNESS" "$FO_DIR/sip-dialog-$tag.log"
 }
 
-# The media server on S calls 1001 through the VIP; the phone got the INVITE
+# The media server on S calls 1001 through the VIP from its SIP port (the
+# stand-in that answered there is stopped first); the phone got the INVITE
 # at its registered contact, and the BYE.
 fo_sip_call_1001() { # S TAG
 	local msg
 	msg=$(fo_sip_phone_msg "$2")
-	sip_e2e_call_user "e2e_exec $1" "$FO_SIP_NODE_SCEN" "$PAIR_VIP" 1001 "${PAIR_ADDR[$1]}" || return 1
+	sip_e2e_answer_stop "e2e_exec $1" "/root/sip-media-$2.msg" 2>/dev/null
+	e2e_exec "$1" rm -f "/root/sip-media-$2.msg.pid"
+	sleep 0.5
+	sip_e2e_call_user "e2e_exec $1" "$FO_SIP_NODE_SCEN" "$PAIR_VIP" 1001 "${PAIR_ADDR[$1]}" \
+		"$FO_SIP_MEDIA_PORT" || return 1
 	grep -q "^INVITE sip:1001@$PAIR_WITNESS:$FO_SIP_PHONE_PORT" "$msg" && grep -q '^BYE ' "$msg"
 }
 
@@ -151,10 +159,10 @@ fo_sip_after() {
 	local P=$2 S=$3 tag=$4 h="s$1 ${FO_NAME[$1]}"
 	fo_check "$h: a new call from 1002 right after the takeover is answered by the media server on $S" \
 		fo_sip_new_call "$S" "$tag"
-	fo_check "$h: before $P is restored, $S's media server calls 1001 through the VIP without a new registration" \
-		fo_sip_call_1001 "$S" "$tag"
 	fo_check "$h: 1002's BYE, sent after the takeover along the call's route, reaches the media server on $S" \
 		fo_sip_bye_1002 "$S" "$tag"
+	fo_check "$h: before $P is restored, $S's media server calls 1001 through the VIP without a new registration" \
+		fo_sip_call_1001 "$S" "$tag"
 	sip_e2e_answer_stop "$(fo_sip_phones)" "$(fo_sip_phone_msg "$tag")" 2>/dev/null
 	sip_e2e_answer_stop "e2e_exec $S" "/root/sip-media-$tag.msg" 2>/dev/null
 }
@@ -164,6 +172,6 @@ fo_sip_points() { # NUM
 	fo_sip_in "$1" || return 0
 	printf '%s\n' "phone 1001 registers through the VIP" "1001's registration reached the standby" \
 		"media server stand-in active" "phone 1002's call stays up" \
-		"new call right after the takeover answered" "1001 called through the VIP after the takeover" \
-		"BYE after the takeover reaches the media server"
+		"new call right after the takeover answered" "BYE after the takeover reaches the media server" \
+		"1001 called through the VIP after the takeover"
 }

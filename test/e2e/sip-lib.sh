@@ -18,10 +18,12 @@
 #       a phone (or media server) answering calls on ADDR:PORT, in the
 #       background (messages traced to MSGFILE); sip_e2e_answer_stop RUN
 #       MSGFILE stops it
-#   sip_e2e_call_user RUN DIR VIP USER ADDR
-#       from a node's own ADDR (what FreeSWITCH does, trusted by the proxy):
-#       call USER through the VIP; 0 when the call completed (INVITE, 100,
-#       180, 200, ACK, BYE, 200)
+#   sip_e2e_call_user RUN DIR VIP USER ADDR PORT
+#       from a node's FreeSWITCH socket ADDR:PORT over UDP (what FreeSWITCH
+#       does; the only source the proxy lets call without a challenge, so
+#       nothing else, a stand-in neither, may be bound there): call USER
+#       through the VIP; 0 when the call completed (INVITE, 100, 180, 200,
+#       ACK, BYE, 200). The dispatcher's probes meanwhile get a 200 (-aa)
 #   sip_e2e_call_media RUN DIR VIP CALLER PASSWORD CALLEE ADDR
 #       CALLER (authenticated) calls CALLEE through the VIP from ADDR; the call
 #       goes to a media server; 0 when it completed (INVITE, 407, INVITE, 200,
@@ -79,9 +81,9 @@ sip_e2e_answer_stop() { # RUN MSGFILE
 	$1 sh -c 'kill "$(cat "$1.pid")"' sh "$2" </dev/null
 }
 
-sip_e2e_call_user() { # RUN DIR VIP USER ADDR
+sip_e2e_call_user() { # RUN DIR VIP USER ADDR PORT
 	sip_e2e_sipp "$1" "$2" call-trusted.xml "call-$4" "$3:5060" \
-		-i "$5" -p 5091 -key caller media -s "$4" -d 500
+		-i "$5" -p "$6" -aa -key caller media -s "$4" -d 500
 }
 
 sip_e2e_call_media() { # RUN DIR VIP CALLER PASSWORD CALLEE ADDR

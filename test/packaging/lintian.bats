@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	load build-deb
 	pkg_build "$BATS_FILE_TMPDIR/pkg"
-	export PKG_DEB PKG_DSC
+	export PKG_DEB PKG_WITNESS_DEB PKG_DSC
 }
 
 # lintian_clean FILE: fail listing every error or warning tag.
@@ -26,6 +26,11 @@ lintian_clean() {
 	lintian_clean "$PKG_DEB"
 }
 
+@test "lintian: binary package voip-ha-witness" {
+	optional "VOIPHA_TEST_DEB given without VOIPHA_TEST_WITNESS_DEB" test -n "$PKG_WITNESS_DEB"
+	lintian_clean "$PKG_WITNESS_DEB"
+}
+
 @test "lintian: source package" {
 	optional "VOIPHA_TEST_DEB given: no source package built" test -n "$PKG_DSC"
 	lintian_clean "$PKG_DSC"
@@ -34,6 +39,7 @@ lintian_clean() {
 @test "lintian: maintainer scripts and hooks pass shellcheck" {
 	top=$BATS_TEST_DIRNAME/../..
 	run shellcheck -s sh -e SC1091 "$top/debian/voip-ha-node.config" "$top/debian/voip-ha-node.postinst" \
-		"$top/debian/voip-ha-node.postrm" "$top"/postinst-hooks/[0-1][0-9]-* "$top/postinst-hooks/lib/install-generated.sh"
+		"$top/debian/voip-ha-node.postrm" "$top"/postinst-hooks/[0-1][0-9]-* "$top/postinst-hooks/lib/install-generated.sh" \
+		"$top/debian/voip-ha-witness.config" "$top/debian/voip-ha-witness.postinst" "$top/debian/voip-ha-witness.postrm"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
 }

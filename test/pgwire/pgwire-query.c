@@ -1,14 +1,14 @@
 /* Test driver of lib/pgwire.c against a real server (test/pgwire/pgwire.bats).
  *   pgwire-query [--as-postgres] SOCKET USER DATABASE TIMEOUT_MS [SQL...]
  * Connects (with --as-postgres, as root taking the postgres user's ids for
- * the connect only, through cli/pg-local.c, and checks they are root's
+ * the connect only, through engine/pg-local.c, and checks they are root's
  * again afterwards), then runs each SQL on the one connection and prints
  * one line per step:
  *   connected | connect error NAME: MESSAGE
  *   value VALUE | error NAME: MESSAGE
  * NAME is the errno name the client returned (EIO: the server's error).
  * Exit 0 when every step succeeded, 1 otherwise, 2 on bad usage. */
-#include "cli/pg-local.h"
+#include "engine/pg-local.h"
 #include "lib/pgwire.h"
 
 #include <stdio.h>

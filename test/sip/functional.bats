@@ -4,8 +4,9 @@
 # extensions made through voip-admind's API, sipp as phones and as the two
 # FreeSWITCH stand-ins. What a phone sees: registration with digest auth,
 # calls through the media server, NAT, and what an attacker sees: malformed
-# and oversized requests, scanners, a REGISTER flood. (The dead-media-server
-# failover of the dispatcher is proven in test/templates/nodes.bats.)
+# and oversized requests, scanners, a REGISTER flood; who may call a phone
+# without a challenge (FreeSWITCH's own socket only) and how fast a call
+# leaves a dead media server for the other one.
 
 load lib
 load ../e2e/sip-lib.sh
@@ -81,9 +82,9 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 	# FreeSWITCH (node1's, the preferred one): INVITE, 100, 180, 200, ACK, BYE, 200.
 	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 1002 -au 1001 -ap "$SIP_PW_1001" \
 		-d 200 -trace_msg -message_file "$MN_DIR/leg-a.msg"
-	# Leg B: FreeSWITCH (node1's address, trusted, no challenge) calls 1002
-	# through the VIP; the proxy finds 1002's registration.
-	sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002 \
+	# Leg B: FreeSWITCH (node2's, from its SIP socket: trusted, no
+	# challenge) calls 1002 through the VIP; the proxy finds 1002's registration.
+	sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1002 \
 		-d 200 -trace_msg -message_file "$MN_DIR/leg-b.msg"
 	local leg via
 	for leg in leg-a leg-b; do
@@ -122,7 +123,7 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 @test "a call to a user that is not registered: 404 from the proxy, never forwarded" {
 	local before
 	before=$(grep -c '^INVITE sip:1999' "$MN_DIR/fs-node1.msg" || true)
-	run sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1999 \
+	run sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1999 \
 		-trace_msg -message_file "$MN_DIR/to-1999.msg"
 	[ "$status" -ne 0 ]
 	grep -q '^SIP/2.0 404 Not Found' "$MN_DIR/to-1999.msg"
@@ -141,7 +142,7 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 	local before
 	before=$(grep -c '^INVITE ' "$MN_DIR/phone-1002.msg" || true)
 	sip_sql "DELETE FROM kamailio.location WHERE username = '1002' AND contact NOT LIKE '%192.168.1.50%'" >/dev/null
-	sip_sipp node1 call-trusted.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002 -d 100
+	sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1002 -d 100
 	[ "$(grep -c '^INVITE sip:1002@192.168.1.50:5060' "$MN_DIR/phone-1002.msg")" -gt 0 ]
 	[ "$(grep -c '^INVITE ' "$MN_DIR/phone-1002.msg")" -gt "$before" ]
 }
@@ -150,7 +151,9 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 	local msg=$MN_DIR/phone-1001-e2e.msg
 	sip_e2e_answer "mn_exec phones" "$SIP_E2E_SCEN" 198.51.100.13 5082 "$msg"
 	sip_e2e_register "mn_exec phones" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 "$SIP_PW_1001" 198.51.100.13 5082
-	sip_e2e_call_user "mn_exec node1" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 198.51.100.11
+	sip_fs_stop node2
+	sip_e2e_call_user "mn_exec node2" "$SIP_E2E_SCEN" "$SIP_VIP" 1001 198.51.100.12 "$SIP_FS_PORT"
+	sip_fs_up node2 198.51.100.12
 	sip_e2e_answer_stop "mn_exec phones" "$msg"
 	grep -q '^INVITE sip:1001@198.51.100.13:5082' "$msg"
 	grep -q '^BYE ' "$msg"
@@ -171,9 +174,104 @@ reg() { # USER PASSWORD SCENARIO [sipp args]: from the phones node, port 5070
 }
 
 # send_raw NODE PROTO FILE: one request from NODE, prints the status line of
-# the reply (nothing when none came within 3 s).
+# the final reply (nothing when none came within 3 s).
 send_raw() {
 	mn_exec "$1" python3 "$BATS_TEST_DIRNAME/send-raw" "$2" "$SIP_VIP" 5060 "$3"
+}
+
+# send_raw_from ADDR:PORT NODE PROTO FILE: the same from that source socket.
+send_raw_from() {
+	local from=$1
+	shift
+	SEND_RAW_FROM=$from send_raw "$@"
+}
+
+# phone_1002_fresh: 1002 registered once, at 198.51.100.13:5072, answering there.
+phone_1002_fresh() {
+	if [ -e "$MN_DIR/phone-1002.pid" ]; then
+		kill "$(cat "$MN_DIR/phone-1002.pid")" 2>/dev/null || true
+		rm -f "$MN_DIR/phone-1002.pid"
+		sleep 0.3
+	fi
+	sip_sql "DELETE FROM kamailio.location WHERE username = '1002'" >/dev/null
+	phone_1002_answers
+	reg 1002 "$SIP_PW_1002" register-contact.xml -p 5073 -key contact 198.51.100.13:5072
+}
+
+invites_at_1002() {
+	grep -c '^INVITE ' "$MN_DIR/phone-1002.msg" || true
+}
+
+# invite_raw TRANSPORT ADDR PORT: an INVITE from 1001 to 1002 without
+# credentials, sent from ADDR:PORT.
+invite_raw() {
+	local id=$RANDOM$RANDOM t=${1,,}
+	printf 'INVITE sip:1002@%s SIP/2.0\r\nVia: SIP/2.0/%s %s:%s;branch=z9hG4bK-raw%s\r\n' "$SIP_VIP" "$1" "$2" "$3" "$id"
+	printf 'Max-Forwards: 70\r\nFrom: <sip:1001@%s>;tag=raw%s\r\nTo: <sip:1002@%s>\r\n' "$SIP_VIP" "$id" "$SIP_VIP"
+	printf 'Call-ID: raw-%s@198.51.100.12\r\nCSeq: 1 INVITE\r\n' "$id"
+	printf 'Contact: <sip:1001@%s:%s;transport=%s>\r\nContent-Length: 0\r\n\r\n' "$2" "$3" "$t"
+}
+
+@test "only FreeSWITCH's own socket calls a phone unchallenged: a node's address on another port or over TCP, or the VIP, gets 407" {
+	phone_1002_fresh
+	local before
+	before=$(invites_at_1002)
+	# Both nodes' addresses, from ports that are not FreeSWITCH's SIP port.
+	sip_sipp node1 call-challenged.xml "$SIP_VIP:5060" -i 198.51.100.11 -p 5090 -key caller 1001 -s 1002
+	sip_sipp node2 call-challenged.xml "$SIP_VIP:5060" -i 198.51.100.12 -p 5081 -key caller 1001 -s 1002
+	# The VIP with FreeSWITCH's port number: not a dispatcher destination.
+	sip_sipp node1 call-challenged.xml "$SIP_VIP:5060" -i "$SIP_VIP" -p "$SIP_FS_PORT" -key caller 1001 -s 1002
+	# node2's FreeSWITCH address and port, but over TCP.
+	invite_raw TCP 198.51.100.12 "$SIP_FS_PORT" >"$MN_DIR/invite-tcp.sip"
+	run send_raw_from "198.51.100.12:$SIP_FS_PORT" node2 tcp "$MN_DIR/invite-tcp.sip"
+	echo "over TCP from 198.51.100.12:$SIP_FS_PORT: $output"
+	[[ "$output" == "SIP/2.0 407 "* ]]
+	sleep 0.5
+	[ "$(invites_at_1002)" = "$before" ]
+	# From either node's FreeSWITCH socket (UDP) the same call is delivered.
+	sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1002 -d 100
+	sip_as_fs node1 198.51.100.11 call-trusted.xml -key caller 1001 -s 1002 -d 100
+	[ "$(invites_at_1002)" -ge $((before + 2)) ]
+}
+
+@test "a media server slow to answer 200 after its 180 is not abandoned: the call connects there, not on the other one" {
+	local before1 before2 ms
+	sip_fs_stop node1
+	sip_fs_up node1 198.51.100.11 -d 3000
+	sip_ds_wait "sip:198.51.100.11:$SIP_FS_PORT" AP
+	before2=$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg" || true)
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 2000 -au 1001 -ap "$SIP_PW_1001" \
+		-d 100 -trace_msg -message_file "$MN_DIR/slow-ms.msg"
+	ms=$(sip_setup_ms "$MN_DIR/slow-ms.msg")
+	echo "authenticated INVITE to 200 through the slow media server: $ms ms"
+	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node1.msg")" = 1 ]
+	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg" || true)" = "$before2" ]
+	[ "$ms" -ge 3000 ]
+	[ "$(sip_ds_flags "sip:198.51.100.11:$SIP_FS_PORT")" = AP ]
+	sip_fs_stop node1
+	sip_fs_up node1 198.51.100.11
+}
+
+@test "a dead media server: the first call connects through the other within 1.5 s, and the dead one is marked inactive at once" {
+	local before2 first second
+	sip_ds_wait "sip:198.51.100.11:$SIP_FS_PORT" AP
+	# node1's FreeSWITCH process is gone, the host is up (its ICMP port
+	# unreachable is not seen by Kamailio's UDP sockets).
+	sip_fs_stop node1
+	before2=$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg" || true)
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 2000 -au 1001 -ap "$SIP_PW_1001" \
+		-d 100 -trace_msg -message_file "$MN_DIR/dead-ms-1.msg"
+	first=$(sip_setup_ms "$MN_DIR/dead-ms-1.msg")
+	# Marked inactive by failure_route, not two probes (10 s) later.
+	[ "$(sip_ds_flags "sip:198.51.100.11:$SIP_FS_PORT")" = IP ]
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 2000 -au 1001 -ap "$SIP_PW_1001" \
+		-d 100 -trace_msg -message_file "$MN_DIR/dead-ms-2.msg"
+	second=$(sip_setup_ms "$MN_DIR/dead-ms-2.msg")
+	echo "authenticated INVITE to 200 with node1's media server dead: first call $first ms, next $second ms"
+	echo "# dead media server: first call $first ms, next $second ms" >&3
+	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" = $((before2 + 2)) ]
+	[ "$first" -lt 1500 ]
+	sip_fs_up node1 198.51.100.11
 }
 
 @test "malformed requests are dropped or refused, and the proxy keeps serving" {

@@ -8,6 +8,7 @@
 #           kamailio.subscriber), Kamailio with the generated kamailio.cfg,
 #           sipp standing in for node1's FreeSWITCH on .11:5080
 #   node2   198.51.100.12: sipp standing in for node2's FreeSWITCH on :5080
+#           (sip_as_fs: a call from that socket, what FreeSWITCH sends)
 #   phones  198.51.100.13: the phones (sipp UAC and UAS)
 #   others  sip_node NAME ADDR adds more sources (flooder, scanner, ...)
 #
@@ -20,6 +21,7 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../templates" && pwd)/lib.bash"
 SIP_SCEN=$TOP/test/sip/scenarios
 SIP_VIP=198.51.100.10
 SIP_DOMAIN=198.51.100.10
+SIP_FS_PORT=5080 # freeswitch_sip_port in test/fixtures/answers-pair.conf
 # Extensions created by sip_up, with hostile-but-legal passwords.
 SIP_PW_1001='p@ss:w"rd 1001'
 # shellcheck disable=SC2016 # a literal $ in the password
@@ -113,12 +115,49 @@ sip_kamailio_up() {
 	return 1
 }
 
-# sip_fs_up NODE ADDR: the FreeSWITCH stand-in of NODE, its messages in
-# $MN_DIR/fs-NODE.msg.
+# sip_fs_up NODE ADDR [sipp args]: the FreeSWITCH stand-in of NODE on
+# ADDR:$SIP_FS_PORT, its messages in $MN_DIR/fs-NODE.msg (a new file each
+# start); -d MS makes it wait MS between its 180 and its 200.
 sip_fs_up() {
-	mn_spawn "$1" "$MN_DIR/fs-$1.log" sipp -sf "$SIP_SCEN/fs-uas.xml" -i "$2" -p 5080 -nostdin \
-		-trace_msg -message_file "$MN_DIR/fs-$1.msg"
-	echo "$MN_PID" >"$MN_DIR/fs-$1.pid"
+	local node=$1 addr=$2 _
+	shift 2
+	mn_spawn "$node" "$MN_DIR/fs-$node.log" sipp -sf "$SIP_SCEN/fs-uas.xml" -i "$addr" -p "$SIP_FS_PORT" \
+		-nostdin -trace_msg -message_file "$MN_DIR/fs-$node.msg" "$@"
+	echo "$MN_PID" >"$MN_DIR/fs-$node.pid"
+	# Listening before anything is sent to it.
+	for _ in $(seq 50); do
+		mn_exec "$node" ss -Hlun "sport = :$SIP_FS_PORT" | grep -q "$addr:$SIP_FS_PORT" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sip_fs_stop NODE: the stand-in of NODE stopped; its port is free.
+sip_fs_stop() {
+	local pid _
+	[ -e "$MN_DIR/fs-$1.pid" ] || return 0
+	pid=$(cat "$MN_DIR/fs-$1.pid")
+	rm -f "$MN_DIR/fs-$1.pid"
+	kill "$pid" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# sip_as_fs NODE ADDR SCENARIO [sipp args]: one sipp run through the VIP
+# from NODE's FreeSWITCH socket (ADDR:$SIP_FS_PORT over UDP, the only source
+# the proxy trusts), as FreeSWITCH sends its calls. The node's stand-in
+# owns that socket: it is stopped for the run and started again (with a new
+# message file); meanwhile the dispatcher's probes get a 200 (-aa).
+sip_as_fs() {
+	local node=$1 addr=$2 sf=$3 rc=0
+	shift 3
+	sip_fs_stop "$node" || return 1
+	sip_sipp "$node" "$sf" "$SIP_VIP:5060" -i "$addr" -p "$SIP_FS_PORT" -aa "$@" || rc=$?
+	sip_fs_up "$node" "$addr" || return 1
+	return "$rc"
 }
 
 # sip_kamailio_restart: stop Kamailio (SIGTERM, then wait for it) and start
@@ -167,4 +206,33 @@ sip_sql() {
 # sip_stat NAME: one Kamailio statistic (e.g. core:rcv_requests).
 sip_stat() {
 	mn_exec node1 kamcmd stats.get_statistics "$1" 2>/dev/null | sed -n "s/^$1 = //p"
+}
+
+# sip_ds_flags URI: the dispatcher's FLAGS for URI in node1's Kamailio (AP
+# active and probing, IP inactive and probing), through kamcmd.
+sip_ds_flags() {
+	mn_exec node1 kamcmd dispatcher.list 2>/dev/null |
+		awk -v uri="$1" '$1 == "URI:" { cur = $2 } $1 == "FLAGS:" && cur == uri { print $2 }'
+}
+
+# sip_ds_wait URI FLAGS: up to 30 s until the dispatcher shows FLAGS for URI
+# (a restarted stand-in is active again after two answered probes, 5 s apart).
+sip_ds_wait() {
+	local _
+	for _ in $(seq 150); do
+		[ "$(sip_ds_flags "$1")" = "$2" ] && return 0
+		sleep 0.2
+	done
+	echo "dispatcher flags of $1: $(sip_ds_flags "$1"), not $2" >&2
+	return 1
+}
+
+# sip_setup_ms MSGFILE: the longest time from the first sending of an
+# authenticated INVITE (CSeq 2) to its 200 in a sipp -trace_msg file, in
+# whole milliseconds (test/bench/sip-latency).
+sip_setup_ms() {
+	local n max
+	read -r n _ _ max < <("$TOP/test/bench/sip-latency" "$1" '2 INVITE')
+	[ "$n" -ge 1 ] || return 1
+	printf '%.0f\n' "$max"
 }

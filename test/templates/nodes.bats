@@ -244,13 +244,13 @@ dispatcher_flags() {
 	grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node1.msg"
 	run grep -q '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg"
 	[ "$status" -ne 0 ]
-	# node1's media server dies. The next call times out there (5 s) and
-	# failure_route sends it to node2's.
+	# node1's media server dies. The next call gets no reply there within
+	# 800 ms and failure_route sends it to node2's.
 	kill "$fs1"
 	sip_probe stranger call.xml 198.51.100.10:5060 -key caller 1001 -d 200 -s 2000 -au 1001 -ap phone-secret
 	[ "$(grep -c '^INVITE sip:2000@' "$MN_DIR/fs-node2.msg")" -eq 1 ]
-	# The OPTIONS probes then mark it inactive (2 failed probes, 5 s apart,
-	# each failing after 5 s), and calls go straight to node2.
+	# failure_route marked it inactive (the probes keep it so), and calls
+	# go straight to node2.
 	for i in $(seq 60); do
 		[ "$(dispatcher_flags node1 sip:198.51.100.11:5080)" = IP ] && break
 		sleep 1

@@ -1,4 +1,4 @@
-/* Setting the data directory aside for a clone or rebuild (src/cli/datadir.c):
+/* Setting the data directory aside for a clone or rebuild (src/engine/datadir.c):
  * the old data is never lost before the new copy is committed, also where
  * the data directory is its own mount point (rename fails with EBUSY). The
  * mount-point cases mount a tmpfs in a private mount namespace (root only;
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/bringup.h"
-#include "cli/datadir.h"
+#include "engine/bringup.h"
+#include "engine/datadir.h"
 
 static char base[] = "/tmp/test-datadir.XXXXXX";
 static struct node_ctx ctx;

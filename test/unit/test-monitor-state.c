@@ -10,7 +10,9 @@
 static const char good[] =
 	"updated=1790000000\nnode=node1\nrole=primary\nvip_held=1\nsync_state=sync\n"
 	"peer_reachable=1\nwitness_configured=1\nwitness_reachable=0\nlag_bytes=-1\n"
-	"lag_seconds=0.250\ntimeline=3\nfailovers_total=2\nfenced=0\n";
+	"lag_seconds=0.250\ntimeline=3\nfailovers_total=2\nfenced=0\narbiter=postgresql\n"
+	"arbiter_reachable=1\nlease_holder=node1\nlease_term=4\nlease_remaining_ms=2875\n"
+	"lease_renewed_ago_ms=125\nlease_held=1\nlease_valid_until_ms=123456789\nlease_failsafe=0\n";
 
 static void test_round_trip(void **state)
 {

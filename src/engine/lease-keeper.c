@@ -1,0 +1,304 @@
+/* The lease keeper: see lease-keeper.h. */
+#include "engine/lease-keeper.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/node-ctx.h"
+#include "engine/pg-local.h"
+#include "lib/atomic-write.h"
+#include "lib/pgwire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+/* Each call to the local PostgreSQL and to the witness gets this much of
+ * the LEASE_RENEW_MS period. */
+#define LOCAL_TIMEOUT_MS 300
+#define WITNESS_TIMEOUT_MS 350
+/* A standby only observes, once a second. */
+#define OBSERVE_EVERY_MS 1000
+
+enum lease_view lease_view_of(const struct arbiter_answer *a, const char *local_name)
+{
+	if (a->granted)
+		return LEASE_MINE;
+	if (a->holder[0] && strcmp(a->holder, local_name) != 0 && a->remaining > 0)
+		return LEASE_PEERS;
+	return LEASE_FREE;
+}
+
+int vrrp_hold(bool hold)
+{
+	int fd, r = 0;
+
+	if (mkdir_parents(VRRP_HOLD_FILE, 0755) < 0)
+		return -errno;
+	/* Written in place, not renamed: keepalived reads the file when it
+	 * is closed after writing. */
+	fd = open(VRRP_HOLD_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, hold ? "1\n" : "0\n", 2) != 2)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+bool vrrp_held(void)
+{
+	char c = '0';
+	int fd = open(VRRP_HOLD_FILE, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c != '0';
+}
+
+/* The local server: is it a primary that answers, and does its peer's
+ * standby stream synchronously with a reply in the last 1.5 s (the
+ * failsafe's evidence; wal_receiver_status_interval is 1 s)? */
+struct local_view {
+	bool answers, primary, peer_streams_sync;
+};
+
+static void read_local(const struct node_ctx *ctx, struct local_view *v)
+{
+	char val[16], err[256], sql[400];
+	struct pgwire c;
+
+	memset(v, 0, sizeof(*v));
+	if (pg_wire_connect_local(&c, "postgres", LOCAL_TIMEOUT_MS, err, sizeof(err)) < 0)
+		goto out;
+	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", val, sizeof(val), err,
+			       sizeof(err)) < 0)
+		goto out;
+	v->answers = true;
+	v->primary = strcmp(val, "false") == 0;
+	if (!v->primary)
+		goto out;
+	/* The peer's name is node1 or node2, a fixed word. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT EXISTS (SELECT 1 FROM pg_stat_replication WHERE application_name = '%s' "
+		 "AND state = 'streaming' AND sync_state = 'sync' "
+		 "AND reply_time > now() - interval '1500 ms')::text",
+		 ctx->peer_name);
+	if (pgwire_query_value(&c, sql, val, sizeof(val), err, sizeof(err)) == 0)
+		v->peer_streams_sync = strcmp(val, "true") == 0;
+out:
+	pgwire_close(&c);
+}
+
+static void publish(struct lease_keeper *k)
+{
+	if (k->publish)
+		k->publish(k->publish_arg);
+}
+
+static void lose_leadership(struct lease_keeper *k, const char *why)
+{
+	/* The VIP first (keepalived acts on the file at once), then the
+	 * database: both before the witness's expiry. */
+	if (vrrp_hold(true) < 0)
+		syslog(LOG_ERR, "cannot write %s: %s", VRRP_HOLD_FILE, strerror(errno));
+	syslog(LOG_WARNING, "leadership lost (%s): fencing the local primary now", why);
+	fence_local_now(k->ctx, why);
+}
+
+/* One period on a primary. */
+static void step_primary(struct lease_keeper *k, const struct local_view *lv)
+{
+	struct arbiter_answer ans;
+	struct situation s;
+	enum primary_action act;
+	char why[256], err[256];
+	long long sent = lease_clock_ms();
+	bool held, peer_host, valid;
+	long long term;
+	int r = 0;
+
+	pthread_mutex_lock(&k->mu);
+	held = k->st.held;
+	term = k->st.term;
+	peer_host = k->peer_host;
+	pthread_mutex_unlock(&k->mu);
+
+	/* A primary that does not answer (hung, crashing) renews nothing. */
+	if (lv->answers)
+		r = held ? arbiter_renew(&k->arb, term, LEASE_TTL_MS, WITNESS_TIMEOUT_MS, &ans, err,
+					 sizeof(err)) :
+			   arbiter_acquire(&k->arb, LEASE_TTL_MS, WITNESS_TIMEOUT_MS, &ans, err,
+					   sizeof(err));
+	pthread_mutex_lock(&k->mu);
+	if (!lv->answers) {
+		k->st.view = LEASE_UNKNOWN;
+	} else if (r == 0) {
+		k->st.witness_answers = true;
+		k->st.last = ans;
+		k->st.view = lease_view_of(&ans, k->ctx->local_name);
+		if (ans.granted) {
+			if (!k->st.held)
+				syslog(LOG_NOTICE, "leadership taken on the witness (term %lld)",
+				       ans.term);
+			k->st.held = true;
+			k->st.term = ans.term;
+			k->st.valid_until = sent + LEASE_TTL_MS - LEASE_SAFETY_MS;
+		} else {
+			k->st.held = false;
+		}
+	} else {
+		if (k->st.witness_answers)
+			syslog(LOG_WARNING, "the witness does not answer: %s", err);
+		k->st.witness_answers = false;
+		k->st.view = LEASE_UNKNOWN;
+	}
+	valid = k->st.held && lease_clock_ms() < k->st.valid_until;
+	memset(&s, 0, sizeof(s));
+	s.local = PG_PRIMARY;
+	s.peer_host = peer_host;
+	s.lease = k->st.view;
+	s.peer_renewed_ago = k->st.last.renewed_ago;
+	s.peer_streams_sync = lv->answers && lv->peer_streams_sync;
+	act = rule_primary(&s, valid, why, sizeof(why));
+	if (act == PRIMARY_FAILSAFE && !k->st.failsafe)
+		syslog(LOG_WARNING, "%s", why);
+	k->st.failsafe = act == PRIMARY_FAILSAFE;
+	if (act == PRIMARY_FENCE) {
+		k->st.held = false;
+		k->st.valid_until = 0;
+		k->st.failsafe = false;
+	}
+	pthread_mutex_unlock(&k->mu);
+	if (act == PRIMARY_FENCE)
+		lose_leadership(k, why);
+}
+
+/* One period on a standby (or a node whose PostgreSQL is down). */
+static void step_other(struct lease_keeper *k)
+{
+	struct arbiter_answer ans;
+	struct situation s;
+	char err[256], why[256];
+	bool hold_ok;
+	int r;
+
+	r = arbiter_observe(&k->arb, WITNESS_TIMEOUT_MS, &ans, err, sizeof(err));
+	pthread_mutex_lock(&k->mu);
+	k->st.held = false;
+	k->st.valid_until = 0;
+	k->st.failsafe = false;
+	k->st.witness_answers = r == 0;
+	if (r == 0) {
+		k->st.last = ans;
+		k->st.view = lease_view_of(&ans, k->ctx->local_name);
+		/* Observing never grants: a lease of ours is one we lost. */
+		if (k->st.view == LEASE_MINE)
+			k->st.view = LEASE_FREE;
+	} else {
+		k->st.view = LEASE_UNKNOWN;
+	}
+	memset(&s, 0, sizeof(s));
+	s.local = PG_STANDBY;
+	s.peer_host = k->peer_host;
+	s.lease = k->st.view;
+	s.peer_renewed_ago = k->st.last.renewed_ago;
+	pthread_mutex_unlock(&k->mu);
+	/* A hold set by a refused promotion or a fence is lifted once this
+	 * node may be a VIP candidate again (the peer is reachable, or its
+	 * lease went stale). */
+	hold_ok = rule_may_hold_vip(&s, false, false, why, sizeof(why));
+	if (hold_ok && vrrp_held() && access(VOIPHA_FENCED, F_OK) != 0) {
+		if (vrrp_hold(false) == 0)
+			syslog(LOG_NOTICE, "VIP hold lifted: this node may take the VIP again");
+	}
+}
+
+static void *keeper_main(void *arg)
+{
+	struct lease_keeper *k = arg;
+	long long last_observe = 0;
+
+	while (!k->stop) {
+		long long t0 = lease_clock_ms(), spent;
+		struct local_view lv;
+		bool held;
+
+		read_local(k->ctx, &lv);
+		pthread_mutex_lock(&k->mu);
+		held = k->st.held;
+		pthread_mutex_unlock(&k->mu);
+		if (lv.answers && lv.primary && access(VOIPHA_FENCED, F_OK) != 0) {
+			step_primary(k, &lv);
+			publish(k);
+		} else if (!lv.answers && held) {
+			/* It was our primary and it stopped answering. */
+			step_primary(k, &lv);
+			publish(k);
+		} else if (t0 - last_observe >= OBSERVE_EVERY_MS) {
+			last_observe = t0;
+			step_other(k);
+			publish(k);
+		}
+		spent = lease_clock_ms() - t0;
+		if (spent < LEASE_RENEW_MS && !k->stop)
+			usleep((useconds_t)(LEASE_RENEW_MS - spent) * 1000);
+	}
+	return NULL;
+}
+
+int lease_keeper_start(struct lease_keeper *k, const struct node_ctx *ctx,
+		       void (*publish_fn)(void *), void *arg)
+{
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	k->ctx = ctx;
+	k->publish = publish_fn;
+	k->publish_arg = arg;
+	k->st.view = LEASE_OFF;
+	k->st.last.renewed_ago = -1;
+	pthread_mutex_init(&k->mu, NULL);
+	if (arbiter_init(&k->arb, ctx) < 0)
+		return 0; /* no arbiter: nothing to keep */
+	k->st.arbiter_on = true;
+	k->st.view = LEASE_UNKNOWN;
+	k->peer_host = true;
+	/* pg_euid_enter looks the postgres ids up once: before any thread. */
+	pg_euid_leave(pg_euid_enter());
+	r = pthread_create(&k->thread, NULL, keeper_main, k);
+	if (r != 0)
+		return -r;
+	k->running = true;
+	return 0;
+}
+
+void lease_keeper_stop(struct lease_keeper *k)
+{
+	if (k->running) {
+		k->stop = 1;
+		pthread_join(k->thread, NULL);
+		k->running = false;
+	}
+	arbiter_close(&k->arb);
+	pthread_mutex_destroy(&k->mu);
+}
+
+void lease_keeper_snapshot(struct lease_keeper *k, struct lease_snapshot *out)
+{
+	pthread_mutex_lock(&k->mu);
+	*out = k->st;
+	pthread_mutex_unlock(&k->mu);
+}
+
+void lease_keeper_set_peer_host(struct lease_keeper *k, bool up)
+{
+	pthread_mutex_lock(&k->mu);
+	k->peer_host = up;
+	pthread_mutex_unlock(&k->mu);
+}

@@ -1,0 +1,171 @@
+/* The failover rules: see rules.h and doc/DESIGN.md, "The rules". */
+#include "engine/rules.h"
+
+#include <stdio.h>
+
+bool rule_cut_off(const struct situation *s)
+{
+	return s->witness_configured && !s->witness_host && !s->peer_host;
+}
+
+static bool arbiter_on(const struct situation *s)
+{
+	return s->lease != LEASE_OFF;
+}
+
+bool rule_fence(const struct situation *s, char *why, size_t len)
+{
+	if (s->local == PG_STANDBY || (s->local == PG_DOWN && s->local_standby_dir)) {
+		snprintf(why, len, "the local PostgreSQL is a standby");
+		return false;
+	}
+	if (s->local == PG_DOWN && !s->left_master) {
+		snprintf(why, len, "the local PostgreSQL is down");
+		return false;
+	}
+	/* A primary that crashed or hangs counts as one: it must not come
+	 * back as a primary behind the peer's back, and it must rejoin. */
+	if (s->peer_pg == PEER_PG_PRIMARY) {
+		snprintf(why, len, "the peer is a primary too: this node is the stale one");
+		return true;
+	}
+	if (s->lease == LEASE_PEERS) {
+		snprintf(why, len, "the peer holds the leadership on the witness");
+		return true;
+	}
+	if (s->peer_pg == PEER_PG_STANDBY) {
+		if (s->left_master) {
+			snprintf(why, len,
+				 "the VIP left this node and the peer's standby can take over");
+			return true;
+		}
+		snprintf(why, len, "the peer is a standby and this node did not hold the VIP");
+		return false;
+	}
+	if (!s->left_master) {
+		snprintf(why, len, "the peer's PostgreSQL does not answer");
+		return false;
+	}
+	if (rule_cut_off(s)) {
+		snprintf(why, len, "cut off: neither the peer nor the witness answers");
+		return true;
+	}
+	/* The peer is down and this node is not cut off: nobody could take
+	 * over, so stopping the last primary would only stop the service. */
+	snprintf(why, len,
+		 "the peer's PostgreSQL does not answer and this node is not cut off: "
+		 "keeping the last primary");
+	return false;
+}
+
+enum promote_action rule_promote(const struct situation *s, char *why, size_t len)
+{
+	if (rule_cut_off(s)) {
+		snprintf(why, len, "cut off from the peer and the witness");
+		return PROMOTE_REFUSE;
+	}
+	if (arbiter_on(s)) {
+		switch (s->lease) {
+		case LEASE_MINE:
+			/* The old holder stopped being writable before its lease
+			 * could expire, on its own clock: no need to wait for it. */
+			snprintf(why, len, "this node holds the leadership");
+			return PROMOTE;
+		case LEASE_PEERS:
+			if (s->peer_renewed_ago >= 0 && s->peer_renewed_ago < LEASE_ALIVE_MS) {
+				snprintf(
+					why, len,
+					"the peer holds the leadership and renewed it %lld ms ago: "
+					"it is alive, only cut off from this node",
+					s->peer_renewed_ago);
+				return PROMOTE_REFUSE;
+			}
+			snprintf(why, len, "the peer's lease runs out (renewed %lld ms ago)",
+				 s->peer_renewed_ago);
+			return PROMOTE_WAIT;
+		case LEASE_FREE:
+			snprintf(why, len, "the leadership is free: take it first");
+			return PROMOTE_WAIT;
+		case LEASE_UNKNOWN:
+		case LEASE_OFF:
+			break;
+		}
+		snprintf(why, len, "the witness does not answer: no leadership, no promotion");
+		return PROMOTE_REFUSE;
+	}
+	if (s->peer_pg == PEER_PG_PRIMARY && s->peer_host) {
+		snprintf(why, len, "the peer is still a primary: waiting for it to fence itself");
+		return PROMOTE_WAIT;
+	}
+	snprintf(why, len, "the peer is %s",
+		 s->peer_pg == PEER_PG_PRIMARY ? "unreachable" : "not a primary");
+	return PROMOTE;
+}
+
+bool rule_may_degrade(const struct situation *s, char *why, size_t len)
+{
+	if (rule_cut_off(s)) {
+		snprintf(why, len, "this node is cut off (no peer, no witness)");
+		return false;
+	}
+	if (arbiter_on(s) && s->lease != LEASE_MINE) {
+		snprintf(why, len, "this node does not hold the leadership");
+		return false;
+	}
+	snprintf(why, len, "the standby is gone and this node %s",
+		 arbiter_on(s) ? "holds the leadership" : "is not cut off");
+	return true;
+}
+
+enum primary_action rule_primary(const struct situation *s, bool lease_valid, char *why, size_t len)
+{
+	if (!arbiter_on(s)) {
+		snprintf(why, len, "no arbiter");
+		return PRIMARY_KEEP;
+	}
+	if (s->lease == LEASE_PEERS) {
+		snprintf(why, len, "the peer holds the leadership: this node is the stale one");
+		return PRIMARY_FENCE;
+	}
+	if (s->lease == LEASE_MINE && lease_valid) {
+		snprintf(why, len, "this node holds the leadership");
+		return PRIMARY_KEEP;
+	}
+	if (s->lease == LEASE_UNKNOWN && s->peer_streams_sync && s->peer_host) {
+		/* Two of three still agree: the peer's standby follows this
+		 * primary, and it promotes only with the lease, which nobody
+		 * can take while the witness is away. */
+		snprintf(why, len,
+			 "the witness does not answer; the peer's standby streams synchronously "
+			 "from this primary (failsafe)");
+		return PRIMARY_FAILSAFE;
+	}
+	if (lease_valid) {
+		snprintf(why, len, "the lease is not renewed yet but still valid");
+		return PRIMARY_KEEP;
+	}
+	snprintf(why, len, "%s",
+		 s->lease == LEASE_UNKNOWN ?
+			 "the leadership could not be renewed in time (no witness, no standby)" :
+			 "this node does not hold the leadership");
+	return PRIMARY_FENCE;
+}
+
+bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsafe, char *why,
+		       size_t len)
+{
+	if (s->local == PG_PRIMARY) {
+		if (!arbiter_on(s) || failsafe || (s->lease == LEASE_MINE && lease_valid))
+			return true;
+		snprintf(why, len, "a primary without the leadership");
+		return false;
+	}
+	if (arbiter_on(s) && s->lease == LEASE_PEERS && !s->peer_host && s->peer_renewed_ago >= 0 &&
+	    s->peer_renewed_ago < LEASE_ALIVE_MS) {
+		snprintf(why, len,
+			 "the peer holds the leadership and renews it, but this node cannot "
+			 "reach it: cut off from the peer");
+		return false;
+	}
+	return true;
+}

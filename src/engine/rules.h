@@ -1,0 +1,95 @@
+/* The failover rules (doc/DESIGN.md, "The rules"), as pure functions of a
+ * described situation: no I/O, no clock, no PostgreSQL. The front ends
+ * (check, notify, monitor, fence, rebuild) gather what they know into a
+ * struct situation, ask the rule, and carry out its answer; the unit table
+ * test/unit/test-rules.c walks every row of "What is guaranteed" through
+ * them. Each rule writes its reason, one line for the log and the history,
+ * into why. Linked into the lean health check too: nothing here may need
+ * libpq. */
+#ifndef VOIPHA_ENGINE_RULES_H
+#define VOIPHA_ENGINE_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/pgctl.h"
+
+/* The peer's PostgreSQL as this node last asked it. */
+enum peer_pg { PEER_PG_NO_ANSWER, PEER_PG_STANDBY, PEER_PG_PRIMARY };
+
+/* The leadership lease on the witness, as this node knows it. */
+enum lease_view {
+	LEASE_OFF,     /* no arbiter configured: the two-node rules */
+	LEASE_UNKNOWN, /* the witness did not answer */
+	LEASE_MINE,    /* this node holds it, still valid on its own clock */
+	LEASE_PEERS,   /* the peer holds it and it has not expired */
+	LEASE_FREE,    /* nobody holds it, or the holder's expired */
+};
+
+struct situation {
+	enum pg_role local;         /* this node's PostgreSQL now */
+	bool local_standby_dir;     /* down, and its data directory is a standby's */
+	bool left_master;           /* gave up (or never got) the VIP */
+	bool peer_host;             /* the peer answers ICMP */
+	bool witness_configured;    /* witness_address is set */
+	bool witness_host;          /* the witness answers ICMP */
+	enum peer_pg peer_pg;       /* the peer's PostgreSQL */
+	enum lease_view lease;      /* LEASE_OFF without an arbiter */
+	long long peer_renewed_ago; /* LEASE_PEERS: ms since the peer renewed */
+	bool peer_streams_sync;     /* this primary's standby streams synchronously
+				   * and replied within the failsafe window */
+};
+
+/* How long a lease runs, how often its holder renews it, and how long
+ * before the witness's expiry the holder gives up being the primary on its
+ * own clock (the time a fence takes, with room to spare). Chosen so that
+ * the lease has expired before keepalived on the peer declares this node
+ * dead (3 missed adverts and the skew: >= 3.4 s after the last advert, at
+ * most 1 s before the death): TTL - 1 s <= 3.4 s - 1 s. */
+#define LEASE_TTL_MS 2400
+#define LEASE_RENEW_MS 400
+#define LEASE_SAFETY_MS 800
+/* A peer that renewed its lease this recently is alive, whatever ICMP
+ * says: a standby that sees it is cut off from it, not bereaved. */
+#define LEASE_ALIVE_MS (2 * LEASE_RENEW_MS + 200)
+
+/* Cut off: a witness is configured and neither it nor the peer answers. */
+bool rule_cut_off(const struct situation *s);
+
+/* Must the local primary stop being writable now that it gives up (or
+ * never got) the VIP? (notify BACKUP/FAULT/STOP, keepalived's stop.) */
+bool rule_fence(const struct situation *s, char *why, size_t len);
+
+enum promote_action {
+	PROMOTE,        /* promote the local standby now */
+	PROMOTE_WAIT,   /* ask again shortly: the peer is fencing itself, or
+			  * its lease is running out */
+	PROMOTE_REFUSE, /* never: give the VIP back */
+};
+/* notify MASTER on a standby. */
+enum promote_action rule_promote(const struct situation *s, char *why, size_t len);
+
+/* May the primary make replication asynchronous (its standby is gone)? */
+bool rule_may_degrade(const struct situation *s, char *why, size_t len);
+
+enum primary_action {
+	PRIMARY_KEEP,     /* stay the writable primary */
+	PRIMARY_FAILSAFE, /* stay, without a lease: the witness is away and the
+			   * peer's standby confirms it follows this primary */
+	PRIMARY_FENCE,    /* stop being writable now */
+};
+/* The lease keeper on a primary, every LEASE_RENEW_MS. lease_valid: this
+ * node's last renewal is still valid on its own clock (LEASE_MINE says the
+ * same; LEASE_UNKNOWN while still valid waits for the next try). */
+enum primary_action rule_primary(const struct situation *s, bool lease_valid, char *why,
+				 size_t len);
+
+/* May keepalived let this node hold (or take) the VIP? A primary needs the
+ * lease (or the failsafe) when an arbiter is configured; a standby may wait
+ * as BACKUP unless the peer is known alive through the witness while this
+ * node cannot reach it (then taking the VIP would only take it from a
+ * live primary). */
+bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsafe, char *why,
+		       size_t len);
+
+#endif
