@@ -135,7 +135,7 @@ not_found_ok() {
 # second, hence the pauses.
 metric() { curl -s "$M/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
-write_state() { # UPDATED ROLE SYNC
+write_state() { # UPDATED ROLE SYNC [FAILOVERS]
 	cat > "$T/monitor.state.new" <<-STATE
 	updated=$1
 	node=node1
@@ -148,7 +148,7 @@ write_state() { # UPDATED ROLE SYNC
 	lag_bytes=4096
 	lag_seconds=0.250
 	timeline=3
-	failovers_total=2
+	failovers_total=${4:-2}
 	fenced=0
 	arbiter=none
 	arbiter_reachable=0
@@ -960,15 +960,11 @@ actions() {
 	cp "$SRC_ROOT/test/prometheus/pair.series.yml" "$P/"
 	python3 "$SRC_ROOT/test/prometheus/dashboard-queries.py" \
 		"$SRC_ROOT/monitoring/grafana/voip-ha.json" "$P" >/dev/null
-	state() { # FAILOVERS
-		printf 'updated=%s\nnode=node1\nrole=primary\nvip_held=1\nsync_state=sync\npeer_reachable=1\nwitness_configured=1\nwitness_reachable=1\nlag_bytes=4096\nlag_seconds=0.02\ntimeline=3\nfailovers_total=%s\nfenced=0\n' \
-			"$(date +%s)" "$1" > "$T/monitor.state.new"
-		mv "$T/monitor.state.new" "$T/monitor.state"
-	}
-	# a directory lookup, so that the /fs/xml latency series exists
-	curl -s -o /dev/null -H @"$T/fs.hdr" --data 'section=directory&user=1000&domain=x' "$A/fs/xml"
-	state 2
-	(while sleep 1; do if [ -e "$P/bump" ]; then state 3; else state 2; fi; done) 3>&- &
+	write_state "$(date +%s)" primary sync 2
+	(while sleep 0.5; do
+		if [ -e "$P/bump" ]; then f=3; else f=2; fi
+		write_state "$(date +%s)" primary sync "$f"
+	done) 3>&- &
 	refresher=$!
 	cat > "$P/prometheus.yml" <<-CONF
 	global: { scrape_interval: 1s, evaluation_interval: 1s }
