@@ -134,3 +134,19 @@ install_witness() {
 	run root 'test -e /etc/voip-ha/witness.conf'
 	[ "$status" -ne 0 ]
 }
+
+@test "an empty password is generated once (44 base64 characters, never printed) and kept on reinstall" {
+	sed 's|\(/arbiter-password\(-again\)\{0,1\} password\) .*|\1 |' \
+		"$SHARE/witness.preseed" >"$SHARE/empty.preseed"
+	grep -q 'arbiter-password password $' "$SHARE/empty.preseed"
+	run --separate-stderr install_witness empty
+	[ "$status" -eq 0 ] || { echo "$output$stderr" >&2; return 1; }
+	[[ "$output$stderr" == *"generated the arbiter password"* ]]
+	run root 'sed -n "s/^arbiter_password=//p" /etc/voip-ha/witness.conf'
+	[[ "$output" =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	pw=$output
+	run root "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall /mnt/share/voip-ha-witness.deb 2>&1; sed -n 's/^arbiter_password=//p' /etc/voip-ha/witness.conf"
+	[[ "$output" != *"$pw"*$'\n'*"$pw"* ]]
+	[ "${lines[-1]}" = "$pw" ]
+	[[ "$output" != *"generated the arbiter password"* ]]
+}
