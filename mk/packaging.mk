@@ -6,7 +6,9 @@
 #                      runs through voip-ha validate; witness-config.bats,
 #                      debian/voip-ha-witness.config the same way, its
 #                      answers checked by build/voip-ha-witness validate
-#   packaging-install  the built .deb in throwaway Debian 12 roots (root)
+#   packaging-install  the built .debs in throwaway Debian 12 roots (root;
+#                      witness-install.bats: voip-ha-witness on the root's
+#                      default PostgreSQL cluster)
 #   packaging-lintian  lintian on the built .deb and the source package
 # The install and lintian suites build the package from a copy of the tree,
 # so they never touch build/ or out/.
@@ -24,7 +26,8 @@ check-packaging-config: $(WITNESS_BIN)
 
 check-packaging-install:
 	@mkdir -p $(RESULTS)
-	-$(BATS) --formatter tap test/packaging/install.bats >$(RESULTS)/packaging-install.tap
+	-$(BATS) --formatter tap test/packaging/install.bats test/packaging/witness-install.bats \
+		>$(RESULTS)/packaging-install.tap
 
 check-packaging-lintian:
 	@mkdir -p $(RESULTS)

@@ -35,3 +35,29 @@ install-witness: $(WITNESS_BIN)
 	$(INSTALL) -m 0755 $(WITNESS_BIN) $(DESTDIR)$(SBINDIR)/voip-ha-witness
 	$(INSTALL) -m 0644 db/witness/lease.sql $(DESTDIR)$(WITNESS_DATADIR)/lease.sql
 	$(INSTALL) -m 0644 doc/voip-ha-witness.8 $(DESTDIR)$(MANDIR)/man8/voip-ha-witness.8
+
+# check-unit-witness: cmocka tables of witness.conf validation, the pg_hba
+# merge and listen_addresses coverage, always under ASan/UBSan (like
+# check-unit-lib: without SANITIZE it rebuilds itself in $(BUILD)/san).
+WITNESS_PURE := src/witness/wconfig.c src/witness/pgtext.c
+$(BUILD)/test/unit/test-witness: test/unit/test-witness.c test/unit/unit.h $(WITNESS_PURE) $(LIBVOIPHA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(WITNESS_PURE) $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto
+
+CHECK_SUITES += check-unit-witness
+.PHONY: check-unit-witness
+ifeq ($(strip $(SANITIZE)),)
+check-unit-witness:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined RESULTS=$(RESULTS) $@
+else
+check-unit-witness: $(BUILD)/test/unit/test-witness
+	@mkdir -p $(RESULTS)
+	test/unit/run-tap $(RESULTS)/unit-witness.tap $(BUILD)/test/unit/test-witness
+endif
+
+# fuzz-witness: witness.conf and the pg_hba merge, replayed by check-fuzz-lib.
+$(BUILD)/fuzz/fuzz-witness: test/fuzz/fuzz-witness.c $(LIB_SRCS) $(WITNESS_PURE)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(WITNESS_PURE) -lcrypto
+FUZZ_TARGETS += witness
+check-fuzz-lib fuzz-lib: $(BUILD)/fuzz/fuzz-witness

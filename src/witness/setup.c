@@ -218,9 +218,11 @@ static int preflight(struct setup *s)
 
 /* ---- database ------------------------------------------------------------ */
 
+#define ROLE_ATTRS "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+
 static int ensure_role(struct setup *s)
 {
-	char verifier[512], sql[1024];
+	char verifier[512], sql[1024], attrs[16];
 	char *lit = NULL, *enc = NULL;
 	int r;
 
@@ -232,15 +234,30 @@ static int ensure_role(struct setup *s)
 		return r;
 	}
 	if (r == -ENOENT) {
-		if (exec_sql(s->conn,
-			     "CREATE ROLE " WITNESS_ROLE " LOGIN NOSUPERUSER NOCREATEDB "
-			     "NOCREATEROLE NOREPLICATION NOBYPASSRLS",
-			     s->err, sizeof(s->err)) < 0) {
+		if (exec_sql(s->conn, "CREATE ROLE " WITNESS_ROLE " " ROLE_ATTRS, s->err,
+			     sizeof(s->err)) < 0) {
 			werr("cannot create role %s: %s", WITNESS_ROLE, s->err);
 			return -EIO;
 		}
 		changed(s, "created role %s", WITNESS_ROLE);
 		verifier[0] = '\0';
+	}
+	/* Login and nothing more, whatever somebody gave the role since. */
+	r = query_value(s->conn,
+			"SELECT (rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole OR "
+			"rolreplication OR rolbypassrls))::text FROM pg_roles WHERE rolname = $1",
+			WITNESS_ROLE, attrs, sizeof(attrs), s->err, sizeof(s->err));
+	if (r < 0) {
+		werr("cannot read role %s: %s", WITNESS_ROLE, s->err);
+		return r;
+	}
+	if (strcmp(attrs, "true") != 0) {
+		if (exec_sql(s->conn, "ALTER ROLE " WITNESS_ROLE " " ROLE_ATTRS, s->err,
+			     sizeof(s->err)) < 0) {
+			werr("cannot reset the attributes of role %s: %s", WITNESS_ROLE, s->err);
+			return -EIO;
+		}
+		changed(s, "role %s may log in and nothing more", WITNESS_ROLE);
 	}
 	/* An unchanged password keeps its verifier (a new salt every run
 	 * would be a needless change). */

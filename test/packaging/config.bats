@@ -343,7 +343,7 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 
 @test "translations: templates.pot is current and vi.po translates every string" {
 	mkdir "$BATS_TEST_TMPDIR/debian"
-	cp -r "$PKG_DEBIAN/po" "$PKG_DEBIAN/voip-ha-node.templates" "$BATS_TEST_TMPDIR/debian/"
+	cp -r "$PKG_DEBIAN/po" "$PKG_DEBIAN"/*.templates "$BATS_TEST_TMPDIR/debian/"
 	(cd "$BATS_TEST_TMPDIR/debian" && debconf-updatepo)
 	diff -u -I '^"POT-Creation-Date:' "$PKG_DEBIAN/po/templates.pot" "$BATS_TEST_TMPDIR/debian/po/templates.pot"
 	diff -u -I '^"POT-Creation-Date:' "$PKG_DEBIAN/po/vi.po" "$BATS_TEST_TMPDIR/debian/po/vi.po"

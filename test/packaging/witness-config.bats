@@ -132,3 +132,10 @@ get() {
 	[ "$(get node2-address)" = 198.51.100.22 ]
 	[ "$(get postgresql-cluster)" = 15/main ]
 }
+
+@test "every witness template carries a Vietnamese description" {
+	n_tmpl=$(grep -c '^Template:' "$DC/$P.templates")
+	n_vi=$(grep -c '^Description-vi.UTF-8:' "$DC/$P.templates")
+	[ "$n_tmpl" -eq 10 ]
+	[ "$n_tmpl" -eq "$n_vi" ]
+}

@@ -147,6 +147,15 @@ localhost,198.51.100.2" ]
 	snapshot | diff -u "$BATS_TEST_TMPDIR/before" -
 }
 
+@test "a role given more than LOGIN since is put back to LOGIN only" {
+	wit_psql -d postgres -c "ALTER ROLE voip_ha_arbiter CREATEDB CREATEROLE"
+	run --separate-stderr wit_setup --config "$CONF"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"role voip_ha_arbiter may log in and nothing more"* ]]
+	run wit_psql -d postgres -c "SELECT rolcanlogin, rolcreatedb, rolcreaterole, rolsuper FROM pg_roles WHERE rolname = 'voip_ha_arbiter'"
+	[ "$output" = "t|f|f|f" ]
+}
+
 @test "bad inputs: the key is named, the password never shown, nothing written" {
 	snapshot >"$BATS_TEST_TMPDIR/before"
 	good=$(cat "$CONF")
