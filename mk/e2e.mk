@@ -6,7 +6,7 @@
 # The failover fault matrix (test/e2e/failover.sh: the refusals, the health
 # check's cost once, each of the six scenarios once) is part of CI; `make
 # failover-bench` runs scenarios 1, 2, 4 and 6 ten times each.
-E2E_SUITES += check-e2e-harness check-e2e-bringup check-e2e-failover
+E2E_SUITES += check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter
 
 # Each suite writes its TAP stream; the scenario scripts exit non-zero on a
 # failed test point, which make -k tolerates (the summary counts the TAP).
@@ -51,6 +51,14 @@ check-e2e-bringup: $(E2E_DEB_STAMP)
 # nodes; 0 acknowledged rows lost; RTO as TAP diagnostics.
 check-e2e-failover: $(E2E_DEB_STAMP)
 	$(call e2e_pair_suite,e2e-failover,test/e2e/failover.sh)
+
+# The same matrix with the third voter (issue 18): a third machine running
+# voip-ha-witness, arbiter=postgresql on both nodes, scenarios 1-6 plus the
+# link-only cut, the witness off, the witness then the primary off and a
+# hung PostgreSQL.
+check-e2e-failover-arbiter: export PAIR_ARBITER = 1
+check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
+	$(call e2e_pair_suite,e2e-failover-arbiter,test/e2e/failover.sh)
 
 e2e:
 	$(call run_suites,$(E2E_SUITES))

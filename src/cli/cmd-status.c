@@ -10,6 +10,8 @@
 #include "engine/history.h"
 #include "engine/pgctl.h"
 #include "engine/unit-state.h"
+#include "engine/arbiter.h"
+#include "lib/monitor-state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,6 +165,35 @@ static void print_event(bool json, const char *key, const struct history_entry *
 	}
 }
 
+/* The leadership as the witness says it now (one observe call), and what
+ * this node's lease keeper published (held, failsafe). */
+struct arbiter_view {
+	bool on, held, failsafe;
+	int rc;
+	char address[16], why[200];
+	struct arbiter_answer ans;
+};
+
+static void read_arbiter(const struct node_ctx *ctx, struct arbiter_view *v)
+{
+	struct monitor_state st;
+	struct kv_error err;
+	struct arbiter a;
+
+	memset(v, 0, sizeof(*v));
+	v->ans.renewed_ago = -1;
+	if (arbiter_init(&a, ctx) < 0)
+		return;
+	v->on = true;
+	snprintf(v->address, sizeof(v->address), "%s", a.host);
+	v->rc = arbiter_observe(&a, 1500, &v->ans, v->why, sizeof(v->why));
+	arbiter_close(&a);
+	if (monitor_state_load(MONITOR_STATE_PATH, &st, &err) == 0) {
+		v->held = st.lease_held && st.lease_valid_until_ms > lease_clock_ms();
+		v->failsafe = st.lease_failsafe;
+	}
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const char *const services[] = { "kamailio.service", "voip-admin.service",
@@ -175,6 +206,7 @@ int cmd_status(int argc, char **argv)
 	struct reachability reach;
 	struct history_entry failover, switchover, rebuild, fence;
 	struct warnings w;
+	struct arbiter_view arb;
 	char vip_holder[16], pgunit[64], buf[32];
 	bool json = false, vip_local, fenced, reach_known;
 	size_t i;
@@ -205,6 +237,7 @@ int cmd_status(int argc, char **argv)
 	else
 		snprintf(vip_holder, sizeof(vip_holder), "unknown");
 	fenced = access(VOIPHA_FENCED, F_OK) == 0;
+	read_arbiter(&ctx, &arb);
 	history_last(VOIPHA_HISTORY, "failover", &failover, NULL);
 	history_last(VOIPHA_HISTORY, "switchover", &switchover, NULL);
 	history_last(VOIPHA_HISTORY, "rebuild", &rebuild, NULL);
@@ -233,6 +266,15 @@ int cmd_status(int argc, char **argv)
 		warn(&w, "no witness configured: a network cut can make two primaries");
 	else if (!reach.witness)
 		warn(&w, "the witness %s does not answer", ctx.witness);
+	if (arb.on && arb.rc < 0)
+		warn(&w,
+		     "the witness's arbiter %s does not answer (%s): no failover is possible until it does",
+		     arb.address, arb.why);
+	if (arb.on && l.role == PG_PRIMARY && !arb.held && !arb.failsafe)
+		warn(&w, "this primary does not hold the leadership on the witness");
+	if (arb.on && arb.failsafe)
+		warn(&w,
+		     "serving without the witness (failsafe): a second failure stops the writes");
 	if (fenced)
 		warn(&w, "this node is fenced (its PostgreSQL may only start as a standby)");
 	if (l.role == PG_DOWN)
@@ -271,6 +313,19 @@ int cmd_status(int argc, char **argv)
 		json_str(ctx.witness);
 		printf(",\"configured\":%s,\"reachable\":%s}", reach.has_witness ? "true" : "false",
 		       reach.witness ? "true" : "false");
+		printf(",\"arbiter\":{\"kind\":");
+		json_str(arb.on ? "postgresql" : "none");
+		if (arb.on) {
+			printf(",\"address\":");
+			json_str(arb.address);
+			printf(",\"reachable\":%s,\"holder\":", arb.rc == 0 ? "true" : "false");
+			json_str(arb.ans.holder);
+			printf(",\"term\":%lld,\"remaining_ms\":%lld,\"renewed_ago_ms\":%lld,"
+			       "\"held_here\":%s,\"failsafe\":%s",
+			       arb.ans.term, arb.ans.remaining, arb.ans.renewed_ago,
+			       arb.held ? "true" : "false", arb.failsafe ? "true" : "false");
+		}
+		printf("}");
 		printf(",\"services\":{");
 		json_str(pgunit);
 		printf(":");
@@ -316,6 +371,20 @@ int cmd_status(int argc, char **argv)
 		printf("\n  witness: %s\n", !reach.has_witness ? "none configured" :
 					    reach.witness      ? ctx.witness :
 								 "not answering");
+		if (!arb.on)
+			printf("  arbiter: none (two-node rules)\n");
+		else if (arb.rc < 0)
+			printf("  arbiter: %s not answering (%s)%s\n", arb.address, arb.why,
+			       arb.failsafe ? "; failsafe" : "");
+		else
+			printf("  arbiter: %s, leadership %s (term %lld), %.1f s left, renewed %.1f s ago%s\n",
+			       arb.address, arb.ans.holder[0] ? arb.ans.holder : "free",
+			       arb.ans.term,
+			       arb.ans.remaining > 0 ? arb.ans.remaining / 1000.0 : 0.0,
+			       arb.ans.renewed_ago < 0 ? 0.0 : arb.ans.renewed_ago / 1000.0,
+			       arb.held     ? "; held by this node" :
+			       arb.failsafe ? "; failsafe" :
+					      "");
 		print_event(false, "failover", &failover, false);
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);

@@ -146,6 +146,8 @@ int cmd_switchover(int argc, char **argv)
 		pg_local_start(&ctx);
 		goto out;
 	}
+	/* The peer's notify MASTER takes the leadership at once. */
+	lease_give_back(&ctx);
 	r = systemctl("stop", "keepalived.service", false);
 	if (r != 0)
 		cli_error("switchover: stopping keepalived failed (%d)", r);

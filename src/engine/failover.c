@@ -76,7 +76,7 @@ int fence_mark(const char *why)
 /* Gives the leadership back at once after a fence, so the peer need not
  * wait for the lease to run out. The term is the one the monitor's lease
  * keeper published; a stale one is refused by the witness, harmlessly. */
-static void release_lease(const struct node_ctx *ctx)
+void lease_give_back(const struct node_ctx *ctx)
 {
 	struct arbiter_answer ans;
 	struct monitor_state st;
@@ -109,7 +109,7 @@ static int fence_with(const struct node_ctx *ctx, const char *why, bool now)
 	}
 	r = now ? pg_local_stop_now(ctx) : pg_local_stop(ctx);
 	if (r == 0)
-		release_lease(ctx);
+		lease_give_back(ctx);
 	if (r != 0) {
 		syslog(LOG_ERR, "fence: stopping PostgreSQL failed (%d)", r);
 		history_add("fence", "failed", "%s; stopping PostgreSQL failed (%d)", why, r);

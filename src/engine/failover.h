@@ -30,6 +30,11 @@ struct node_ctx;
  * either way. */
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len);
 
+/* With an arbiter: gives the leadership this node holds back to the witness
+ * at once (its term as the monitor published it), so the peer need not
+ * wait for the lease to run out. Called once PostgreSQL has stopped. */
+void lease_give_back(const struct node_ctx *ctx);
+
 /* Writes the fence marker (atomically) with why as its one line. */
 int fence_mark(const char *why);
 

@@ -72,7 +72,12 @@ enum promote_action rule_promote(const struct situation *s, char *why, size_t le
 			snprintf(why, len, "this node holds the leadership");
 			return PROMOTE;
 		case LEASE_PEERS:
-			if (s->peer_renewed_ago >= 0 && s->peer_renewed_ago < LEASE_ALIVE_MS) {
+			/* Renewed just now by a peer this node cannot reach: it is
+			 * alive and only cut off from us. A peer that answers is
+			 * giving the VIP up (a failed service, a switchover): its
+			 * fence releases the lease, or it runs out. */
+			if (!s->peer_host && s->peer_renewed_ago >= 0 &&
+			    s->peer_renewed_ago < LEASE_ALIVE_MS) {
 				snprintf(
 					why, len,
 					"the peer holds the leadership and renewed it %lld ms ago: "
@@ -165,6 +170,12 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 		snprintf(why, len,
 			 "the peer holds the leadership and renews it, but this node cannot "
 			 "reach it: cut off from the peer");
+		return false;
+	}
+	if (arbiter_on(s) && s->lease == LEASE_UNKNOWN && !s->peer_host) {
+		/* Taking the VIP could only end in a refused promotion. */
+		snprintf(why, len,
+			 "neither the witness nor the peer answers: no leadership to take");
 		return false;
 	}
 	return true;

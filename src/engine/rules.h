@@ -88,7 +88,8 @@ enum primary_action rule_primary(const struct situation *s, bool lease_valid, ch
  * lease (or the failsafe) when an arbiter is configured; a standby may wait
  * as BACKUP unless the peer is known alive through the witness while this
  * node cannot reach it (then taking the VIP would only take it from a
- * live primary). */
+ * live primary), or neither the witness nor the peer answers (nobody could
+ * grant the leadership). */
 bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsafe, char *why,
 		       size_t len);
 

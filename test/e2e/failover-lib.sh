@@ -45,6 +45,10 @@ declare -gA FO_NAME=(
 	[4]="keepalived stopped on the primary for 10 s"
 	[5]="cable of the primary cut for 20 s"
 	[6]="switchover and back"
+	[7]="only the link between the nodes cut for 20 s (arbiter)"
+	[8]="the witness machine powered off for 20 s (arbiter)"
+	[9]="the witness powered off, then the primary (arbiter)"
+	[10]="PostgreSQL hung on the primary (SIGSTOP), thawed 20 s later"
 )
 
 fo_other() { if [ "$1" = node1 ]; then echo node2; else echo node1; fi; }
@@ -381,6 +385,10 @@ fo_rejoin_info() {
 
 fo_restore() {
 	local n
+	if [ "$PAIR_ARBITER" = 1 ] && ! fo_up witness; then
+		e2e_node_boot_try witness >&2 || true
+	fi
+	e2e_link_between_up
 	for n in node1 node2; do
 		fo_up "$n" || e2e_node_boot_try "$n" >&2 || true
 		e2e_link_up "$n" 2>/dev/null || true
@@ -508,6 +516,11 @@ fo_scenario() {
 	FO_R[from]=$P
 	fo_check "$h: pair healthy at start (VIP on $P, $S streaming; units active)" fo_ready
 	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
+	case $s in 7 | 8)
+		fo_scenario_kept "$s" "$tag" "$P" "$S" "$h" "$nfail"
+		return
+		;;
+	esac
 	fo_sip_in "$s" && fo_sip_before "$s" "$P" "$S" "$tag"
 
 	fo_writers_start "$tag"
@@ -542,8 +555,39 @@ fo_scenario() {
 		e2e_link_up "$P"
 		fo_log "$h: cable restored at +$(($(ms) - t0)) ms"
 		;;
+	9)
+		e2e_node_kill witness
+		fo_check "$h: fault: the witness powered off" fo_node_down witness
+		sleep 3
+		e2e_node_kill "$P"
+		fo_check "$h: fault: then $P powered off" fo_node_down "$P"
+		fo_sleep_until $((t0 + 15000))
+		fo_check "$h: without the witness $S did not promote (no leadership to take)" \
+			fo_in_recovery "$S"
+		fo_log "$h: $S at +$(($(ms) - t0)) ms: $(fo_cut_view "$S"); lease: $(pair_lease "$S")"
+		# The witness comes back: the survivor may now take the leadership.
+		e2e_node_start witness
+		FO_R[witness_back]=$(($(ms) - t0))
+		;;
+	10)
+		fo_check "$h: fault: every postgres process on $P stopped (SIGSTOP)" \
+			e2e_exec "$P" pkill -STOP -x postgres
+		fo_sleep_until $((t0 + 20000))
+		e2e_exec "$P" pkill -CONT -x postgres
+		fo_log "$h: PostgreSQL on $P thawed at +$(($(ms) - t0)) ms"
+		;;
 	esac
 	case $s in
+	9)
+		fo_probe_wait "$t0"
+		fo_log "$h: the witness was back at +${FO_R[witness_back]} ms; service on $S at +${FO_R[rto]:-never} ms"
+		e2e_node_start "$P"
+		t_manual=$(ms)
+		wait_for 30 fo_up "$P" && fo_writer_start "$P" "$tag/$P-2"
+		wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
+		E2E_BOOT_TIMEOUT=60 e2e_wait_booted_try witness >&2
+		E2E_BOOT_TIMEOUT=60 e2e_wait_booted_try "$P" >&2
+		;;
 	1 | 3)
 		# The manual step comes after the takeover (or after the probe gave
 		# up): the power comes back, the stopped Kamailio is started.
@@ -591,6 +635,97 @@ fo_scenario() {
 	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
 	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
 	fo_log "$h: RTO ${FO_R[rto]:-none} ms (VIP ${FO_R[vip]:-never}, writable ${FO_R[db]:-never}, SIP ${FO_R[sip]:-never} ms after the fault); healthy again ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rejoin: ${FO_R[rejoin]}${FO_R[rebuild_ms]:+, rebuild logged for ${FO_R[rebuild_ms]} ms}; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
+}
+
+fo_in_recovery() { # NODE: its PostgreSQL answers and is a standby
+	local r
+	r=$(fo_pg "$1" 'SELECT pg_is_in_recovery()')
+	[ "$r" = t ] && return 0
+	echo "$1: pg_is_in_recovery: ${r:-no answer}"
+	return 1
+}
+
+fo_lease_flag() { # NODE KEY: KEY=1 in the node's monitor.state
+	e2e_exec "$1" grep -qx "$2=1" /run/voip-ha/monitor.state && return 0
+	echo "$1: $2 not 1 ($(pair_lease "$1"))"
+	return 1
+}
+
+# Samples NODE every 0.5 s while a fault lasts (host side, background):
+# "ms in_recovery vip" lines in FILE; stopped by removing FILE.run.
+fo_sampler_start() { # NODE FILE
+	local n=$1 f=$2
+	: >"$f"
+	touch "$f.run"
+	(
+		while [ -e "$f.run" ]; do
+			echo "$(ms) $(FO_PG_TIMEOUT=1 fo_pg "$n" 'SELECT pg_is_in_recovery()' | head -n1) $(fo_has_vip "$n" && echo 1 || echo 0)"
+			sleep 0.5
+		done >>"$f"
+	) &
+	FO_SAMPLER_PID=$!
+}
+fo_sampler_stop() { # FILE
+	rm -f "$1.run"
+	wait "$FO_SAMPLER_PID" 2>/dev/null
+}
+
+# fo_scenario_kept NUM TAG P S H NFAIL: a fault after which the VIP holder
+# must stay the only primary (7: only the link between the nodes cut; 8: the
+# witness machine off). The other node is sampled all along: never a
+# primary; the VIP on it only for the moment before the witness refuses it.
+fo_scenario_kept() {
+	local s=$1 tag=$2 P=$3 S=$4 h=$5 nfail=$6 t0 t_manual samples f
+	f=$FO_DIR/$tag.samples
+	fo_check "$h: $P holds the leadership on the witness" fo_until 10 fo_lease_flag "$P" lease_held
+	fo_writers_start "$tag"
+	sleep "$FO_PRE"
+	fo_sampler_start "$S" "$f"
+	t0=$(ms)
+	case $s in
+	7)
+		fo_check "$h: fault: only the link between $P and $S cut (bridge)" e2e_link_between_down "$P" "$S"
+		fo_sleep_until $((t0 + 15000))
+		fo_check "$h: both still reach the witness during the cut" \
+			eval "fo_witness_ping $P && fo_witness_ping $S"
+		fo_check "$h: $P still the writable primary during the cut, with the leadership" \
+			eval "fo_lease_flag $P lease_held && [ \"\$(fo_pg $P 'SELECT pg_is_in_recovery()')\" = f ]"
+		fo_log "$h: during the cut: $P $(fo_cut_view "$P"); $S $(fo_cut_view "$S"), lease $(pair_lease "$S")"
+		fo_sleep_until $((t0 + 20000))
+		e2e_link_between_up
+		fo_log "$h: link restored at +$(($(ms) - t0)) ms"
+		;;
+	8)
+		e2e_node_kill witness
+		fo_check "$h: fault: the witness powered off" fo_node_down witness
+		fo_sleep_until $((t0 + 15000))
+		fo_check "$h: $P keeps serving without the witness (failsafe: $S streams synchronously)" \
+			fo_lease_flag "$P" lease_failsafe
+		fo_sleep_until $((t0 + 20000))
+		e2e_node_start witness
+		fo_log "$h: witness powered on at +$(($(ms) - t0)) ms"
+		;;
+	esac
+	t_manual=$(ms)
+	wait_for "$FO_HEALTHY_WAIT" fo_healthy && FO_R[healthy]=$(($(ms) - t0))
+	fo_sampler_stop "$f"
+	samples=$(wc -l <"$f")
+	FO_R[second_primary]=$(awk '$2 == "f" { n++ } END { print n + 0 }' "$f")
+	FO_R[vip_on_other]=$(awk '$3 == 1 { n++ } END { print n + 0 }' "$f")
+	fo_check "$h: $S never a primary ($samples samples 0.5 s apart: ${FO_R[second_primary]} primary, ${FO_R[vip_on_other]} with the VIP)" \
+		test "${FO_R[second_primary]}" = 0
+	fo_check "$h: pair healthy again within ${FO_HEALTHY_WAIT} s, the VIP still on $P" fo_healthy_with "$P"
+	FO_R[to]=$FO_HOLDER
+	[ "$s" = 8 ] && E2E_BOOT_TIMEOUT=90 e2e_wait_booted_try witness >&2
+	fo_check "$h: $P holds the leadership again (not the failsafe)" fo_until 60 fo_lease_flag "$P" lease_held
+	sleep "$FO_POST"
+	fo_writers_stop
+	fo_compare "$tag" "$(fo_final_primary)"
+	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
+	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
+	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
+	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_log "$h: $S sampled $samples times: primary ${FO_R[second_primary]}, VIP ${FO_R[vip_on_other]}; healthy ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rows acknowledged ${FO_R[acked]}, lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
 fo_switchover_run() { # NODE

@@ -14,6 +14,15 @@
 #   4 keepalived stopped on the primary, started again 10 s later
 #   5 the primary's cable cut for 20 s (the survivor still reaches the witness)
 #   6 `voip-ha switchover` on the VIP holder, and back
+#   7 (arbiter) only the link between the two nodes cut for 20 s: both still
+#     reach the witness; the standby never becomes a primary
+#   8 (arbiter) the witness machine powered off for 20 s: nothing moves
+#   9 (arbiter) the witness powered off, then the primary: the standby
+#     refuses to promote until the witness is back, then takes over
+#   10 every PostgreSQL process of the primary stopped (SIGSTOP), thawed 20 s
+#     later
+# PAIR_ARBITER=1 (make check-e2e-failover-arbiter): the witness is a third
+# machine running voip-ha-witness and both nodes have arbiter=postgresql.
 # Before them, on the healthy pair, the refusals: rebuild of the only primary,
 # switchover on the standby, rebuild and status with the peer unreachable,
 # check with PostgreSQL hung (SIGSTOP), switchover with a lagging and with an
@@ -33,11 +42,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/pair.sh"
 . "$HERE/failover-lib.sh"
 
-SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6}
+if [ "${PAIR_ARBITER:-0}" = 1 ]; then
+	SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6 7 8 9 10}
+	BUDGET=${FAILOVER_BUDGET:-900}
+else
+	SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6 10}
+fi
 # Past this many seconds of scenarios, the remaining ones are reported as not
 # run instead of started (a pair the engine cannot heal makes every scenario
 # wait out its bounds). A healthy engine needs about half of it.
-BUDGET=${FAILOVER_BUDGET:-600}
+BUDGET=${BUDGET:-${FAILOVER_BUDGET:-600}}
 
 e2e_setup
 if ! pair_stage_debs; then
@@ -50,8 +64,18 @@ fi
 # system (datadir.c), where a rename fails.
 E2E_PGDATA_MOUNT[node2]=$E2E_WORK/node2-pgdata
 pair_boot
+if [ "$PAIR_ARBITER" = 1 ]; then
+	tap_ok "witness: apt install voip-ha-witness with its preseed" pair_install_witness
+fi
 tap_ok "node1: apt install with the preseed" pair_install node1
 tap_ok "node2: apt install with the same preseed" pair_install node2
+if [ "$PAIR_ARBITER" = 1 ]; then
+	tap_ok "node1: arbiter=postgresql in cluster.conf, monitor restarted" pair_arbiter_on node1
+	tap_ok "node2: arbiter=postgresql in cluster.conf, monitor restarted" pair_arbiter_on node2
+	tap_ok "node1 takes the leadership on the witness within 20 s" wait_for 20 fo_lease_flag node1 lease_held
+	tap_ok "node2 sees node1 as the holder through the witness" \
+		wait_for 20 eval 'pair_lease node2 | grep -q "lease_holder=node1 "'
+fi
 tap_ok "node2's data directory $E2E_PGDATA is a mount point" e2e_exec node2 mountpoint -q "$E2E_PGDATA"
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
 tap_ok "witness $PAIR_WITNESS answers both nodes" eval 'fo_witness_ping node1 && fo_witness_ping node2'

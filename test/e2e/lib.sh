@@ -9,6 +9,7 @@
 #   e2e_node_boot NAME              start it, wait for systemd to finish booting
 #   e2e_exec NAME CMD...            run CMD inside (stdin passes through)
 #   e2e_node_stop / e2e_node_kill / e2e_link_down / e2e_link_up NAME
+#   e2e_link_between_down A B / e2e_link_between_up   only A<->B dropped
 #   e2e_node_boot_try NAME          e2e_node_boot that returns 1 instead of exiting
 #   e2e_node_start NAME             start it, do not wait (e2e_wait_booted_try)
 #   e2e_witness_create ADDR/LEN     a witness on the bridge (answers ping only)
@@ -317,6 +318,27 @@ e2e_node_kill() {
 e2e_link_down() { ip link set "$(e2e_veth "$1")" down; }
 e2e_link_up() { ip link set "$(e2e_veth "$1")" up; }
 
+# Only the link between two nodes cut: the host bridge drops every frame
+# from one node's port to the other's (ARP included), both still reach the
+# rest of the bridge (the witness, the phones). A bridge-family nftables
+# table of ours, removed by e2e_link_between_up and the teardown.
+E2E_CUT_TABLE=${E2E_CUT_TABLE:-${E2E_PREFIX}_cut}
+e2e_link_between_down() { # NODE NODE
+	local a b
+	a=$(e2e_veth "$1")
+	b=$(e2e_veth "$2")
+	nft -f - <<-EOF
+	table bridge $E2E_CUT_TABLE {
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			iifname "$a" oifname "$b" drop
+			iifname "$b" oifname "$a" drop
+		}
+	}
+	EOF
+}
+e2e_link_between_up() { nft delete table bridge "$E2E_CUT_TABLE" 2>/dev/null || true; }
+
 e2e_teardown() {
 	local rc=$? name
 	trap - EXIT
@@ -334,6 +356,7 @@ e2e_teardown() {
 		rm -rf "$E2E_WORK"
 	fi
 	e2e_witness_remove
+	e2e_link_between_up
 	ip link del "$E2E_BRIDGE" 2>/dev/null || true
 	[ "$E2E_KEEP" = 1 ] || rm -f "$E2E_WORK.lock"
 	return $rc

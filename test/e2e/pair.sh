@@ -10,77 +10,64 @@ PAIR_DEB_DIR=${PAIR_DEB_DIR:-$E2E_ROOT/out}
 # The failover witness the preseed names (voip-ha-node/witness-address): a
 # namespace on the bridge answering ping. PAIR_WITNESS= (empty): none.
 PAIR_WITNESS=${PAIR_WITNESS-198.51.100.2}
+# PAIR_ARBITER=1: the witness is a third machine (node "witness", at
+# PAIR_WITNESS) running the voip-ha-witness package, and both nodes take
+# their leadership from it (arbiter=postgresql). The password has the
+# characters that need care in a conninfo, a preseed and cluster.conf.
+PAIR_ARBITER=${PAIR_ARBITER:-0}
+PAIR_ARBITER_PASSWORD=${PAIR_ARBITER_PASSWORD:-'ar b:P@ss/w\rd"'"'"'€$x'}
 
 ms() { date +%s%3N; }
 
 pair_boot() {
 	local n
-	if [ -n "$PAIR_WITNESS" ]; then
+	if [ "$PAIR_ARBITER" = 1 ]; then
+		e2e_node_create witness "$PAIR_WITNESS/24"
+		e2e_node_boot witness
+	elif [ -n "$PAIR_WITNESS" ]; then
 		e2e_witness_create "$PAIR_WITNESS/24" || e2e_die "witness $PAIR_WITNESS not created"
 	fi
 	for n in node1 node2; do e2e_node_create "$n" "${PAIR_ADDR[$n]}/24"; done
 	for n in node1 node2; do e2e_node_boot "$n"; done
 }
 
-# The packages go through the read-only share; the preseed is copied in 0600
-# (it holds the test secrets).
-pair_stage_debs() {
-	local d
-	d=$(ls "$PAIR_DEB_DIR"/voip-ha-node_*.deb 2>/dev/null | tail -n1)
-	[ -n "$d" ] || { echo "no voip-ha-node .deb in $PAIR_DEB_DIR (run make deb)" >&2; return 1; }
-	rm -f "$E2E_WORK"/share/*.deb
-	cp "$PAIR_DEB_DIR"/*.deb "$E2E_WORK/share/"
+# The witness machine: voip-ha-witness installed with a preseed (0600, the
+# arbiter password inside) for the pair "voip-ha".
+pair_install_witness() {
+	local f
+	f=$(mktemp)
+	chmod 0600 "$f"
+	cat >"$f" <<-EOF
+	voip-ha-witness voip-ha-witness/witness-address string $PAIR_WITNESS
+	voip-ha-witness voip-ha-witness/node1-address string ${PAIR_ADDR[node1]}
+	voip-ha-witness voip-ha-witness/node2-address string ${PAIR_ADDR[node2]}
+	voip-ha-witness voip-ha-witness/clusters string voip-ha
+	voip-ha-witness voip-ha-witness/arbiter-password password $PAIR_ARBITER_PASSWORD
+	voip-ha-witness voip-ha-witness/arbiter-password-again password $PAIR_ARBITER_PASSWORD
+	voip-ha-witness voip-ha-witness/postgresql-cluster string auto
+	EOF
+	e2e_copy_in witness "$f" /root/witness.preseed 0600 || { rm -f "$f"; return 1; }
+	rm -f "$f"
+	e2e_exec witness debconf-set-selections /root/witness.preseed || return 1
+	e2e_sh witness 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		./voip-ha-witness_*.deb' </dev/null
 }
 
-# Install with the preseed, non-interactively, stdin closed (asks nothing).
-pair_install() {
+# arbiter=postgresql on NODE (a key without a debconf question: cluster.conf
+# edited as an operator would, the password through stdin), then the
+# monitor restarted to take it.
+pair_arbiter_on() {
 	local n=$1
-	e2e_copy_in "$n" "$PAIR_PRESEED" /root/preseed.cfg 0600 || return 1
-	e2e_exec "$n" debconf-set-selections /root/preseed.cfg || return 1
-	e2e_sh "$n" 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ./voip-ha-node_*.deb' </dev/null
+	printf 'arbiter=postgresql\narbiter_address=%s\narbiter_port=5432\narbiter_cluster=voip-ha\narbiter_password=%s\n' \
+		"$PAIR_WITNESS" "$PAIR_ARBITER_PASSWORD" |
+		e2e_sh "$n" 'set -e; f=/etc/voip-ha/cluster.conf
+			sed -i "/^arbiter/d" "$f"; cat >>"$f"; voip-ha validate --config "$f"
+			systemctl restart voip-ha-monitor' || return 1
 }
 
-pg() { # NODE SQL: as postgres on the node's socket, unaligned tuples only
-	e2e_exec "$1" runuser -u postgres -- psql -X -At -q -d "${3:-postgres}" -c "$2" 2>&1
-}
-
-has_vip() { e2e_exec "$1" ip -4 -o addr show dev host0 | grep -q " ${2:-$PAIR_VIP}/"; }
-no_vip() { ! has_vip "$@"; }
-
-standby_streaming() { # standby-node
-	[ "$(pg "$1" "SELECT status FROM pg_stat_wal_receiver")" = streaming ]
-}
-
-# Pair serving: the VIP on the primary and the standby streaming from it.
-pair_serving() {
-	has_vip node1 && standby_streaming node2
-}
-
-wait_for() { # SECS CMD...: poll every 0.2 s
-	local deadline=$(($(ms) + $1 * 1000))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(ms)" -lt "$deadline" ] || return 1
-		sleep 0.2
-	done
-}
-
-pair_status() {
-	local n role lag
-	echo "voip-ha pair status"
-	for n in node1 node2; do
-		if has_vip "$n"; then echo "  VIP $PAIR_VIP: on $n (${PAIR_ADDR[$n]})"; fi
-	done
-	for n in node1 node2; do
-		role=$(pg "$n" "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END")
-		echo "  $n ${PAIR_ADDR[$n]}: PostgreSQL $role"
-		if [ "$role" = primary ]; then
-			pg "$n" "SELECT '    replica ' || application_name || ' ' || host(client_addr) || ' ' || state || ', replay lag ' || coalesce(replay_lag::text, '0') || ', slot ' || coalesce((SELECT slot_name FROM pg_replication_slots s WHERE s.active_pid = r.pid), '-') FROM pg_stat_replication r"
-		else
-			lag=$(pg "$n" "SELECT coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s since last replayed commit', 'nothing replayed yet')")
-			echo "    $lag"
-		fi
-		echo "    services: $(e2e_exec "$n" sh -c 'for u in postgresql@15-main kamailio voip-admin lsyncd voip-ha-rsyncd keepalived; do printf "%s=%s " "$u" "$(systemctl is-active $u)"; done')"
-	done
+# The lease as the monitor of NODE publishes it: reachable, holder, held,
+# failsafe (key=value words).
+pair_lease() {
+	e2e_exec "$1" grep -E '^(arbiter_reachable|lease_holder|lease_held|lease_failsafe)=' \
+		/run/voip-ha/monitor.state | tr '\n' ' '
 }
