@@ -89,7 +89,18 @@ failover-bench:
 	mv test/bench/results/failover.txt.new test/bench/results/failover.txt
 	@cat test/bench/results/failover.txt
 
-.PHONY: check-e2e-harness check-e2e-bringup check-e2e-failover bench-bringup failover-bench
+# The same runs with the third voter (a witness machine, arbiter=postgresql),
+# plus the lease keeper's cost on a node beside voip-admind's; compare with
+# failover.txt (same scenarios, same counts).
+failover-bench-arbiter:
+	test/e2e/build-deb.sh $(E2E_DEBS)
+	PAIR_ARBITER=1 PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh \
+		> test/bench/results/failover-arbiter.txt.new
+	mv test/bench/results/failover-arbiter.txt.new test/bench/results/failover-arbiter.txt
+	@cat test/bench/results/failover-arbiter.txt
+
+.PHONY: check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter bench-bringup \
+	failover-bench failover-bench-arbiter
 
 # The bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf) are
 # installed by debian/voip-ha-node.install.

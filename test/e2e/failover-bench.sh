@@ -30,11 +30,22 @@ SCEN=${BENCH_SCENARIOS:-1 2 4 6}
 e2e_setup >&2
 pair_stage_debs >&2 || exit 1
 pair_boot >&2
+if [ "$PAIR_ARBITER" = 1 ]; then
+	pair_install_witness >&2 || { echo "witness install failed" >&2; exit 1; }
+fi
 { pair_install node1 && pair_install node2; } >&2 || { echo "install failed" >&2; exit 1; }
+if [ "$PAIR_ARBITER" = 1 ]; then
+	{ pair_arbiter_on node1 && pair_arbiter_on node2; } >&2 || { echo "arbiter not set" >&2; exit 1; }
+	wait_for 30 fo_lease_flag node1 lease_held || { echo "node1 took no lease" >&2; exit 1; }
+fi
 wait_for 180 pair_serving || { echo "pair not serving" >&2; exit 1; }
 fo_setup >&2 || { echo "test setup failed" >&2; exit 1; }
 # Before the faults, on the healthy pair.
 check_cost=$(fo_check_cost "${CHECK_RUNS:-50}") || echo "check cost: $check_cost" >&2
+# The failover monitor (with the arbiter: its lease keeper renewing every
+# 0.4 s on the primary) beside voip-admind, idle, on each node.
+proc_cost=$(for n in node1 node2; do for u in voip-ha-monitor voip-admin; do
+	echo "$n $u: $(fo_unit_cost "$n" "$u" 30)"; done; done)
 
 declare -A rto vip healthy rejoin rebuild acked lost gap okruns
 for s in $SCEN; do
@@ -83,6 +94,7 @@ echo "# Kamailio answering SIP OPTIONS on the VIP (probed every ${FO_PROBE_INTER
 echo "# healthy = one VIP holder whose PostgreSQL takes a write, the other streaming from it. Times in ms from the fault."
 echo "# $t_start, $(nproc) CPUs (shared), PostgreSQL 15, two systemd-nspawn nodes, witness $PAIR_WITNESS, $RUNS runs per scenario"
 echo "# goals (issue 8): power-loss RTO p95 <= 4500, service-failure RTO p95 <= 5000, rejoin by pg_rewind <= 15000"
+echo "# arbiter: $([ "$PAIR_ARBITER" = 1 ] && echo "postgresql on a third machine ($PAIR_WITNESS)" || echo "none (two-node rules)")"
 echo "# reference: the VRRP takeover alone (fault -> VIP on the survivor), in the same runs"
 for s in $SCEN; do
 	echo
@@ -106,6 +118,9 @@ for s in $SCEN; do
 done
 echo
 echo "$check_cost"
+echo
+echo "# idle cost over 30 s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
+echo "$proc_cost"
 echo
 echo "# per run:"
 sed 's/^/# /' "$E2E_WORK/bench-runs.txt"

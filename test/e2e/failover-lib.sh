@@ -637,6 +637,15 @@ fo_scenario() {
 	fo_log "$h: RTO ${FO_R[rto]:-none} ms (VIP ${FO_R[vip]:-never}, writable ${FO_R[db]:-never}, SIP ${FO_R[sip]:-never} ms after the fault); healthy again ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rejoin: ${FO_R[rejoin]}${FO_R[rebuild_ms]:+, rebuild logged for ${FO_R[rebuild_ms]} ms}; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
+# fo_unit_cost NODE UNIT SECS: "rss_kb=N cpu_s_per_s=X" of the unit's main
+# process over SECS seconds (utime + stime from /proc, clock ticks).
+fo_unit_cost() {
+	e2e_sh "$1" 'p=$(systemctl show -p MainPID --value '"$2"'); [ "$p" -gt 0 ] || { echo "not running"; exit 1; }
+		t() { awk "{ print \$14 + \$15 }" /proc/$p/stat; }
+		a=$(t); sleep '"$3"'; b=$(t)
+		echo "rss_kb=$(awk "/^VmRSS/ { print \$2 }" /proc/$p/status) cpu_s_per_s=$(awk -v a=$a -v b=$b -v hz=$(getconf CLK_TCK) -v s='"$3"' "BEGIN { printf \"%.4f\", (b - a) / hz / s }")"'
+}
+
 fo_in_recovery() { # NODE: its PostgreSQL answers and is a standby
 	local r
 	r=$(fo_pg "$1" 'SELECT pg_is_in_recovery()')
