@@ -71,3 +71,66 @@ pair_lease() {
 	e2e_exec "$1" grep -E '^(arbiter_reachable|lease_holder|lease_held|lease_failsafe)=' \
 		/run/voip-ha/monitor.state | tr '\n' ' '
 }
+
+# The packages go through the read-only share; the preseed is copied in 0600
+# (it holds the test secrets).
+pair_stage_debs() {
+	local d
+	d=$(ls "$PAIR_DEB_DIR"/voip-ha-node_*.deb 2>/dev/null | tail -n1)
+	[ -n "$d" ] || { echo "no voip-ha-node .deb in $PAIR_DEB_DIR (run make deb)" >&2; return 1; }
+	rm -f "$E2E_WORK"/share/*.deb
+	cp "$PAIR_DEB_DIR"/*.deb "$E2E_WORK/share/"
+}
+
+# Install with the preseed, non-interactively, stdin closed (asks nothing).
+pair_install() {
+	local n=$1
+	e2e_copy_in "$n" "$PAIR_PRESEED" /root/preseed.cfg 0600 || return 1
+	e2e_exec "$n" debconf-set-selections /root/preseed.cfg || return 1
+	e2e_sh "$n" 'cd /mnt/share && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ./voip-ha-node_*.deb' </dev/null
+}
+
+pg() { # NODE SQL: as postgres on the node's socket, unaligned tuples only
+	e2e_exec "$1" runuser -u postgres -- psql -X -At -q -d "${3:-postgres}" -c "$2" 2>&1
+}
+
+has_vip() { e2e_exec "$1" ip -4 -o addr show dev host0 | grep -q " ${2:-$PAIR_VIP}/"; }
+no_vip() { ! has_vip "$@"; }
+
+standby_streaming() { # standby-node
+	[ "$(pg "$1" "SELECT status FROM pg_stat_wal_receiver")" = streaming ]
+}
+
+# Pair serving: the VIP on the primary and the standby streaming from it.
+pair_serving() {
+	has_vip node1 && standby_streaming node2
+}
+
+wait_for() { # SECS CMD...: poll every 0.2 s
+	local deadline=$(($(ms) + $1 * 1000))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(ms)" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+
+pair_status() {
+	local n role lag
+	echo "voip-ha pair status"
+	for n in node1 node2; do
+		if has_vip "$n"; then echo "  VIP $PAIR_VIP: on $n (${PAIR_ADDR[$n]})"; fi
+	done
+	for n in node1 node2; do
+		role=$(pg "$n" "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END")
+		echo "  $n ${PAIR_ADDR[$n]}: PostgreSQL $role"
+		if [ "$role" = primary ]; then
+			pg "$n" "SELECT '    replica ' || application_name || ' ' || host(client_addr) || ' ' || state || ', replay lag ' || coalesce(replay_lag::text, '0') || ', slot ' || coalesce((SELECT slot_name FROM pg_replication_slots s WHERE s.active_pid = r.pid), '-') FROM pg_stat_replication r"
+		else
+			lag=$(pg "$n" "SELECT coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp())::int::text || ' s since last replayed commit', 'nothing replayed yet')")
+			echo "    $lag"
+		fi
+		echo "    services: $(e2e_exec "$n" sh -c 'for u in postgresql@15-main kamailio voip-admin lsyncd voip-ha-rsyncd keepalived; do printf "%s=%s " "$u" "$(systemctl is-active $u)"; done')"
+	done
+}
