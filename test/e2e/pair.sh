@@ -46,6 +46,10 @@ pair_install_witness() {
 	voip-ha-witness voip-ha-witness/arbiter-password-again password $PAIR_ARBITER_PASSWORD
 	voip-ha-witness voip-ha-witness/postgresql-cluster string auto
 	EOF
+	# The witness machine's own PostgreSQL, as `apt install postgresql`
+	# leaves it (the test root file system has the server, no cluster).
+	e2e_sh witness '[ -d /etc/postgresql/15/main ] || pg_createcluster 15 main >/dev/null &&
+		systemctl start postgresql@15-main' || { rm -f "$f"; return 1; }
 	e2e_copy_in witness "$f" /root/witness.preseed 0600 || { rm -f "$f"; return 1; }
 	rm -f "$f"
 	e2e_exec witness debconf-set-selections /root/witness.preseed || return 1
