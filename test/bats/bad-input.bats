@@ -199,6 +199,36 @@ good() {
 @test "bad: metrics_listen an address" { bad metrics_listen '198.51.100.11'; }
 @test "bad: metrics_listen upper case" { bad metrics_listen 'Node'; }
 @test "bad: metrics_listen empty" { bad metrics_listen ''; }
+# The third voter: arbiter=postgresql with the rest of its keys.
+ARB=(arbiter postgresql arbiter_address 198.51.100.2 arbiter_cluster voip-ha arbiter_password $'arb:P@ss/w\\rd\x22\x27$x \xe2\x82\xac')
+bad_arb() { # FIELD KEY VALUE...: the arbiter config with KEY=VALUE refused, naming FIELD
+	local field=$1 conf
+	shift
+	conf=$(conf_with "${ARB[@]}" "$@")
+	run --separate-stderr "$VOIPHA" validate --config "$conf"
+	[ "$status" -eq 1 ] || fail "validate exited $status: $stderr"
+	[[ $stderr == *": $field: "* ]] || fail "validate does not name $field: $stderr"
+	[[ $stderr != *"P@ss"* ]] || fail "validate printed the arbiter password"
+}
+@test "good: arbiter postgresql with every key, a password with every awkward character" {
+	run -0 --separate-stderr "$VOIPHA" validate --config "$(conf_with "${ARB[@]}")"
+}
+@test "good: arbiter none needs nothing else" { good arbiter 'none'; }
+@test "bad: arbiter etcd" { bad arbiter 'etcd'; }
+@test "bad: arbiter upper case" { bad arbiter 'PostgreSQL'; }
+@test "bad: arbiter postgresql without an address" { bad_arb arbiter_address arbiter_address ''; }
+@test "bad: arbiter postgresql without a password" { bad_arb arbiter_password arbiter_password ''; }
+@test "bad: arbiter_address a node's" { bad_arb arbiter_address arbiter_address 198.51.100.11; }
+@test "bad: arbiter_address the VIP" { bad_arb arbiter_address arbiter_address 198.51.100.10; }
+@test "bad: arbiter_address loopback" { bad_arb arbiter_address arbiter_address 127.0.0.1; }
+@test "bad: arbiter_address a host name" { bad_arb arbiter_address arbiter_address witness.example.org; }
+@test "bad: arbiter_port 0" { bad_arb arbiter_port arbiter_port 0; }
+@test "bad: arbiter_cluster upper case" { bad_arb arbiter_cluster arbiter_cluster 'Voip'; }
+@test "bad: arbiter_cluster leading dash" { bad_arb arbiter_cluster arbiter_cluster '-pbx'; }
+@test "bad: arbiter_cluster 64 characters" { bad_arb arbiter_cluster arbiter_cluster aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; }
+@test "bad: arbiter_cluster a space" { bad_arb arbiter_cluster arbiter_cluster 'pbx a'; }
+@test "bad: arbiter_password a tab" { bad_arb arbiter_password arbiter_password $'ab\tcd'; }
+@test "bad: arbiter_password over 1024 bytes" { bad_arb arbiter_password arbiter_password xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; }
 @test "bad: metrics_listen node without scrapers" { bad metrics_listen 'node' metrics_allow; }
 @test "bad: metrics_allow host bits" { bad metrics_allow '203.0.113.5/24'; }
 @test "bad: metrics_allow prefix 0" { bad metrics_allow '0.0.0.0/0'; }

@@ -66,7 +66,7 @@ fo_sip_extension() { # NODE EXT PASSWORD
 
 fo_sip_setup() {
 	local n holder='' hdr rc=0
-	[ -n "$PAIR_WITNESS" ] || { echo "no witness namespace: nowhere to run the phones" >&2; return 1; }
+	[ -n "$PAIR_PHONES" ] || { echo "no phones namespace: nowhere to run the phones" >&2; return 1; }
 	hdr=$(umask 077 && mktemp) || return 1
 	printf 'Authorization: Bearer %s\n' "$(fo_preseed voip-ha-node/admin-api-key)" >"$hdr"
 	for n in node1 node2; do
@@ -107,19 +107,19 @@ fo_sip_before() {
 	msg=$(fo_sip_phone_msg "$tag")
 	rm -f "$msg" "$msg.pid" "$FO_DIR/sip-dialog-$tag.log"
 	e2e_exec "$S" rm -f "/root/sip-media-$tag.msg" "/root/sip-media-$tag.msg.pid"
-	sip_e2e_answer "$phones" "$SIP_E2E_SCEN" "$PAIR_WITNESS" "$FO_SIP_PHONE_PORT" "$msg" >&2
+	sip_e2e_answer "$phones" "$SIP_E2E_SCEN" "$PAIR_PHONES" "$FO_SIP_PHONE_PORT" "$msg" >&2
 	sip_e2e_answer "e2e_exec $S" "$FO_SIP_NODE_SCEN" "${PAIR_ADDR[$S]}" "$FO_SIP_MEDIA_PORT" \
 		"/root/sip-media-$tag.msg" >&2
 	fo_check "$h: phone 1001 registers through the VIP from outside the nodes" \
 		sip_e2e_register "$phones" "$SIP_E2E_SCEN" "$PAIR_VIP" 1001 "$FO_SIP_PW_1001" \
-		"$PAIR_WITNESS" "$FO_SIP_PHONE_PORT"
+		"$PAIR_PHONES" "$FO_SIP_PHONE_PORT"
 	fo_check "$h: 1001's registration reached $S's database (soft state, committed asynchronously)" \
 		fo_until 10 fo_sip_location_on "$S" 1001
 	fo_check "$h: the media server stand-in on $S answers $P's dispatcher probes" \
 		fo_until 30 fo_sip_media_active "$P" "${PAIR_ADDR[$S]}"
 	fo_check "$h: phone 1002 calls the media server through the VIP; the call stays up" \
 		sip_e2e_dialog_open "$phones" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 "$FO_SIP_PW_1002" 2000 \
-		"$PAIR_WITNESS" "$FO_DIR/sip-dialog-$tag.log"
+		"$PAIR_PHONES" "$FO_DIR/sip-dialog-$tag.log"
 }
 
 # The media server on S calls 1001 through the VIP from its SIP port (the
@@ -133,12 +133,12 @@ fo_sip_call_1001() { # S TAG
 	sleep 0.5
 	sip_e2e_call_user "e2e_exec $1" "$FO_SIP_NODE_SCEN" "$PAIR_VIP" 1001 "${PAIR_ADDR[$1]}" \
 		"$FO_SIP_MEDIA_PORT" || return 1
-	grep -q "^INVITE sip:1001@$PAIR_WITNESS:$FO_SIP_PHONE_PORT" "$msg" && grep -q '^BYE ' "$msg"
+	grep -q "^INVITE sip:1001@$PAIR_PHONES:$FO_SIP_PHONE_PORT" "$msg" && grep -q '^BYE ' "$msg"
 }
 
 # 1002 ends the call opened by fo_sip_before; the stand-in on S answered it.
 fo_sip_bye_1002() { # S TAG
-	sip_e2e_dialog_bye "$(fo_sip_phones)" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 2000 "$PAIR_WITNESS" \
+	sip_e2e_dialog_bye "$(fo_sip_phones)" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 2000 "$PAIR_PHONES" \
 		"$FO_DIR/sip-dialog-$2.log" || return 1
 	fo_sip_media_got "$1" "$2" BYE
 }
@@ -150,7 +150,7 @@ fo_sip_new_call() { # S TAG
 	local before after
 	before=$(e2e_exec "$1" grep -c '^INVITE ' "/root/sip-media-$2.msg")
 	sip_e2e_call_media "$(fo_sip_phones)" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 "$FO_SIP_PW_1002" 2001 \
-		"$PAIR_WITNESS" || return 1
+		"$PAIR_PHONES" || return 1
 	after=$(e2e_exec "$1" grep -c '^INVITE ' "/root/sip-media-$2.msg")
 	[ "$after" -gt "$before" ] || { echo "the media server on $1 received no INVITE" >&2; return 1; }
 }

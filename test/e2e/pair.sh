@@ -15,6 +15,14 @@ PAIR_WITNESS=${PAIR_WITNESS-198.51.100.2}
 # their leadership from it (arbiter=postgresql). The password has the
 # characters that need care in a conninfo, a preseed and cluster.conf.
 PAIR_ARBITER=${PAIR_ARBITER:-0}
+# Where the phones of the SIP points run (failover-sip.sh): the witness
+# namespace; with the arbiter the witness is a machine, and the namespace,
+# phones only, gets the next address.
+if [ "$PAIR_ARBITER" = 1 ]; then
+	PAIR_PHONES=${PAIR_PHONES:-198.51.100.3}
+else
+	PAIR_PHONES=${PAIR_PHONES-$PAIR_WITNESS}
+fi
 PAIR_ARBITER_PASSWORD=${PAIR_ARBITER_PASSWORD:-'ar b:P@ss/w\rd"'"'"'€$x'}
 
 ms() { date +%s%3N; }
@@ -24,6 +32,7 @@ pair_boot() {
 	if [ "$PAIR_ARBITER" = 1 ]; then
 		e2e_node_create witness "$PAIR_WITNESS/24"
 		e2e_node_boot witness
+		e2e_witness_create "$PAIR_PHONES/24" || e2e_die "phones namespace $PAIR_PHONES not created"
 	elif [ -n "$PAIR_WITNESS" ]; then
 		e2e_witness_create "$PAIR_WITNESS/24" || e2e_die "witness $PAIR_WITNESS not created"
 	fi
