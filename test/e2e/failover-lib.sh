@@ -646,6 +646,26 @@ fo_unit_cost() {
 		echo "rss_kb=$(awk "/^VmRSS/ { print \$2 }" /proc/$p/status) cpu_s_per_s=$(awk -v a=$a -v b=$b -v hz=$(getconf CLK_TCK) -v s='"$3"' "BEGIN { printf \"%.4f\", (b - a) / hz / s }")"'
 }
 
+# fo_arbiter_bad NODE KEY VALUE EXPECT [--install]: a copy of the node's
+# cluster.conf with KEY=VALUE; voip-ha arbiter-check names the problem
+# (EXPECT), never prints the password; with --install it exits 0 and the
+# copy says arbiter=none afterwards.
+fo_arbiter_bad() {
+	local n=$1 key=$2 value=$3 expect=$4 install=${5:-} out rc
+	out=$(e2e_sh "$n" "f=/root/arbiter-bad.conf; install -m 0600 /etc/voip-ha/cluster.conf \$f &&
+		sed -i '/^$key=/d' \$f && echo '$key=$value' >>\$f &&
+		voip-ha arbiter-check $install --config \$f 2>&1; echo \"rc=\$?\"; grep '^arbiter=' \$f")
+	rc=$(sed -n 's/^rc=//p' <<<"$out")
+	echo "$out" | grep -v '^arbiter_password'
+	[[ $out == *"$expect"* ]] || return 1
+	[[ $out != *"$PAIR_ARBITER_PASSWORD"* ]] || { echo "the password was printed"; return 1; }
+	if [ -n "$install" ]; then
+		[ "$rc" = 0 ] && grep -qx 'arbiter=none' <<<"$out"
+	else
+		[ "$rc" = 1 ]
+	fi
+}
+
 fo_in_recovery() { # NODE: its PostgreSQL answers and is a standby
 	local r
 	r=$(fo_pg "$1" 'SELECT pg_is_in_recovery()')

@@ -73,6 +73,15 @@ if [ "$PAIR_ARBITER" = 1 ]; then
 	tap_ok "node1: arbiter=postgresql in cluster.conf, monitor restarted" pair_arbiter_on node1
 	tap_ok "node2: arbiter=postgresql in cluster.conf, monitor restarted" pair_arbiter_on node2
 	tap_ok "node1 takes the leadership on the witness within 20 s" wait_for 20 fo_lease_flag node1 lease_held
+	tap_ok "voip-ha arbiter-check on node1: the witness answers" e2e_exec node1 voip-ha arbiter-check
+	tap_ok "arbiter-check: a wrong password is named, not printed" \
+		fo_arbiter_bad node1 arbiter_password 'not-the-password' "refuses this node"
+	tap_ok "arbiter-check: an unknown pair name is named" \
+		fo_arbiter_bad node1 arbiter_cluster 'other-pbx' "arbitrates no pair named 'other-pbx'"
+	tap_ok "arbiter-check: a witness address that does not answer is named" \
+		fo_arbiter_bad node1 arbiter_address 198.51.100.99 "does not answer"
+	tap_ok "arbiter-check --install (the postinst): a setting the witness refuses is switched off (arbiter=none), the install goes on" \
+		fo_arbiter_bad node1 arbiter_password 'not-the-password' "is not applied" --install
 	tap_ok "node2 sees node1 as the holder through the witness" \
 		wait_for 20 eval 'pair_lease node2 | grep -q "lease_holder=node1 "'
 fi
