@@ -12,6 +12,10 @@
 
 #define POSTGRESQL_PORT 5432
 #define RSYNC_PORT 873 /* the recordings rsync daemon, on each node */
+/* sshd: every node is administered over SSH, and OpenSSH's sshd binds the
+ * wildcard address, so no service of ours can bind port 22 on any of the
+ * node's addresses (127.0.0.1 included: the event socket listens there). */
+#define SSH_PORT 22
 
 static void check_vrrp_password(const char *name, const char *v, struct errlist *el)
 {
@@ -25,8 +29,13 @@ static void check_vrrp_password(const char *name, const char *v, struct errlist 
 				    "%s: must be printable ASCII (space included) without "
 				    "a double quote",
 				    name);
-			break;
+			return;
 		}
+	if (!ka_quoted_ok(v))
+		errlist_add(el,
+			    "%s: must not end in a backslash (keepalived reads it as "
+			    "escaping the closing quote)",
+			    name);
 }
 
 static void check_api_key(const char *name, const char *v, struct errlist *el)
@@ -154,6 +163,14 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 				    "%s: must be a valid host name (RFC 1123: dot-separated "
 				    "labels of letters, digits and '-', at most 63 each, "
 				    "253 in all, not all digits)",
+				    k->name);
+			return false;
+		}
+		if (hostname_is_loopback(v)) {
+			errlist_add(el,
+				    "%s: must not be a name every machine resolves to itself "
+				    "(localhost, *.localhost, localhost.localdomain, "
+				    "ip6-localhost, ip6-loopback, ...)",
 				    k->name);
 			return false;
 		}
@@ -372,8 +389,9 @@ static void check_addresses(const struct cluster_config *c, bool prefix_ok, cons
 			    c->prefix);
 }
 
-/* All services listen on one node: their ports must differ from each other,
- * from PostgreSQL's and must stay out of the RTP range. */
+/* All services listen on one node: their ports must differ from each other
+ * and from those of the services every node runs anyway (PostgreSQL, the
+ * recordings rsync daemon, sshd), and must stay out of the RTP range. */
 static void check_ports(const struct cluster_config *c, const bool ok[5], bool rtp_ok,
 			struct errlist *el)
 {
@@ -398,6 +416,9 @@ static void check_ports(const struct cluster_config *c, const bool ok[5], bool r
 		if (port[i] == RSYNC_PORT)
 			errlist_add(el, "%s: must not be %d (the recordings rsync daemon's port)",
 				    names[i], RSYNC_PORT);
+		if (port[i] == SSH_PORT)
+			errlist_add(el, "%s: must not be %d (sshd's port, bound on every node)",
+				    names[i], SSH_PORT);
 		if (rtp_ok && port[i] >= c->rtp_min && port[i] <= c->rtp_max)
 			errlist_add(el,
 				    "%s: must lie outside the RTP range "
@@ -485,12 +506,12 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 		check_ports(c, port_ok,
 			    OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min < c->rtp_max, el);
 	}
-	/* Kamailio 5.6's db_url parser has no escaping: a '/' in the password
-	 * ends the user:password part (doc/DESIGN.md, "Validation rules added
-	 * by templates"). */
-	if (OK(kamailio_db_password) && strchr(c->kamailio_db_password, '/'))
-		errlist_add(el, "kamailio_db_password: must not contain '/' (Kamailio's "
-				"db_url cannot carry it)");
+	/* Kamailio 5.6's db_url parser has no escaping: a '/' before the first
+	 * '@' of the password ends the user:password part (doc/DESIGN.md,
+	 * "Validation rules added by templates"). */
+	if (OK(kamailio_db_password) && !kam_dburl_password_ok(c->kamailio_db_password))
+		errlist_add(el, "kamailio_db_password: must not contain '/' before its first "
+				"'@' (Kamailio's db_url would end the password there)");
 	/* Listening on the node's address with nobody allowed helps no one. */
 	if (OK(metrics_listen) && OK(metrics_allow) && strcmp(c->metrics_listen, "node") == 0 &&
 	    c->metrics_allow[0] == '\0')

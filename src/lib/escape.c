@@ -170,7 +170,9 @@ int escape_line(struct strbuf *out, const char *in, const char **why)
 
 /* A keepalived token: verbatim when every character is safe bare, else in
  * double quotes, where keepalived reads everything up to the next '"' as is
- * (no escapes: a value holding '"' cannot be written and is refused). */
+ * (no escapes: a value holding '"' cannot be written and is refused, and
+ * neither can one ending in an odd run of backslashes, which keepalived
+ * takes for an escaped closing quote). */
 int escape_ka(struct strbuf *out, const char *in, const char **why)
 {
 	bool bare = true;
@@ -187,6 +189,9 @@ int escape_ka(struct strbuf *out, const char *in, const char **why)
 	}
 	if (bare)
 		return sb_adds(out, in);
+	if (!ka_quoted_ok(in))
+		return refuse(why, "ends in a backslash keepalived would read as escaping "
+				   "the closing quote");
 	if ((r = sb_addc(out, '"')) == 0 && (r = sb_adds(out, in)) == 0)
 		r = sb_addc(out, '"');
 	return r;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int ullong_parse(const char *s, unsigned long long min, unsigned long long max,
 		 unsigned long long *ret)
@@ -148,6 +149,30 @@ bool cluster_name_valid(const char *s)
 	return true;
 }
 
+/* s equals suffix, or ends with "." suffix; ignoring ASCII case. */
+static bool is_or_under(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n < m || strcasecmp(s + n - m, suffix) != 0)
+		return false;
+	return n == m || s[n - m - 1] == '.';
+}
+
+bool hostname_is_loopback(const char *s)
+{
+	static const char *const exact[] = { "ip6-localhost", "ip6-loopback", "localhost6",
+					     "localhost6.localdomain6" };
+	size_t i;
+
+	if (is_or_under(s, "localhost") || is_or_under(s, "localhost.localdomain"))
+		return true;
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcasecmp(s, exact[i]) == 0)
+			return true;
+	return false;
+}
+
 bool domain_valid(const char *s)
 {
 	uint32_t a;
@@ -224,4 +249,23 @@ int ipv4_cidr_parse(const char *s, size_t len, uint32_t *ret_addr, unsigned *ret
 	*ret_addr = addr;
 	*ret_prefix = prefix;
 	return 0;
+}
+
+bool ka_quoted_ok(const char *s)
+{
+	size_t n = strlen(s), run = 0;
+
+	for (const char *p = s; *p; p++)
+		if (!ka_quoted_char_ok((unsigned char)*p))
+			return false;
+	while (run < n && s[n - 1 - run] == '\\')
+		run++;
+	return run % 2 == 0;
+}
+
+bool kam_dburl_password_ok(const char *s)
+{
+	const char *slash = strchr(s, '/'), *at = strchr(s, '@');
+
+	return !slash || (at && at < slash);
 }

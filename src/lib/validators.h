@@ -42,6 +42,15 @@ bool ifname_valid(const char *s);
  * (so it cannot be mistaken for an address). */
 bool hostname_valid(const char *s);
 
+/* A host name every machine resolves to itself (true also for names that
+ * hostname_valid refuses), ignoring case: "localhost" and anything under
+ * ".localhost" (RFC 6761 6.3; nss-myhostname and systemd-resolved answer
+ * them with 127.0.0.1 and ::1), "localhost.localdomain" and anything under
+ * it (nss-myhostname), "ip6-localhost" and "ip6-loopback" (::1 in the
+ * /etc/hosts Debian installs), "localhost6" and "localhost6.localdomain6"
+ * (::1 in other distributions' /etc/hosts). */
+bool hostname_is_loopback(const char *s);
+
 /* A SIP domain as stored and served: a lower-case host name (above) or a
  * dotted-quad IPv4 address. The schema and the admin API say the same. */
 bool domain_valid(const char *s);
@@ -66,5 +75,17 @@ bool ka_char_ok(unsigned char c);
  * printable ASCII, space included, except the double quote itself (there is
  * no escape: a backslash is literal, '#' and '!' start no comment there). */
 bool ka_quoted_char_ok(unsigned char c);
+/* A value keepalived reads back inside double quotes: every character
+ * ka_quoted_char_ok, and not ending in an odd run of backslashes (keepalived
+ * 2.2.7 then reports "Unterminated quote" and `keepalived -t` fails; an even
+ * run is read as is). */
+bool ka_quoted_ok(const char *s);
+
+/* A password Kamailio 5.6's db_url parser reads back from
+ * "postgres://user:PASSWORD@host:port/db": no '/' before its first '@' (such
+ * a '/' ends the user:password part and the user is taken for the host;
+ * after an '@' it is read as part of the password). Found by connecting the
+ * installed Kamailio to PostgreSQL (test/templates/nodes.bats). */
+bool kam_dburl_password_ok(const char *s);
 
 #endif

@@ -6,8 +6,10 @@
 #   vt_load              fills the VT_* arrays, one entry per row:
 #                        VT_LINE (line in the file), VT_FIELD, VT_VALUE
 #                        (decoded), VT_VERDICT, VT_BLAME (fields, space
-#                        separated), VT_WITH (key=value words), VT_NOTE
+#                        separated), VT_WITH (key=value words), VT_NOTE,
+#                        VT_BY (the deciding program, empty for our rules)
 #   vt_rows FIELD        prints the indexes of FIELD's rows
+#   vt_rows_by PROGRAM FIELD  the indexes of FIELD's rows decided by PROGRAM
 #   vt_cache FILE        writes the loaded table as bash that `source` reads
 #                        back in one step (bats runs each test in a new shell,
 #                        and parsing the table there costs seconds)
@@ -39,9 +41,9 @@ vt_decode() {
 }
 
 vt_load() {
-	local line lineno=0 n=0 rest f v verdict blame with note keys
+	local line lineno=0 n=0 rest f v verdict blame with note by keys
 	keys=" $(sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' "$VT_BASE" | tr '\n' ' ')"
-	VT_LINE=() VT_FIELD=() VT_VALUE=() VT_VERDICT=() VT_BLAME=() VT_WITH=() VT_NOTE=()
+	VT_LINE=() VT_FIELD=() VT_VALUE=() VT_VERDICT=() VT_BLAME=() VT_WITH=() VT_NOTE=() VT_BY=()
 	declare -gA VT_ROWS=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		lineno=$((lineno + 1))
@@ -54,6 +56,16 @@ vt_load() {
 		with=${rest%%$'\t'*} rest=${rest#*$'\t'}
 		note=$rest
 		[ "$with" != "$note" ] || note=
+		by=
+		if [[ $note == *$'\t'* ]]; then
+			by=${note#*$'\t'}
+			note=${note%%$'\t'*}
+		fi
+		case $by in '' | keepalived | kamailio | sshd | resolver) ;; *)
+			echo "$VT_TABLE:$lineno: unknown deciding program '$by'" >&2
+			return 1
+			;;
+		esac
 		if [ -z "$f" ] || [ -z "$v" ] || [ -z "$blame" ] || [ -z "$with" ] ||
 			[[ $keys != *" $f "* ]]; then
 			echo "$VT_TABLE:$lineno: malformed row (unknown field or empty column)" >&2
@@ -74,6 +86,7 @@ vt_load() {
 		[ "$with" != - ] || with=
 		VT_WITH[n]=$with
 		VT_NOTE[n]=$note
+		VT_BY[n]=$by
 		VT_ROWS[$f]+="$n "
 		n=$((n + 1))
 	done <"$VT_TABLE"
@@ -84,9 +97,17 @@ vt_rows() {
 	echo ${VT_ROWS[$1]:-}
 }
 
+vt_rows_by() {
+	local i
+	for i in ${VT_ROWS[$2]:-}; do
+		[ "${VT_BY[i]}" != "$1" ] || printf '%s ' "$i"
+	done
+	echo
+}
+
 vt_cache() {
 	{
-		declare -p VT_LINE VT_FIELD VT_VALUE VT_VERDICT VT_BLAME VT_WITH VT_NOTE VT_ROWS |
+		declare -p VT_LINE VT_FIELD VT_VALUE VT_VERDICT VT_BLAME VT_WITH VT_NOTE VT_BY VT_ROWS |
 			sed 's/^declare -\([aA]\) /declare -g\1 /'
 		echo "VT_COUNT=$VT_COUNT"
 	} >"$1"
@@ -117,5 +138,5 @@ vt_describe() {
 	local shown
 	printf -v shown '%q' "${VT_VALUE[$1]}"
 	[ ${#shown} -le 120 ] || shown="${shown:0:120}..."
-	echo "line ${VT_LINE[$1]}: ${VT_FIELD[$1]}=[${shown}] (expected ${VT_VERDICT[$1]}${VT_NOTE[$1]:+: ${VT_NOTE[$1]}})"
+	echo "line ${VT_LINE[$1]}: ${VT_FIELD[$1]}=[${shown}] (expected ${VT_VERDICT[$1]}${VT_NOTE[$1]:+: ${VT_NOTE[$1]}}${VT_BY[$1]:+, decided by ${VT_BY[$1]}})"
 }

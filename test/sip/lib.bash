@@ -100,9 +100,11 @@ sip_extension() {
 	sip_api POST /api/v1/extensions "{\"domain\":\"$SIP_DOMAIN\",\"extension\":\"$1\",\"password\":\"$pw\"}" >/dev/null
 }
 
-# Kamailio in node1 with the generated config at its real path.
+# Kamailio in node1 with the generated config at its real path (or
+# SIP_KAM_CFG: an edited copy, for a benchmark's reference).
 sip_kamailio_up() {
-	mn_spawn node1 "$MN_DIR/kamailio.log" kamailio -DD -E -f /etc/voip-ha/kamailio/kamailio.cfg -m 64 -M 8
+	mn_spawn node1 "$MN_DIR/kamailio.log" kamailio -DD -E -f "${SIP_KAM_CFG:-/etc/voip-ha/kamailio/kamailio.cfg}" \
+		-m 64 -M 8
 	SIP_KAM_PID=$MN_PID
 	echo "$SIP_KAM_PID" >"$MN_DIR/kamailio.pid"
 	local _

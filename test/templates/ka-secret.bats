@@ -74,3 +74,63 @@ dumped_password() {
 	[[ "$output" == *"vrrp_password: must be printable ASCII"* ]]
 	[[ "$output" != *'a"b'* ]]
 }
+
+# ka_minimal LINE FILE: a keepalived configuration with one VRRP instance on
+# host0 whose authentication block holds LINE (PASS, so the dump shows the
+# secret).
+ka_minimal() {
+	cat >"$2" <<EOT
+vrrp_instance v {
+    state BACKUP
+    interface host0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+$1
+    }
+    virtual_ipaddress {
+        198.51.100.10/24 dev host0
+    }
+}
+EOT
+}
+
+@test "validation table rows decided by keepalived: keepalived itself agrees with each verdict" {
+	prereq_root "network namespaces"
+	source "$TOP/test/data/validation-table.bash"
+	vt_load
+	local row v d line rc got verdict n=0 bad=0
+	for row in $(vt_rows_by keepalived vrrp_password); do
+		v=${VT_VALUE[row]}
+		n=$((n + 1))
+		d=$BATS_TEST_TMPDIR/row$n
+		mkdir -p "$d"
+		if [ "${VT_VERDICT[row]}" = accept ]; then
+			# The line voip-ha writes.
+			if ! f=$(secret_file "$v" "$d"); then
+				echo "$(vt_describe "$row"): voip-ha refused it"
+				bad=1
+				continue
+			fi
+			line=$(grep -m 1 ' auth_pass ' "$f")
+		else
+			# The quoted line voip-ha would write if it let the value through.
+			line="        auth_pass \"$v\""
+		fi
+		ka_minimal "$line" "$d/k.conf"
+		rc=0
+		with_host0 keepalived -t -f "$d/k.conf" >"$d/t.log" 2>&1 || rc=$?
+		got=$(dumped_password "$d/k.conf")
+		verdict=reject
+		[ "$rc" != 0 ] || [ "$got" != "$v" ] || verdict=accept
+		echo "$(vt_describe "$row"): keepalived -t exit $rc, read [$got]"
+		[ "$verdict" = "${VT_VERDICT[row]}" ] || {
+			echo "  ... keepalived disagrees: $(head -n 2 "$d/t.log")"
+			bad=1
+		}
+	done
+	[ "$n" -ge 15 ]
+	[ "$bad" = 0 ]
+}

@@ -154,7 +154,7 @@ kam_string() {
 	done
 }
 
-@test "a kamailio_db_password with '/' is refused before anything is written" {
+@test "a kamailio_db_password with '/' before its first '@' is refused before anything is written" {
 	conf_with "$NASTY" kamailio_db_password 'a/b@c' "$BATS_TEST_TMPDIR/slash.conf"
 	run "$VOIPHA" generate --all --out "$BATS_TEST_TMPDIR/out" --config "$BATS_TEST_TMPDIR/slash.conf" \
 		--templates "$TOP/templates"

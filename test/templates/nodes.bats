@@ -168,6 +168,119 @@ try_login() {
 	[ "$output" = "$(printf 'peer\nreject\nscram-sha-256')" ]
 }
 
+# kam_logs_in URL: a minimal Kamailio in node1 whose sqlops module opens URL
+# (the content of a cfg string, escaped already, as in DBURL); 0 when a
+# connection of role kamailio shows up within 5 s. Kamailio is stopped
+# before it returns.
+kam_logs_in() {
+	local cfg=$MN_DIR/kam-url.cfg pid i rc=1
+	cat >"$cfg" <<EOF
+#!KAMAILIO
+listen=udp:127.0.0.1:5999
+children=1
+log_stderror=yes
+loadmodule "pv.so"
+loadmodule "sqlops.so"
+loadmodule "db_postgres.so"
+modparam("sqlops", "sqlcon", "c=>$1")
+request_route {
+	drop;
+}
+EOF
+	chmod 600 "$cfg"
+	mn_spawn node1 "$MN_DIR/kam-url.log" kamailio -DD -E -f "$cfg" -m 32 -M 8
+	pid=$MN_PID
+	for i in $(seq 25); do
+		if [ "$(mn_psql node1 -At -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'kamailio'")" != 0 ]; then
+			rc=0
+			break
+		fi
+		grep -q 'could not add connection' "$MN_DIR/kam-url.log" && break
+		sleep 0.2
+	done
+	kill "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	return "$rc"
+}
+
+# set_kamailio_password VALUE: the kamailio role's password (SQL on stdin).
+set_kamailio_password() {
+	printf 'ALTER ROLE kamailio PASSWORD %s;\n' "$(sql_literal "$1")" | mn_psql node1 -d postgres >/dev/null
+}
+
+@test "validation table rows decided by Kamailio: the installed Kamailio logs in to PostgreSQL exactly with the accepted passwords" {
+	source "$TOP/test/data/validation-table.bash"
+	vt_load
+	local row v url line e n=0 bad=0 got d=$BATS_TEST_TMPDIR
+	for row in $(vt_rows_by kamailio kamailio_db_password); do
+		v=${VT_VALUE[row]}
+		n=$((n + 1))
+		if [ "${VT_VERDICT[row]}" = accept ]; then
+			# The db_url voip-ha writes.
+			conf_with "$CONF" kamailio_db_password "$v" "$d/row.conf"
+			rm -rf "$d/out"
+			gen_all "$d/row.conf" "$d/out" >/dev/null || {
+				echo "$(vt_describe "$row"): voip-ha refused it"
+				bad=1
+				continue
+			}
+			line=$(grep '^#!define DBURL "' "$d/out/node1/etc/voip-ha/kamailio/kamailio.cfg")
+			line=${line#\#!define DBURL \"}
+			url=${line%\"}
+		else
+			# The db_url voip-ha would write if it let the value through.
+			e=${v//\\/\\\\}
+			e=${e//\"/\\\"}
+			url="postgres://kamailio:$e@127.0.0.1:5432/voip"
+		fi
+		set_kamailio_password "$v"
+		got=reject
+		if kam_logs_in "$url"; then
+			got=accept
+		fi
+		echo "$(vt_describe "$row"): Kamailio: $got"
+		[ "$got" = "${VT_VERDICT[row]}" ] || { grep ERROR "$MN_DIR/kam-url.log" | head -n 3; bad=1; }
+	done
+	set_kamailio_password "$(conf_get "$CONF" kamailio_db_password)"
+	[ "$n" -ge 10 ]
+	[ "$bad" = 0 ]
+}
+
+@test "a port sshd holds on every node (22, wildcard address) cannot be Kamailio's: it fails to listen there, and on 23 it does" {
+	# openssh-server is not installed on the build machine: a listener on
+	# 0.0.0.0:22 (sshd's default ListenAddress) stands in for it.
+	mn_spawn node2 "$MN_DIR/sshd-standin.log" python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("0.0.0.0", 22))
+s.listen()
+time.sleep(60)'
+	local holder=$MN_PID port i out
+	for i in $(seq 50); do
+		mn_exec node2 ss -Hltn 'sport = :22' | grep -q 0.0.0.0:22 && break
+		sleep 0.1
+	done
+	for port in 22 23; do
+		printf '#!KAMAILIO\nlisten=tcp:198.51.100.12:%s\nchildren=1\ntcp_children=1\nlog_stderror=yes\nrequest_route {\n\tdrop;\n}\n' \
+			"$port" >"$MN_DIR/kam-$port.cfg"
+		mn_spawn node2 "$MN_DIR/kam-$port.log" timeout 5 kamailio -DD -E -f "$MN_DIR/kam-$port.cfg" -m 32 -M 8
+		out=0
+		wait "$MN_PID" || out=$?
+		echo "port $port: Kamailio exit $out: $(grep -m 1 -i 'bind' "$MN_DIR/kam-$port.log")"
+		if [ "$port" = 22 ]; then
+			[ "$out" != 124 ]
+			[ "$out" != 0 ]
+			grep -q -i 'address already in use' "$MN_DIR/kam-$port.log"
+		else
+			[ "$out" = 124 ] # still serving when timeout stopped it
+		fi
+	done
+	kill "$holder"
+}
+
 # sip_probe NODE SCENARIO TARGET [sipp args]: one sipp call from NODE.
 sip_probe() {
 	local node=$1 sf=$2 target=$3

@@ -11,7 +11,17 @@
 #include "lib/sockaddr.h"
 #include "lib/validators.h"
 
-enum what { IPV4, IFNAME, HOSTNAME, DOMAIN, UINT_1_65535, ULLONG_5_MAX };
+enum what {
+	IPV4,
+	IFNAME,
+	HOSTNAME,
+	LOOPBACK_NAME,
+	DOMAIN,
+	KA_QUOTED,
+	KAM_DBURL_PW,
+	UINT_1_65535,
+	ULLONG_5_MAX
+};
 
 struct row {
 	const char *name;
@@ -56,6 +66,41 @@ static struct row rows[] = {
 	{ "ifname quote", IFNAME, "eth0\"", 0, 0 },
 	{ "ifname non-ASCII", IFNAME, "\xc3\xa9th0", 0, 0 },
 	{ "hostname simple", HOSTNAME, "voip-node1", 1, 0 },
+	{ "loopback localhost", LOOPBACK_NAME, "localhost", 1, 0 },
+	{ "loopback case", LOOPBACK_NAME, "LocalHost", 1, 0 },
+	{ "loopback under .localhost", LOOPBACK_NAME, "pbx1.localhost", 1, 0 },
+	{ "loopback deep under .localhost", LOOPBACK_NAME, "a.b.LOCALHOST", 1, 0 },
+	{ "loopback localdomain", LOOPBACK_NAME, "localhost.localdomain", 1, 0 },
+	{ "loopback under localdomain", LOOPBACK_NAME, "x.localhost.localdomain", 1, 0 },
+	{ "loopback ip6-localhost", LOOPBACK_NAME, "ip6-localhost", 1, 0 },
+	{ "loopback ip6-loopback", LOOPBACK_NAME, "IP6-Loopback", 1, 0 },
+	{ "loopback localhost6", LOOPBACK_NAME, "localhost6", 1, 0 },
+	{ "loopback localhost6.localdomain6", LOOPBACK_NAME, "localhost6.localdomain6", 1, 0 },
+	{ "loopback not a suffix of a label", LOOPBACK_NAME, "mylocalhost", 0, 0 },
+	{ "loopback not a prefix", LOOPBACK_NAME, "localhostx", 0, 0 },
+	{ "loopback a real domain", LOOPBACK_NAME, "localhost.example.com", 0, 0 },
+	{ "loopback under ip6-localhost is not", LOOPBACK_NAME, "a.ip6-localhost", 0, 0 },
+	{ "loopback plain name", LOOPBACK_NAME, "pbx1", 0, 0 },
+	{ "loopback empty", LOOPBACK_NAME, "", 0, 0 },
+	{ "ka quoted plain", KA_QUOTED, "a b", 1, 0 },
+	{ "ka quoted inner backslash", KA_QUOTED, "a\\b", 1, 0 },
+	{ "ka quoted leading backslash", KA_QUOTED, "\\ab", 1, 0 },
+	{ "ka quoted one trailing backslash", KA_QUOTED, "ab\\", 0, 0 },
+	{ "ka quoted two trailing backslashes", KA_QUOTED, "ab\\\\", 1, 0 },
+	{ "ka quoted three trailing backslashes", KA_QUOTED, "a\\\\\\", 0, 0 },
+	{ "ka quoted only a backslash", KA_QUOTED, "\\", 0, 0 },
+	{ "ka quoted only two backslashes", KA_QUOTED, "\\\\", 1, 0 },
+	{ "ka quoted double quote", KA_QUOTED, "a\"b", 0, 0 },
+	{ "ka quoted tab", KA_QUOTED, "a\tb", 0, 0 },
+	{ "kam pw plain", KAM_DBURL_PW, "plain", 1, 0 },
+	{ "kam pw at only", KAM_DBURL_PW, "p@ss", 1, 0 },
+	{ "kam pw slash after at", KAM_DBURL_PW, "p@ss/w0rd", 1, 0 },
+	{ "kam pw at slash", KAM_DBURL_PW, "@/", 1, 0 },
+	{ "kam pw slashes after at", KAM_DBURL_PW, "a@b/c@d/e", 1, 0 },
+	{ "kam pw slash alone", KAM_DBURL_PW, "/", 0, 0 },
+	{ "kam pw slash no at", KAM_DBURL_PW, "a/b", 0, 0 },
+	{ "kam pw slash before at", KAM_DBURL_PW, "a/b@c", 0, 0 },
+	{ "kam pw slash then at", KAM_DBURL_PW, "/@", 0, 0 },
 	{ "hostname fqdn", HOSTNAME, "pbx1.example.org", 1, 0 },
 	{ "hostname digit start", HOSTNAME, "1pbx", 1, 0 },
 	{ "hostname 63-char label", HOSTNAME,
@@ -129,8 +174,17 @@ static void test_row(void **state)
 	case HOSTNAME:
 		assert_int_equal(hostname_valid(r->input), r->ok);
 		break;
+	case LOOPBACK_NAME:
+		assert_int_equal(hostname_is_loopback(r->input), r->ok);
+		break;
 	case DOMAIN:
 		assert_int_equal(domain_valid(r->input), r->ok);
+		break;
+	case KA_QUOTED:
+		assert_int_equal(ka_quoted_ok(r->input), r->ok);
+		break;
+	case KAM_DBURL_PW:
+		assert_int_equal(kam_dburl_password_ok(r->input), r->ok);
 		break;
 	case ULLONG_5_MAX:
 		assert_int_equal(ullong_parse(r->input, 5, ULLONG_MAX, &ull) == 0, r->ok);
