@@ -497,6 +497,21 @@ fo_still_primary() {
 	return 1
 }
 
+# fo_end_checks TAG H NFAIL: the end of every scenario: writes for FO_POST
+# more seconds, writers stopped, their rows compared with the final
+# primary (nothing acknowledged lost), every unit active; FO_R[ok] when no
+# point failed since NFAIL.
+fo_end_checks() {
+	local tag=$1 h=$2 nfail=$3
+	sleep "$FO_POST"
+	fo_writers_stop
+	fo_compare "$tag" "$(fo_final_primary)"
+	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
+	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
+	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
+	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+}
+
 # fo_scenario NUM TAG. Results: FO_R[rto vip db sip] (ms from the fault),
 # FO_R[healthy] (ms from the fault to a healthy pair), FO_R[rejoin],
 # FO_R[rebuild_ms], FO_R[acked], FO_R[lost], FO_R[gap], FO_R[ok] (1: every
@@ -626,14 +641,8 @@ fo_scenario() {
 	FO_R[to]=$FO_HOLDER
 	fo_check "$h: $P rejoined as a streaming standby of $S (VIP on $S)" fo_healthy_with "$S"
 	[ -z "${FO_R[healthy]}" ] && fo_state_diag
-	sleep "$FO_POST"
-	fo_writers_stop
-	fo_compare "$tag" "$(fo_final_primary)"
-	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
-	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
 	fo_rejoin_info "$P" "$t0"
-	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
-	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_end_checks "$tag" "$h" "$nfail"
 	fo_log "$h: RTO ${FO_R[rto]:-none} ms (VIP ${FO_R[vip]:-never}, writable ${FO_R[db]:-never}, SIP ${FO_R[sip]:-never} ms after the fault); healthy again ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rejoin: ${FO_R[rejoin]}${FO_R[rebuild_ms]:+, rebuild logged for ${FO_R[rebuild_ms]} ms}; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
@@ -747,13 +756,7 @@ fo_scenario_kept() {
 	FO_R[to]=$FO_HOLDER
 	[ "$s" = 8 ] && E2E_BOOT_TIMEOUT=90 e2e_wait_booted_try witness >&2
 	fo_check "$h: $P holds the leadership again (not the failsafe)" fo_until 60 fo_lease_flag "$P" lease_held
-	sleep "$FO_POST"
-	fo_writers_stop
-	fo_compare "$tag" "$(fo_final_primary)"
-	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
-	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
-	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
-	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_end_checks "$tag" "$h" "$nfail"
 	fo_log "$h: $S sampled $samples times: primary ${FO_R[second_primary]}, VIP ${FO_R[vip_on_other]}; healthy ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rows acknowledged ${FO_R[acked]}, lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
@@ -796,13 +799,7 @@ fo_switchover() {
 	wait_for 60 fo_healthy_with "$T" && FO_R[healthy_back]=$(($(ms) - t1))
 	fo_check "$h: pair healthy with roles swapped again (VIP on $T, $H streaming from it) within 60 s" fo_healthy_with "$T"
 	fo_healthy >/dev/null || fo_state_diag
-	sleep "$FO_POST"
-	fo_writers_stop
-	fo_compare "$tag" "$(fo_final_primary)"
-	fo_check "$h: writers on both nodes acknowledged rows" fo_writers_wrote
-	fo_check "$h: 0 acknowledged rows lost (${FO_R[acked]} acknowledged)" fo_no_loss
-	fo_check "$h: postgresql, kamailio, keepalived active on both nodes" fo_until 60 fo_services
-	[ $((${#FO_FAILED[@]} + ${TAP_FAILED:-0})) = "$nfail" ] && FO_R[ok]=1
+	fo_end_checks "$tag" "$h" "$nfail"
 	fo_log "$h: $P -> $S: command ${cmd1} ms, service on $S ${rto1:-never} ms after the start; back $H -> $T: command ${FO_R[cmd_back]} ms, service on $T ${FO_R[rto]:-never} ms; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
