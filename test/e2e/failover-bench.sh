@@ -16,7 +16,13 @@
 # stderr. Reports, never asserts: the machine is shared.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-export E2E_PREFIX=vhf E2E_BRIDGE=vhbr3 E2E_WORK=/var/tmp/voip-ha-failover-bench
+# Its own names, so that the run with the arbiter (PAIR_ARBITER=1) can go
+# side by side with the one without, under the same load.
+if [ "${PAIR_ARBITER:-0}" = 1 ]; then
+	export E2E_PREFIX=vha E2E_BRIDGE=vhbr4 E2E_WORK=/var/tmp/voip-ha-failover-bench-arbiter
+else
+	export E2E_PREFIX=vhf E2E_BRIDGE=vhbr3 E2E_WORK=/var/tmp/voip-ha-failover-bench
+fi
 . "$HERE/lib.sh"
 . "$HERE/pair.sh"
 export FO_MODE=bench
