@@ -14,6 +14,7 @@
 #define VOIPHA_ENGINE_LEASE_KEEPER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "engine/arbiter.h"
@@ -39,8 +40,8 @@ struct lease_keeper {
 	pthread_mutex_t mu;
 	pthread_t thread;
 	bool running;
-	volatile int stop;
-	bool peer_host; /* from the monitor's probes, under mu */
+	atomic_int stop; /* set by lease_keeper_stop, read by the thread */
+	bool peer_host;  /* from the monitor's probes, under mu */
 	struct lease_snapshot st;
 	void (*publish)(void *arg); /* called after every change, outside mu */
 	void *publish_arg;
