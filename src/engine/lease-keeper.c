@@ -227,16 +227,26 @@ static void *keeper_main(void *arg)
 	while (!k->stop) {
 		long long t0 = lease_clock_ms(), spent;
 		struct local_view lv;
-		bool held;
+		bool held, fenced;
 
 		read_local(k->ctx, &lv);
+		/* A fenced node (a fence, a switchover) is no primary of ours
+		 * any more: whoever fenced it gives the lease back, and its
+		 * PostgreSQL stopping is no reason to fence it again (which
+		 * would stop the standby a rebuild is starting). */
+		fenced = access(VOIPHA_FENCED, F_OK) == 0;
 		pthread_mutex_lock(&k->mu);
+		if (fenced && k->st.held) {
+			k->st.held = false;
+			k->st.valid_until = 0;
+			k->st.failsafe = false;
+		}
 		held = k->st.held;
 		pthread_mutex_unlock(&k->mu);
-		if (lv.answers && lv.primary && access(VOIPHA_FENCED, F_OK) != 0) {
+		if (!fenced && lv.answers && lv.primary) {
 			step_primary(k, &lv);
 			publish(k);
-		} else if (!lv.answers && held) {
+		} else if (!fenced && !lv.answers && held) {
 			/* It was our primary and it stopped answering. */
 			step_primary(k, &lv);
 			publish(k);
