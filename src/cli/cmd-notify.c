@@ -229,6 +229,24 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 	return act == PROMOTE ? PROMOTE : PROMOTE_REFUSE;
 }
 
+/* The peer handed over on purpose (voip-ha switchover recorded it in the
+ * data this node replayed, within the last two minutes). */
+static bool planned_handover(const struct node_ctx *ctx)
+{
+	PGconn *c = pg_connect_local(VOIPHA_DB, 3);
+	char v[8] = "", err[256];
+	bool planned;
+
+	planned = c && PQstatus(c) == CONNECTION_OK &&
+		  pg_query_value(c,
+				 "SELECT 'yes' FROM voip.ha_event WHERE event = 'switchover' "
+				 "AND node = $1 AND at > now() - interval '2 minutes' LIMIT 1",
+				 ctx->peer_name, v, sizeof(v), err, sizeof(err)) == 0 &&
+		  strcmp(v, "yes") == 0;
+	PQfinish(c);
+	return planned;
+}
+
 static int on_master(const struct node_ctx *ctx, const struct transition *t)
 {
 	char v[16], err[512];
@@ -311,9 +329,14 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
 		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
 			      (t1.tv_nsec - t0.tv_nsec) / 1000000));
-		history_add("failover", "ok", "%s promoted (%s was %s)", ctx->local_name,
-			    ctx->peer_name, reach.peer ? "reachable" : "unreachable");
-		run_alert(ctx, "failover", "promoted");
+		if (planned_handover(ctx)) {
+			history_add("switchover", "ok", "%s promoted: planned switchover from %s",
+				    ctx->local_name, ctx->peer_name);
+		} else {
+			history_add("failover", "ok", "%s promoted (%s was %s)", ctx->local_name,
+				    ctx->peer_name, reach.peer ? "reachable" : "unreachable");
+			run_alert(ctx, "failover", "promoted");
+		}
 		c = pg_connect_local("postgres", 5);
 		if (!c || PQstatus(c) != CONNECTION_OK) {
 			logmsg(LOG_ERR, "cannot reconnect after promotion: %s", pg_errmsg(c));

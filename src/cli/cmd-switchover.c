@@ -76,6 +76,28 @@ static int standby_lag(const struct node_ctx *ctx, long long *lag, char *why, si
 	return 0;
 }
 
+/* Tells the peer, through the data it replicates (synchronously: it is on
+ * its disk before this returns), that what comes is a planned switchover:
+ * the node it promotes records it as one (notify MASTER), not as a
+ * failover. Only a record: a failure is noted and the switchover goes on. */
+static void record_handover(const struct node_ctx *ctx)
+{
+	PGconn *c = pg_connect_local(VOIPHA_DB, 3);
+	char err[256], v[8];
+
+	if (!c || PQstatus(c) != CONNECTION_OK || pg_exec(c, "BEGIN", err, sizeof(err)) < 0 ||
+	    pg_exec(c, "SET LOCAL synchronous_commit = on", err, sizeof(err)) < 0 ||
+	    pg_query_value(c,
+			   "INSERT INTO voip.ha_event (node, event) VALUES ($1, 'switchover') "
+			   "RETURNING 'ok'",
+			   ctx->local_name, v, sizeof(v), err, sizeof(err)) < 0 ||
+	    pg_exec(c, "COMMIT", err, sizeof(err)) < 0)
+		cli_note("switchover: the handover is not recorded for %s (%s): it will call "
+			 "its promotion a failover",
+			 ctx->peer_name, c && PQstatus(c) == CONNECTION_OK ? err : pg_errmsg(c));
+	PQfinish(c);
+}
+
 int cmd_switchover(int argc, char **argv)
 {
 	const char *config = DEFAULT_CONFIG, *max_lag_arg = NULL;
@@ -131,6 +153,7 @@ int cmd_switchover(int argc, char **argv)
 	cli_note("switchover: %s -> %s (standby %lld bytes behind)", ctx.local_name, ctx.peer_name,
 		 lag);
 	history_add("switchover", "started", "%s -> %s", ctx.local_name, ctx.peer_name);
+	record_handover(&ctx);
 	t0 = now_ms();
 	/* Writes stop here; the fence marker keeps PostgreSQL from coming
 	 * back as a primary. The rebuild unit is not wanted: this command

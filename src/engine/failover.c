@@ -21,6 +21,26 @@
 #include <syslog.h>
 #include <unistd.h>
 
+/* The fence marker says "switchover" and is recent: voip-ha switchover is
+ * at work (it stops, rejoins and restarts this node itself). An old one is
+ * a switchover that died half way: the rules apply again. */
+#define SWITCHOVER_MAX_S 300
+static bool switchover_under_way(void)
+{
+	char line[32] = "";
+	struct stat st;
+	FILE *f = fopen(VOIPHA_FENCED, "re");
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	if (fstat(fileno(f), &st) < 0)
+		st.st_mtime = 0;
+	fclose(f);
+	return strncmp(line, "switchover", 10) == 0 && time(NULL) - st.st_mtime < SWITCHOVER_MAX_S;
+}
+
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len)
 {
 	struct situation s;
@@ -30,6 +50,12 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	struct arbiter a;
 	char err[256];
 
+	/* A switchover stops this node's PostgreSQL and keepalived itself and
+	 * rejoins it: nothing to fence (and no fence to record). */
+	if (switchover_under_way()) {
+		snprintf(why, len, "a switchover is under way");
+		return false;
+	}
 	/* What this node knows, gathered for rule_fence(); the cheap facts
 	 * first, so a standby is not slowed by probes it does not need. */
 	memset(&s, 0, sizeof(s));

@@ -760,6 +760,16 @@ fo_scenario_kept() {
 	fo_log "$h: $S sampled $samples times: primary ${FO_R[second_primary]}, VIP ${FO_R[vip_on_other]}; healthy ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rows acknowledged ${FO_R[acked]}, lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
 
+# fo_switchover_recorded OLD NEW: since OLD's last "switchover started", its
+# history has no fence; NEW's last promotion is a switchover, not a failover.
+fo_switchover_recorded() {
+	local old=$1 new=$2 o n
+	o=$(e2e_exec "$old" awk -F'\t' '$2 == "switchover" && $3 == "started" { n = NR } { l[NR] = $2 } END { for (i = n; i <= NR; i++) if (l[i] == "fence") f++; print n ? f + 0 : "none" }' /var/lib/voip-ha/history)
+	n=$(e2e_exec "$new" awk -F'\t' '($2 == "failover" || $2 == "switchover") && $3 == "ok" { last = $2 " " $4 } END { print last }' /var/lib/voip-ha/history)
+	echo "$old: fences since the switchover started: $o; $new's last promotion: $n"
+	[ "$o" = 0 ] && [[ $n == "switchover "*promoted* ]]
+}
+
 fo_switchover_run() { # NODE
 	e2e_exec "$1" timeout -k 5 "$FO_SWITCHOVER_TIMEOUT" voip-ha switchover </dev/null 2>&1 | tail -n 20
 	return "${PIPESTATUS[0]}"
@@ -782,6 +792,8 @@ fo_switchover() {
 	local rto1=${FO_R[rto]} cmd1=${FO_R[cmd]}
 	wait_for 60 fo_healthy_with "$S" && FO_R[healthy]=$(($(ms) - t0))
 	fo_check "$h: pair healthy with roles swapped (VIP on $S, $P streaming from it) within 60 s" fo_healthy_with "$S"
+	fo_check "$h: a switchover in the history of both: $S recorded its promotion as one, $P no fence" \
+		fo_switchover_recorded "$P" "$S"
 	sleep 2
 
 	# And back: again on whoever holds the VIP now ($S unless the first one
