@@ -112,7 +112,7 @@ void lease_give_back(const struct node_ctx *ctx)
 
 	if (arbiter_init(&a, ctx) < 0)
 		return;
-	if (monitor_state_load(MONITOR_STATE_PATH, &st, &kerr) == 0 && st.lease_held &&
+	if (monitor_state_load(MONITOR_STATE_PATH, &st, &kerr) == 0 &&
 	    strcmp(st.lease_holder, ctx->local_name) == 0) {
 		if (arbiter_release(&a, st.lease_term, 1000, &ans, err, sizeof(err)) < 0)
 			syslog(LOG_WARNING, "cannot give the leadership back: %s", err);
