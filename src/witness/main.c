@@ -14,26 +14,32 @@
 
 #define CONFIG_MAX (64 * 1024)
 
+/* werr (a failure) and wsay (information) print the same way; two names
+ * so that callers say which they mean. */
+static void wprint(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void wprint(const char *fmt, va_list ap)
+{
+	fputs("voip-ha-witness: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void werr(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("voip-ha-witness: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	wprint(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void wsay(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("voip-ha-witness: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	wprint(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static int read_config_text(const char *path, struct strbuf *sb)
