@@ -110,7 +110,7 @@ $(BUILD)/test/unit/test-scram: test/unit/test-scram.c test/unit/unit.h src/cli/s
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ test/unit/test-scram.c src/cli/scram.c $(ALL_LDFLAGS) -lcmocka -lcrypto
 # Setting a data directory aside, also where it is its own mount point.
-$(BUILD)/test/unit/test-datadir: test/unit/test-datadir.c test/unit/unit.h src/engine/datadir.c src/engine/datadir.h src/engine/bringup.h
+$(BUILD)/test/unit/test-datadir: test/unit/test-datadir.c test/unit/unit.h src/engine/datadir.c src/engine/datadir.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) $(ALL_CFLAGS) -o $@ test/unit/test-datadir.c src/engine/datadir.c $(ALL_LDFLAGS) -lcmocka
 

@@ -13,7 +13,9 @@
  * reachable yet, the clone stays pending (voip-ha-clone.service retries);
  * 1 anything else. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/boot.h"
+#include "engine/pg-session.h"
+#include "engine/standby-setup.h"
 #include "cli/cli.h"
 #include "engine/datadir.h"
 #include "engine/pgctl.h"

@@ -7,7 +7,7 @@
  * primary behind the VIP it no longer holds. Exit 0 whether or not fencing
  * was needed; 1 when it was needed and failed. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/node-ctx.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 

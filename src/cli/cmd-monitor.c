@@ -13,7 +13,8 @@
  *     which `voip-ha status` and voip-admind's /metrics read.
  * --once runs one round (tests). */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/pg-session.h"
+#include "lib/sockaddr.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 #include "engine/history.h"

@@ -3,7 +3,7 @@
  * holding secrets, themselves). Every value is an address, a number, a fixed
  * word or a validated path: no quoting is ever needed. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/node-ctx.h"
 #include "cli/cli.h"
 
 #include <stdio.h>

@@ -17,7 +17,9 @@
  *            the local primary is fenced (stopped, marker, rebuild started)
  *            when should_fence() says so; FAULT also logs diagnostics.
  * Exit 0 unless an action failed; 2 for unexpected arguments. */
-#include "engine/bringup.h"
+#include "engine/boot.h"
+#include "engine/pg-probe.h"
+#include "engine/pg-session.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 #include "engine/history.h"

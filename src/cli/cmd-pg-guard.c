@@ -15,7 +15,9 @@
  *
  * Only the configured cluster is guarded; other clusters and a node without
  * a (valid) cluster.conf are left alone (exit 0). */
-#include "engine/bringup.h"
+#include "engine/controldata.h"
+#include "engine/pg-probe.h"
+#include "engine/pg-session.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 #include "engine/pgctl.h"

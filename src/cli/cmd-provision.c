@@ -13,7 +13,9 @@
  * (PQencryptPasswordConn) and only the verifier is sent, so the plaintext is
  * never in the server log or pg_stat_activity. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/pg-session.h"
+#include "engine/run-as.h"
+#include "engine/standby-setup.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
 #include "lib/readfile.h"

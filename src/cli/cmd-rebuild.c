@@ -18,7 +18,10 @@
  * keepalived is down, say) the fence is lifted and the local PostgreSQL
  * starts as the primary it was, so a pair is never left without one. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/controldata.h"
+#include "engine/pg-probe.h"
+#include "engine/standby-setup.h"
+#include "lib/sockaddr.h"
 #include "cli/cli.h"
 #include "engine/datadir.h"
 #include "engine/failover.h"

@@ -4,7 +4,10 @@
  * holder from the VIP itself (which node's PostgreSQL answers there). The
  * JSON keys are stable (voip-ha(8)). Exit 0, or 1 when there are warnings. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/boot.h"
+#include "engine/pg-probe.h"
+#include "engine/pg-session.h"
+#include "lib/sockaddr.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 #include "engine/history.h"

@@ -14,7 +14,10 @@
  *      of data, only the timeline switch) and start keepalived again.
  * Run it again on the other node to swap back. */
 #include "cli/args.h"
-#include "engine/bringup.h"
+#include "engine/pg-probe.h"
+#include "engine/pg-session.h"
+#include "engine/run-as.h"
+#include "lib/sockaddr.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
 #include "engine/history.h"

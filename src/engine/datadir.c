@@ -1,6 +1,6 @@
 /* Replacing the local data directory safely: see datadir.h. */
 #include "engine/datadir.h"
-#include "engine/bringup.h"
+#include "engine/node-ctx.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,9 @@
 /* The failover rules: see failover.h. */
 #include "engine/failover.h"
 #include "engine/arbiter.h"
-#include "engine/bringup.h"
+#include "engine/pg-probe.h"
+#include "engine/pg-session.h"
+#include "engine/run-as.h"
 #include "cli/cli.h"
 #include "engine/history.h"
 #include "engine/lease-keeper.h"

@@ -1,6 +1,6 @@
 /* Who this node is (cluster.conf resolved against this machine) and where
  * its things live. No libpq here: the lean health check (voip-ha-check)
- * links this; the libpq side of bring-up is engine/bringup.h. */
+ * links this; the libpq side is engine/pg-session.h, pg-probe.h, standby-setup.h. */
 #ifndef VOIPHA_CLI_NODE_CTX_H
 #define VOIPHA_CLI_NODE_CTX_H
 

@@ -1,7 +1,7 @@
 /* The local PostgreSQL cluster over its Unix socket, as the postgres user
  * (peer authentication), the way every voip-ha command connects: the
  * socket, the session options and the switch of effective ids live here,
- * for libpq's connections (engine/bringup.c) and for the lean health check's
+ * for libpq's connections (engine/pg-session.c) and for the lean health check's
  * own protocol client (lib/pgwire.h). No libpq here. */
 #ifndef VOIPHA_CLI_PG_LOCAL_H
 #define VOIPHA_CLI_PG_LOCAL_H

@@ -1,6 +1,8 @@
 /* The local PostgreSQL cluster and systemd units: see pgctl.h. */
 #include "engine/pgctl.h"
-#include "engine/bringup.h"
+#include "engine/boot.h"
+#include "engine/pg-session.h"
+#include "engine/run-as.h"
 #include "cli/cli.h"
 #include "engine/unit-state.h"
 

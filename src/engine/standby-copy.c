@@ -1,6 +1,8 @@
 /* Turning the local data directory into a standby: see standby-copy.h. */
 #include "engine/standby-copy.h"
-#include "engine/bringup.h"
+#include "engine/pg-session.h"
+#include "engine/run-as.h"
+#include "engine/standby-setup.h"
 #include "cli/cli.h"
 #include "engine/datadir.h"
 

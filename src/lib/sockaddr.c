@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -27,4 +28,20 @@ int sockaddr_from_ip(const char *ip, uint16_t port, struct sockaddr_storage *ss,
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+bool address_is_local(const char *addr)
+{
+	struct ifaddrs *ifa, *i;
+	struct in_addr want;
+	bool found = false;
+
+	if (inet_pton(AF_INET, addr, &want) != 1 || getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == want.s_addr)
+			found = true;
+	freeifaddrs(ifa);
+	return found;
 }

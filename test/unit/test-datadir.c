@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/bringup.h"
+#include "engine/node-ctx.h"
 #include "engine/datadir.h"
 
 static char base[] = "/tmp/test-datadir.XXXXXX";
