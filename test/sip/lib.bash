@@ -165,14 +165,11 @@ sip_as_fs() {
 # sip_kamailio_restart: stop Kamailio (SIGTERM, then wait for it) and start
 # it again; nothing of the calls or registrations lives in its memory.
 sip_kamailio_restart() {
-	local pid _
+	local pid
 	pid=$(cat "$MN_DIR/kamailio.pid")
-	kill "$pid"
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	# The whole process group: its workers go with it.
+	mn_stop "$pid"
+	if kill -0 -- "-$pid" 2>/dev/null; then
 		return 1
 	fi
 	mv "$MN_DIR/kamailio.log" "$MN_DIR/kamailio-before-restart.log"

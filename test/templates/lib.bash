@@ -122,14 +122,30 @@ mn_exec() {
 }
 
 # mn_spawn NAME LOG CMD...: start daemon CMD in node NAME in the background,
-# output to LOG; its pid (nsenter execs CMD itself) is recorded for cleanup
-# and left in MN_PID.
+# output to LOG, as the leader of its own process group (setsid and nsenter
+# exec CMD itself, so its pid is the group's id); the pid is recorded for
+# cleanup and left in MN_PID. Stop it with mn_stop: a daemon's children
+# (Kamailio's workers) must go with it, or an orphan goes on logging into a
+# deleted file until the disk is full.
 mn_spawn() {
 	local name=$1 log=$2
 	shift 2
-	nsenter -t "$(cat "$MN_DIR/$name.holder")" -m -n -- "$@" > "$log" 2>&1 &
+	setsid nsenter -t "$(cat "$MN_DIR/$name.holder")" -m -n -- "$@" > "$log" 2>&1 &
 	MN_PID=$!
 	echo "$MN_PID" >> "$MN_DIR/$name.pids"
+}
+
+# mn_stop PID: SIGTERM to the process group mn_spawn started, up to 5 s for
+# its leader to go, then SIGKILL to whatever is left of the group.
+mn_stop() {
+	local pid=$1 i
+	kill -TERM -- "-$pid" 2>/dev/null || return 0
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL -- "-$pid" 2>/dev/null
+	return 0
 }
 
 mn_cleanup() {
@@ -137,13 +153,13 @@ mn_cleanup() {
 	local f pid
 	for f in "$MN_DIR"/*.pids; do
 		[ -e "$f" ] || continue
-		while read -r pid; do kill "$pid" 2>/dev/null; done < "$f"
+		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null; done < "$f"
 	done
-	# Give them a moment to stop, then make sure.
+	# Give them a moment to stop, then make sure (the whole group).
 	sleep 0.5
 	for f in "$MN_DIR"/*.pids; do
 		[ -e "$f" ] || continue
-		while read -r pid; do kill -KILL "$pid" 2>/dev/null; done < "$f"
+		while read -r pid; do kill -KILL -- "-$pid" 2>/dev/null; done < "$f"
 	done
 	for f in "$MN_DIR"/*.pg; do
 		[ -e "$f" ] || continue

@@ -198,11 +198,7 @@ EOF
 		grep -q 'could not add connection' "$MN_DIR/kam-url.log" && break
 		sleep 0.2
 	done
-	kill "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	mn_stop "$pid"
 	return "$rc"
 }
 
