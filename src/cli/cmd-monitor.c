@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -319,6 +320,11 @@ int cmd_monitor(int argc, char **argv)
 		node_ctx_free(&ctx);
 		return EXIT_FAIL;
 	}
+	/* Without an arbiter nothing depends on a quick end of a hung monitor:
+	 * the main loop feeds the watchdog, whose period is stretched past
+	 * its slowest round (probes with 3 s timeouts). */
+	if (!once && !m.keeper.running)
+		sd_notify(0, "WATCHDOG_USEC=30000000");
 	if (!ctx.witness[0])
 		syslog(LOG_WARNING,
 		       "no witness configured: a cut between the nodes cannot be told from a "
@@ -329,6 +335,8 @@ int cmd_monitor(int argc, char **argv)
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		round_once(&m);
+		if (!once && !m.keeper.running)
+			sd_notify(0, "WATCHDOG=1");
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		spent = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		if (!once && !stopping && spent < 1000)

@@ -43,7 +43,12 @@ static bool switchover_under_way(void)
 	return strncmp(line, "switchover", 10) == 0 && time(NULL) - st.st_mtime < SWITCHOVER_MAX_S;
 }
 
-bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len)
+typedef bool fence_rule_fn(const struct situation *s, char *why, size_t len);
+
+/* Gathers what this node knows for a fencing rule (the cheap facts first,
+ * so a standby is not slowed by probes it does not need) and applies it. */
+static bool fence_by_rule(const struct node_ctx *ctx, bool left_master, fence_rule_fn *rule,
+			  char *why, size_t len)
 {
 	struct situation s;
 	struct pg_probe peer;
@@ -58,15 +63,13 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 		snprintf(why, len, "a switchover is under way");
 		return false;
 	}
-	/* What this node knows, gathered for rule_fence(); the cheap facts
-	 * first, so a standby is not slowed by probes it does not need. */
 	memset(&s, 0, sizeof(s));
 	s.local = pg_local_role(3);
 	s.left_master = left_master;
 	s.local_standby_dir = s.local == PG_DOWN && pg_local_is_standby_dir(ctx);
 	s.lease = LEASE_OFF;
 	if (s.local == PG_STANDBY || s.local_standby_dir || (s.local == PG_DOWN && !left_master))
-		return rule_fence(&s, why, len);
+		return rule(&s, why, len);
 	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0)
 		s.peer_pg = peer.primary ? PEER_PG_PRIMARY : PEER_PG_STANDBY;
 	if (arbiter_init(&a, ctx) == 0) {
@@ -85,7 +88,17 @@ bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_
 	} else {
 		s.peer_host = true;
 	}
-	return rule_fence(&s, why, len);
+	return rule(&s, why, len);
+}
+
+bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len)
+{
+	return fence_by_rule(ctx, left_master, rule_fence, why, len);
+}
+
+bool should_fence_monitor_gone(const struct node_ctx *ctx, char *why, size_t len)
+{
+	return fence_by_rule(ctx, true, rule_fence_monitor_gone, why, len);
 }
 
 int fence_mark(const char *why)

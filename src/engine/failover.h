@@ -29,6 +29,9 @@ struct node_ctx;
  * STOP, BACKUP after MASTER, keepalived stopped). why gets the reason
  * either way. */
 bool should_fence(const struct node_ctx *ctx, bool left_master, char *why, size_t len);
+/* The same gathering for rule_fence_monitor_gone(): the monitor ended
+ * abnormally (its unit's ExecStopPost). */
+bool should_fence_monitor_gone(const struct node_ctx *ctx, char *why, size_t len);
 
 /* With an arbiter: gives the leadership this node holds back to the witness
  * at once (its term as the monitor published it), so the peer need not

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 /* Each call to the local PostgreSQL and to the witness gets this much of
@@ -255,6 +256,10 @@ static void *keeper_main(void *arg)
 			step_other(k);
 			publish(k);
 		}
+		/* systemd's watchdog (voip-ha-monitor.service) is fed by the
+		 * keeper only: a keeper that stops renewing gets the monitor
+		 * killed, and its ExecStopPost fences the primary. */
+		sd_notify(0, "WATCHDOG=1");
 		spent = lease_clock_ms() - t0;
 		if (spent < LEASE_RENEW_MS && !k->stop)
 			usleep((useconds_t)(LEASE_RENEW_MS - spent) * 1000);

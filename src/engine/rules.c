@@ -58,6 +58,18 @@ bool rule_fence(const struct situation *s, char *why, size_t len)
 	return false;
 }
 
+bool rule_fence_monitor_gone(const struct situation *s, char *why, size_t len)
+{
+	struct situation left = *s;
+
+	if (!arbiter_on(s)) {
+		snprintf(why, len, "no arbiter: the primary does not depend on the monitor");
+		return false;
+	}
+	left.left_master = true;
+	return rule_fence(&left, why, len);
+}
+
 enum promote_action rule_promote(const struct situation *s, char *why, size_t len)
 {
 	if (rule_cut_off(s)) {

@@ -60,6 +60,14 @@ bool rule_cut_off(const struct situation *s);
  * never got) the VIP? (notify BACKUP/FAULT/STOP, keepalived's stop.) */
 bool rule_fence(const struct situation *s, char *why, size_t len);
 
+/* The failover monitor of this node ended abnormally (it crashed, or its
+ * systemd watchdog killed it): must the local primary stop being writable
+ * now? With an arbiter nobody renews this node's leadership any more, so
+ * the primary is treated as one that gave up the VIP (rule_fence with
+ * left_master), before the lease can run out; without an arbiter nothing
+ * depends on the monitor to stay primary (systemd starts it again). */
+bool rule_fence_monitor_gone(const struct situation *s, char *why, size_t len);
+
 enum promote_action {
 	PROMOTE,        /* promote the local standby now */
 	PROMOTE_WAIT,   /* ask again shortly: the peer is fencing itself, or

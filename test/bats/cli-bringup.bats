@@ -105,6 +105,15 @@ load cli-helpers
 	run -2 "$VOIPHA" switchover --max-lag -5
 }
 
+@test "fence --monitor-exit: a monitor that stopped cleanly fences nothing and needs no cluster.conf; one that ended abnormally does" {
+	SERVICE_RESULT=success run -0 --separate-stderr "$VOIPHA" fence --monitor-exit --config /nonexistent/cluster.conf
+	[[ "$stderr" == *"stopped cleanly"* ]]
+	# Abnormal ends go on to the rule, which needs the node's configuration.
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	SERVICE_RESULT=watchdog run -1 --separate-stderr "$VOIPHA" fence --monitor-exit --config /nonexistent/cluster.conf
+	[[ "$stderr" == *"/nonexistent/cluster.conf"* ]]
+}
+
 @test "failover commands without a usable cluster.conf fail with the reason" {
 	for c in status rebuild fence switchover; do
 		if [ "$(id -u)" != 0 ] && [ "$c" != status ]; then continue; fi

@@ -49,6 +49,7 @@ declare -gA FO_NAME=(
 	[8]="the witness machine powered off for 20 s (arbiter)"
 	[9]="the witness powered off, then the primary (arbiter)"
 	[10]="PostgreSQL hung on the primary (SIGSTOP), thawed 20 s later"
+	[11]="the failover monitor hung on the primary (SIGSTOP; arbiter)"
 )
 
 fo_other() { if [ "$1" = node1 ]; then echo node2; else echo node1; fi; }
@@ -478,6 +479,18 @@ fo_witness_ping() { # NODE
 	return 1
 }
 
+# fo_monitor_gone_fenced NODE: the journal of NODE's monitor unit shows the
+# watchdog's end and the fence its ExecStopPost made.
+fo_monitor_gone_fenced() {
+	local j
+	j=$(e2e_exec "$1" journalctl -b -q --no-pager -u voip-ha-monitor -o cat 2>&1)
+	grep -q 'Watchdog timeout' <<<"$j" &&
+		grep -q 'the monitor is gone and' <<<"$j" && return 0
+	echo "journal of voip-ha-monitor on $1:"
+	tail -n 15 <<<"$j"
+	return 1
+}
+
 fo_node_down() { ! fo_up "$1"; }
 fo_booted() {
 	local st
@@ -591,6 +604,12 @@ fo_scenario() {
 		e2e_exec "$P" pkill -CONT -x postgres
 		fo_log "$h: PostgreSQL on $P thawed at +$(($(ms) - t0)) ms"
 		;;
+	11)
+		# Nobody renews P's leadership: systemd's watchdog ends the
+		# monitor and its ExecStopPost fences P before the lease runs out.
+		fo_check "$h: fault: $P's failover monitor stopped (SIGSTOP)" \
+			e2e_exec "$P" systemctl kill -s STOP voip-ha-monitor
+		;;
 	esac
 	case $s in
 	9)
@@ -637,6 +656,8 @@ fo_scenario() {
 		;;
 	esac
 	fo_check "$h: VIP, writable PostgreSQL and SIP OPTIONS on the survivor $S within ${FO_RTO_WAIT} s" fo_rto_ok
+	[ "$s" = 11 ] && fo_check "$h: systemd's watchdog ended $P's hung monitor and $P fenced itself" \
+		fo_monitor_gone_fenced "$P"
 	fo_check "$h: pair healthy again within ${FO_HEALTHY_WAIT} s of the last manual step" fo_healthy
 	FO_R[to]=$FO_HOLDER
 	fo_check "$h: $P rejoined as a streaming standby of $S (VIP on $S)" fo_healthy_with "$S"

@@ -21,6 +21,9 @@
 #     refuses to promote until the witness is back, then takes over
 #   10 every PostgreSQL process of the primary stopped (SIGSTOP), thawed 20 s
 #     later
+#   11 (arbiter) the failover monitor of the primary stopped (SIGSTOP): its
+#     systemd watchdog ends it and the primary fences itself; the standby
+#     takes over
 # PAIR_ARBITER=1 (make check-e2e-failover-arbiter): the witness is a third
 # machine running voip-ha-witness and both nodes have arbiter=postgresql.
 # Before them, on the healthy pair, the refusals: rebuild of the only primary,
@@ -43,8 +46,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/failover-lib.sh"
 
 if [ "${PAIR_ARBITER:-0}" = 1 ]; then
-	SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6 7 8 9 10}
-	BUDGET=${FAILOVER_BUDGET:-900}
+	SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6 7 8 9 10 11}
+	BUDGET=${FAILOVER_BUDGET:-1000}
 else
 	SCENARIOS=${FAILOVER_SCENARIOS:-1 2 3 4 5 6 10}
 fi

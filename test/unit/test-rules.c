@@ -6,7 +6,7 @@
 
 #include "engine/rules.h"
 
-enum rule { FENCE, PROMOTE_R, DEGRADE, PRIMARY_R, HOLD_VIP, CUT_OFF };
+enum rule { FENCE, MONITOR_GONE, PROMOTE_R, DEGRADE, PRIMARY_R, HOLD_VIP, CUT_OFF };
 
 struct row {
 	const char *name;
@@ -323,6 +323,44 @@ static struct row rows[] = {
 	  false,
 	  false,
 	  PROMOTE_REFUSE },
+	/* The failover monitor of the primary crashed or hung (its watchdog
+	 * killed it): with the arbiter nobody renews the leadership. */
+	{ "monitor gone, arbiter: the primary with a standby peer fences before the lease runs out",
+	  MONITOR_GONE,
+	  { PRIMARY_NODE, PEER_UP, WITNESS_UP, .peer_pg = PEER_PG_STANDBY, .lease = LEASE_FREE },
+	  false,
+	  false,
+	  true },
+	{ "monitor gone, arbiter: the peer took the leadership: fence",
+	  MONITOR_GONE,
+	  { PRIMARY_NODE, PEER_UP, WITNESS_UP, .lease = LEASE_PEERS, .peer_renewed_ago = 100 },
+	  false,
+	  false,
+	  true },
+	{ "monitor gone, arbiter, the peer down: keep the last primary (the restarted monitor takes the lease back)",
+	  MONITOR_GONE,
+	  { PRIMARY_NODE, WITNESS_UP, .lease = LEASE_FREE },
+	  false,
+	  false,
+	  false },
+	{ "monitor gone, arbiter, cut off from the peer and the witness: fence",
+	  MONITOR_GONE,
+	  { PRIMARY_NODE, WITNESS_DOWN, .lease = LEASE_UNKNOWN },
+	  false,
+	  false,
+	  true },
+	{ "monitor gone, no arbiter: nothing depends on it, the primary stays",
+	  MONITOR_GONE,
+	  { PRIMARY_NODE, PEER_UP, WITNESS_UP, .peer_pg = PEER_PG_STANDBY, .lease = LEASE_OFF },
+	  false,
+	  false,
+	  false },
+	{ "monitor gone, arbiter: a standby is never fenced",
+	  MONITOR_GONE,
+	  { STANDBY_NODE, PEER_UP, WITNESS_UP, .lease = LEASE_PEERS, .peer_renewed_ago = 100 },
+	  false,
+	  false,
+	  false },
 };
 
 static void test_row(void **state)
@@ -334,6 +372,9 @@ static void test_row(void **state)
 	switch (r->rule) {
 	case FENCE:
 		got = rule_fence(&r->s, why, sizeof(why));
+		break;
+	case MONITOR_GONE:
+		got = rule_fence_monitor_gone(&r->s, why, sizeof(why));
 		break;
 	case PROMOTE_R:
 		got = (int)rule_promote(&r->s, why, sizeof(why));
