@@ -109,7 +109,7 @@ load cli-helpers
 	SERVICE_RESULT=success run -0 --separate-stderr "$VOIPHA" fence --monitor-exit --config /nonexistent/cluster.conf
 	[[ "$stderr" == *"stopped cleanly"* ]]
 	# Abnormal ends go on to the rule, which needs the node's configuration.
-	[ "$(id -u)" = 0 ] || skip "needs root"
+	prereq_root "the rule needs the node's configuration, readable by root"
 	SERVICE_RESULT=watchdog run -1 --separate-stderr "$VOIPHA" fence --monitor-exit --config /nonexistent/cluster.conf
 	[[ "$stderr" == *"/nonexistent/cluster.conf"* ]]
 }
