@@ -25,9 +25,9 @@
  * And, when a witness is configured, the node is not cut off: the peer or
  * the witness answers ICMP (root only; as another user this part is
  * skipped). Runs as root or postgres (peer authentication on the local
- * socket). A hung PostgreSQL (SIGSTOP) fails after PG_TIMEOUT_MS, the
- * bound of the whole conversation (connect, both queries), within
- * keepalived's script timeout (3 s). */
+ * socket). A hung PostgreSQL (SIGSTOP) fails after PG_CONNECT_TIMEOUT_MS;
+ * the queries after the connect are bound by PG_TIMEOUT_MS; both together
+ * within keepalived's script timeout (3 s). */
 #include "cli/args.h"
 #include "engine/boot.h"
 #include "cli/cli.h"
@@ -123,7 +123,13 @@ static int not_cut_off(const struct node_ctx *ctx, char *why, size_t len)
 	return 0;
 }
 
-#define PG_TIMEOUT_MS 2000
+/* A hung PostgreSQL (every process stopped) never answers the startup
+ * packet: the connect gets a short bound, so two failed checks in a row
+ * (keepalived's fall 2) take ~2 s instead of ~4. The queries after it get a
+ * longer one: a loaded disk may be slow to commit the check's write, and
+ * that alone must not move the VIP. Both within keepalived's 3 s. */
+#define PG_CONNECT_TIMEOUT_MS 1000
+#define PG_TIMEOUT_MS 1800
 
 /* With an arbiter, a primary may hold the VIP only while the monitor's
  * lease keeper holds the leadership (its deadline, on this node's clock,
@@ -155,10 +161,11 @@ static int pg_healthy(const struct node_ctx *ctx, bool need_primary, char *why, 
 	long age;
 	int r = -1;
 
-	if (pg_wire_connect_local(&c, VOIPHA_DB, PG_TIMEOUT_MS, err, sizeof(err)) < 0) {
+	if (pg_wire_connect_local(&c, VOIPHA_DB, PG_CONNECT_TIMEOUT_MS, err, sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL: %s", err);
 		goto out;
 	}
+	pgwire_set_timeout(&c, PG_TIMEOUT_MS);
 	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", v, sizeof(v), err,
 			       sizeof(err)) < 0) {
 		snprintf(why, len, "PostgreSQL: %s", err);

@@ -242,6 +242,11 @@ static int add_param(unsigned char *p, size_t *at, const char *key, const char *
 	return 0;
 }
 
+void pgwire_set_timeout(struct pgwire *c, int timeout_ms)
+{
+	c->deadline_ms = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+}
+
 int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s, int timeout_ms,
 		 char *err, size_t errlen)
 {

@@ -52,6 +52,12 @@ int pgwire_connect_unix(struct pgwire *c, const char *path, const struct pgwire_
 int pgwire_start(struct pgwire *c, int fd, const struct pgwire_startup *s, int timeout_ms,
 		 char *err, size_t errlen);
 
+/* From now on, the rest of the conversation must be done within timeout_ms
+ * (a new deadline, longer or shorter): the health check gives the connect
+ * a short bound (a hung server never answers it) and its queries a longer
+ * one (a loaded disk may be slow to commit). */
+void pgwire_set_timeout(struct pgwire *c, int timeout_ms);
+
 /* Runs sql (simple query protocol) and copies the first column of the
  * first row returned, as text, into buf ("" for NULL). 0; -ENOENT when no
  * row came back; -EIO with the server's message ("ERROR:  ...") in err,

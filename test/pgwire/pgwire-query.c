@@ -6,6 +6,8 @@
  * one line per step:
  *   connected | connect error NAME: MESSAGE
  *   value VALUE | error NAME: MESSAGE
+ * An SQL argument "@timeout=MS" is no query: it sets a new deadline for the
+ * rest of the conversation (pgwire_set_timeout) and prints "timeout MS".
  * NAME is the errno name the client returned (EIO: the server's error).
  * Exit 0 when every step succeeded, 1 otherwise, 2 on bad usage. */
 #include "engine/pg-local.h"
@@ -55,6 +57,11 @@ int main(int argc, char **argv)
 	}
 	printf("connected\n");
 	for (i += 4; i < argc; i++) {
+		if (strncmp(argv[i], "@timeout=", 9) == 0) {
+			pgwire_set_timeout(&c, atoi(argv[i] + 9));
+			printf("timeout %s\n", argv[i] + 9);
+			continue;
+		}
 		r = pgwire_query_value(&c, argv[i], v, sizeof(v), err, sizeof(err));
 		if (r == 0) {
 			printf("value %s\n", v);

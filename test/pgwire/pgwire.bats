@@ -167,6 +167,13 @@ q() {
 	[ $(((t1 - t0) / 1000000)) -lt 4000 ]
 }
 
+@test "a new deadline after the connect: a query slower than the connect's bound completes within it, and the new bound holds" {
+	run -0 runuser -u postgres -- "$PGWIRE_QUERY" "$(SOCK)" postgres voip 300 "@timeout=3000" "SELECT pg_sleep(0.6)::text"
+	[ "${lines[2]}" = "value " ]
+	run -1 runuser -u postgres -- "$PGWIRE_QUERY" "$(SOCK)" postgres voip 3000 "@timeout=300" "SELECT pg_sleep(2)::text"
+	[ "${lines[2]}" = "error ETIMEDOUT: timeout expired" ]
+}
+
 @test "Terminate ends the server's session" {
 	run -0 q postgres voip "SELECT 1"
 	for _ in $(seq 50); do
