@@ -491,6 +491,7 @@ fo_monitor_gone_fenced() {
 	return 1
 }
 
+fo_vip_left() { ! fo_has_vip "$1"; }
 fo_node_down() { ! fo_up "$1"; }
 fo_booted() {
 	local st
@@ -608,7 +609,10 @@ fo_scenario() {
 		# Nobody renews P's leadership: systemd's watchdog ends the
 		# monitor and its ExecStopPost fences P before the lease runs out.
 		fo_check "$h: fault: $P's failover monitor stopped (SIGSTOP)" \
-			e2e_exec "$P" systemctl kill -s STOP voip-ha-monitor
+			e2e_exec "$P" systemctl kill --kill-who=main -s STOP voip-ha-monitor
+		# The pair looks healthy until the watchdog acts: the healing is
+		# watched from the moment the VIP left P.
+		wait_for 15 fo_vip_left "$P"
 		;;
 	esac
 	case $s in
