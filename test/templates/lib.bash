@@ -144,7 +144,7 @@ mn_stop() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL -- "-$pid" 2>/dev/null
+	kill -KILL -- "-$pid" 2>/dev/null || true
 	return 0
 }
 
