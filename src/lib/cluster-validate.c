@@ -394,14 +394,14 @@ static void check_addresses(const struct cluster_config *c, bool prefix_ok, cons
  * and from those of the services every node runs anyway (PostgreSQL, the
  * recordings rsync daemon, sshd), and must stay out of the RTP range. */
 #define SERVICE_PORTS 6
-static void check_ports(const struct cluster_config *c, const bool ok[SERVICE_PORTS],
-			bool rtp_ok, struct errlist *el)
+static void check_ports(const struct cluster_config *c, const bool ok[SERVICE_PORTS], bool rtp_ok,
+			struct errlist *el)
 {
 	static const char *const names[SERVICE_PORTS] = {
 		"freeswitch_sip_port", "freeswitch_esl_port", "kamailio_sip_port",
 		"admin_http_port",     "admin_metrics_port",  "kamailio_metrics_port"
 	};
-	const unsigned port[SERVICE_PORTS] = { c->sip_port,  c->esl_port,	c->kam_port,
+	const unsigned port[SERVICE_PORTS] = { c->sip_port,  c->esl_port,     c->kam_port,
 					       c->http_port, c->metrics_port, c->kam_metrics_port };
 	int i, j;
 
@@ -503,12 +503,10 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 	if (OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min >= c->rtp_max)
 		errlist_add(el, "rtp_port_min: must be less than rtp_port_max");
 	{
-		const bool port_ok[SERVICE_PORTS] = { OK(freeswitch_sip_port),
-						      OK(freeswitch_esl_port),
-						      OK(kamailio_sip_port),
-						      OK(admin_http_port),
-						      OK(admin_metrics_port),
-						      OK(kamailio_metrics_port) };
+		const bool port_ok[SERVICE_PORTS] = {
+			OK(freeswitch_sip_port), OK(freeswitch_esl_port), OK(kamailio_sip_port),
+			OK(admin_http_port),     OK(admin_metrics_port),  OK(kamailio_metrics_port)
+		};
 		check_ports(c, port_ok,
 			    OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min < c->rtp_max, el);
 	}

@@ -358,6 +358,29 @@ METRICS=http://198.51.100.11:9101/metrics
 	[ "$(sip_metric "$m" kamailio_pike_blocks_total)" = "$blocks" ]
 }
 
+# metric_delta BEFORE AFTER SERIES: how much SERIES grew between two scrapes
+# (an absent series counts as 0).
+metric_delta() {
+	local a b
+	a=$(sip_metric "$1" "$3")
+	b=$(sip_metric "$2" "$3")
+	echo $((${b:-0} - ${a:-0}))
+}
+
+@test "metrics: a call answered and one refused are each counted once, by outcome and class" {
+	local m0=$MN_DIR/calls-before.txt m1=$MN_DIR/calls-after.txt
+	sip_scrape phones "$METRICS" "$m0"
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 2000 -au 1001 -ap "$SIP_PW_1001" -d 100
+	run sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1999
+	[ "$status" -ne 0 ] # 404: nobody registered as 1999
+	sip_scrape phones "$METRICS" "$m1"
+	[ "$(metric_delta "$m0" "$m1" kamailio_calls_total)" = 2 ]
+	[ "$(metric_delta "$m0" "$m1" kamailio_calls_answered_total)" = 1 ]
+	[ "$(metric_delta "$m0" "$m1" 'kamailio_calls_failed_total{class="4xx"}')" = 1 ]
+	[ "$(metric_delta "$m0" "$m1" 'kamailio_calls_failed_total{class="5xx"}')" = 0 ]
+	[ "$(sip_metric "$m1" kamailio_dialog_active_dialogs)" = "$(sip_metric "$m0" kamailio_dialog_active_dialogs)" ]
+}
+
 @test "metrics: kamailio_registered_users is the number of AoRs sipp registered" {
 	sip_sql "DELETE FROM kamailio.location" >/dev/null
 	sip_metric_wait phones "$METRICS" kamailio_registered_users 0
