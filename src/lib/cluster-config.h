@@ -69,7 +69,7 @@ struct cluster_config {
 	enum cluster_node this_node_id;
 	unsigned pg_version; /* 0 = auto */
 	unsigned vrid, prio1, prio2;
-	unsigned sip_port, esl_port, kam_port, http_port, metrics_port;
+	unsigned sip_port, esl_port, kam_port, http_port, metrics_port, kam_metrics_port;
 	unsigned rtp_min, rtp_max;
 };
 

@@ -343,6 +343,7 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "kamailio_sip_port", offsetof(struct cluster_config, kam_port) },
 		{ "admin_http_port", offsetof(struct cluster_config, http_port) },
 		{ "admin_metrics_port", offsetof(struct cluster_config, metrics_port) },
+		{ "kamailio_metrics_port", offsetof(struct cluster_config, kam_metrics_port) },
 		{ "rtp_port_min", offsetof(struct cluster_config, rtp_min) },
 		{ "rtp_port_max", offsetof(struct cluster_config, rtp_max) },
 	};
@@ -392,17 +393,19 @@ static void check_addresses(const struct cluster_config *c, bool prefix_ok, cons
 /* All services listen on one node: their ports must differ from each other
  * and from those of the services every node runs anyway (PostgreSQL, the
  * recordings rsync daemon, sshd), and must stay out of the RTP range. */
-static void check_ports(const struct cluster_config *c, const bool ok[5], bool rtp_ok,
+#define SERVICE_PORTS 6
+static void check_ports(const struct cluster_config *c, const bool ok[SERVICE_PORTS], bool rtp_ok,
 			struct errlist *el)
 {
-	static const char *const names[5] = { "freeswitch_sip_port", "freeswitch_esl_port",
-					      "kamailio_sip_port", "admin_http_port",
-					      "admin_metrics_port" };
-	const unsigned port[5] = { c->sip_port, c->esl_port, c->kam_port, c->http_port,
-				   c->metrics_port };
+	static const char *const names[SERVICE_PORTS] = {
+		"freeswitch_sip_port", "freeswitch_esl_port", "kamailio_sip_port",
+		"admin_http_port",     "admin_metrics_port",  "kamailio_metrics_port"
+	};
+	const unsigned port[SERVICE_PORTS] = { c->sip_port,  c->esl_port,     c->kam_port,
+					       c->http_port, c->metrics_port, c->kam_metrics_port };
 	int i, j;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < SERVICE_PORTS; i++) {
 		if (!ok[i])
 			continue;
 		for (j = 0; j < i; j++)
@@ -500,9 +503,10 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 	if (OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min >= c->rtp_max)
 		errlist_add(el, "rtp_port_min: must be less than rtp_port_max");
 	{
-		const bool port_ok[5] = { OK(freeswitch_sip_port), OK(freeswitch_esl_port),
-					  OK(kamailio_sip_port), OK(admin_http_port),
-					  OK(admin_metrics_port) };
+		const bool port_ok[SERVICE_PORTS] = {
+			OK(freeswitch_sip_port), OK(freeswitch_esl_port), OK(kamailio_sip_port),
+			OK(admin_http_port),     OK(admin_metrics_port),  OK(kamailio_metrics_port)
+		};
 		check_ports(c, port_ok,
 			    OK(rtp_port_min) && OK(rtp_port_max) && c->rtp_min < c->rtp_max, el);
 	}

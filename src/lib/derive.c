@@ -59,9 +59,37 @@ static int set_metrics_scrapers(struct vars *vs, const char *allow)
 	return r;
 }
 
+/* kamailio_metrics_allow: who may scrape Kamailio's /metrics, as the subnet
+ * list ipops' is_in_subnet() reads: this node's metrics address (as
+ * voip-admind allows it) and each metrics_allow entry (validated: addresses
+ * and networks separated by commas), a bare address as ADDRESS/32. */
+static int set_kamailio_metrics_allow(struct vars *vs, const char *self, const char *allow)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len;
+	int r = sb_adds(&sb, self);
+
+	r = r ? r : sb_adds(&sb, "/32");
+	for (; r == 0 && *allow; allow += len + (allow[len] == ',')) {
+		len = strcspn(allow, ",");
+		r = sb_addc(&sb, ',');
+		r = r ? r : sb_add(&sb, allow, len);
+		if (r == 0 && !memchr(allow, '/', len))
+			r = sb_adds(&sb, "/32");
+	}
+	r = r ? r : vars_set(vs, "kamailio_metrics_allow", sb_str(&sb), false);
+	sb_release(&sb);
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
+	/* voip-admind's and Kamailio's /metrics: the node's own address on
+	 * request, never the VIP */
+	const char *maddr = strcmp(c->metrics_listen, "node") == 0 ?
+				    (one ? c->node1_address : c->node2_address) :
+				    "127.0.0.1";
 	int r = 0;
 
 	r = r ? r : vars_set(vs, "local_node", one ? "node1" : "node2", false);
@@ -78,13 +106,8 @@ static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r :
 		vars_set(vs, "local_priority", one ? c->node1_priority : c->node2_priority, false);
 	r = r ? r : vars_set(vs, "local_state", one ? "MASTER" : "BACKUP", false);
-	/* voip-admind's /metrics: the node's own address on request, never the VIP */
-	r = r ? r :
-		vars_set(vs, "metrics_bind_address",
-			 strcmp(c->metrics_listen, "node") == 0 ?
-				 (one ? c->node1_address : c->node2_address) :
-				 "127.0.0.1",
-			 false);
+	r = r ? r : vars_set(vs, "metrics_bind_address", maddr, false);
+	r = r ? r : set_kamailio_metrics_allow(vs, maddr, c->metrics_allow);
 	return r;
 }
 

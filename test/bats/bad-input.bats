@@ -145,6 +145,10 @@ good() {
 @test "bad: kamailio_sip_port inside RTP range" { bad kamailio_sip_port '20000'; }
 @test "bad: admin_http_port trailing letter" { bad admin_http_port '80a'; }
 @test "bad: admin_metrics_port collides with http" { bad admin_metrics_port '8080'; }
+@test "bad: kamailio_metrics_port collides with voip-admind's metrics port" { bad kamailio_metrics_port '9100'; }
+@test "bad: kamailio_metrics_port collides with Kamailio's SIP port" { bad kamailio_metrics_port '5060'; }
+@test "bad: kamailio_metrics_port inside RTP range" { bad kamailio_metrics_port '20000'; }
+@test "bad: kamailio_metrics_port 0" { bad kamailio_metrics_port '0'; }
 @test "bad: rtp_port_min below 1024" { bad rtp_port_min '1023'; }
 @test "bad: rtp_port_max above 65535" { bad rtp_port_max '70000'; }
 @test "bad: rtp_port_min equal to max" { bad rtp_port_min '32768'; }

@@ -308,7 +308,10 @@ ROWS
 		run grep -c "$vip" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
 		assert_output 0
 		grep -q "elements = { 203.0.113.7, 192.0.2.0/24 }" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
-		grep -q "ip daddr $addr tcp dport 9100 drop" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
+		grep -q "ip daddr $addr tcp dport { 9100, 9101 } drop" "$out/node$n/etc/voip-ha/nftables/metrics.nft"
+		kam=$out/node$n/etc/voip-ha/kamailio/kamailio.cfg
+		grep -qx "listen=tcp:$addr:9101" "$kam"
+		grep -qx '#!define METRICS_ALLOW "'"$addr"'/32,203.0.113.7/32,192.0.2.0/24"' "$kam"
 	done
 	# the default: loopback, nobody else
 	f=$(conf_with metrics_listen '<absent>' metrics_allow '<absent>')
@@ -316,6 +319,8 @@ ROWS
 		--templates "$REPO/templates"
 	grep -qx 'metrics_address=127.0.0.1' "$out.d/node1/etc/voip-ha/voip-admin.conf"
 	grep -qx 'metrics_allow=' "$out.d/node1/etc/voip-ha/voip-admin.conf"
+	grep -qx 'listen=tcp:127.0.0.1:9101' "$out.d/node1/etc/voip-ha/kamailio/kamailio.cfg"
+	grep -qx '#!define METRICS_ALLOW "127.0.0.1/32"' "$out.d/node1/etc/voip-ha/kamailio/kamailio.cfg"
 }
 
 @test "generate: the metrics firewall snippet is valid nftables (nft -c in a private network namespace)" {
@@ -337,13 +342,13 @@ ROWS
 	[ "$status" -ne 0 ]
 }
 
-# Two network namespaces on a veth pair: the node (198.51.100.11, a stand-in
-# HTTP server on the metrics port, metrics.nft loaded) and a scraper side
+# Two network namespaces on a veth pair: the node (198.51.100.11, stand-in
+# HTTP servers on both metrics ports, metrics.nft loaded) and a scraper side
 # with an allowed (.50) and another (.51) source address.
 @test "generate: metrics.nft lets the listed scraper reach the metrics port and drops anyone else" {
 	prereq_root "network namespaces"
 	prereq_cmd nft ip python3 curl
-	local out=$BATS_TEST_TMPDIR/fw node=vhm17n$$ scr=vhm17s$$ pid i codes
+	local out=$BATS_TEST_TMPDIR/fw node=vhm17n$$ scr=vhm17s$$ pid pid2 i codes
 	f=$(conf_with metrics_listen node metrics_allow 198.51.100.50)
 	run -0 --separate-stderr "$VOIPHA" generate --node node1 --out "$out" --config "$f" \
 		--templates "$REPO/templates"
@@ -362,22 +367,28 @@ ROWS
 	(cd "$BATS_TEST_TMPDIR" && exec ip netns exec "$node" python3 -m http.server --bind 198.51.100.11 9100) \
 		>/dev/null 2>&1 3>&- &
 	pid=$!
+	(cd "$BATS_TEST_TMPDIR" && exec ip netns exec "$node" python3 -m http.server --bind 198.51.100.11 9101) \
+		>/dev/null 2>&1 3>&- &
+	pid2=$!
 	for i in $(seq 1 50); do
-		ip netns exec "$node" curl -s -o /dev/null http://198.51.100.11:9100/ && break
+		ip netns exec "$node" curl -s -o /dev/null http://198.51.100.11:9100/ &&
+			ip netns exec "$node" curl -s -o /dev/null http://198.51.100.11:9101/ && break
 		sleep 0.1
 	done
-	get() { # NS SOURCE
+	get() { # NS SOURCE PORT
 		ip netns exec "$1" curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
-			--interface "$2" http://198.51.100.11:9100/
+			--interface "$2" "http://198.51.100.11:$3/"
 	}
-	codes="$(get "$scr" 198.51.100.50) $(get "$scr" 198.51.100.51) $(get "$node" 198.51.100.11)"
+	codes="$(get "$scr" 198.51.100.50 9100) $(get "$scr" 198.51.100.51 9100) $(get "$node" 198.51.100.11 9100)"
+	codes+=" $(get "$scr" 198.51.100.50 9101) $(get "$scr" 198.51.100.51 9101) $(get "$node" 198.51.100.11 9101)"
 	# loading it again replaces the table instead of failing or doubling it
 	ip netns exec "$node" nft -f "$out/etc/voip-ha/nftables/metrics.nft"
-	codes+=" $(ip netns exec "$node" nft list table inet voip_ha_metrics | grep -c 'tcp dport 9100')"
-	kill "$pid"
-	wait "$pid" || true
+	codes+=" $(ip netns exec "$node" nft list table inet voip_ha_metrics | grep -c 'tcp dport { 9100, 9101 }')"
+	kill "$pid" "$pid2"
+	wait "$pid" "$pid2" || true
 	ip netns del "$node"
 	ip netns del "$scr"
-	# allowed scraper 200, another source dropped (no answer), the node itself 200
-	assert_equal "$codes" "200 000 200 3"
+	# voip-admind's and Kamailio's ports alike: allowed scraper 200, another
+	# source dropped (no answer), the node itself 200
+	assert_equal "$codes" "200 000 200 200 000 200 3"
 }

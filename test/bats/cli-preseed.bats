@@ -24,7 +24,8 @@ loaded_value() {
 	for q in node1-address node2-address virtual-address prefix-length node1-interface \
 		node2-interface node1-hostname node2-hostname postgresql-version vrrp-router-id \
 		node1-priority node2-priority freeswitch-sip-port freeswitch-esl-port rtp-port-min \
-		rtp-port-max kamailio-sip-port admin-http-port admin-metrics-port witness-address; do
+		rtp-port-max kamailio-sip-port admin-http-port admin-metrics-port kamailio-metrics-port \
+		witness-address; do
 		key=${q//-/_}
 		want=$(sed -n "s/^$key=//p" "$GOOD")
 		assert_equal "$(loaded_value "voip-ha-node/$q" "$BATS_TEST_TMPDIR/p")" "string $want"

@@ -119,5 +119,6 @@ check_field() {
 @test "table: rtp_port_max" { check_field rtp_port_max; }
 @test "table: admin_http_port" { check_field admin_http_port; }
 @test "table: admin_metrics_port" { check_field admin_metrics_port; }
+@test "table: kamailio_metrics_port" { check_field kamailio_metrics_port; }
 @test "table: admin_api_key" { check_field admin_api_key; }
 @test "table: freeswitch_api_key" { check_field freeswitch_api_key; }

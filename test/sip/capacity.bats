@@ -5,7 +5,9 @@
 # (challenge, INVITE, 100/180/200, ACK, BYE, 200). Bounded: sipp stops after
 # 4800 calls, and a hard timeout stops it regardless. The phones' UAC is one
 # address, as a trunk or an SBC in front would be, so this cluster raises
-# sip_flood_requests for it (cluster.conf(5)).
+# sip_flood_requests for it (cluster.conf(5)). Kamailio's own /metrics
+# (xhttp_prom, on loopback here: metrics_listen's default) must then count
+# exactly the calls sipp counted.
 
 load lib
 
@@ -67,4 +69,23 @@ stat_max() {
 	# Accounting kept up: a start and a stop row per call.
 	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'INVITE' AND sip_code = '200'")" = "$CALLS" ]
 	[ "$(sip_sql "SELECT count(*) FROM kamailio.acc WHERE method = 'BYE'")" = "$CALLS" ]
+}
+
+@test "Kamailio's /metrics counts the calls sipp made: every one admitted and answered, none failed, no dialog left" {
+	local m=$MN_DIR/capacity-metrics.txt
+	sip_scrape node1 "http://127.0.0.1:9101/metrics" "$m"
+	grep -E '^kamailio_(calls|dialog_active|core_rcv_requests_invite)' "$m"
+	[ "$(sip_metric "$m" kamailio_calls_total)" = "$CALLS" ]
+	[ "$(sip_metric "$m" kamailio_calls_answered_total)" = "$CALLS" ]
+	run grep '^kamailio_calls_failed_total' "$m"
+	[ "$status" -eq 1 ]
+	[ "$(sip_metric "$m" kamailio_dialog_active_dialogs)" = 0 ]
+	[ "$(sip_metric "$m" kamailio_dialog_processed_dialogs)" = "$CALLS" ]
+	# Each call: an INVITE challenged, then the authenticated one (and
+	# retransmissions, if any).
+	[ "$(sip_metric "$m" kamailio_core_rcv_requests_invite)" -ge $((2 * CALLS)) ]
+	# A valid exposition Prometheus reads (help texts aside: Kamailio has none).
+	promtool check metrics <"$m" >"$m.lint" 2>&1 || true
+	run grep -v 'no help text' "$m.lint"
+	[ "$status" -eq 1 ]
 }

@@ -6,13 +6,17 @@
 # calls through the media server, NAT, and what an attacker sees: malformed
 # and oversized requests, scanners, a REGISTER flood; who may call a phone
 # without a challenge (FreeSWITCH's own socket only) and how fast a call
-# leaves a dead media server for the other one.
+# leaves a dead media server for the other one. Kamailio's /metrics
+# (xhttp_prom) is on node1's own address here (metrics_listen=node), for the
+# phones' address only (metrics_allow): registrations, dispatcher state and
+# flood blocks as the proxy saw them, and who may read them.
 
 load lib
 load ../e2e/sip-lib.sh
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || return 0
+	export SIP_CONF_EXTRA="metrics_listen=node metrics_allow=198.51.100.13"
 	sip_up
 	# Sources for the bad-input tests, each its own address (blocks are per address).
 	sip_node junk 198.51.100.20
@@ -342,4 +346,89 @@ invite_raw() {
 	[ "$(grep -c 'blocking 198.51.100.23 ' "$MN_DIR/kamailio.log")" = 1 ]
 	run send_raw flooder udp "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in"
 	[ -z "$output" ]
+}
+
+METRICS=http://198.51.100.11:9101/metrics
+
+@test "metrics: every flood block counted once (kamailio_pike_blocks_total = the block log lines)" {
+	local m=$MN_DIR/pike-metrics.txt blocks
+	blocks=$(grep -c 'blocking ' "$MN_DIR/kamailio.log")
+	sip_scrape phones "$METRICS" "$m"
+	[ "$blocks" -ge 2 ] # the scanner and the flooder above
+	[ "$(sip_metric "$m" kamailio_pike_blocks_total)" = "$blocks" ]
+}
+
+# metric_delta BEFORE AFTER SERIES: how much SERIES grew between two scrapes
+# (an absent series counts as 0).
+metric_delta() {
+	local a b
+	a=$(sip_metric "$1" "$3")
+	b=$(sip_metric "$2" "$3")
+	echo $((${b:-0} - ${a:-0}))
+}
+
+@test "metrics: a call answered and one refused are each counted once, by outcome and class" {
+	local m0=$MN_DIR/calls-before.txt m1=$MN_DIR/calls-after.txt
+	sip_scrape phones "$METRICS" "$m0"
+	sip_sipp phones call.xml "$SIP_VIP:5060" -p 5074 -key caller 1001 -s 2000 -au 1001 -ap "$SIP_PW_1001" -d 100
+	run sip_as_fs node2 198.51.100.12 call-trusted.xml -key caller 1001 -s 1999
+	[ "$status" -ne 0 ] # 404: nobody registered as 1999
+	sip_scrape phones "$METRICS" "$m1"
+	[ "$(metric_delta "$m0" "$m1" kamailio_calls_total)" = 2 ]
+	[ "$(metric_delta "$m0" "$m1" kamailio_calls_answered_total)" = 1 ]
+	[ "$(metric_delta "$m0" "$m1" 'kamailio_calls_failed_total{class="4xx"}')" = 1 ]
+	[ "$(metric_delta "$m0" "$m1" 'kamailio_calls_failed_total{class="5xx"}')" = 0 ]
+	[ "$(sip_metric "$m1" kamailio_dialog_active_dialogs)" = "$(sip_metric "$m0" kamailio_dialog_active_dialogs)" ]
+}
+
+@test "metrics: kamailio_registered_users is the number of AoRs sipp registered" {
+	sip_sql "DELETE FROM kamailio.location" >/dev/null
+	sip_metric_wait phones "$METRICS" kamailio_registered_users 0
+	reg 1001 "$SIP_PW_1001" register.xml
+	reg 1002 "$SIP_PW_1002" register-contact.xml -p 5073 -key contact 198.51.100.13:5072
+	# Twice the same AoR is one.
+	reg 1001 "$SIP_PW_1001" register.xml
+	sip_metric_wait phones "$METRICS" kamailio_registered_users 2
+}
+
+@test "metrics: kamailio_dispatcher_destination_up flips to 0 when a media server dies and back to 1 when it returns" {
+	local up2='kamailio_dispatcher_destination_up{setid="1", uri="sip:198.51.100.12:5080"}'
+	local up1='kamailio_dispatcher_destination_up{setid="1", uri="sip:198.51.100.11:5080"}'
+	sip_metric_wait phones "$METRICS" "$up2" 1
+	sip_metric_wait phones "$METRICS" "$up1" 1
+	sip_fs_stop node2
+	sip_metric_wait phones "$METRICS" "$up2" 0
+	sip_ds_wait "sip:198.51.100.12:$SIP_FS_PORT" IP
+	sip_metric_wait phones "$METRICS" "$up1" 1
+	sip_fs_up node2 198.51.100.12
+	sip_metric_wait phones "$METRICS" "$up2" 1
+}
+
+@test "metrics: answered to the node and the metrics_allow scrapers only, GET /metrics only, on its own port only" {
+	local out=$MN_DIR/metrics-access.txt
+	sip_scrape phones "$METRICS" "$out"
+	sip_scrape node1 "$METRICS" "$out"
+	grep -q '^kamailio_core_rcv_requests_invite ' "$out"
+	# Another address on the LAN: 403, no metrics.
+	run mn_exec junk curl -sS -m 10 -o "$out" -w '%{http_code}' "$METRICS"
+	[ "$output" = 403 ]
+	run grep -c '^kamailio_' "$out"
+	[ "$output" = 0 ]
+	run mn_exec phones curl -sS -m 10 -o /dev/null -w '%{http_code}' "http://198.51.100.11:9101/other"
+	[ "$output" = 404 ]
+	run mn_exec phones curl -sS -m 10 -o /dev/null -w '%{http_code}' -X POST "$METRICS"
+	[ "$output" = 405 ]
+	# Not on the VIP, not on loopback.
+	run mn_exec phones curl -sS -m 10 -o /dev/null "http://$SIP_VIP:9101/metrics"
+	[ "$status" -ne 0 ]
+	run mn_exec node1 curl -sS -m 10 -o /dev/null "http://127.0.0.1:9101/metrics"
+	[ "$status" -ne 0 ]
+	# HTTP on the SIP port: refused.
+	run mn_exec phones curl -sS -m 10 -o /dev/null -w '%{http_code}' "http://$SIP_VIP:5060/metrics"
+	[ "$output" = 403 ]
+	# SIP on the metrics port: no answer, and the proxy keeps serving.
+	sed 's/SIP\/2.0\/UDP/SIP\/2.0\/TCP/' "$BATS_TEST_DIRNAME/bad-input/options-ok.sip.in" >"$MN_DIR/options-tcp.sip"
+	run mn_exec phones python3 "$BATS_TEST_DIRNAME/send-raw" tcp 198.51.100.11 9101 "$MN_DIR/options-tcp.sip"
+	[ -z "$output" ]
+	sip_kam_alive
 }

@@ -235,3 +235,35 @@ sip_setup_ms() {
 	[ "$n" -ge 1 ] || return 1
 	printf '%.0f\n' "$max"
 }
+
+# sip_scrape NODE URL FILE: one scrape of Kamailio's /metrics from NODE
+# into FILE; fails on anything but a 200.
+sip_scrape() {
+	mn_exec "$1" curl -sS -f -m 10 -o "$3" "$2"
+}
+
+# sip_metric FILE SERIES: the value of SERIES (the name and labels exactly
+# as xhttp_prom prints them, e.g. kamailio_calls_total or
+# kamailio_calls_failed_total{class="5xx"}) in a scrape, as a whole number;
+# empty when the series is absent. xhttp_prom prints "SERIES VALUE MS".
+sip_metric() {
+	awk -v s="$2" '!/^#/ && NF >= 3 {
+		n = $0; sub(/ [^ ]+ [^ ]+$/, "", n)
+		if (n == s) { printf "%.0f\n", $(NF - 1); exit }
+	}' "$1"
+}
+
+# sip_metric_wait NODE URL SERIES VALUE: up to 40 s until SERIES reads VALUE
+# (the registration count is refreshed every 10 s, a destination's state
+# after two probes 5 s apart).
+sip_metric_wait() {
+	local f=$MN_DIR/scrape-wait.txt v _
+	for _ in $(seq 200); do
+		if sip_scrape "$1" "$2" "$f" && v=$(sip_metric "$f" "$3") && [ "$v" = "$4" ]; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo "$3 is ${v:-absent}, not $4" >&2
+	return 1
+}

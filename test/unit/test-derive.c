@@ -90,6 +90,32 @@ static void test_node_vars(void **state)
 	cluster_config_free(&cfg);
 }
 
+/* Kamailio's is_in_subnet() list: the metrics address first, then each
+ * metrics_allow entry, a bare address as /32. */
+static void test_kamailio_metrics_allow(void **state)
+{
+	struct cluster_config cfg;
+	struct vars v1 = VARS_INIT, v2 = VARS_INIT;
+
+	(void)state;
+	load(&cfg, "");
+	assert_int_equal(derive_vars(&cfg, NODE_1, 16, &v1), 0);
+	assert_string_equal(get(&v1, "metrics_bind_address"), "127.0.0.1");
+	assert_string_equal(get(&v1, "kamailio_metrics_allow"), "127.0.0.1/32");
+	assert_string_equal(get(&v1, "kamailio_metrics_port"), "9101");
+	vars_free(&v1);
+	cluster_config_free(&cfg);
+	load(&cfg, "metrics_listen=node\nmetrics_allow=203.0.113.7,192.0.2.0/24,10.1.2.3/32\n"
+		   "kamailio_metrics_port=9200\n");
+	assert_int_equal(derive_vars(&cfg, NODE_2, 16, &v2), 0);
+	assert_string_equal(get(&v2, "metrics_bind_address"), "198.51.100.12");
+	assert_string_equal(get(&v2, "kamailio_metrics_allow"),
+			    "198.51.100.12/32,203.0.113.7/32,192.0.2.0/24,10.1.2.3/32");
+	assert_string_equal(get(&v2, "kamailio_metrics_port"), "9200");
+	vars_free(&v2);
+	cluster_config_free(&cfg);
+}
+
 static void test_network_address(void **state)
 {
 	struct cluster_config cfg;
@@ -163,6 +189,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_vars),
 		cmocka_unit_test(test_network_address),
+		cmocka_unit_test(test_kamailio_metrics_allow),
 		cmocka_unit_test(test_local_node_configured),
 		cmocka_unit_test(test_pg_major),
 	};
