@@ -399,10 +399,10 @@ int cmd_status(int argc, char **argv)
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);
 		print_event(false, "fence", &fence, false);
-		if (show)
-			status_history_text(&hist);
 		for (c = 0; c < w.n; c++)
 			printf("  WARNING: %s\n", w.text[c]);
+		if (show)
+			status_history_text(&hist);
 	}
 	status_history_free(&hist);
 	node_ctx_free(&ctx);

@@ -82,8 +82,8 @@ static void text_entry(const struct history_item *it, bool in_group)
 
 	when(it->time_ms, !in_group, t, sizeof(t));
 	if (in_group)
-		printf("        %s %-5s %s%s%s\n", t, it->node, it->outcome, it->detail[0] ? ": " : "",
-		       it->detail);
+		printf("        %s %-5s %s%s%s\n", t, it->node, it->outcome,
+		       it->detail[0] ? ": " : "", it->detail);
 	else
 		printf("    %s %-5s %s %s%s%s\n", t, it->node, it->event, it->outcome,
 		       it->detail[0] ? ": " : "", it->detail);

@@ -68,7 +68,11 @@ static bool copy_name(char *dst, size_t size, const char *s, size_t n)
 /* The length of the UTF-8 sequence its lead byte announces (0: not a lead). */
 static size_t utf8_len(unsigned char c)
 {
-	return c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	return c < 0x80               ? 1 :
+	       c >= 0xc2 && c <= 0xdf ? 2 :
+	       c >= 0xe0 && c <= 0xef ? 3 :
+	       c >= 0xf0 && c <= 0xf4 ? 4 :
+					0;
 }
 
 /* The detail, printable and valid UTF-8 whatever the file held: control

@@ -25,19 +25,23 @@
 
 /* What provision runs in database postgres (as postgres), every time: the
  * function is replaced with the same text, its grants restated. */
-#define HISTORY_PEER_SETUP_SQL                                                                   \
-	"CREATE SCHEMA IF NOT EXISTS " HISTORY_PEER_SCHEMA ";"                                   \
-	"REVOKE ALL ON SCHEMA " HISTORY_PEER_SCHEMA " FROM PUBLIC;"                              \
-	"CREATE OR REPLACE FUNCTION " HISTORY_PEER_SCHEMA                                        \
-	".history_tail(OUT file_size bigint, OUT tail bytea) "                                   \
-	"LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$ "   \
-	"SELECT s.size, pg_catalog.pg_read_binary_file('" VOIPHA_HISTORY "', "                   \
-	"GREATEST(s.size - " HISTORY_PEER_STR(HISTORY_TAIL_BYTES) ", 0), "            \
-	HISTORY_PEER_STR(HISTORY_TAIL_BYTES) ", true) "                                          \
-	"FROM pg_catalog.pg_stat_file('" VOIPHA_HISTORY "', true) AS s $f$;"                     \
-	"REVOKE ALL ON FUNCTION " HISTORY_PEER_SCHEMA ".history_tail() FROM PUBLIC;"             \
-	"GRANT USAGE ON SCHEMA " HISTORY_PEER_SCHEMA " TO " VOIPHA_REPL_USER ";"                 \
-	"GRANT EXECUTE ON FUNCTION " HISTORY_PEER_SCHEMA ".history_tail() TO " VOIPHA_REPL_USER
+#define HISTORY_PEER_SETUP_SQL                                                                 \
+	"CREATE SCHEMA IF NOT EXISTS " HISTORY_PEER_SCHEMA ";"                                 \
+	"REVOKE ALL ON SCHEMA " HISTORY_PEER_SCHEMA " FROM PUBLIC;"                            \
+	"CREATE OR REPLACE FUNCTION " HISTORY_PEER_SCHEMA                                      \
+	".history_tail(OUT file_size bigint, OUT tail bytea) "                                 \
+	"LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$ " \
+	"SELECT s.size, pg_catalog.pg_read_binary_file('" VOIPHA_HISTORY "', "                 \
+	"GREATEST(s.size - " HISTORY_PEER_STR(HISTORY_TAIL_BYTES) ", 0), " HISTORY_PEER_STR(   \
+		HISTORY_TAIL_BYTES) ", true) "                                                 \
+				    "FROM pg_catalog.pg_stat_file('" VOIPHA_HISTORY            \
+				    "', true) AS s $f$;"                                       \
+				    "REVOKE ALL ON FUNCTION " HISTORY_PEER_SCHEMA              \
+				    ".history_tail() FROM PUBLIC;"                             \
+				    "GRANT USAGE ON SCHEMA " HISTORY_PEER_SCHEMA               \
+				    " TO " VOIPHA_REPL_USER ";"                                \
+				    "GRANT EXECUTE ON FUNCTION " HISTORY_PEER_SCHEMA           \
+				    ".history_tail() TO " VOIPHA_REPL_USER
 
 /* The peer's history tail into *buf (malloc'ed, NUL-terminated; free it)
  * and whether it begins inside a line. 0, or -errno with why (the server's

@@ -63,22 +63,22 @@ static void parses_good_lines(void **state)
 static void skips_malformed_lines(void **state)
 {
 	static const char *const bad[] = {
-		"abc\tfence\tok\tx",	   /* time not a number */
-		"\tfence\tok\tx",	   /* no time */
-		"12x\tfence\tok\tx",	   /* junk after the time */
-		"1765000000.\tfence\tok",  /* a point without digits */
-		"1765000000.1234567890\tfence\tok",  /* ten fraction digits */
-		"1765000000000\tfence\tok",	     /* thirteen digits */
-		"0\tfence\tok",		   /* the epoch itself */
-		"-1\tfence\tok",	   /* negative */
-		"1765000000",		   /* nothing else */
-		"1765000000\tfence",	   /* no outcome */
-		"1765000000\t\tok\tx",	   /* empty event */
-		"1765000000\tfence\t\tx",  /* empty outcome */
-		"1765000000\tFence\tok",   /* not [a-z0-9_-] */
-		"1765000000\tfe nce\tok",  /* a space */
+		"abc\tfence\tok\tx",                                   /* time not a number */
+		"\tfence\tok\tx",                                      /* no time */
+		"12x\tfence\tok\tx",                                   /* junk after the time */
+		"1765000000.\tfence\tok",                              /* a point without digits */
+		"1765000000.1234567890\tfence\tok",                    /* ten fraction digits */
+		"1765000000000\tfence\tok",                            /* thirteen digits */
+		"0\tfence\tok",                                        /* the epoch itself */
+		"-1\tfence\tok",                                       /* negative */
+		"1765000000",                                          /* nothing else */
+		"1765000000\tfence",                                   /* no outcome */
+		"1765000000\t\tok\tx",                                 /* empty event */
+		"1765000000\tfence\t\tx",                              /* empty outcome */
+		"1765000000\tFence\tok",                               /* not [a-z0-9_-] */
+		"1765000000\tfe nce\tok",                              /* a space */
 		"1765000000\tan-event-name-of-more-than-31-bytes\tok", /* too long */
-		"1765000000\tfence\toutcome-too-long",		       /* 16 bytes */
+		"1765000000\tfence\toutcome-too-long",                 /* 16 bytes */
 	};
 	struct history_list l = { 0 };
 	size_t i;
@@ -123,8 +123,9 @@ static void details_are_made_printable(void **state)
 	size_t n;
 
 	(void)state;
-	l = parse("1765000000\tfence\tok\ta\x1b[31mred\x7f\ttab \xc3\xa9t\xc3\xa9 \xff\xc3 \xe2\x82\n",
-		  false, "node1");
+	l = parse(
+		"1765000000\tfence\tok\ta\x1b[31mred\x7f\ttab \xc3\xa9t\xc3\xa9 \xff\xc3 \xe2\x82\n",
+		false, "node1");
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].detail, "a [31mred  tab \xc3\xa9t\xc3\xa9 ?? ??");
 	history_list_free(&l);
@@ -237,9 +238,10 @@ static void malformed_counts_add_up(void **state)
 
 /* What voip-ha switchover on node1 leaves: started and ok on node1, the
  * promotion on node2, VRRP transitions on both in between. */
-static const char switch_node1[] = "1765000100.000\tswitchover\tstarted\tnode1 -> node2\n"
-				   "1765000100.900\ttransition\tok\tMASTER -> BACKUP\n"
-				   "1765000108.000\tswitchover\tok\tnode1 -> node2, writes unavailable 1400 ms\n";
+static const char switch_node1[] =
+	"1765000100.000\tswitchover\tstarted\tnode1 -> node2\n"
+	"1765000100.900\ttransition\tok\tMASTER -> BACKUP\n"
+	"1765000108.000\tswitchover\tok\tnode1 -> node2, writes unavailable 1400 ms\n";
 static const char switch_node2[] =
 	"1765000101.100\ttransition\tok\tBACKUP -> MASTER\n"
 	"1765000101.600\tswitchover\tok\tnode2 promoted: planned switchover from node1\n";
