@@ -33,7 +33,11 @@ int history_fetch_peer(const struct node_ctx *ctx, int timeout_s, char **buf, si
 			   0, NULL, NULL, NULL, NULL, 1);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
 	    PQnfields(res) != 2) {
-		snprintf(why, whylen, "%s", res ? PQresultErrorMessage(res) : pg_errmsg(c));
+		const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+		/* "function voip_ha.history_tail() does not exist": a peer
+		 * that runs an older voip-ha. */
+		snprintf(why, whylen, "%s", m ? m : res ? "unexpected answer" : pg_errmsg(c));
 		why[strcspn(why, "\n")] = '\0';
 		goto out;
 	}
