@@ -17,6 +17,7 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 {
 	char detail[512], line[700];
 	struct timespec now;
+	struct stat st;
 	va_list ap;
 	size_t i;
 	int fd, n, r = 0;
@@ -43,6 +44,11 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 	/* One writer at a time (notify, rebuild and switchover may overlap);
 	 * O_APPEND keeps each line whole. */
 	flock(fd, LOCK_EX);
+	/* 0644 whatever the writer's umask (keepalived runs notify with 0177,
+	 * the rebuild unit with 0077): the peer's status reads it through this
+	 * node's PostgreSQL, as postgres (history-peer.h). No secrets in it. */
+	if (fstat(fd, &st) == 0 && (st.st_mode & 07777) != 0644)
+		fchmod(fd, 0644);
 	if (write(fd, line, (size_t)n) != n)
 		r = errno ? -errno : -EIO;
 	else if (fdatasync(fd) < 0)

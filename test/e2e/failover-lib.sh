@@ -786,6 +786,7 @@ fo_status_history_merged() {
 			END { print s }')
 		times=$(printf '%s\n' "$out" | awk '/^    [0-9][0-9][0-9][0-9]-/ { print $1 }')
 		echo "$n: $(printf '%s\n' "$times" | grep -c .) entries or events shown; the last switchover: $sides"
+		printf '%s\n' "$out" | grep '^  history of'
 		printf '%s\n' "$out" | grep -A 200 '^  history of' | tail -n 8
 		[[ $out == *"history of $n and $(fo_other "$n"), merged"* ]] || { echo "$n: not both nodes' history"; rc=1; }
 		[ "$sides" = "$old started;$new ok promoted;$old ok;" ] || { echo "$n: the switchover is not one event with both sides"; rc=1; }
@@ -793,6 +794,12 @@ fo_status_history_merged() {
 		[[ $js == *'"history":{"peer_included":true,'* && $js == *'"node":"node1","event"'* && $js == *'"node":"node2","event"'* ]] ||
 			{ echo "$n: --json lacks the peer's entries: ${js:0:300}"; rc=1; }
 	done
+	if [ "$rc" != 0 ]; then
+		for n in node1 node2; do
+			echo "$n: $(e2e_exec "$n" stat -c '%A %U %n' /var/lib/voip-ha /var/lib/voip-ha/history | tr '\n' ' ')"
+			echo "$n: history_tail(): $(fo_pg "$n" 'SELECT file_size, length(tail) FROM voip_ha.history_tail()')"
+		done
+	fi
 	return "$rc"
 }
 
