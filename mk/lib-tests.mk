@@ -1,7 +1,7 @@
 # Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
 LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
-	rules
+	rules history
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 
 $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
@@ -13,6 +13,13 @@ $(BUILD)/test/unit/test-rules: test/unit/test-rules.c test/unit/unit.h src/engin
 		src/engine/rules.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/engine/rules.c $(ALL_LDFLAGS) -lcmocka
+
+# Both nodes' histories merged: pure too (libvoipha for the UTF-8 check).
+$(BUILD)/test/unit/test-history: test/unit/test-history.c test/unit/unit.h \
+		src/engine/history-merge.c src/engine/history-merge.h $(LIBVOIPHA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/engine/history-merge.c $(LIBVOIPHA) \
+		$(ALL_LDFLAGS) -lcmocka
 
 # The atomic writer test watches write() from inside.
 $(BUILD)/test/unit/test-atomic-write: ALL_LDFLAGS += -Wl,--wrap=write

@@ -18,6 +18,7 @@
 #include "engine/standby-setup.h"
 #include "cli/cli.h"
 #include "cli/scram.h"
+#include "engine/history-peer.h"
 #include "lib/readfile.h"
 
 #include <dirent.h>
@@ -472,8 +473,10 @@ static int failover_grants(struct prov *p)
 		 * p99 went from 15.9 ms to 2.5 ms in make sip-bench); a crash
 		 * may lose the last ~0.6 s of them, which phones send again. */
 		"ALTER ROLE kamailio SET synchronous_commit = off";
+	int r = pg_exec(p->conn, sql, p->err, sizeof(p->err));
 
-	return pg_exec(p->conn, sql, p->err, sizeof(p->err));
+	/* The peer's voip-ha status reads this node's history through it. */
+	return r < 0 ? r : pg_exec(p->conn, HISTORY_PEER_SETUP_SQL, p->err, sizeof(p->err));
 }
 
 static int ensure_slot(struct prov *p)

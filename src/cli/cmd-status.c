@@ -9,6 +9,7 @@
 #include "engine/pg-session.h"
 #include "lib/sockaddr.h"
 #include "cli/cli.h"
+#include "cli/status-history.h"
 #include "engine/failover.h"
 #include "engine/history.h"
 #include "engine/pgctl.h"
@@ -26,9 +27,10 @@
 #define LAG_WARN_BYTES (16LL * 1024 * 1024)
 
 static const char usage_text[] =
-	"usage: voip-ha status [--config FILE] [--json]\n"
+	"usage: voip-ha status [--config FILE] [--json] [--history N]\n"
 	"Both nodes, the VIP holder, PostgreSQL roles, replication, witness, services,\n"
-	"the last failover, switchover and rebuild, and warnings.\n";
+	"the last failover, switchover and rebuild, the last N entries (default 20) of\n"
+	"both nodes' history merged in time order, and warnings.\n";
 
 struct local_pg {
 	enum pg_role role;
@@ -87,7 +89,7 @@ out:
 
 /* JSON string: our values are node names, states, addresses and history
  * details; escape what JSON requires anyway. */
-static void json_str(const char *s)
+void json_str(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -202,7 +204,9 @@ int cmd_status(int argc, char **argv)
 	static const char *const services[] = { "kamailio.service", "voip-admin.service",
 						"keepalived.service", "voip-ha-monitor.service",
 						"lsyncd.service" };
-	const char *config = DEFAULT_CONFIG;
+	const char *config = DEFAULT_CONFIG, *history_arg = NULL;
+	unsigned long long show = STATUS_HISTORY_DEFAULT;
+	struct status_history hist;
 	struct node_ctx ctx;
 	struct local_pg l;
 	struct pg_probe peer, vip;
@@ -217,10 +221,14 @@ int cmd_status(int argc, char **argv)
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &config, NULL },
 		{ "json", 'j', NULL, &json },
+		{ "history", 'H', &history_arg, NULL },
 		{ NULL, 0, NULL, NULL },
 	};
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
+	if (history_arg && (r = cli_number_arg("history", history_arg, 0, 2000,
+					       "a number of entries (0..2000)", &show)) >= 0)
 		return r;
 	if (node_ctx_load(config, &ctx) != 0)
 		return EXIT_FAIL;
@@ -245,6 +253,7 @@ int cmd_status(int argc, char **argv)
 	history_last(VOIPHA_HISTORY, "switchover", &switchover, NULL);
 	history_last(VOIPHA_HISTORY, "rebuild", &rebuild, NULL);
 	history_last(VOIPHA_HISTORY, "fence", &fence, NULL);
+	status_history_gather(&ctx, peer.reachable, (size_t)show, &hist);
 
 	if (l.role == PG_PRIMARY && peer.reachable && peer.primary)
 		warn(&w, "two primaries: %s and %s", ctx.local_name, ctx.peer_name);
@@ -344,6 +353,7 @@ int cmd_status(int argc, char **argv)
 		print_event(true, "last_switchover", &switchover, false);
 		print_event(true, "last_rebuild", &rebuild, false);
 		print_event(true, "last_fence", &fence, false);
+		status_history_json(&hist);
 		printf("\"warnings\":[");
 		for (c = 0; c < w.n; c++) {
 			if (c)
@@ -394,7 +404,10 @@ int cmd_status(int argc, char **argv)
 		print_event(false, "fence", &fence, false);
 		for (c = 0; c < w.n; c++)
 			printf("  WARNING: %s\n", w.text[c]);
+		if (show)
+			status_history_text(&hist);
 	}
+	status_history_free(&hist);
 	node_ctx_free(&ctx);
 	return w.n ? EXIT_FAIL : EXIT_OK;
 }

@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 int history_add(const char *event, const char *outcome, const char *fmt, ...)
 {
 	char detail[512], line[700];
+	struct timespec now;
+	struct stat st;
 	va_list ap;
 	size_t i;
 	int fd, n, r = 0;
@@ -25,8 +28,11 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 	for (i = 0; detail[i]; i++)
 		if (detail[i] == '\t' || detail[i] == '\n' || detail[i] == '\r')
 			detail[i] = ' ';
-	n = snprintf(line, sizeof(line), "%lld\t%s\t%s\t%s\n", (long long)time(NULL), event,
-		     outcome, detail);
+	/* Milliseconds: the two nodes' histories are merged in time order
+	 * (history-merge.h), and a switchover's sides lie a second apart. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	n = snprintf(line, sizeof(line), "%lld.%03ld\t%s\t%s\t%s\n", (long long)now.tv_sec,
+		     now.tv_nsec / 1000000, event, outcome, detail);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = (int)strlen(line);
 	if ((r = mkdir_parents(VOIPHA_HISTORY, 0755)) < 0)
@@ -38,6 +44,11 @@ int history_add(const char *event, const char *outcome, const char *fmt, ...)
 	/* One writer at a time (notify, rebuild and switchover may overlap);
 	 * O_APPEND keeps each line whole. */
 	flock(fd, LOCK_EX);
+	/* 0644 whatever the writer's umask (keepalived runs notify with 0177,
+	 * the rebuild unit with 0077): the peer's status reads it through this
+	 * node's PostgreSQL, as postgres (history-peer.h). No secrets in it. */
+	if (fstat(fd, &st) == 0 && (st.st_mode & 07777) != 0644)
+		fchmod(fd, 0644);
 	if (write(fd, line, (size_t)n) != n)
 		r = errno ? -errno : -EIO;
 	else if (fdatasync(fd) < 0)
@@ -76,5 +87,54 @@ int history_last(const char *path, const char *event, struct history_entry *out,
 			(*ok_total)++;
 	}
 	fclose(f);
+	return 0;
+}
+
+int history_read_tail(const char *path, char **buf, size_t *len, bool *from_middle)
+{
+	struct stat st;
+	size_t want, got = 0;
+	off_t from;
+	ssize_t r;
+	char *b;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	*from_middle = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return (int)r;
+	}
+	from = st.st_size > HISTORY_TAIL_BYTES ? st.st_size - HISTORY_TAIL_BYTES : 0;
+	want = (size_t)(st.st_size - from);
+	b = malloc(want + 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < want) {
+		r = pread(fd, b + got, want - got, from + (off_t)got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(b);
+			close(fd);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	*from_middle = from > 0;
 	return 0;
 }

@@ -8,7 +8,10 @@
 #ifndef VOIPHA_CLI_HISTORY_H
 #define VOIPHA_CLI_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "engine/history-merge.h"
 
 #define VOIPHA_HISTORY "/var/lib/voip-ha/history"
 
@@ -26,5 +29,11 @@ struct history_entry {
  * event with outcome "ok" into *ok_total when given. */
 int history_last(const char *path, const char *event, struct history_entry *out,
 		 unsigned long *ok_total);
+
+/* The last HISTORY_TAIL_BYTES of the history file at path into *buf
+ * (malloc'ed, NUL-terminated, free it), *from_middle when the file is
+ * longer (the first line may be cut). A missing file is an empty history.
+ * 0 or -errno. */
+int history_read_tail(const char *path, char **buf, size_t *len, bool *from_middle);
 
 #endif

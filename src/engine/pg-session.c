@@ -43,31 +43,48 @@ PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
 	return pg_connect_repl(ctx, ctx->peer_addr, timeout_s);
 }
 
-PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s)
+/* As replicator, the password from VOIPHA_PASSFILE: a replication
+ * connection (replication=true, dbname ignored) or an ordinary one to
+ * dbname, whose statements end within the connect timeout too. */
+static PGconn *connect_replicator(const struct node_ctx *ctx, const char *host, bool replication,
+				  const char *dbname, int timeout_s)
 {
-	char timeout[16];
+	char timeout[16], options[64];
 	const char *keys[] = { "host",
 			       "port",
 			       "user",
 			       "passfile",
-			       "replication",
 			       "connect_timeout",
 			       "application_name",
 			       "dbname",
+			       "replication",
+			       "options",
 			       NULL };
-	const char *vals[9];
+	const char *vals[10];
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_s);
+	snprintf(options, sizeof(options), "-c statement_timeout=%d", timeout_s * 1000);
 	vals[0] = host;
 	vals[1] = VOIPHA_PG_PORT;
 	vals[2] = VOIPHA_REPL_USER;
 	vals[3] = VOIPHA_PASSFILE;
-	vals[4] = "true";
-	vals[5] = timeout;
-	vals[6] = ctx->local_name;
-	vals[7] = "replication";
-	vals[8] = NULL;
+	vals[4] = timeout;
+	vals[5] = ctx->local_name;
+	vals[6] = replication ? "replication" : dbname;
+	vals[7] = replication ? "true" : NULL;
+	vals[8] = replication ? NULL : options;
+	vals[9] = NULL;
 	return PQconnectdbParams(keys, vals, 0);
+}
+
+PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s)
+{
+	return connect_replicator(ctx, host, true, NULL, timeout_s);
+}
+
+PGconn *pg_connect_peer_db(const struct node_ctx *ctx, const char *dbname, int timeout_s)
+{
+	return connect_replicator(ctx, ctx->peer_addr, false, dbname, timeout_s);
 }
 
 const char *pg_errmsg(const PGconn *conn)

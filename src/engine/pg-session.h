@@ -18,6 +18,10 @@ PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s);
 
 /* Replication connection to host (the peer, or the VIP). */
 PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s);
+/* Ordinary connection to the peer's dbname as replicator (pg_hba lets it
+ * into database postgres: pg_rewind, the peer's history), each statement
+ * bounded by timeout_s too. */
+PGconn *pg_connect_peer_db(const struct node_ctx *ctx, const char *dbname, int timeout_s);
 
 /* One-line libpq error message without the trailing newline. */
 const char *pg_errmsg(const PGconn *conn);

@@ -100,6 +100,11 @@ load cli-helpers
 	run -2 "$VOIPHA" fence --bogus
 	run -2 "$VOIPHA" monitor --bogus
 	run -2 "$VOIPHA" status --bogus
+	run -2 --separate-stderr "$VOIPHA" status --history many
+	[[ "$stderr" == *"--history: 'many' is not a number of entries (0..2000)"* ]]
+	run -2 "$VOIPHA" status --history 2001
+	run -2 "$VOIPHA" status --history -1
+	run -2 "$VOIPHA" status --history
 	run -2 --separate-stderr "$VOIPHA" switchover --max-lag lots
 	[[ "$stderr" == *"--max-lag: 'lots' is not a number of bytes"* ]]
 	run -2 "$VOIPHA" switchover --max-lag -5

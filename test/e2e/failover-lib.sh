@@ -795,6 +795,39 @@ fo_switchover_recorded() {
 	[ "$o" = 0 ] && [[ $n == "switchover "*promoted* ]]
 }
 
+# fo_status_history_merged OLD NEW: `voip-ha status` on either node lists
+# both nodes' history merged in time order (each entry marked with its
+# node), and OLD's last switchover as one event with both sides: OLD
+# started it, NEW promoted, OLD ended it; --json says the peer's part is in.
+fo_status_history_merged() {
+	local old=$1 new=$2 n out js sides times rc=0
+	for n in node1 node2; do
+		out=$(e2e_exec "$n" timeout 30 voip-ha status --history 200 </dev/null 2>&1)
+		js=$(e2e_exec "$n" timeout 30 voip-ha status --json --history 200 </dev/null 2>&1)
+		sides=$(printf '%s\n' "$out" | awk '
+			/^    [0-9].* switchover, one event recorded by both nodes:$/ { s = ""; inb = 1; next }
+			inb && /^        [0-9]/ { sub(/:$/, "", $3); s = s $2 " " $3 (index($0, "promoted") ? " promoted" : "") ";"; next }
+			{ inb = 0 }
+			END { print s }')
+		times=$(printf '%s\n' "$out" | awk '/^    [0-9][0-9][0-9][0-9]-/ { print $1 }')
+		echo "$n: $(printf '%s\n' "$times" | grep -c .) entries or events shown; the last switchover: $sides"
+		printf '%s\n' "$out" | grep '^  history of'
+		printf '%s\n' "$out" | grep -A 200 '^  history of' | tail -n 8
+		[[ $out == *"history of $n and $(fo_other "$n"), merged"* ]] || { echo "$n: not both nodes' history"; rc=1; }
+		[ "$sides" = "$old started;$new ok promoted;$old ok;" ] || { echo "$n: the switchover is not one event with both sides"; rc=1; }
+		printf '%s\n' "$times" | LC_ALL=C sort -c || { echo "$n: not in time order"; rc=1; }
+		[[ $js == *'"history":{"peer_included":true,'* && $js == *'"node":"node1","event"'* && $js == *'"node":"node2","event"'* ]] ||
+			{ echo "$n: --json lacks the peer's entries: ${js:0:300}"; rc=1; }
+	done
+	if [ "$rc" != 0 ]; then
+		for n in node1 node2; do
+			echo "$n: $(e2e_exec "$n" stat -c '%A %U %n' /var/lib/voip-ha /var/lib/voip-ha/history | tr '\n' ' ')"
+			echo "$n: history_tail(): $(fo_pg "$n" 'SELECT file_size, length(tail) FROM voip_ha.history_tail()')"
+		done
+	fi
+	return "$rc"
+}
+
 fo_switchover_run() { # NODE
 	e2e_exec "$1" timeout -k 5 "$FO_SWITCHOVER_TIMEOUT" voip-ha switchover </dev/null 2>&1 | tail -n 20
 	return "${PIPESTATUS[0]}"
@@ -819,6 +852,8 @@ fo_switchover() {
 	fo_check "$h: pair healthy with roles swapped (VIP on $S, $P streaming from it) within 60 s" fo_healthy_with "$S"
 	fo_check "$h: a switchover in the history of both: $S recorded its promotion as one, $P no fence" \
 		fo_switchover_recorded "$P" "$S"
+	fo_check "$h: voip-ha status on either node shows both nodes' history in time order, the switchover as one event with both sides" \
+		fo_status_history_merged "$P" "$S"
 	sleep 2
 
 	# And back: again on whoever holds the VIP now ($S unless the first one
@@ -873,7 +908,8 @@ fo_check_hung() {
 	[ "$rc" = 1 ] && [ $(($(ms) - t0)) -lt 4000 ] && [[ $out == *PostgreSQL* ]]
 }
 
-# status with the peer unreachable: exits 1 within 15 s and says so.
+# status with the peer unreachable: exits 1 within 15 s and says so, also
+# that the peer's part of the history is missing.
 fo_status_peer_down() {
 	local n=$1 t0 out rc
 	t0=$(ms)
@@ -881,7 +917,8 @@ fo_status_peer_down() {
 	rc=$?
 	echo "exit $rc after $(($(ms) - t0)) ms:"
 	echo "$out" | head -n 12
-	[ "$rc" = 1 ] && [ $(($(ms) - t0)) -lt 15000 ] && [[ $out == *"host unreachable, PostgreSQL not answering"* ]]
+	[ "$rc" = 1 ] && [ $(($(ms) - t0)) -lt 15000 ] && [[ $out == *"host unreachable, PostgreSQL not answering"* ]] &&
+		[[ $out == *"part of the history is missing (its PostgreSQL does not answer)"* ]]
 }
 
 fo_replay() { # NODE pause|resume
