@@ -443,7 +443,7 @@ arb_reconfigure() {
 }
 
 @test "witness machine refused at install (password, pair name, address): named, the node installed without it; the right answers switch it on" {
-	[ -e "$SHARE/voip-ha-witness.deb" ] || skip "no voip-ha-witness .deb built"
+	prereq "no voip-ha-witness .deb (VOIPHA_TEST_WITNESS_DEB)" test -e "$SHARE/voip-ha-witness.deb"
 	root_w "dpkg-deb -x /mnt/share/voip-ha-witness.deb / &&
 		printf '%s\n' witness_address=198.51.100.2 node1_address=198.51.100.11 node2_address=198.51.100.12 \
 			clusters=voip-ha postgresql_cluster=15/witness arbiter_password=$WITNESS_PW >/root/witness.conf &&
