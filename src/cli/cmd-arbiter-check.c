@@ -190,8 +190,8 @@ int cmd_arbiter_check(int argc, char **argv)
 	}
 	cli_error("arbiter=postgresql is not applied: '%s' now says arbiter=none and this node "
 		  "runs with the two-node rules (a cut between the nodes can make two primaries); "
-		  "fix the witness, set arbiter=postgresql again and run "
-		  "'dpkg-reconfigure voip-ha-node'",
+		  "fix the witness or the voip-ha-node/arbiter-* answers and run "
+		  "'dpkg-reconfigure voip-ha-node': the setting is checked again",
 		  config);
 	return EXIT_OK;
 }

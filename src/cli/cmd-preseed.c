@@ -21,7 +21,7 @@ static const char usage_text[] =
 
 static const char *debconf_type(const struct cluster_key *k)
 {
-	if (k->kind == CK_THISNODE)
+	if (k->kind == CK_THISNODE || k->kind == CK_ARBITER)
 		return "select";
 	return (k->flags & CK_SECRET) ? "password" : "string";
 }
@@ -76,7 +76,9 @@ static int build(const struct cluster_config *cfg, enum cluster_node peer, struc
 		r = add_line(out, &last, &last_key, k->name, q, debconf_type(k), v);
 		/* Passwords are asked twice; preseed the confirmation too, unless
 		 * the value must be the very last line (see add_line). */
-		if (r == 0 && (k->kind == CK_PASSWORD || k->kind == CK_VRRPPASS) &&
+		if (r == 0 &&
+		    (k->kind == CK_PASSWORD || k->kind == CK_VRRPPASS ||
+		     k->kind == CK_OPTPASSWORD) &&
 		    last_key != k->name) {
 			strncat(q, "-again", sizeof(q) - strlen(q) - 1);
 			r = sb_addf(out, "voip-ha-node voip-ha-node/%s password %s\n", q, v);

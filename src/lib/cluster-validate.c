@@ -435,8 +435,9 @@ static void check_ports(const struct cluster_config *c, const bool ok[SERVICE_PO
 			    POSTGRESQL_PORT);
 }
 
-/* arbiter=postgresql needs the witness machine's address (a third host)
- * and the password of its voip_ha_arbiter role. */
+/* arbiter=postgresql needs the witness machine's address (a third host,
+ * anywhere but the nodes' subnet's network or broadcast address) and the
+ * password of its voip_ha_arbiter role. */
 static void check_arbiter(const struct cluster_config *c, const bool ok[], struct errlist *el)
 {
 	if (!ok[CKI_arbiter] || c->arbiter_kind != ARBITER_POSTGRESQL)
@@ -449,6 +450,17 @@ static void check_arbiter(const struct cluster_config *c, const bool ok[], struc
 	     (ok[CKI_virtual_address] && c->arbiter_ip == c->vip)))
 		errlist_add(el, "arbiter_address: must be the witness machine, not a node address "
 				"or the VIP");
+	if (ok[CKI_arbiter_address] && c->arbiter_ip && ok[CKI_node1_address] &&
+	    ok[CKI_prefix_length]) {
+		uint32_t mask = 0xffffffffu << (32 - c->prefix);
+		uint32_t net = c->node1_ip & mask;
+
+		if (c->arbiter_ip == net || c->arbiter_ip == (net | ~mask))
+			errlist_add(el,
+				    "arbiter_address: must be a host, not the network or broadcast "
+				    "address of the nodes' /%u subnet",
+				    c->prefix);
+	}
 	if (ok[CKI_arbiter_password] && !c->arbiter_password[0])
 		errlist_add(el, "arbiter_password: required when arbiter is postgresql");
 }

@@ -105,3 +105,8 @@ check_field() {
 @test "table: kamailio_metrics_port" { check_field kamailio_metrics_port; }
 @test "table: admin_api_key" { check_field admin_api_key; }
 @test "table: freeswitch_api_key" { check_field freeswitch_api_key; }
+@test "table: arbiter" { check_field arbiter; }
+@test "table: arbiter_address" { check_field arbiter_address; }
+@test "table: arbiter_port" { check_field arbiter_port; }
+@test "table: arbiter_cluster" { check_field arbiter_cluster; }
+@test "table: arbiter_password" { check_field arbiter_password; }

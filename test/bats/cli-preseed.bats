@@ -53,6 +53,23 @@ loaded_value() {
 	assert_equal "$(loaded_value voip-ha-node/witness-address "$BATS_TEST_TMPDIR/p")" "string "
 }
 
+@test "preseed carries the witness machine: its choice, address, port, pair name and password (twice)" {
+	f=$(conf_with arbiter postgresql arbiter_address 198.51.100.3 arbiter_port 5433 \
+		arbiter_cluster pbx-b arbiter_password 'arb "P@ss/w\rd ä')
+	run -0 --separate-stderr "$VOIPHA" preseed --config "$f"
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/p"
+	assert_equal "$(loaded_value voip-ha-node/arbiter "$BATS_TEST_TMPDIR/p")" "select postgresql"
+	assert_equal "$(loaded_value voip-ha-node/arbiter-address "$BATS_TEST_TMPDIR/p")" "string 198.51.100.3"
+	assert_equal "$(loaded_value voip-ha-node/arbiter-port "$BATS_TEST_TMPDIR/p")" "string 5433"
+	assert_equal "$(loaded_value voip-ha-node/arbiter-cluster "$BATS_TEST_TMPDIR/p")" "string pbx-b"
+	assert_equal "$(loaded_value voip-ha-node/arbiter-password "$BATS_TEST_TMPDIR/p")" 'password arb "P@ss/w\rd ä'
+	assert_equal "$(loaded_value voip-ha-node/arbiter-password-again "$BATS_TEST_TMPDIR/p")" 'password arb "P@ss/w\rd ä'
+	# Without a witness machine: none, and nothing else that is needed.
+	f=$(conf_with arbiter none)
+	"$VOIPHA" preseed --config "$f" > "$BATS_TEST_TMPDIR/p"
+	assert_equal "$(loaded_value voip-ha-node/arbiter "$BATS_TEST_TMPDIR/p")" "select none"
+}
+
 @test "preseed for node2's config targets node1" {
 	f=$(conf_with this_node node2)
 	run -0 "$VOIPHA" preseed --config "$f"

@@ -66,9 +66,9 @@ pair_install_witness() {
 		./voip-ha-witness_*.deb' </dev/null
 }
 
-# arbiter=postgresql on NODE (a key without a debconf question: cluster.conf
-# edited as an operator would, the password through stdin), then the
-# monitor restarted to take it.
+# arbiter=postgresql on NODE (cluster.conf edited by hand, as an operator
+# may; the debconf path, voip-ha-node/arbiter*, is test/packaging/install.bats),
+# the password through stdin, then the monitor restarted to take it.
 pair_arbiter_on() {
 	local n=$1
 	printf 'arbiter=postgresql\narbiter_address=%s\narbiter_port=5432\narbiter_cluster=voip-ha\narbiter_password=%s\n' \

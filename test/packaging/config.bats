@@ -169,6 +169,117 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	bad_preseed witness-address string 198.51.100.12 "is also node2-address"
 }
 
+# ------------------------------------------------------- the witness machine
+
+# arb_preseed: the valid sample with a witness machine; further lines
+# "QUESTION TYPE VALUE" on stdin replace its answers.
+arb_preseed() {
+	local q t v
+	{
+		dc_valid_preseed | grep -v ' voip-ha-node/arbiter '
+		printf '%s\n' "voip-ha-node voip-ha-node/arbiter select postgresql" \
+			"voip-ha-node voip-ha-node/arbiter-address string 198.51.100.3" \
+			"voip-ha-node voip-ha-node/arbiter-password password arb-secret"
+		while read -r q t v; do
+			echo "voip-ha-node voip-ha-node/$q $t $v"
+		done
+	} | dc_preseed
+}
+
+@test "witness machine: preseeded answers are stored, defaults for port and pair name" {
+	arb_preseed </dev/null
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(dc_get arbiter)" = postgresql ]
+	[ "$(dc_get arbiter-address)" = 198.51.100.3 ]
+	[ "$(dc_get arbiter-port)" = 5432 ]
+	[ "$(dc_get arbiter-cluster)" = voip-ha ]
+	[ "$(dc_get arbiter-password)" = arb-secret ]
+}
+
+BADARB=0
+bad_arb() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING: with a witness machine
+	dc_setup "$BATS_TEST_TMPDIR/arb$((BADARB += 1))"
+	echo "$1 $2 $3" | arb_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 1 ] || { echo "status $status for $1=$3" >&2; return 1; }
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/$1: "*"$4"* ]] || {
+		echo "stderr: $stderr" >&2
+		return 1
+	}
+}
+
+@test "bad preseed: the witness machine (the rules of voip-ha validate, secrets never echoed)" {
+	bad_arb arbiter select etcd "'etcd' is neither none nor postgresql"
+	bad_arb arbiter-address string "" "required with a witness machine"
+	bad_arb arbiter-address string 198.51.100.11 "198.51.100.11 is also node1-address: the witness machine must be a third host"
+	bad_arb arbiter-address string 198.51.100.10 "is also virtual-address"
+	bad_arb arbiter-address string 198.51.100.255 "network or broadcast address of the nodes' subnet 198.51.100.0/24"
+	bad_arb arbiter-address string 127.0.0.1 "'127.0.0.1' is not a unicast IPv4 address"
+	bad_arb arbiter-address string witness.example.org "not a unicast IPv4 address"
+	bad_arb arbiter-port string 0 "'0' is not a number between 1 and 65535"
+	bad_arb arbiter-cluster string Voip "'Voip' is not 1-63 of a-z"
+	bad_arb arbiter-password password "" "empty, and no current value to keep"
+	bad_arb arbiter-password password "$(printf 'arb\tsecret')" "1-1024 bytes"
+	[[ "$stderr" != *secret* ]]
+}
+
+@test "witness machine: none asks nothing more, needs no password, and still refuses a malformed stored value" {
+	{
+		dc_valid_preseed
+		echo "voip-ha-node voip-ha-node/arbiter-address string 198.51.100.11"
+	} | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 0 ] # a node's address is only refused when it is used
+	[ -z "$stderr" ]
+	[ "$(dc_get arbiter)" = none ]
+	# cluster.conf gets the value all the same: it must be well formed.
+	echo "voip-ha-node voip-ha-node/arbiter-cluster string Bad" | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/arbiter-cluster: 'Bad' is not"* ]]
+}
+
+@test "reconfigure: an empty arbiter password keeps the current one" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha"
+	printf 'arbiter=postgresql\narbiter_address=198.51.100.3\narbiter_password=old-arb\n' >"$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf"
+	echo "arbiter-password password " | arb_preseed
+	run --separate-stderr dc_run reconfigure 0.1.0
+	[ "$status" -eq 0 ]
+	[ -z "$(dc_get arbiter-password)" ]
+}
+
+@test "reconfigure: a hand-edited arbiter setting wins over stale debconf answers" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	printf 'arbiter=none\narbiter_port=5433\narbiter_cluster=pbx-b\narbiter_password=x\n' >"$conf"
+	arb_preseed </dev/null
+	dc_run reconfigure 0.1.0
+	[ "$(dc_get arbiter)" = none ]
+	[ "$(dc_get arbiter-address)" = "" ]
+	[ "$(dc_get arbiter-port)" = 5433 ]
+	[ "$(dc_get arbiter-cluster)" = pbx-b ]
+}
+
+@test "upgrade: an arbiter set by hand before it had questions is kept, although the checksum matches" {
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha" "$VOIP_HA_SYSROOT/var/lib/voip-ha"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	printf 'arbiter=postgresql\narbiter_address=198.51.100.3\narbiter_cluster=pbx-b\narbiter_password=old-arb\n' >"$conf"
+	sha256sum <"$conf" >"$VOIP_HA_SYSROOT/var/lib/voip-ha/cluster.conf.sha256"
+	dc_valid_preseed | grep -v ' voip-ha-node/arbiter ' | dc_preseed # never asked
+	run --separate-stderr dc_run configure 0.1.0
+	[ "$status" -eq 0 ]
+	[ "$(dc_get arbiter)" = postgresql ]
+	[ "$(dc_get arbiter-address)" = 198.51.100.3 ]
+	[ "$(dc_get arbiter-cluster)" = pbx-b ]
+	[ "$(dc_get arbiter-port)" = 5432 ] # not in the file: the default
+	# Once answered (here: preseeded), debconf's answer is the one used.
+	echo "voip-ha-node voip-ha-node/arbiter select none" | dc_preseed
+	dc_run configure 0.1.0
+	[ "$(dc_get arbiter)" = none ]
+}
+
 # --------------------------------------------------------------- the witness
 # The test root's /proc/net/route (dc_routes) stands in for the kernel's.
 
@@ -324,11 +435,16 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	[ "$status" -eq 0 ]
 	[ "$(dc_get node1-address)" = 198.51.100.11 ]
 	[ "$(dc_get witness-address)" = "" ]
+	[ "$(dc_get arbiter)" = postgresql ]
+	[ "$(dc_get arbiter-address)" = 198.51.100.3 ]
+	[ "$(dc_get arbiter-password)" = arb-secret ]
+	[ -z "$(dc_get arbiter-password-again)" ]
 	[ "$(dc_get replication-password)" = "rep\"l'\$:\\ä" ]
 	[ -z "$(dc_get replication-password-again)" ]
 	[[ "$(dc_get admin-api-key)" =~ ^[A-Za-z0-9+/]{43}=$ ]]
 	# Passwords were typed without echo.
 	[[ "$output" != *kam-secret* ]]
+	[[ "$output" != *arb-secret* ]]
 }
 
 @test "interactive: backing up returns to the previous screen" {
@@ -339,6 +455,8 @@ bad_preseed() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING [BLAMED-QUESTION]
 	[ "$(dc_get node2-address)" = 198.51.100.12 ]
 	[ "$(dc_get virtual-address)" = 198.51.100.14 ]
 	[ "$(dc_get witness-address)" = 198.51.100.1 ]
+	[ "$(dc_get arbiter)" = postgresql ]
+	[ "$(dc_get arbiter-address)" = 198.51.100.4 ]
 }
 
 @test "translations: templates.pot is current and vi.po translates every string" {

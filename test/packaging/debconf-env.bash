@@ -40,7 +40,8 @@ dc_setup() {
 	debconf-loadtemplate voip-ha-node "$DC_DIR/voip-ha-node.templates"
 }
 
-# The sample answers of doc/preseed.example, node1's view.
+# The sample answers of doc/preseed.example, node1's view, without a
+# witness machine.
 dc_valid_preseed() {
 	cat <<-'EOF'
 	voip-ha-node voip-ha-node/this-node select node1
@@ -51,6 +52,7 @@ dc_valid_preseed() {
 	voip-ha-node voip-ha-node/node1-interface string eth0
 	voip-ha-node voip-ha-node/node2-interface string eth0
 	voip-ha-node voip-ha-node/witness-address string 198.51.100.2
+	voip-ha-node voip-ha-node/arbiter select none
 	voip-ha-node voip-ha-node/node1-hostname string pbx1
 	voip-ha-node voip-ha-node/node2-hostname string pbx2
 	voip-ha-node voip-ha-node/replication-password password re"pl'$:\ä-pass

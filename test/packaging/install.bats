@@ -4,7 +4,9 @@
 # preseeded install asks nothing and leaves node1's or node2's configuration
 # with the right modes and owners; reinstall changes nothing; a reconfigure
 # with a new VIP rewrites every file that mentions it; an admin edit to a
-# ucf-managed file survives; purge leaves nothing of ours behind.
+# ucf-managed file survives; purge leaves nothing of ours behind; a witness
+# machine the debconf answers name but that refuses the node leaves it
+# installed without one, with the reason.
 
 load ../lib/prereq
 bats_require_minimum_version 1.5.0
@@ -18,6 +20,7 @@ setup_file() {
 	mkdir -p "$SHARE"
 	pkg_build "$BATS_FILE_TMPDIR/pkg"
 	cp "$PKG_DEB" "$SHARE/voip-ha-node.deb"
+	[ -z "${PKG_WITNESS_DEB:-}" ] || cp "$PKG_WITNESS_DEB" "$SHARE/voip-ha-witness.deb"
 	dc_valid_preseed >"$SHARE/node1.preseed"
 	sed 's|/this-node select node1|/this-node select node2|' "$SHARE/node1.preseed" >"$SHARE/node2.preseed"
 	rootfs_prepare
@@ -400,4 +403,81 @@ make_cluster='mv /etc/postgresql/15/main/pg_hba.conf /tmp/hba && pg_createcluste
 	[[ "$output" == *"removing PostgreSQL cluster 15/main"* ]]
 	run root 'test -e /var/lib/postgresql/15/main'
 	[ "$status" -ne 0 ]
+}
+
+# ------------------------------------------------------- the witness machine
+# A real witness in the node's root: voip-ha-witness's files unpacked
+# (dpkg-deb -x: the package conflicts with voip-ha-node, a witness is a
+# machine of its own) and its `setup` on a second PostgreSQL cluster,
+# 15/witness on port 5433, at 198.51.100.2; node1's address on loopback too,
+# and the preferred source of the route to the witness, so the node's
+# connections come from an address the witness lets in.
+WITNESS_PW=arb-right-pass
+root_w() {
+	root "set -e
+		{
+			ip addr add 198.51.100.2/32 dev lo || true
+			ip addr add 198.51.100.11/32 dev lo || true
+			ip route change local 198.51.100.2 dev lo table local proto kernel scope host src 198.51.100.11 || true
+			if [ ! -d /etc/postgresql/15/witness ]; then pg_createcluster -p 5433 15 witness; fi
+			pg_ctlcluster 15 witness start || true
+		} >/dev/null 2>&1
+		$1"
+}
+
+# arb_answers ADDRESS CLUSTER PASSWORD: debconf answers for the witness machine.
+arb_answers() {
+	printf 'voip-ha-node voip-ha-node/%s\n' "arbiter select postgresql" "arbiter-address string $1" \
+		"arbiter-port string 5433" "arbiter-cluster string $2" "arbiter-password password $3" \
+		"arbiter-password-again password $3"
+}
+
+# arb_reconfigure ADDRESS CLUSTER PASSWORD: preseeded reconfigure, then
+# cluster.conf's arbiter lines (no password) and the package's state.
+arb_reconfigure() {
+	arb_answers "$@" >"$SHARE/arb.preseed"
+	run --separate-stderr root_w 'debconf-set-selections /mnt/share/arb.preseed &&
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node; echo "rc=$?"
+		grep -E "^arbiter(_address|_port|_cluster)?=" /etc/voip-ha/cluster.conf
+		dpkg-query -W -f="\${Status}\n" voip-ha-node'
+}
+
+@test "witness machine refused at install (password, pair name, address): named, the node installed without it; the right answers switch it on" {
+	prereq "no voip-ha-witness .deb (VOIPHA_TEST_WITNESS_DEB)" test -e "$SHARE/voip-ha-witness.deb"
+	root_w "dpkg-deb -x /mnt/share/voip-ha-witness.deb / &&
+		printf '%s\n' witness_address=198.51.100.2 node1_address=198.51.100.11 node2_address=198.51.100.12 \
+			clusters=voip-ha postgresql_cluster=15/witness arbiter_password=$WITNESS_PW >/root/witness.conf &&
+		chmod 600 /root/witness.conf && voip-ha-witness setup --config /root/witness.conf >/dev/null"
+	# Install with a wrong password: the install succeeds, without the arbiter.
+	{ cat "$SHARE/node1.preseed"; arb_answers 198.51.100.2 voip-ha not-the-password; } >"$SHARE/arb-install.preseed"
+	run --separate-stderr root_w 'debconf-set-selections /mnt/share/arb-install.preseed &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/voip-ha-node.deb; echo "rc=$?"
+		grep -E "^arbiter(_address|_port|_cluster)?=" /etc/voip-ha/cluster.conf
+		dpkg-query -W -f="\${Status}\n" voip-ha-node; test -s /etc/keepalived/keepalived.conf && echo configured'
+	echo "$output$stderr" >&2
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output$stderr" == *"arbiter: the witness 198.51.100.2:5433 refuses this node: arbiter_password differs"* ]]
+	[[ "$output$stderr" == *"arbiter=postgresql is not applied"*"now says arbiter=none"* ]]
+	[[ "$output$stderr" != *not-the-password* ]]
+	[[ "$output" == *$'arbiter=none\narbiter_address=198.51.100.2\narbiter_port=5433\narbiter_cluster=voip-ha\n'* ]]
+	[[ "$output" == *$'install ok installed\nconfigured'* ]]
+	# A pair name the witness does not arbitrate.
+	arb_reconfigure 198.51.100.2 other-pbx "$WITNESS_PW"
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output$stderr" == *"arbiter: the witness 198.51.100.2:5433 arbitrates no pair named 'other-pbx'"* ]]
+	[[ "$output" == *$'arbiter=none\n'* && "$output" == *"install ok installed"* ]]
+	[[ "$output$stderr" != *"$WITNESS_PW"* ]]
+	# An address where no witness answers.
+	arb_reconfigure 198.51.100.9 voip-ha "$WITNESS_PW"
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output$stderr" == *"arbiter: the witness 198.51.100.9:5433 does not answer"*"check arbiter_address and arbiter_port"* ]]
+	[[ "$output" == *$'arbiter=none\n'* && "$output" == *"install ok installed"* ]]
+	# The right answers: the witness takes the node, the arbiter is on.
+	arb_reconfigure 198.51.100.2 voip-ha "$WITNESS_PW"
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output$stderr" == *"arbiter: the witness 198.51.100.2:5433 answers"* ]]
+	[[ "$output" == *$'arbiter=postgresql\narbiter_address=198.51.100.2\n'* ]]
+	run root 'grep -c "^arbiter_password=arb-right-pass$" /etc/voip-ha/cluster.conf; grep -l -F arb-right-pass /var/cache/debconf/*.dat'
+	[ "${lines[0]}" = 1 ] # stored, and gone from debconf
+	[ "${#lines[@]}" -eq 1 ]
 }
