@@ -215,7 +215,8 @@ int cmd_status(int argc, char **argv)
 	struct warnings w;
 	struct arbiter_view arb;
 	char vip_holder[16], pgunit[64], buf[32];
-	bool json = false, vip_local, fenced, reach_known;
+	bool json = false, vip_local, fenced, reach_known, peer_seen;
+	int voters;
 	size_t i;
 	int c, r;
 	const struct cli_opt opts[] = {
@@ -249,6 +250,10 @@ int cmd_status(int argc, char **argv)
 		snprintf(vip_holder, sizeof(vip_holder), "unknown");
 	fenced = access(VOIPHA_FENCED, F_OK) == 0;
 	read_arbiter(&ctx, &arb);
+	/* The three voters: this node, the peer (its host or its PostgreSQL
+	 * answers) and the witness's arbiter. */
+	peer_seen = peer.reachable || (reach_known && reach.peer);
+	voters = 1 + (peer_seen ? 1 : 0) + (arb.on && arb.rc == 0 ? 1 : 0);
 	history_last(VOIPHA_HISTORY, "failover", &failover, NULL);
 	history_last(VOIPHA_HISTORY, "switchover", &switchover, NULL);
 	history_last(VOIPHA_HISTORY, "rebuild", &rebuild, NULL);
@@ -336,6 +341,8 @@ int cmd_status(int argc, char **argv)
 			       "\"held_here\":%s,\"failsafe\":%s",
 			       arb.ans.term, arb.ans.remaining, arb.ans.renewed_ago,
 			       arb.held ? "true" : "false", arb.failsafe ? "true" : "false");
+			printf(",\"voters_seen\":%d,\"quorum\":%s", voters,
+			       voters >= 2 ? "true" : "false");
 		}
 		printf("}");
 		printf(",\"services\":{");
@@ -398,6 +405,11 @@ int cmd_status(int argc, char **argv)
 			       arb.held     ? "; held by this node" :
 			       arb.failsafe ? "; failsafe" :
 					      "");
+		if (arb.on)
+			printf("  quorum: %d of 3 voters seen (this node%s%s%s)%s\n", voters,
+			       peer_seen ? ", " : "", peer_seen ? ctx.peer_name : "",
+			       arb.rc == 0 ? ", the witness" : "",
+			       voters >= 2 ? "" : ": no quorum, no failover possible");
 		print_event(false, "failover", &failover, false);
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);

@@ -492,6 +492,16 @@ fo_monitor_gone_fenced() {
 }
 
 fo_vip_left() { ! fo_has_vip "$1"; }
+# fo_quorum NODE N BOOL: voip-ha status --json on NODE counts N voters and
+# says quorum BOOL.
+fo_quorum() {
+	local out
+	out=$(e2e_exec "$1" voip-ha status --json 2>&1)
+	grep -q "\"voters_seen\":$2,\"quorum\":$3" <<<"$out" && return 0
+	echo "voip-ha status --json on $1: $(grep -o '"arbiter":{[^}]*}' <<<"$out")"
+	return 1
+}
+
 fo_node_down() { ! fo_up "$1"; }
 fo_booted() {
 	local st
@@ -764,6 +774,8 @@ fo_scenario_kept() {
 		fo_sleep_until $((t0 + 15000))
 		fo_check "$h: $P keeps serving without the witness (failsafe: $S streams synchronously)" \
 			fo_lease_flag "$P" lease_failsafe
+		fo_check "$h: voip-ha status on $S: 2 of 3 voters seen, quorum kept" \
+			fo_quorum "$S" 2 true
 		fo_sleep_until $((t0 + 20000))
 		e2e_node_start witness
 		fo_log "$h: witness powered on at +$(($(ms) - t0)) ms"

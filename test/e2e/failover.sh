@@ -87,6 +87,7 @@ if [ "$PAIR_ARBITER" = 1 ]; then
 		fo_arbiter_bad node1 arbiter_password 'not-the-password' "is not applied" --install
 	tap_ok "node2 sees node1 as the holder through the witness" \
 		wait_for 20 eval 'pair_lease node2 | grep -q "lease_holder=node1 "'
+	tap_ok "voip-ha status --json on node2: 3 of 3 voters seen, quorum" fo_quorum node2 3 true
 fi
 tap_ok "node2's data directory $E2E_PGDATA is a mount point" e2e_exec node2 mountpoint -q "$E2E_PGDATA"
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
