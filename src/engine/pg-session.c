@@ -3,9 +3,11 @@
 #include "engine/pg-local.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* As postgres for the connect only: see pg_euid_enter. */
 static PGconn *connect_as_postgres(const char *const *keys, const char *const *vals)
@@ -43,6 +45,46 @@ PGconn *pg_connect_peer_repl(const struct node_ctx *ctx, int timeout_s)
 	return pg_connect_repl(ctx, ctx->peer_addr, timeout_s);
 }
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* libpq's connect_timeout counts whole seconds and never less than 2: a
+ * peer whose PostgreSQL hangs (every process stopped) would hold `notify
+ * MASTER` 2 s before it may promote where 1 s was asked. The non-blocking
+ * connect with a deadline of our own instead; a connection that is not
+ * done by then is returned unfinished (PQstatus not CONNECTION_OK,
+ * pg_errmsg says "timeout expired"). */
+static PGconn *connect_by_deadline(const char *const *keys, const char *const *vals, int timeout_ms)
+{
+	PGconn *c = PQconnectStartParams(keys, vals, 0);
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	long long deadline = monotonic_ms() + timeout_ms;
+
+	if (!c || PQstatus(c) == CONNECTION_BAD)
+		return c;
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		struct pollfd p = { .fd = PQsocket(c),
+				    .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		long long left = deadline - monotonic_ms();
+		int r;
+
+		if (left <= 0)
+			break;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		st = PQconnectPoll(c);
+	}
+	return c;
+}
+
 /* As replicator, the password from VOIPHA_PASSFILE: a replication
  * connection (replication=true, dbname ignored) or an ordinary one to
  * dbname, whose statements end within the connect timeout too. */
@@ -74,7 +116,7 @@ static PGconn *connect_replicator(const struct node_ctx *ctx, const char *host, 
 	vals[7] = replication ? "true" : NULL;
 	vals[8] = replication ? NULL : options;
 	vals[9] = NULL;
-	return PQconnectdbParams(keys, vals, 0);
+	return connect_by_deadline(keys, vals, timeout_s * 1000);
 }
 
 PGconn *pg_connect_repl(const struct node_ctx *ctx, const char *host, int timeout_s)
@@ -92,6 +134,10 @@ const char *pg_errmsg(const PGconn *conn)
 	static char buf[512];
 	const char *m = conn ? PQerrorMessage(conn) : "out of memory";
 	size_t n;
+
+	/* Left unfinished by connect_by_deadline. */
+	if (conn && PQstatus(conn) != CONNECTION_OK && PQstatus(conn) != CONNECTION_BAD)
+		m = "timeout expired";
 
 	snprintf(buf, sizeof(buf), "%s", m);
 	n = strlen(buf);
