@@ -534,18 +534,21 @@ static void check_backup(const struct cluster_config *c, const bool ok[], struct
 	}
 	if (ok[CKI_backup_cipher] && ok[CKI_backup_cipher_pass] &&
 	    strcmp(c->backup_cipher, "none") != 0 && !c->backup_cipher_pass[0])
-		errlist_add(el, "backup_cipher_pass: required when backup_cipher is %s "
-				"(voip-ha save-config generates one when it is empty)",
+		errlist_add(el,
+			    "backup_cipher_pass: required when backup_cipher is %s "
+			    "(voip-ha save-config generates one when it is empty)",
 			    c->backup_cipher);
 	if (!ok[CKI_backup_port])
 		return;
 	for (i = 0; i < sizeof(port) / sizeof(port[0]); i++)
 		if (port_ok[i] && port[i] == p)
-			errlist_add(el, "backup_port: must differ from %s (both listen on each node)",
+			errlist_add(el,
+				    "backup_port: must differ from %s (both listen on each node)",
 				    ports[i]);
 	if (p == POSTGRESQL_PORT || p == RSYNC_PORT || p == SSH_PORT)
-		errlist_add(el, "backup_port: must not be %u (PostgreSQL, the recordings rsync "
-				"daemon or sshd uses it on every node)",
+		errlist_add(el,
+			    "backup_port: must not be %u (PostgreSQL, the recordings rsync "
+			    "daemon or sshd uses it on every node)",
 			    p);
 	if (ok[CKI_rtp_port_min] && ok[CKI_rtp_port_max] && p >= c->rtp_min && p <= c->rtp_max)
 		errlist_add(el, "backup_port: must lie outside the RTP range "

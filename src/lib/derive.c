@@ -131,7 +131,7 @@ static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r :
 		vars_set(vs, "pbr_tls_client",
 			 c->backup_kind == BACKUP_REPO_HOST ? c->backup_host :
-			 one				    ? c->node2_address :
+			 one                                ? c->node2_address :
 							      c->node1_address,
 			 false);
 	return r;
