@@ -159,6 +159,29 @@ setup() {
 	[[ $output == *'"type":"full"'* ]]
 }
 
+@test "voip-ha backup --list: the backup and what a restore reaches, on the repository host and a node" {
+	local m
+	for m in repo node1; do
+		run -0 bk_in "$m" "$VOIPHA" backup --list --config "$BK/cluster.conf"
+		[[ ${lines[0]} == "stanza voip-ha: ok, cipher aes-256-cbc" ]]
+		[[ $output == *$'\nbackup '*' full start 20'*' stop 20'*' size '*' wal 00000002'* ]]
+		[[ $output == *$'\nrestorable from 20'*' UTC (the end of the oldest backup)'* ]]
+		[[ $output == *$'\nnewest WAL archived: 00000002'* ]]
+	done
+	# the key is never shown
+	[[ $output != *"$KEY"* ]]
+}
+
+@test "voip-ha backup --list refuses backup=none, and says what is wrong when the repository does not answer" {
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --list --config "$REPO_TOP/test/data/validation-base.conf"
+	[[ $stderr == *"backups are off (backup=none in "* ]]
+	bk_stop_bg srv-repo
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --list --config "$BK/cluster.conf"
+	[[ $stderr == *"stanza 'voip-ha': other: ["*"198.51.100.2"* ]]
+	bk_bg repo srv-repo pgbackrest server
+	bk_wait_port 198.51.100.2
+}
+
 @test "point-in-time restore into a scratch directory: deleted rows back, later rows absent" {
 	local target seg
 	bk_psql node2 "create table keep(i int); insert into keep select generate_series(1, 500)"
