@@ -28,6 +28,7 @@ all:
 -include mk/packaging.mk
 -include mk/e2e.mk
 -include mk/monitoring.mk
+-include mk/backup.mk
 -include mk/install.mk
 
 all: $(BINS)

@@ -6,7 +6,7 @@
 # the start; other fragments may append to CLI_LIBS.
 CLI_SRCS := $(wildcard src/cli/*.c) $(wildcard src/engine/*.c)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
-CLI_LIBS += -lpq -lcrypto -lsystemd -lpthread
+CLI_LIBS += -lpq -lcrypto -lsystemd -lpthread -lcjson
 VOIPHA_BIN := $(BUILD)/voip-ha
 
 $(CLI_OBJS): CPPFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)

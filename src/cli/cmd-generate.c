@@ -18,7 +18,8 @@ static const char usage_text[] =
 	"                        [--dry-run | --list]\n"
 	"Render the configuration files of this node (or of --node) from the\n"
 	"templates. --out DIR writes below DIR without changing owners; --all --out\n"
-	"DIR writes DIR/node1, DIR/node2 and DIR/DEPLOY.md. --dry-run lists what\n"
+	"DIR writes DIR/node1, DIR/node2, DIR/DEPLOY.md and the repository host's\n"
+	"DIR/backup-host/etc/pgbackrest/conf.d/voip-ha.conf. --dry-run lists what\n"
 	"would change. --list writes nothing and prints each file as\n"
 	"'PATH MODE OWNER:GROUP POLICY' (policy own, ucf or deploy), or for a\n"
 	"FreeSWITCH file 'PATH MODE OWNER:GROUP freeswitch COPY MODE OWNER:GROUP'.\n";

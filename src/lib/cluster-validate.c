@@ -314,6 +314,57 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 		u = el->count;
 		check_cidr_list(k->name, v, el);
 		return el->count == u;
+	case CK_BACKUP:
+		if (strcmp(v, "none") == 0)
+			*(enum backup_kind *)out = BACKUP_NONE;
+		else if (strcmp(v, "repo-host") == 0)
+			*(enum backup_kind *)out = BACKUP_REPO_HOST;
+		else if (strcmp(v, "path") == 0)
+			*(enum backup_kind *)out = BACKUP_PATH;
+		else {
+			errlist_add(el, "%s: must be none, repo-host or path", k->name);
+			return false;
+		}
+		return true;
+	case CK_RETENTION:
+		if (uint_parse(v, 1, 9999999, out) < 0) {
+			errlist_add(el, "%s: must be an integer from 1 to 9999999 (backups kept)",
+				    k->name);
+			return false;
+		}
+		return true;
+	case CK_CIPHER:
+		if (strcmp(v, "none") != 0 && strcmp(v, "aes-256-cbc") != 0) {
+			errlist_add(el, "%s: must be none or aes-256-cbc", k->name);
+			return false;
+		}
+		return true;
+	case CK_CIPHERPASS:
+		if (v[0] == '\0')
+			return true;
+		u = el->count;
+		password_check(k->name, v, el);
+		/* pgBackRest's ini parser trims spaces around a value. */
+		if (el->count == u && (v[0] == ' ' || v[strlen(v) - 1] == ' '))
+			errlist_add(el,
+				    "%s: must not begin or end with a space (pgBackRest's "
+				    "configuration file drops them)",
+				    k->name);
+		return el->count == u;
+	case CK_WEEKDAY:
+		if (!weekday_valid(v)) {
+			errlist_add(el, "%s: must be one of mon, tue, wed, thu, fri, sat, sun",
+				    k->name);
+			return false;
+		}
+		return true;
+	case CK_TIMEOFDAY:
+		if (!time_of_day_valid(v)) {
+			errlist_add(el, "%s: must be a time of day HH:MM from 00:00 to 23:59",
+				    k->name);
+			return false;
+		}
+		return true;
 	}
 	return false;
 }
@@ -332,6 +383,9 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "arbiter", offsetof(struct cluster_config, arbiter_kind) },
 		{ "arbiter_address", offsetof(struct cluster_config, arbiter_ip) },
 		{ "arbiter_port", offsetof(struct cluster_config, arbiter_port_num) },
+		{ "backup", offsetof(struct cluster_config, backup_kind) },
+		{ "backup_host", offsetof(struct cluster_config, backup_ip) },
+		{ "backup_port", offsetof(struct cluster_config, backup_port_num) },
 		{ "prefix_length", offsetof(struct cluster_config, prefix) },
 		{ "this_node", offsetof(struct cluster_config, this_node_id) },
 		{ "postgresql_version", offsetof(struct cluster_config, pg_version) },
@@ -465,6 +519,57 @@ static void check_arbiter(const struct cluster_config *c, const bool ok[], struc
 		errlist_add(el, "arbiter_password: required when arbiter is postgresql");
 }
 
+/* backup=repo-host needs the repository host (a third machine); any backup
+ * needs a cipher passphrase when the repository is encrypted (save-config
+ * generates an empty one), and the nodes' own `pgbackrest server` port
+ * must be free on every node. */
+static void check_backup(const struct cluster_config *c, const bool ok[], struct errlist *el)
+{
+	static const char *const ports[] = { "freeswitch_sip_port", "freeswitch_esl_port",
+					     "kamailio_sip_port",   "admin_http_port",
+					     "admin_metrics_port",  "kamailio_metrics_port" };
+	const unsigned port[] = { c->sip_port,  c->esl_port,     c->kam_port,
+				  c->http_port, c->metrics_port, c->kam_metrics_port };
+	const bool port_ok[] = { ok[CKI_freeswitch_sip_port], ok[CKI_freeswitch_esl_port],
+				 ok[CKI_kamailio_sip_port],   ok[CKI_admin_http_port],
+				 ok[CKI_admin_metrics_port],  ok[CKI_kamailio_metrics_port] };
+	unsigned p = c->backup_port_num;
+	size_t i;
+
+	if (!ok[CKI_backup] || c->backup_kind == BACKUP_NONE)
+		return;
+	if (c->backup_kind == BACKUP_REPO_HOST && ok[CKI_backup_host]) {
+		if (!c->backup_ip)
+			errlist_add(el, "backup_host: required when backup is repo-host");
+		else if ((ok[CKI_node1_address] && c->backup_ip == c->node1_ip) ||
+			 (ok[CKI_node2_address] && c->backup_ip == c->node2_ip) ||
+			 (ok[CKI_virtual_address] && c->backup_ip == c->vip))
+			errlist_add(el, "backup_host: must be a third machine, not a node address "
+					"or the VIP (a fire takes both nodes)");
+	}
+	if (ok[CKI_backup_cipher] && ok[CKI_backup_cipher_pass] &&
+	    strcmp(c->backup_cipher, "none") != 0 && !c->backup_cipher_pass[0])
+		errlist_add(el,
+			    "backup_cipher_pass: required when backup_cipher is %s "
+			    "(voip-ha save-config generates one when it is empty)",
+			    c->backup_cipher);
+	if (!ok[CKI_backup_port])
+		return;
+	for (i = 0; i < sizeof(port) / sizeof(port[0]); i++)
+		if (port_ok[i] && port[i] == p)
+			errlist_add(el,
+				    "backup_port: must differ from %s (both listen on each node)",
+				    ports[i]);
+	if (p == POSTGRESQL_PORT || p == RSYNC_PORT || p == SSH_PORT)
+		errlist_add(el,
+			    "backup_port: must not be %u (PostgreSQL, the recordings rsync "
+			    "daemon or sshd uses it on every node)",
+			    p);
+	if (ok[CKI_rtp_port_min] && ok[CKI_rtp_port_max] && p >= c->rtp_min && p <= c->rtp_max)
+		errlist_add(el, "backup_port: must lie outside the RTP range "
+				"rtp_port_min..rtp_port_max");
+}
+
 int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 {
 	bool ok[CLUSTER_KEY_COUNT];
@@ -507,6 +612,7 @@ int cluster_config_validate(struct cluster_config *c, struct errlist *el)
 				    c->prefix);
 	}
 	check_arbiter(c, ok, el);
+	check_backup(c, ok, el);
 	if (OK(node1_hostname) && OK(node2_hostname) &&
 	    strcasecmp(c->node1_hostname, c->node2_hostname) == 0)
 		errlist_add(el, "node2_hostname: must differ from node1_hostname");

@@ -82,6 +82,47 @@ static int set_kamailio_metrics_allow(struct vars *vs, const char *self, const c
 	return r;
 }
 
+/* Backups (doc/DESIGN.md, "Backups"). The templates have no logic, so the
+ * lines of a backup mode that is not chosen are written as comments: pbr_on
+ * is "" when backups are on, else "# ", and pbr_host, pbr_path likewise for
+ * backup=repo-host and backup=path. The repository key is written only
+ * where it is used: on the repository host (repo-host) or on the nodes
+ * (path). pg_archive_settings is PostgreSQL's archiving block: nothing but
+ * a comment with backup=none, so an administrator's own archiving is kept. */
+static int set_backup_vars(const struct cluster_config *c, struct vars *vs)
+{
+	bool on = c->backup_kind != BACKUP_NONE, host = c->backup_kind == BACKUP_REPO_HOST,
+	     path = c->backup_kind == BACKUP_PATH;
+	bool crypt = strcmp(c->backup_cipher, "none") != 0;
+	struct strbuf sb = STRBUF_INIT;
+	int r = 0;
+
+	r = r ? r : vars_set(vs, "pbr_on", on ? "" : "# ", false);
+	r = r ? r : vars_set(vs, "pbr_host", host ? "" : "# ", false);
+	r = r ? r : vars_set(vs, "pbr_path", path ? "" : "# ", false);
+	r = r ? r : vars_set(vs, "pbr_host_pass", host && crypt ? "" : "# ", false);
+	r = r ? r : vars_set(vs, "pbr_path_pass", path && crypt ? "" : "# ", false);
+	r = r ? r :
+		vars_set(vs, "pbr_host_cipher_pass", host && crypt ? c->backup_cipher_pass : "",
+			 true);
+	r = r ? r :
+		vars_set(vs, "pbr_node_cipher_pass", path && crypt ? c->backup_cipher_pass : "",
+			 true);
+	if (r == 0 && on)
+		/* the stanza is [a-z0-9_-]: nothing to quote inside '...' */
+		r = sb_addf(&sb,
+			    "archive_mode = on\n"
+			    "archive_command = 'pgbackrest --stanza=%s archive-push %%p'\n"
+			    "archive_timeout = 60s",
+			    c->backup_stanza);
+	else if (r == 0)
+		r = sb_adds(&sb, "# backup=none in cluster.conf: archiving is left to "
+				 "postgresql.conf");
+	r = r ? r : vars_set(vs, "pg_archive_settings", sb_str(&sb), false);
+	sb_release(&sb);
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
@@ -108,6 +149,14 @@ static int set_node_vars(const struct cluster_config *c, enum cluster_node node,
 	r = r ? r : vars_set(vs, "local_state", one ? "MASTER" : "BACKUP", false);
 	r = r ? r : vars_set(vs, "metrics_bind_address", maddr, false);
 	r = r ? r : set_kamailio_metrics_allow(vs, maddr, c->metrics_allow);
+	/* who may call this node's pgbackrest server: the repository host, or
+	 * with a repository on a shared path the peer (a backup from there) */
+	r = r ? r :
+		vars_set(vs, "pbr_tls_client",
+			 c->backup_kind == BACKUP_REPO_HOST ? c->backup_host :
+			 one                                ? c->node2_address :
+							      c->node1_address,
+			 false);
 	return r;
 }
 
@@ -129,6 +178,7 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned
 	r = r ? r : set_digest(vs, "freeswitch_api_key_sha256", c->freeswitch_api_key);
 	r = r ? r : set_rsync_password(vs, c->replication_password);
 	r = r ? r : set_metrics_scrapers(vs, c->metrics_allow);
+	r = r ? r : set_backup_vars(c, vs);
 	if (r == 0 && node != NODE_AUTO)
 		r = set_node_vars(c, node, vs);
 	return r;

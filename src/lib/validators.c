@@ -149,6 +149,27 @@ bool cluster_name_valid(const char *s)
 	return true;
 }
 
+bool weekday_valid(const char *s)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	size_t i;
+
+	for (i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+		if (strcmp(s, days[i]) == 0)
+			return true;
+	return false;
+}
+
+bool time_of_day_valid(const char *s)
+{
+	if (strlen(s) != 5 || s[2] != ':')
+		return false;
+	for (size_t i = 0; i < 5; i++)
+		if (i != 2 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	return (s[0] - '0') * 10 + (s[1] - '0') < 24 && s[3] < '6';
+}
+
 /* s equals suffix, or ends with "." suffix; ignoring ASCII case. */
 static bool is_or_under(const char *s, const char *suffix)
 {

@@ -60,6 +60,11 @@ bool domain_valid(const char *s);
  * table has the same CHECK (db/witness/lease.sql). */
 bool cluster_name_valid(const char *s);
 
+/* A day of the week as cluster.conf writes it: mon tue wed thu fri sat sun. */
+bool weekday_valid(const char *s);
+/* A time of day "HH:MM", both two digits, 00:00 .. 23:59. */
+bool time_of_day_valid(const char *s);
+
 /* Strict decimal: digits only, no sign, no spaces, no leading zero (except
  * "0"), within [min, max] (strtoul alone accepts " -1" and "0x10"). Returns 0
  * or -EINVAL (syntax) or -ERANGE. The one unsigned parser of the tree. */

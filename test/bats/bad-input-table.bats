@@ -75,6 +75,15 @@ check_field() {
 	[ "$VT_COUNT" -ge 300 ]
 }
 
+@test "table: every key without a question in the table has a test here" {
+	local f missing=
+	for f in $(printf '%s\n' "${VT_FIELD[@]}" | sort -u); do
+		vt_is_noquestion "$f" || continue
+		grep -q "^@test .*{ check_field $f; }\$" "$BATS_TEST_FILENAME" || missing+=" $f"
+	done
+	[ -z "$missing" ] || fail "no test for:$missing"
+}
+
 @test "table: this_node" { check_field this_node; }
 @test "table: node1_address" { check_field node1_address; }
 @test "table: node2_address" { check_field node2_address; }
@@ -110,3 +119,14 @@ check_field() {
 @test "table: arbiter_port" { check_field arbiter_port; }
 @test "table: arbiter_cluster" { check_field arbiter_cluster; }
 @test "table: arbiter_password" { check_field arbiter_password; }
+@test "table: backup" { check_field backup; }
+@test "table: backup_host" { check_field backup_host; }
+@test "table: backup_port" { check_field backup_port; }
+@test "table: backup_path" { check_field backup_path; }
+@test "table: backup_stanza" { check_field backup_stanza; }
+@test "table: backup_retention_full" { check_field backup_retention_full; }
+@test "table: backup_retention_diff" { check_field backup_retention_diff; }
+@test "table: backup_cipher" { check_field backup_cipher; }
+@test "table: backup_cipher_pass" { check_field backup_cipher_pass; }
+@test "table: backup_full_day" { check_field backup_full_day; }
+@test "table: backup_time" { check_field backup_time; }

@@ -50,3 +50,38 @@ load cli-helpers
 	[[ $stderr == *"freeswitch_api_key: required"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/c" ]
 }
+
+@test "save-config: with backups on, an empty backup_cipher_pass is generated, never shown" {
+	dest=$BATS_TEST_TMPDIR/cluster.conf
+	{
+		cat "$GOOD"
+		echo backup=repo-host
+		echo backup_host=198.51.100.2
+		echo backup_cipher_pass=
+	} >"$BATS_TEST_TMPDIR/in.conf"
+	run -0 --separate-stderr "$VOIPHA" save-config --config "$dest" <"$BATS_TEST_TMPDIR/in.conf"
+	assert_equal "$output$stderr" ""
+	key=$(sed -n 's/^backup_cipher_pass=//p' "$dest")
+	[[ $key =~ ^[A-Za-z0-9+/]{43}=$ ]]
+	assert_equal "$(grep -c '^backup_cipher_pass=' "$dest")" 1
+	run -0 "$VOIPHA" validate --config "$dest"
+	# the key is generated once: stored again, it stays
+	run -0 "$VOIPHA" save-config --config "$dest" <"$dest"
+	assert_equal "$(sed -n 's/^backup_cipher_pass=//p' "$dest")" "$key"
+	# a second file gets another key
+	run -0 "$VOIPHA" save-config --config "$dest.2" <"$BATS_TEST_TMPDIR/in.conf"
+	[ "$(sed -n 's/^backup_cipher_pass=//p' "$dest.2")" != "$key" ]
+}
+
+@test "save-config: no key is generated with backup=none or backup_cipher=none" {
+	dest=$BATS_TEST_TMPDIR/cluster.conf
+	run -0 "$VOIPHA" save-config --config "$dest" <"$GOOD"
+	cmp "$GOOD" "$dest"
+	{
+		cat "$GOOD"
+		echo backup=path
+		echo backup_cipher=none
+	} >"$BATS_TEST_TMPDIR/in.conf"
+	run -0 "$VOIPHA" save-config --config "$dest" <"$BATS_TEST_TMPDIR/in.conf"
+	cmp "$BATS_TEST_TMPDIR/in.conf" "$dest"
+}

@@ -16,12 +16,16 @@
 #   vt_config I          prints the base with row I applied, as cluster.conf
 #                        lines, the row's own key last
 #   vt_is_secret KEY     true for a password or API key
+#   vt_is_noquestion KEY true for a key without a debconf question
+#                        (CK_NOQUESTION in src/lib/cluster-keys.def): its
+#                        rows are for `voip-ha validate` only
 #   vt_describe I        "line N: FIELD=VALUE (expected VERDICT)", the value
 #                        printable
 
 VT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VT_TABLE=${VT_TABLE:-$VT_DIR/validation-table.tsv}
 VT_BASE=${VT_BASE:-$VT_DIR/validation-base.conf}
+VT_KEYS_DEF=${VT_KEYS_DEF:-$VT_DIR/../../src/lib/cluster-keys.def}
 
 # vt_decode RAW: sets VT_DECODED ({N*TEXT} repeats, <empty>, printf %b escapes).
 vt_decode() {
@@ -43,6 +47,8 @@ vt_decode() {
 vt_load() {
 	local line lineno=0 n=0 rest f v verdict blame with note by keys
 	keys=" $(sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' "$VT_BASE" | tr '\n' ' ')"
+	VT_NOQUESTION=" $(sed -n 's/^CLUSTER_KEY(\([a-z0-9_]*\),.*CK_NOQUESTION.*/\1/p' "$VT_KEYS_DEF" | tr '\n' ' ')"
+	keys+="${VT_NOQUESTION# }"
 	VT_LINE=() VT_FIELD=() VT_VALUE=() VT_VERDICT=() VT_BLAME=() VT_WITH=() VT_NOTE=() VT_BY=()
 	declare -gA VT_ROWS=()
 	while IFS= read -r line || [ -n "$line" ]; do
@@ -61,7 +67,7 @@ vt_load() {
 			by=${note#*$'\t'}
 			note=${note%%$'\t'*}
 		fi
-		case $by in '' | keepalived | kamailio | sshd | resolver) ;; *)
+		case $by in '' | keepalived | kamailio | sshd | resolver | pgbackrest) ;; *)
 			echo "$VT_TABLE:$lineno: unknown deciding program '$by'" >&2
 			return 1
 			;;
@@ -110,6 +116,7 @@ vt_cache() {
 		declare -p VT_LINE VT_FIELD VT_VALUE VT_VERDICT VT_BLAME VT_WITH VT_NOTE VT_BY VT_ROWS |
 			sed 's/^declare -\([aA]\) /declare -g\1 /'
 		echo "VT_COUNT=$VT_COUNT"
+		echo "VT_NOQUESTION='$VT_NOQUESTION'"
 	} >"$1"
 }
 
@@ -132,6 +139,10 @@ vt_config() {
 vt_is_secret() {
 	case $1 in *_password | *_api_key) return 0 ;; esac
 	return 1
+}
+
+vt_is_noquestion() {
+	[[ $VT_NOQUESTION == *" $1 "* ]]
 }
 
 vt_describe() {

@@ -87,6 +87,8 @@ check_field() {
 @test "table: every field of the table has a test here" {
 	local f missing=
 	for f in $(printf '%s\n' "${VT_FIELD[@]}" | sort -u); do
+		# no debconf question: only `voip-ha validate` reads it (driver a)
+		if vt_is_noquestion "$f"; then continue; fi
 		grep -q "^@test .*{ check_field $f; }\$" "$BATS_TEST_FILENAME" || missing+=" $f"
 	done
 	[ -z "$missing" ] || { echo "no test for:$missing" >&2; return 1; }

@@ -1,0 +1,290 @@
+#!/usr/bin/env bats
+# Backups with pgBackRest (doc/DESIGN.md, "Backups"), with the files
+# `voip-ha generate` writes for backup=repo-host, unchanged: a repository
+# host (198.51.100.2) running a real `pgbackrest server` with TLS client
+# certificates made here, two real PostgreSQL 15 nodes (.11 primary, .12
+# standby) each running its own `pgbackrest server` (test/backup/lib.bash).
+# The tests run in order and share the machines: stanza-create, WAL
+# archived from the primary only, a promotion (timeline 2, its .history
+# archived by the new primary), a full backup taken from the standby, a
+# point-in-time restore into a scratch directory, the repository host down
+# while WAL is pushed, wrong TLS credentials, and the repository key read
+# by pgBackRest exactly as cluster.conf holds it (the `pgbackrest` rows of
+# test/data/validation-table.tsv).
+bats_require_minimum_version 1.5.0
+
+load ../lib/prereq
+load lib
+
+REPO_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+VOIPHA=${VOIPHA:-$REPO_TOP/build/voip-ha}
+# The repository key: the table's row read verbatim inside the line.
+KEY='re"pl'\''$:\ä-p#s=s[x]'
+
+setup_file() {
+	[ "$(id -u)" = 0 ] || return 0
+	command -v pgbackrest >/dev/null && [ -x "$BK_PG/initdb" ] || return 0
+	export BK=/var/tmp/voipha-backup.$$
+	bk_setup "$BK"
+	echo "$BK_NS" >"$BK/ns"
+	bk_certs
+	{
+		grep -v '^postgresql_version=' "$REPO_TOP/test/data/validation-base.conf"
+		echo postgresql_version=15
+		echo backup=repo-host
+		echo backup_host=198.51.100.2
+		printf 'backup_cipher_pass=%s\n' "$KEY"
+	} >"$BK/cluster.conf"
+	"$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
+		--all --out "$BK/gen" >/dev/null
+	install -m 0640 -o root -g postgres "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf" \
+		"$BK/node1/etc/conf.d/voip-ha.conf"
+	install -m 0640 -o root -g postgres "$BK/gen/node2/etc/pgbackrest/conf.d/voip-ha.conf" \
+		"$BK/node2/etc/conf.d/voip-ha.conf"
+	install -m 0640 -o root -g postgres \
+		"$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf" "$BK/repo/etc/conf.d/voip-ha.conf"
+	# node1: the primary, with the archiving lines of its generated
+	# 50-voip-ha.conf (the rest of that file is for a real node: 1 GB of
+	# shared buffers, the VIP)
+	bk_pg_init node1
+	{
+		echo "listen_addresses = '198.51.100.11'"
+		echo "unix_socket_directories = '/var/run/postgresql'"
+		echo "wal_level = replica"
+		echo "hot_standby = on"
+		echo "wal_keep_size = 256MB"
+		grep '^archive_' "$BK/gen/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
+	} >>"$BK/node1/pglib/15/main/postgresql.conf"
+	echo "host all,replication all 198.51.100.0/24 trust" >>"$BK/node1/pglib/15/main/pg_hba.conf"
+	bk_pg_start node1
+	bk_standby_of node2 198.51.100.11
+	bk_bg repo srv-repo pgbackrest server
+	bk_bg node1 srv-node1 pgbackrest server
+	bk_bg node2 srv-node2 pgbackrest server
+	bk_wait_port 198.51.100.2
+	bk_wait_port 198.51.100.11
+	bk_wait_port 198.51.100.12
+}
+
+teardown_file() {
+	[ -n "${BK:-}" ] || return 0
+	BK_NS=$(cat "$BK/ns" 2>/dev/null) || true
+	bk_teardown
+}
+
+setup() {
+	prereq_root "network and mount namespaces, PostgreSQL as postgres"
+	prereq_cmd pgbackrest openssl unshare setpriv
+	prereq "PostgreSQL 15 server binaries" test -x "$BK_PG/initdb"
+	if [ -z "${BK:-}" ] || [ ! -d "$BK" ]; then
+		echo "setup_file did not build the machines" >&2
+		return 1
+	fi
+	BK_NS=$(cat "$BK/ns")
+}
+
+@test "generated files: modes, the key only on the repository host, archive_mode=on" {
+	run -0 stat -c %a "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf" \
+		"$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf"
+	[ "$output" = $'640\n640' ]
+	run -0 "$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
+		--node node1 --list
+	[[ $output == *$'\n/etc/pgbackrest/conf.d/voip-ha.conf 0640 root:postgres own\n'* ]]
+	run -1 grep -F -- "$KEY" "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf"
+	run -1 grep -F -- "$KEY" "$BK/gen/node2/etc/pgbackrest/conf.d/voip-ha.conf"
+	run -0 grep -xF -- "repo1-cipher-pass=$KEY" "$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf"
+	run -0 grep -x "archive_mode = on" "$BK/gen/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
+	run -0 grep -xF "archive_command = 'pgbackrest --stanza=voip-ha archive-push %p'" \
+		"$BK/gen/node2/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
+}
+
+@test "backup=none: no archiving setting and no active pgBackRest line" {
+	local out=$BATS_TEST_TMPDIR/none
+	"$VOIPHA" generate --config "$REPO_TOP/test/data/validation-base.conf" \
+		--templates "$REPO_TOP/templates" --all --out "$out" >/dev/null
+	run -1 grep '^archive' "$out/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
+	run -1 grep -v -e '^#' -e '^$' "$out/node1/etc/pgbackrest/conf.d/voip-ha.conf"
+	run -1 grep -v -e '^#' -e '^$' "$out/backup-host/etc/pgbackrest/conf.d/voip-ha.conf"
+}
+
+@test "stanza-create on the repository host, check from the primary" {
+	run -0 bk_in repo pgbackrest --stanza=voip-ha --log-level-console=warn stanza-create
+	run -0 bk_in node1 pgbackrest --stanza=voip-ha --log-level-console=warn check
+	run -0 bk_in repo pgbackrest --stanza=voip-ha --output=json info
+	[[ $output == *'"cipher":"aes-256-cbc"'* ]]
+}
+
+@test "archiving: the primary's WAL reaches the repository, the standby archives nothing" {
+	local seg
+	bk_psql node1 "create table t(i int); insert into t select generate_series(1, 1000)"
+	seg=$(bk_psql node1 "select pg_walfile_name(pg_switch_wal())")
+	bk_wait_archived node1 "$seg"
+	run -0 bk_in repo pgbackrest --stanza=voip-ha repo-ls archive/voip-ha/15-1/0000000100000000
+	[[ $output == *"$seg-"* ]]
+	[ "$(bk_psql node2 "select archived_count + failed_count from pg_stat_archiver")" = 0 ]
+	[ ! -e "$BK/node2/spool/pgbackrest" ]
+}
+
+@test "promotion: the new primary archives on timeline 2, .history first" {
+	local seg
+	bk_pg_stop node1
+	[ "$(bk_psql node2 "select pg_promote(true, 60)")" = t ]
+	bk_psql node2 "insert into t select generate_series(1001, 2000)"
+	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	[[ $seg == 00000002* ]]
+	bk_wait_archived node2 "$seg"
+	run -0 bk_in repo pgbackrest --stanza=voip-ha repo-ls archive/voip-ha/15-1
+	[[ $output == *00000002.history* ]]
+	run -0 bk_in repo pgbackrest --stanza=voip-ha repo-ls archive/voip-ha/15-1/0000000200000000
+	[[ $output == *"$seg-"* ]]
+	# node1 comes back as the standby of node2 (the package's rebuild path
+	# does this with pg_rewind; a fresh copy is enough here)
+	rm -rf "$BK/node1/pglib/15"
+	bk_standby_of node1 198.51.100.12
+	[ "$(bk_psql node1 "select pg_is_in_recovery()")" = t ]
+}
+
+@test "a full backup taken from the standby" {
+	run -0 bk_in repo pgbackrest --stanza=voip-ha --type=full --log-level-console=detail backup
+	# every data file is read from the standby (node1 now); only what must
+	# come from the primary (pg_control and a few others) is read there
+	local from_standby from_primary
+	from_standby=$(grep -c "backup file 198.51.100.11:" <<<"$output")
+	from_primary=$(grep -c "backup file 198.51.100.12:" <<<"$output")
+	echo "files from the standby: $from_standby, from the primary: $from_primary" >&3
+	[ "$from_standby" -gt 100 ]
+	[ "$from_primary" -lt 20 ]
+	[[ $output == *"wait for replay on the standby"* ]]
+	run -0 bk_in repo pgbackrest --stanza=voip-ha --output=json info
+	[[ $output == *'"type":"full"'* ]]
+}
+
+@test "voip-ha backup --list: the backup and what a restore reaches, on the repository host and a node" {
+	local m
+	for m in repo node1; do
+		run -0 bk_in "$m" "$VOIPHA" backup --list --config "$BK/cluster.conf"
+		[[ ${lines[0]} == "stanza voip-ha: ok, cipher aes-256-cbc" ]]
+		[[ $output == *$'\nbackup '*' full start 20'*' stop 20'*' size '*' wal 00000002'* ]]
+		[[ $output == *$'\nrestorable from 20'*' UTC (the end of the oldest backup)'* ]]
+		[[ $output == *$'\nnewest WAL archived: 00000002'* ]]
+	done
+	# the key is never shown
+	[[ $output != *"$KEY"* ]]
+}
+
+@test "voip-ha backup --list refuses backup=none, and says why when the repository refuses this machine" {
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --list --config "$REPO_TOP/test/data/validation-base.conf"
+	[[ $stderr == *"backups are off (backup=none in "* ]]
+	# a machine whose certificate the repository host refuses (another CA)
+	install -m 0640 -o root -g postgres "$BK/node1/etc/conf.d/voip-ha.conf" "$BK/rogue/etc/conf.d/"
+	run -1 --separate-stderr bk_in rogue "$VOIPHA" backup --list --config "$BK/cluster.conf"
+	[[ $stderr == *"stanza 'voip-ha': other: ["*"unknown ca"* ]]
+}
+
+@test "point-in-time restore into a scratch directory: deleted rows back, later rows absent" {
+	local target seg
+	bk_psql node2 "create table keep(i int); insert into keep select generate_series(1, 500)"
+	sleep 1.2 # commit timestamps on both sides of the target are distinct
+	target=$(bk_psql node2 "select now()")
+	sleep 1.2
+	bk_psql node2 "delete from keep"
+	bk_psql node2 "create table late(i int); insert into late values (1)"
+	[ "$(bk_psql node2 "select count(*) from keep")" = 0 ]
+	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	bk_wait_archived node2 "$seg"
+	# node1 (a node, TLS client of the repository) restores into a scratch
+	# directory; the restored server archives nothing (archive_mode=off)
+	run -0 bk_in node1 pgbackrest --stanza=voip-ha --pg1-path=/var/lib/postgresql/scratch \
+		--type=time "--target=$target" --target-action=promote restore
+	run -0 bk_in node1 "$BK_PG/pg_ctl" -D /var/lib/postgresql/scratch -l /var/lib/postgresql/scratch.log \
+		-w -t 120 -o "-p 5499 -c listen_addresses='' -c archive_mode=off" start
+	bk_wait_promoted 5499
+	[ "$(bk_in node1 psql -X -At -h /var/run/postgresql -p 5499 -d postgres -c "select count(*) from keep")" = 500 ]
+	[ "$(bk_in node1 psql -X -At -h /var/run/postgresql -p 5499 -d postgres -c "select to_regclass('late') is null")" = t ]
+	[ "$(bk_in node1 psql -X -At -h /var/run/postgresql -p 5499 -d postgres -c "select count(*) from t")" = 2000 ]
+	run -0 bk_in node1 "$BK_PG/pg_ctl" -D /var/lib/postgresql/scratch -m fast -w stop
+	rm -rf "$BK/node1/pglib/scratch"
+}
+
+@test "repository host down: commits go on, archiving catches up when it is back" {
+	local seg i
+	bk_stop_bg srv-repo
+	# the primary keeps committing: archive_command runs in the archiver,
+	# never on a commit's path
+	for i in 1 2 3 4 5; do
+		BK_TIMEOUT=10 bk_psql node2 "insert into t values ($i)"
+	done
+	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	bk_psql node2 "insert into t values (6)"
+	# nothing of it reached the repository while its host was down
+	[ "$(bk_psql node2 "select coalesce(last_archived_wal, '') >= '$seg' from pg_stat_archiver")" = f ]
+	bk_bg repo srv-repo pgbackrest server
+	bk_wait_port 198.51.100.2
+	bk_wait_archived node2 "$seg"
+	run -0 bk_in repo pgbackrest --stanza=voip-ha repo-ls archive/voip-ha/15-1/0000000200000000
+	[[ $output == *"$seg-"* ]]
+}
+
+@test "wrong TLS credentials are refused with a clear error" {
+	install -m 0640 -o root -g postgres "$BK/node1/etc/conf.d/voip-ha.conf" "$BK/rogue/etc/conf.d/"
+	# a certificate from another CA, with node1's address as its name
+	run -101 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
+	[[ $output == *"TLS error"*"unknown ca"* ]]
+	# signed by the right CA, for an address the repository host does not let in
+	bk_cert rogue 198.51.100.99 "$BK/ca/ca"
+	run -105 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
+	[[ $output == *"access denied"* ]]
+	# no certificate at all
+	rm -f "$BK/rogue/etc/tls/host.crt" "$BK/rogue/etc/tls/host.key"
+	run ! bk_in rogue pgbackrest --stanza=voip-ha repo-ls
+	[[ $output == *"host.crt"* ]]
+	# the nodes are not affected
+	run -0 bk_in node2 pgbackrest --stanza=voip-ha --log-level-console=warn check
+}
+
+@test "the repository key is read as cluster.conf holds it (the table's pgbackrest rows)" {
+	source "$REPO_TOP/test/data/validation-table.bash"
+	vt_load
+	local row v conf n=0 bad=0 line
+	for row in $(vt_rows_by pgbackrest backup_cipher_pass); do
+		v=${VT_VALUE[row]}
+		n=$((n + 1))
+		mkdir -p "$BK/repo/etc/row$n"
+		conf=$BK/repo/etc/row$n/voip-ha.conf
+		if [ "${VT_VERDICT[row]}" = accept ]; then
+			# what voip-ha generate writes for this value
+			{
+				grep -v '^backup_cipher_pass=' "$BK/cluster.conf"
+				printf 'backup_cipher_pass=%s\n' "$v"
+			} >"$BATS_TEST_TMPDIR/row.conf"
+			"$VOIPHA" generate --config "$BATS_TEST_TMPDIR/row.conf" --templates "$REPO_TOP/templates" \
+				--all --out "$BATS_TEST_TMPDIR/gen$n" >/dev/null
+			cp "$BATS_TEST_TMPDIR/gen$n/backup-host/etc/pgbackrest/conf.d/voip-ha.conf" "$conf"
+		else
+			# refused by voip-ha validate: the line as the `line` escaper
+			# would write it, in the file generated for the suite
+			V=$v awk '/^repo1-cipher-pass=/ { print "repo1-cipher-pass=" ENVIRON["V"]; next } { print }' \
+				"$BK/repo/etc/conf.d/voip-ha.conf" >"$conf"
+		fi
+		run -0 grep -c '^repo1-cipher-pass=' "$conf"
+		[ "$output" = 1 ]
+		chown -R root:postgres "$BK/repo/etc/row$n"
+		# the repository is made with the key as the file gives it...
+		bk_in repo pgbackrest --stanza=voip-ha --config-include-path="/etc/pgbackrest/row$n" \
+			--repo1-path="/var/lib/pgbackrest/row$n" --log-level-console=error stanza-create ||
+			{ echo "$(vt_describe "$row"): stanza-create failed" >&2; bad=1; continue; }
+		# ...and opened with the very value, from the environment
+		run bk_in repo env "PGBACKREST_REPO1_CIPHER_PASS=$v" pgbackrest --stanza=voip-ha \
+			--config-include-path="/etc/pgbackrest/row$n" --repo1-path="/var/lib/pgbackrest/row$n" \
+			--output=json info
+		if [ "${VT_VERDICT[row]}" = accept ] && [[ $output != *'"code":2,'* ]]; then
+			echo "$(vt_describe "$row"): pgBackRest read another key from the file: $output" >&2
+			bad=1
+		elif [ "${VT_VERDICT[row]}" = reject ] && [[ $output == *'"code":2,'* ]]; then
+			echo "$(vt_describe "$row"): pgBackRest read the key as it is; the rule is too strict" >&2
+			bad=1
+		fi
+	done
+	[ "$n" -ge 4 ]
+	[ "$bad" = 0 ]
+}

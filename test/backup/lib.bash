@@ -1,0 +1,223 @@
+# shellcheck shell=bash
+# Three machines on one host for the backup suite (test/backup/backup.bats):
+# the repository host (198.51.100.2) and two PostgreSQL 15 nodes (.11, .12),
+# all in one network namespace of the suite's own (its loopback holding the
+# three addresses), each in a mount namespace of its own where its
+# directories are bound over the real paths the generated files name
+# (/etc/pgbackrest, /var/lib/postgresql, /var/lib/pgbackrest, /var/spool,
+# /var/log/pgbackrest, /var/run/postgresql, /tmp). So pgBackRest and
+# PostgreSQL read the files `voip-ha generate` wrote, unchanged, and the
+# host's own /etc/pgbackrest.conf (Debian's) as the main file beside them.
+#
+#   bk_setup DIR           the namespace, the machines' directories
+#   bk_teardown            stops what bk_* started, removes it all
+#   bk_in M CMD...         CMD as postgres on machine M (repo, node1, node2,
+#                          rogue); BK_TIMEOUT=S bounds it to S seconds
+#   bk_bg M NAME CMD...    the same in the background (stopped by teardown)
+#   bk_certs               a CA and a certificate per machine in its tls/
+#   bk_cert M ADDR CA      M's certificate for ADDR, signed by CA(.crt/.key)
+#   bk_standby_of M ADDR   M's data directory copied from the primary at
+#                          ADDR (pg_basebackup -R), started as its standby
+#   bk_wait_port ADDR      until a pgbackrest server answers at ADDR:8432
+#   bk_wait_archived M SEG until M's archiver has archived SEG (120 s bound)
+#   bk_wait_promoted PORT  until node1's server on PORT left recovery
+#   bk_pg_init M           initdb of machine M's data directory
+#   bk_pg_start M / bk_pg_stop M
+#   bk_psql M SQL          one statement through M's socket, as postgres
+
+BK_NS=vhbk$$
+BK_PG=/usr/lib/postgresql/15/bin
+BK_ADDR_repo=198.51.100.2
+BK_ADDR_node1=198.51.100.11
+BK_ADDR_node2=198.51.100.12
+
+bk_setup() {
+	BK=$1
+	mkdir -p "$BK"
+	chmod 0755 "$BK"
+	ip netns add "$BK_NS"
+	ip -n "$BK_NS" link set lo up
+	ip -n "$BK_NS" addr add 198.51.100.2/32 dev lo
+	ip -n "$BK_NS" addr add 198.51.100.11/32 dev lo
+	ip -n "$BK_NS" addr add 198.51.100.12/32 dev lo
+	# the mount point of every machine's /etc/pgbackrest
+	if [ ! -d /etc/pgbackrest ]; then
+		mkdir /etc/pgbackrest
+		touch "$BK/.made-etc-pgbackrest"
+	fi
+	local m d
+	for m in repo node1 node2 rogue; do
+		for d in etc/conf.d etc/tls pglib spool log repo run tmp; do
+			mkdir -p "$BK/$m/$d"
+		done
+		chown -R postgres:postgres "$BK/$m"
+		chmod 0700 "$BK/$m/pglib"
+		chmod 1777 "$BK/$m/tmp"
+		chown root:postgres "$BK/$m/etc" "$BK/$m/etc/conf.d"
+	done
+}
+
+bk_teardown() {
+	local f
+	[ -n "${BK:-}" ] || return 0
+	for f in "$BK"/*.pid; do
+		[ -e "$f" ] || continue
+		kill -- "-$(cat "$f")" 2>/dev/null || true
+	done
+	for m in node1 node2; do
+		[ ! -e "$BK/$m/pglib/15/main/postmaster.pid" ] || bk_pg_stop "$m" immediate || true
+	done
+	if [ -e "$BK/node1/pglib/scratch/postmaster.pid" ]; then
+		bk_in node1 "$BK_PG/pg_ctl" -D /var/lib/postgresql/scratch -m immediate -w stop >/dev/null || true
+	fi
+	for f in "$BK"/*.pid; do
+		[ -e "$f" ] || continue
+		kill -9 -- "-$(cat "$f")" 2>/dev/null || true
+		rm -f "$f"
+	done
+	ip netns del "$BK_NS" 2>/dev/null || true
+	if [ -e "$BK/.made-etc-pgbackrest" ]; then
+		rmdir /etc/pgbackrest 2>/dev/null || true
+	fi
+	rm -rf "$BK"
+}
+
+# bk_in M CMD...: run CMD as postgres on machine M.
+bk_in() {
+	local m=$1
+	shift
+	# shellcheck disable=SC2016 # the inner script expands its own arguments
+	${BK_TIMEOUT:+timeout "$BK_TIMEOUT"} ip netns exec "$BK_NS" unshare -m --propagation private -- \
+		/bin/sh -c '
+			m=$1; shift
+			mount --bind "$m/etc" /etc/pgbackrest &&
+			mount --bind "$m/pglib" /var/lib/postgresql &&
+			mount --bind "$m/repo" /var/lib/pgbackrest &&
+			mount --bind "$m/spool" /var/spool &&
+			mount --bind "$m/log" /var/log/pgbackrest &&
+			mount --bind "$m/run" /var/run/postgresql &&
+			mount --bind "$m/tmp" /tmp &&
+			cd / && exec setpriv --reuid=postgres --regid=postgres --init-groups \
+				env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/var/lib/postgresql "$@"
+		' bk-in "$BK/$m" "$@" 3>&-
+}
+
+# bk_bg M NAME CMD...: bk_in in its own process group, PID in $BK/NAME.pid.
+bk_bg() {
+	local m=$1 name=$2
+	shift 2
+	setsid bash -c "$(declare -f bk_in); BK=$BK BK_NS=$BK_NS; bk_in \"\$@\"" bk-bg \
+		"$m" "$@" >"$BK/$name.log" 2>&1 </dev/null 3>&- &
+	echo $! >"$BK/$name.pid"
+}
+
+bk_stop_bg() { # NAME
+	[ -e "$BK/$1.pid" ] || return 0
+	kill -- "-$(cat "$BK/$1.pid")" 2>/dev/null || true
+	local _
+	for _ in $(seq 50); do
+		kill -0 "$(cat "$BK/$1.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$BK/$1.pid"
+}
+
+# bk_cert M ADDR CA: a key and a certificate for both ends of TLS (server
+# and client) whose CN and subject alternative names (DNS: pgBackRest 2.45
+# compares the host it connects to with those; IP: for everyone else) are
+# ADDR, as cluster.conf(5) says, signed by CA.crt/CA.key.
+bk_cert() {
+	local m=$1 addr=$2 ca=$3 tls=$BK/$1/etc/tls
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=$addr" -keyout "$tls/host.key" \
+		-out "$tls/host.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:%s,IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' \
+		"$addr" "$addr" >"$tls/host.ext"
+	openssl x509 -req -in "$tls/host.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial \
+		-days 2 -extfile "$tls/host.ext" -out "$tls/host.crt" 2>/dev/null
+	rm -f "$tls/host.csr" "$tls/host.ext"
+	chown postgres:postgres "$tls/host.key" "$tls/host.crt"
+	chmod 0600 "$tls/host.key"
+}
+
+# bk_certs: one CA and each machine's certificate; "rogue" has node1's
+# address in a certificate from another CA.
+bk_certs() {
+	local ca=$BK/ca m
+	mkdir -p "$ca"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=voip-ha-test-ca \
+		-keyout "$ca/ca.key" -out "$ca/ca.crt" 2>/dev/null
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca \
+		-keyout "$ca/other.key" -out "$ca/other.crt" 2>/dev/null
+	bk_cert repo "$BK_ADDR_repo" "$ca/ca"
+	bk_cert node1 "$BK_ADDR_node1" "$ca/ca"
+	bk_cert node2 "$BK_ADDR_node2" "$ca/ca"
+	bk_cert rogue "$BK_ADDR_node1" "$ca/other"
+	for m in repo node1 node2 rogue; do
+		install -m 0644 -o postgres -g postgres "$ca/ca.crt" "$BK/$m/etc/tls/ca.crt"
+	done
+}
+
+bk_standby_of() { # M ADDR
+	local m=$1
+	bk_in "$m" "$BK_PG/pg_basebackup" -h "$2" -U postgres -D /var/lib/postgresql/15/main -R \
+		-X stream -c fast
+	sed -i "s/^listen_addresses = .*/listen_addresses = '$(eval echo "\$BK_ADDR_$m")'/" \
+		"$BK/$m/pglib/15/main/postgresql.conf"
+	bk_pg_start "$m"
+}
+
+bk_wait_port() { # ADDR
+	local _
+	for _ in $(seq 100); do
+		ip netns exec "$BK_NS" bash -c "exec 3<>/dev/tcp/$1/8432" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no pgbackrest server at $1:8432" >&2
+	return 1
+}
+
+bk_wait_archived() { # M SEG
+	local _ last
+	for _ in $(seq 240); do
+		last=$(bk_psql "$1" "select coalesce(last_archived_wal, '') from pg_stat_archiver")
+		# a segment name sorts after the ones before it (a .partial or
+		# .history name may be the last one: compare the first 24 characters)
+		[[ ${last:0:24} < $2 ]] || return 0
+		sleep 0.5
+	done
+	echo "$1 did not archive $2 within 120 s (last: $last)" >&2
+	bk_psql "$1" "select * from pg_stat_archiver" >&2
+	return 1
+}
+
+bk_wait_promoted() { # PORT
+	local _ r
+	for _ in $(seq 240); do
+		r=$(bk_in node1 psql -X -At -h /var/run/postgresql -p "$1" -d postgres \
+			-c "select pg_is_in_recovery()" 2>/dev/null) || r=
+		[ "$r" != f ] || return 0
+		sleep 0.5
+	done
+	echo "the restored server on port $1 did not leave recovery within 120 s" >&2
+	return 1
+}
+
+bk_pg_init() { # M
+	bk_in "$1" "$BK_PG/initdb" -D /var/lib/postgresql/15/main -A trust -U postgres \
+		--data-checksums >/dev/null
+}
+
+bk_pg_start() { # M [postgres options]
+	local m=$1
+	shift
+	bk_in "$m" "$BK_PG/pg_ctl" -D /var/lib/postgresql/15/main -l /var/lib/postgresql/15/log -w \
+		${1:+-o "$*"} start >/dev/null
+}
+
+bk_pg_stop() { # M [mode]
+	bk_in "$1" "$BK_PG/pg_ctl" -D /var/lib/postgresql/15/main -m "${2:-fast}" -w stop >/dev/null
+}
+
+bk_psql() { # M SQL
+	bk_in "$1" psql -X -q -At -v ON_ERROR_STOP=1 -h /var/run/postgresql -d postgres -c "$2"
+}
