@@ -244,11 +244,16 @@ up_dialog_one_standin() {
 	[ -n "$id" ] || { echo "no dialog recorded"; return 1; }
 	for n in node1 node2; do
 		# shellcheck disable=SC2016 # awk's own variables
-		e2e_exec "$n" awk -v id="$id" '/^(INVITE|BYE) / { m = $1 }
-			/^Call-ID:/ { if ($2 == id && m != "") seen[m] = 1; m = "" }
+		e2e_exec "$n" awk -v id="$id" '{ sub(/\r$/, "") }
+			/^(INVITE|BYE) / { m = $1 }
+			tolower($1) == "call-id:" || $1 == "i:" { if ($2 == id && m != "") seen[m] = 1; m = "" }
 			END { exit !(seen["INVITE"] && seen["BYE"]) }' /root/freeswitch-standin.msg && return 0
 	done
 	echo "no stand-in received both the INVITE and the BYE of call $id"
+	for n in node1 node2; do
+		echo "$n: $(e2e_exec "$n" grep -c -F "$id" /root/freeswitch-standin.msg) lines name the call; its requests:"
+		e2e_exec "$n" grep -a -E "^(INVITE|BYE) |$id" /root/freeswitch-standin.msg | head -n 8 | cat -A | cut -c1-100
+	done
 	return 1
 }
 
