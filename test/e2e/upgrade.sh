@@ -295,6 +295,7 @@ tap_ok "before the upgrade: phone 1002's call through the VIP is up (it stays up
 	sip_e2e_dialog_open "ip netns exec $E2E_WITNESS_NS" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 "$FO_SIP_PW_1002" 2000 \
 	"$PAIR_PHONES" "$FO_DIR/upgrade-dialog.log"
 up_calls_start
+tap_diag "calls started at $(ms) (epoch ms), one every $((1000 / UP_RATE)) ms, held $UP_HOLD_MS ms"
 fo_writers_start up
 sleep 5
 
@@ -327,7 +328,9 @@ tap_ok "node2: voip-ha status shows FreeSWITCH's restart pending (its configurat
 sleep 3
 
 # 2. The switchover.
+t_sw=$(ms)
 tap_ok "step 2: voip-ha switchover on node1" fo_switchover_run node1
+tap_diag "switchover from $t_sw to $(ms) (epoch ms; sipp's error file has each failed call's time)"
 tap_ok "step 2: pair healthy with the VIP on node2, node1 streaming from it" fo_until 60 fo_healthy_with node2
 sleep 3
 
