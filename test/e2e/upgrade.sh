@@ -314,33 +314,40 @@ tap_diag "calls started at $(ms) (epoch ms), one every $((1000 / UP_RATE)) ms, h
 fo_writers_start up
 sleep 5
 
+# up_upgrade_standby STEP NODE HOLDER: the procedure's step on the standby
+# NODE while HOLDER has the VIP: apt-get install N+1, NODE streams again,
+# exactly what changed was restarted on NODE, nothing on HOLDER, a
+# restarted monitor stopped cleanly, FreeSWITCH's restart pending shown.
+up_upgrade_standby() {
+	local step=$1 n=$2 other=$3 t
+	up_snapshot "$n" >"$FO_DIR/$n.before"
+	up_snapshot "$other" >"$FO_DIR/$other.before-$n"
+	t=$(date +%s)
+	tap_ok "step $step: $n (the standby): apt-get install ./voip-ha-node_${UP_N1}.deb" up_apt "$n"
+	up_snapshot "$n" >"$FO_DIR/$n.after"
+	up_snapshot "$other" >"$FO_DIR/$other.after-$n"
+	tap_diag "$n upgrade: restarted: $(up_restarted "$FO_DIR/$n.before" "$FO_DIR/$n.after"); binary or configuration changed: $(up_changed "$FO_DIR/$n.before" "$FO_DIR/$n.after")"
+	tap_ok "step $step: $n streams from $other again" fo_until 60 fo_healthy_with "$other"
+	if [ -z "$UP_FROM" ]; then
+		tap_ok "$n upgrade: restarted exactly the units whose binary or configuration changed (only voip-ha-rsyncd's configuration)" \
+			up_restarted_is_changed "$FO_DIR/$n.before" "$FO_DIR/$n.after" "freeswitch.service voip-ha-rsyncd.service "
+	else
+		tap_ok "$n upgrade: restarted exactly the units whose binary or configuration changed" \
+			up_restarted_is_changed "$FO_DIR/$n.before" "$FO_DIR/$n.after"
+	fi
+	tap_ok "$n upgrade: PostgreSQL (postmaster start), keepalived (main pid), Kamailio, FreeSWITCH not restarted on $n" \
+		up_not_restarted "$FO_DIR/$n.before" "$FO_DIR/$n.after" postgresql keepalived.service kamailio.service freeswitch.service
+	tap_ok "$n upgrade: nothing restarted on $other" \
+		up_not_restarted "$FO_DIR/$other.before-$n" "$FO_DIR/$other.after-$n" postgresql keepalived.service kamailio.service \
+		voip-admin.service voip-ha-monitor.service voip-ha-rsyncd.service lsyncd.service freeswitch.service
+	tap_ok "$n upgrade: a monitor restarted by it stopped cleanly (nothing fenced)" up_monitor_clean "$n" "$t"
+	tap_ok "$n: voip-ha status shows FreeSWITCH's restart pending (its configuration changed, it was not restarted)" \
+		up_pending_shown "$n"
+	sleep 3
+}
+
 # 1. The standby.
-up_snapshot node2 >"$FO_DIR/node2.before"
-up_snapshot node1 >"$FO_DIR/node1.before-n2"
-t=$(date +%s)
-tap_ok "step 1: node2 (the standby): apt-get install ./voip-ha-node_${UP_N1}.deb" up_apt node2
-up_snapshot node2 >"$FO_DIR/node2.after"
-up_snapshot node1 >"$FO_DIR/node1.after-n2"
-tap_diag "node2 upgrade: restarted: $(up_restarted "$FO_DIR/node2.before" "$FO_DIR/node2.after"); binary or configuration changed: $(up_changed "$FO_DIR/node2.before" "$FO_DIR/node2.after")"
-tap_ok "step 1: node2 streams from node1 again" fo_until 60 fo_healthy_with node1
-tap_ok "step 1: node2 on $UP_N1" up_on node2 "$UP_N1"
-if [ -z "$UP_FROM" ]; then
-	want="freeswitch.service voip-ha-rsyncd.service "
-	tap_ok "node2 upgrade: restarted exactly the units whose binary or configuration changed (only voip-ha-rsyncd's configuration)" \
-		up_restarted_is_changed "$FO_DIR/node2.before" "$FO_DIR/node2.after" "$want"
-else
-	tap_ok "node2 upgrade: restarted exactly the units whose binary or configuration changed" \
-		up_restarted_is_changed "$FO_DIR/node2.before" "$FO_DIR/node2.after"
-fi
-tap_ok "node2 upgrade: PostgreSQL (postmaster start), keepalived (main pid), Kamailio, FreeSWITCH not restarted on node2" \
-	up_not_restarted "$FO_DIR/node2.before" "$FO_DIR/node2.after" postgresql keepalived.service kamailio.service freeswitch.service
-tap_ok "node2 upgrade: nothing restarted on node1" \
-	up_not_restarted "$FO_DIR/node1.before-n2" "$FO_DIR/node1.after-n2" postgresql keepalived.service kamailio.service \
-	voip-admin.service voip-ha-monitor.service voip-ha-rsyncd.service lsyncd.service freeswitch.service
-tap_ok "node2 upgrade: a monitor restarted by it stopped cleanly (nothing fenced)" up_monitor_clean node2 "$t"
-tap_ok "node2: voip-ha status shows FreeSWITCH's restart pending (its configuration changed, it was not restarted)" \
-	up_pending_shown node2
-sleep 3
+up_upgrade_standby 1 node2 node1
 
 # 2. The switchover.
 t_sw=$(ms)
@@ -349,30 +356,8 @@ tap_diag "switchover from $t_sw to $(ms) (epoch ms; sipp's error file has each f
 tap_ok "step 2: pair healthy with the VIP on node2, node1 streaming from it" fo_until 60 fo_healthy_with node2
 sleep 3
 
-# 3. The other node.
-up_snapshot node1 >"$FO_DIR/node1.before"
-up_snapshot node2 >"$FO_DIR/node2.before-n1"
-t=$(date +%s)
-tap_ok "step 3: node1 (now the standby): apt-get install ./voip-ha-node_${UP_N1}.deb" up_apt node1
-up_snapshot node1 >"$FO_DIR/node1.after"
-up_snapshot node2 >"$FO_DIR/node2.after-n1"
-tap_diag "node1 upgrade: restarted: $(up_restarted "$FO_DIR/node1.before" "$FO_DIR/node1.after"); binary or configuration changed: $(up_changed "$FO_DIR/node1.before" "$FO_DIR/node1.after")"
-tap_ok "step 3: node1 streams from node2 again" fo_until 60 fo_healthy_with node2
-if [ -z "$UP_FROM" ]; then
-	tap_ok "node1 upgrade: restarted exactly the units whose binary or configuration changed (only voip-ha-rsyncd's configuration)" \
-		up_restarted_is_changed "$FO_DIR/node1.before" "$FO_DIR/node1.after" "$want"
-else
-	tap_ok "node1 upgrade: restarted exactly the units whose binary or configuration changed" \
-		up_restarted_is_changed "$FO_DIR/node1.before" "$FO_DIR/node1.after"
-fi
-tap_ok "node1 upgrade: PostgreSQL (postmaster start), keepalived (main pid), Kamailio, FreeSWITCH not restarted on node1" \
-	up_not_restarted "$FO_DIR/node1.before" "$FO_DIR/node1.after" postgresql keepalived.service kamailio.service freeswitch.service
-tap_ok "node1 upgrade: nothing restarted on node2" \
-	up_not_restarted "$FO_DIR/node2.before-n1" "$FO_DIR/node2.after-n1" postgresql keepalived.service kamailio.service \
-	voip-admin.service voip-ha-monitor.service voip-ha-rsyncd.service lsyncd.service freeswitch.service
-tap_ok "node1 upgrade: a monitor restarted by it stopped cleanly (nothing fenced)" up_monitor_clean node1 "$t"
-tap_ok "node1: voip-ha status shows FreeSWITCH's restart pending" up_pending_shown node1
-sleep 3
+# 3. The other node, now the standby.
+up_upgrade_standby 3 node1 node2
 
 # The end: calls, writers, versions, health.
 up_calls_stop
