@@ -328,6 +328,7 @@ up_upgrade_standby() {
 	up_snapshot "$other" >"$FO_DIR/$other.after-$n"
 	tap_diag "$n upgrade: restarted: $(up_restarted "$FO_DIR/$n.before" "$FO_DIR/$n.after"); binary or configuration changed: $(up_changed "$FO_DIR/$n.before" "$FO_DIR/$n.after")"
 	tap_ok "step $step: $n streams from $other again" fo_until 60 fo_healthy_with "$other"
+	tap_ok "step $step: $n on $UP_N1" up_on "$n" "$UP_N1"
 	if [ -z "$UP_FROM" ]; then
 		tap_ok "$n upgrade: restarted exactly the units whose binary or configuration changed (only voip-ha-rsyncd's configuration)" \
 			up_restarted_is_changed "$FO_DIR/$n.before" "$FO_DIR/$n.after" "freeswitch.service voip-ha-rsyncd.service "
