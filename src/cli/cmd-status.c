@@ -16,9 +16,8 @@
 #include "engine/unit-state.h"
 #include "engine/arbiter.h"
 #include "lib/monitor-state.h"
+#include "lib/restart-pending.h"
 
-#include <ctype.h>
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +26,7 @@
 #include <unistd.h>
 
 #define LAG_WARN_BYTES (16LL * 1024 * 1024)
-/* One file per unit whose restart an install or upgrade left to the
- * operator (postinst hook 50: a running FreeSWITCH is never restarted);
- * its first line says why. The unit's own start removes it. */
+/* The pending restarts (lib/restart-pending.h). */
 #define RESTART_PENDING_DIR VOIPHA_STATE_DIR "/restart-pending"
 
 static const char usage_text[] =
@@ -129,54 +126,6 @@ static void warn(struct warnings *w, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct pending {
-	char unit[8][64];
-	char why[8][200];
-	int n;
-};
-
-static bool unit_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= 64 || s[0] == '.')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("@._-", *s))
-			return false;
-	return true;
-}
-
-/* The pending restarts in RESTART_PENDING_DIR (at most 8; a name that is
- * not a unit name is ignored). A pending restart is not a warning: the pair
- * is healthy, the operator picks the moment. */
-static void read_pending(struct pending *p)
-{
-	DIR *d = opendir(RESTART_PENDING_DIR);
-	struct dirent *e;
-
-	memset(p, 0, sizeof(*p));
-	if (!d)
-		return;
-	while ((e = readdir(d)) && p->n < 8) {
-		char path[sizeof(RESTART_PENDING_DIR) + 64];
-		FILE *f;
-
-		if (!unit_name_ok(e->d_name) || strstr(e->d_name, ".new"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", RESTART_PENDING_DIR, e->d_name);
-		if (!(f = fopen(path, "re")))
-			continue;
-		if (!fgets(p->why[p->n], sizeof(p->why[0]), f))
-			p->why[p->n][0] = '\0';
-		fclose(f);
-		p->why[p->n][strcspn(p->why[p->n], "\n")] = '\0';
-		snprintf(p->unit[p->n], sizeof(p->unit[0]), "%s", e->d_name);
-		p->n++;
-	}
-	closedir(d);
-}
-
 /* The unit's ActiveState, or "unknown" when systemd cannot be asked. */
 static const char *unit_state(const char *unit, char *buf, size_t len)
 {
@@ -268,7 +217,7 @@ int cmd_status(int argc, char **argv)
 	struct history_entry failover, switchover, rebuild, fence;
 	struct warnings w;
 	struct arbiter_view arb;
-	struct pending pend;
+	struct restart_pending pend;
 	char vip_holder[16], pgunit[64], buf[32];
 	bool json = false, vip_local, fenced, reach_known, peer_seen;
 	int voters;
@@ -314,7 +263,9 @@ int cmd_status(int argc, char **argv)
 	history_last(VOIPHA_HISTORY, "rebuild", &rebuild, NULL);
 	history_last(VOIPHA_HISTORY, "fence", &fence, NULL);
 	status_history_gather(&ctx, peer.reachable, (size_t)show, &hist);
-	read_pending(&pend);
+	/* Unreadable (not root): none shown; status says so in a warning. */
+	if (restart_pending_read(RESTART_PENDING_DIR, &pend) < 0)
+		warn(&w, "cannot read %s: pending restarts unknown", RESTART_PENDING_DIR);
 
 	if (l.role == PG_PRIMARY && peer.reachable && peer.primary)
 		warn(&w, "two primaries: %s and %s", ctx.local_name, ctx.peer_name);
