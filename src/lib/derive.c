@@ -23,18 +23,19 @@ static int set_digest(struct vars *vs, const char *name, const char *key)
 	return r < 0 ? r : vars_set(vs, name, hex, false);
 }
 
-/* A secret for the recordings rsync daemon that both nodes can derive without
- * another question, and that does not expose the replication password to
- * rsync's weak challenge (doc/DESIGN.md, rsync_password). */
-static int set_rsync_password(struct vars *vs, const char *replication_password)
+/* A secret both nodes derive from the shared replication_password without
+ * another question: lowercase hex HMAC-SHA256 keyed with it over LABEL, so
+ * the password itself never reaches the program that uses the secret
+ * (doc/DESIGN.md, rsync_password and kamailio_auth_secret). */
+static int set_shared_secret(struct vars *vs, const char *name, const char *replication_password,
+			     const char *label)
 {
-	static const char label[] = "voip-ha recordings rsync";
 	char hex[SHA256_HEX_LEN + 1];
 	int r = hmac_sha256_hex(replication_password, strlen(replication_password), label,
-				sizeof(label) - 1, hex);
+				strlen(label), hex);
 
 	if (r == 0)
-		r = vars_set(vs, "rsync_password", hex, true);
+		r = vars_set(vs, name, hex, true);
 	explicit_bzero(hex, sizeof(hex));
 	return r;
 }
@@ -176,7 +177,16 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned
 	r = r ? r : set_uint(vs, "pg_major", pg_major);
 	r = r ? r : set_digest(vs, "admin_api_key_sha256", c->admin_api_key);
 	r = r ? r : set_digest(vs, "freeswitch_api_key_sha256", c->freeswitch_api_key);
-	r = r ? r : set_rsync_password(vs, c->replication_password);
+	/* the recordings rsync daemon: the replication password never crosses
+	 * rsync's weak challenge */
+	r = r ? r :
+		set_shared_secret(vs, "rsync_password", c->replication_password,
+				  "voip-ha recordings rsync");
+	/* Kamailio's nonce secret (auth module): a phone challenged by one node
+	 * answers to the other after the VIP moved */
+	r = r ? r :
+		set_shared_secret(vs, "kamailio_auth_secret", c->replication_password,
+				  "voip-ha kamailio auth nonce");
 	r = r ? r : set_metrics_scrapers(vs, c->metrics_allow);
 	r = r ? r : set_backup_vars(c, vs);
 	if (r == 0 && node != NODE_AUTO)

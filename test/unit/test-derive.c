@@ -81,6 +81,12 @@ static void test_node_vars(void **state)
 	assert_string_equal(get(&v1, "rsync_password"),
 			    "4fe03804dc1228b59f98d939ec4b92a8257c7795fa28590414a1bb94db5002ed");
 	assert_true(vars_find(&v1, "rsync_password")->secret);
+	/* HMAC-SHA256(replication_password, "voip-ha kamailio auth nonce"),
+	 * the same way; the same on both nodes. */
+	assert_string_equal(get(&v1, "kamailio_auth_secret"),
+			    "48e9b0dffd535fb1e45a4ac70013e7c0909ee07ad473869aea816e3c50e10ecd");
+	assert_string_equal(get(&v2, "kamailio_auth_secret"), get(&v1, "kamailio_auth_secret"));
+	assert_true(vars_find(&v1, "kamailio_auth_secret")->secret);
 	/* Deploy scope: no local_* variables. */
 	assert_null(vars_find(&vd, "local_address"));
 	assert_non_null(vars_find(&vd, "network_address"));
