@@ -4,9 +4,11 @@
 # phones and as the FreeSWITCH stand-ins.
 #   sip-functional  registration, auth, calls, NAT, bad input, REGISTER flood
 #   sip-capacity    800 concurrent calls (40/s, 20 s hold) for 2 minutes
+#   sip-handover    a second node: challenges answered across a VIP move, an
+#                   INVITE under a switchover stopping the database
 # `make sip-bench` writes test/bench/results/sip.txt (latency medians against
 # references measured in the same run, highest clean call rate).
-SIP_SUITES := functional capacity
+SIP_SUITES := functional capacity handover
 CHECK_SUITES += $(SIP_SUITES:%=check-sip-%)
 
 .PHONY: $(SIP_SUITES:%=check-sip-%) sip-bench sip-failover-bench

@@ -107,14 +107,41 @@ sip_kamailio_up() {
 		-m 64 -M 8
 	SIP_KAM_PID=$MN_PID
 	echo "$SIP_KAM_PID" >"$MN_DIR/kamailio.pid"
-	local _
+	sip_kamailio_wait "$SIP_VIP" "$MN_DIR/kamailio.log"
+}
+
+# sip_kamailio_wait ADDR LOG: up to 20 s until the Kamailio just spawned
+# (MN_PID) answers OPTIONS on ADDR; its LOG on failure.
+sip_kamailio_wait() {
+	local pid=$MN_PID _
 	for _ in $(seq 100); do
-		sip_sipp phones options.xml "$SIP_VIP:5060" -p 5079 && return 0
-		kill -0 "$SIP_KAM_PID" 2>/dev/null || break
+		sip_sipp phones options.xml "$1:5060" -p 5079 && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
-	cat "$MN_DIR/kamailio.log" >&2
+	cat "$2" >&2
 	return 1
+}
+
+# sip_node2_up: node2 as the pair's other node, for what crosses the VIP
+# move: the sysctl the package sets (it binds the VIP it does not hold),
+# PostgreSQL as a streaming standby of node1's, and Kamailio with node2's
+# generated kamailio.cfg (its log in kamailio-node2.log). The VIP stays on
+# node1 (sip_vip_move).
+sip_node2_up() {
+	mn_exec node2 sysctl -q -w net.ipv4.ip_nonlocal_bind=1 || return 1
+	mn_pg_start node2 "$OUT/node2" 198.51.100.11 || return 1
+	mn_spawn node2 "$MN_DIR/kamailio-node2.log" kamailio -DD -E -f /etc/voip-ha/kamailio/kamailio.cfg -m 64 -M 8
+	sip_kamailio_wait 198.51.100.12 "$MN_DIR/kamailio-node2.log"
+}
+
+# sip_vip_move FROM TO: the VIP leaves node FROM and comes up on node TO, as
+# keepalived moves it (the phones learn its new MAC address at once, as from
+# keepalived's gratuitous ARP).
+sip_vip_move() {
+	ip -n "${MN}$1" addr del "$SIP_VIP/24" dev host0 &&
+		ip -n "${MN}$2" addr add "$SIP_VIP/24" dev host0 &&
+		ip -n "${MN}phones" neigh flush all
 }
 
 # sip_fs_up NODE ADDR [sipp args]: the FreeSWITCH stand-in of NODE on

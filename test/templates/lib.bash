@@ -178,14 +178,23 @@ mn_cleanup() {
 
 # ---- PostgreSQL in a mini node ----------------------------------------------
 
-# mn_pg_start NAME GENDIR: initdb and start PostgreSQL in node NAME with the
-# generated conf.d file and pg_hba.conf from GENDIR (a node's output tree),
-# laid out like Debian's cluster config (include_dir last).
+# mn_pg_start NAME GENDIR [PRIMARY]: initdb and start PostgreSQL in node
+# NAME with the generated conf.d file and pg_hba.conf from GENDIR (a node's
+# output tree), laid out like Debian's cluster config (include_dir last).
+# With PRIMARY (an address), the data directory is instead a streaming
+# standby of the PostgreSQL there: pg_basebackup -R as the replicator role,
+# with the generated .pgpass of GENDIR (as `voip-ha clone` logs in).
 mn_pg_start() {
-	local name=$1 gen=$2 d=$MN_DIR/$1/pg
+	local name=$1 gen=$2 primary=${3:-} d=$MN_DIR/$1/pg
 	mkdir -p "$d/etc/conf.d" "$d/sock"
 	chown -R postgres:postgres "$d"
-	runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres -A peer >/dev/null || return 1
+	if [ -n "$primary" ]; then
+		install -o postgres -g postgres -m 0600 "$gen/var/lib/postgresql/.voip-ha.pgpass" "$d/pgpass"
+		mn_exec "$name" runuser -u postgres -- env PGPASSFILE="$d/pgpass" "$PG_BIN/pg_basebackup" \
+			-h "$primary" -p 5432 -U replicator -w -D "$d/data" -X stream -c fast -R >/dev/null || return 1
+	else
+		runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres -A peer >/dev/null || return 1
+	fi
 	install -o postgres -g postgres -m 0640 "$gen"/etc/postgresql/15/main/pg_hba.conf "$d/etc/pg_hba.conf"
 	install -o postgres -g postgres -m 0644 "$gen"/etc/postgresql/15/main/conf.d/50-voip-ha.conf "$d/etc/conf.d/"
 	cat > "$d/etc/postgresql.conf" <<-EOF
@@ -202,6 +211,17 @@ mn_pg_start() {
 		cat "$d/log" >&2
 		return 1
 	}
+}
+
+# mn_pg_stop NAME: PostgreSQL in node NAME stopped as systemd stops it
+# (fast shutdown: sessions ended, a checkpoint).
+mn_pg_stop() {
+	mn_exec "$1" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$MN_DIR/$1/pg/etc" -m fast -w -t 60 stop >/dev/null
+}
+
+# mn_pg_promote NAME: the standby in node NAME promoted (waits until done).
+mn_pg_promote() {
+	mn_exec "$1" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$MN_DIR/$1/pg/etc" -w -t 60 promote >/dev/null
 }
 
 # mn_psql NAME [psql args]: psql as postgres over node NAME's socket.
