@@ -203,12 +203,14 @@ up_monitor_clean() { # NODE T
 
 # Calls through the VIP from the phones, one every 1/UP_RATE s, each held
 # UP_HOLD_MS, until SIGUSR1 (sipp stops placing calls, ends the open ones).
+# Every message the phones send and get is traced to upgrade-calls.msg, and
+# a failed call's last messages are in upgrade-calls.err.
 up_calls_start() {
 	rm -f "$UP_STATS"
 	ip netns exec "$E2E_WITNESS_NS" sipp -sf "$SIP_E2E_SCEN/call.xml" "$PAIR_VIP:5060" -i "$PAIR_PHONES" -p 5070 \
 		-key caller 1002 -s 2001 -au 1002 -ap "$FO_SIP_PW_1002" -r "$UP_RATE" -d "$UP_HOLD_MS" \
 		-nostdin -recv_timeout 30s -default_behaviors all,-abortunexp \
-		-trace_stat -stf "$UP_STATS" -fd 5 -trace_err -error_file "$FO_DIR/upgrade-calls.err" \
+		-trace_stat -stf "$UP_STATS" -fd 5 -trace_msg -message_file "$FO_DIR/upgrade-calls.msg" -trace_err -error_file "$FO_DIR/upgrade-calls.err" \
 		</dev/null >/dev/null 2>&1 &
 	UP_CALLS_PID=$!
 }
@@ -233,21 +235,6 @@ up_calls_ok() {
 	echo "calls: successful $ok, failed $failed, retransmissions $(up_stat 'Retransmissions(C)'), sipp exit $UP_CALLS_RC"
 	[ -s "$FO_DIR/upgrade-calls.err" ] && tail -n 20 "$FO_DIR/upgrade-calls.err"
 	[ "$failed" = 0 ] && [ "$ok" -gt 0 ] && [ "$UP_CALLS_RC" = 0 ]
-}
-
-# Failed calls, if any, are only the known defect: at most one, and sipp's
-# error file shows a BYE answered "404 Not Here" by the proxy.
-up_calls_known_gap_only() {
-	local ok failed
-	ok=$(up_stat 'SuccessfulCall(C)')
-	failed=$(up_stat 'FailedCall(C)')
-	echo "calls: successful $ok, failed $failed, sipp exit $UP_CALLS_RC"
-	[ "$ok" -gt 0 ] || return 1
-	[ "$failed" = 0 ] && [ "$UP_CALLS_RC" = 0 ] && return 0
-	[ "$failed" = 1 ] && grep -q '404 Not Here' "$FO_DIR/upgrade-calls.err" &&
-		grep -q 'CSeq: 3 BYE' "$FO_DIR/upgrade-calls.err" && return 0
-	tail -n 20 "$FO_DIR/upgrade-calls.err" 2>/dev/null
-	return 1
 }
 
 # The FreeSWITCH stand-in on either node received both the INVITE and the
@@ -365,13 +352,7 @@ up_calls_stop
 tap_ok "the call open since before the upgrade ends now with a BYE along its route (200 from the far end)" \
 	sip_e2e_dialog_bye "ip netns exec $E2E_WITNESS_NS" "$SIP_E2E_SCEN" "$PAIR_VIP" 1002 2000 "$PAIR_PHONES" "$FO_DIR/upgrade-dialog.log"
 tap_ok "the same FreeSWITCH stand-in process received that call's INVITE and its BYE" up_dialog_one_standin
-# A known defect (issue 17, README "Upgrading"): a call set up right around
-# the switchover may get "404 Not Here" for its BYE. Every other way of
-# failing a call fails the suite; that one is a TODO point until fixed.
-tap_ok "calls before and during the upgrade: none failed but by the known defect (at most one, its BYE answered 404)" \
-	up_calls_known_gap_only
-tap_todo "every call set up before and during the upgrade completed (sipp: 0 failed)" \
-	"known defect: a call set up around the switchover may lose its BYE (404 Not Here)" up_calls_ok
+tap_ok "every call set up before and during the upgrade completed (sipp: 0 failed)" up_calls_ok
 tap_diag "$(up_calls_ok 2>&1 | head -n1)"
 fo_writers_stop
 fo_compare up "$(fo_final_primary)"
