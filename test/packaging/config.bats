@@ -280,6 +280,72 @@ bad_arb() { # QUESTION TYPE VALUE EXPECTED-SUBSTRING: with a witness machine
 	[ "$(dc_get arbiter)" = none ]
 }
 
+# upgraded_from_before_kamailio_metrics_port LINES...: what an upgrade from a
+# version without kamailio_metrics_port finds: debconf with the valid
+# answers plus LINES (each "QUESTION VALUE", a string answer), the question
+# kamailio-metrics-port never asked, and the cluster.conf the postinst wrote
+# from them (no kamailio_metrics_port line, its checksum recorded).
+upgraded_from_before_kamailio_metrics_port() {
+	local l conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	mkdir -p "$VOIP_HA_SYSROOT/etc/voip-ha" "$VOIP_HA_SYSROOT/var/lib/voip-ha"
+	{
+		dc_valid_preseed
+		for l; do echo "voip-ha-node voip-ha-node/${l%% *} string ${l#* }"; done
+	} | dc_preseed
+	: >"$conf"
+	for l; do echo "${l%% *}=${l#* }" | tr - _ >>"$conf"; done
+	sha256sum <"$conf" >"$VOIP_HA_SYSROOT/var/lib/voip-ha/cluster.conf.sha256"
+}
+
+@test "upgrade: kamailio-metrics-port never asked, its default 9101 taken by admin-metrics-port: the next free port" {
+	upgraded_from_before_kamailio_metrics_port "admin-metrics-port 9101"
+	run --separate-stderr dc_run configure 0.1.0
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(dc_get kamailio-metrics-port)" = 9102 ]
+	[ "$(dc_get admin-metrics-port)" = 9101 ]
+}
+
+@test "upgrade: kamailio-metrics-port's next ports taken too (admin-http-port, the RTP range): the first free one" {
+	upgraded_from_before_kamailio_metrics_port "admin-http-port 9101" "admin-metrics-port 9102" \
+		"rtp-port-min 9103" "rtp-port-max 9200"
+	run --separate-stderr dc_run configure 0.1.0
+	[ "$status" -eq 0 ]
+	[ "$(dc_get kamailio-metrics-port)" = 9201 ]
+}
+
+@test "upgrade: kamailio-metrics-port skips the pgBackRest server port when backups are on" {
+	upgraded_from_before_kamailio_metrics_port "admin-metrics-port 9101"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	printf 'backup=path\nbackup_path=/srv/backup\nbackup_port=9102\n' >>"$conf"
+	sha256sum <"$conf" >"$VOIP_HA_SYSROOT/var/lib/voip-ha/cluster.conf.sha256"
+	run --separate-stderr dc_run configure 0.1.0
+	[ "$status" -eq 0 ]
+	[ "$(dc_get kamailio-metrics-port)" = 9103 ]
+}
+
+@test "upgrade: a kamailio-metrics-port in cluster.conf, answered or preseeded is never moved" {
+	# In cluster.conf only (a hand edit): a conflict is reported, not resolved.
+	upgraded_from_before_kamailio_metrics_port "admin-metrics-port 9101"
+	conf=$VOIP_HA_SYSROOT/etc/voip-ha/cluster.conf
+	echo kamailio_metrics_port=9101 >>"$conf"
+	run --separate-stderr dc_run configure 0.1.0
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/kamailio-metrics-port: "*"also admin-metrics-port"* ]]
+	# Preseeded (seen): the same.
+	dc_setup "$BATS_TEST_TMPDIR/preseeded"
+	preseed_with admin-metrics-port string 9101
+	echo "voip-ha-node voip-ha-node/kamailio-metrics-port string 9101" | dc_preseed
+	run --separate-stderr dc_run
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "E: voip-ha-node: voip-ha-node/kamailio-metrics-port: "*"also admin-metrics-port"* ]]
+	# Free already: kept as it is.
+	dc_setup "$BATS_TEST_TMPDIR/free"
+	upgraded_from_before_kamailio_metrics_port "admin-metrics-port 9100"
+	dc_run configure 0.1.0
+	[ "$(dc_get kamailio-metrics-port)" = 9101 ]
+}
+
 # --------------------------------------------------------------- the witness
 # The test root's /proc/net/route (dc_routes) stands in for the kernel's.
 

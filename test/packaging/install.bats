@@ -158,7 +158,10 @@ kamailio_as_shipped() {
 # through ucf (moving the kamailio package's kamailio.cfg aside).
 PREVIOUS_SHARED_KAMAILIO=b68442c
 
-@test "upgrade from the version that shared /etc/kamailio through ucf: unregistered, shipped file back, admin edit kept" {
+# previous_deb: /mnt/share/previous.deb in the roots, built once per run
+# from PREVIOUS_SHARED_KAMAILIO (also a version without
+# kamailio_metrics_port); skips without the git history.
+previous_deb() {
 	optional "no git history to build the previous version from" \
 		git -C "$PKG_TREE" rev-parse -q --verify "$PREVIOUS_SHARED_KAMAILIO^{commit}"
 	load build-deb
@@ -169,6 +172,10 @@ PREVIOUS_SHARED_KAMAILIO=b68442c
 		PKG_TREE=$old/tree pkg_build "$old"
 		cp "$PKG_DEB" "$SHARE/previous.deb"
 	fi
+}
+
+@test "upgrade from the version that shared /etc/kamailio through ucf: unregistered, shipped file back, admin edit kept" {
+	previous_deb
 	root 'debconf-set-selections /mnt/share/node1.preseed &&
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/previous.deb'
 	run root 'cut -f2 /var/lib/ucf/registry; ls /etc/kamailio'
@@ -185,6 +192,21 @@ PREVIOUS_SHARED_KAMAILIO=b68442c
 	root 'cmp /root/edited /etc/kamailio/dispatcher.list.voip-ha-edited && rm /etc/kamailio/dispatcher.list.voip-ha-edited'
 	kamailio_as_shipped
 	root 'test -s /etc/voip-ha/kamailio/kamailio.cfg && test -s /etc/voip-ha/kamailio/dispatcher.list'
+}
+
+@test "noninteractive upgrade from a version without kamailio_metrics_port, 9101 already admin_metrics_port: the next free port" {
+	previous_deb
+	root 'debconf-set-selections /mnt/share/node1.preseed &&
+		echo "voip-ha-node voip-ha-node/admin-metrics-port string 9101" | debconf-set-selections &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/previous.deb'
+	run root 'grep -c "^kamailio_metrics_port=" /etc/voip-ha/cluster.conf'
+	[ "$output" = 0 ] # the old state, really
+	run --separate-stderr root 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q /mnt/share/voip-ha-node.deb'
+	[ "$status" -eq 0 ]
+	run root 'grep -E "^(admin|kamailio)_metrics_port=" /etc/voip-ha/cluster.conf; grep -c ":9102$" /etc/voip-ha/kamailio/kamailio.cfg'
+	[ "${lines[0]}" = admin_metrics_port=9101 ]
+	[ "${lines[1]}" = kamailio_metrics_port=9102 ]
+	[ "${lines[2]}" = 1 ] # Kamailio's metrics socket
 }
 
 @test "node2: the same .deb with this-node=node2 gives node2's configuration" {
