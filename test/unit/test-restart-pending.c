@@ -128,11 +128,12 @@ static void test_reason_line(void **state)
 static void test_order_and_limit(void **state)
 {
 	static const char *const names[] = { "j.service", "c.service", "a@1.service", "h.service",
-					     "b.service", "i.service", "e.service", "d.service",
+					     "b.service", "i.service", "e.service",   "d.service",
 					     "g.service", "f.service" };
-	static const char *const sorted[] = { "a@1.service", "b.service", "c.service",
-					      "d.service",   "e.service", "f.service",
-					      "g.service",   "h.service" };
+	static const char *const sorted[] = {
+		"a@1.service", "b.service", "c.service", "d.service",
+		"e.service",   "f.service", "g.service", "h.service"
+	};
 	struct restart_pending p;
 	size_t i;
 
