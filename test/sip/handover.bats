@@ -50,6 +50,29 @@ fs_invites() { # NODE: INVITEs the FreeSWITCH stand-in of NODE received
 	[ "$output" = "sip:1001@198.51.100.13:5083" ]
 }
 
+# raw_invite AUTHORIZATION: an INVITE from phone 1002 with that
+# Proxy-Authorization header value, sent through the VIP from the phones
+# node (send-raw: the status line of the final reply, nothing after 3 s).
+raw_invite() {
+	local f=$MN_DIR/raw-invite.sip
+	printf '%s\r\n' "INVITE sip:2001@$SIP_VIP SIP/2.0" \
+		"Via: SIP/2.0/UDP 198.51.100.13:5099;branch=z9hG4bK-raw-$RANDOM" \
+		'Max-Forwards: 70' "From: <sip:1002@$SIP_VIP>;tag=raw1" "To: <sip:2001@$SIP_VIP>" \
+		"Call-ID: raw-$RANDOM@198.51.100.13" 'CSeq: 2 INVITE' 'Contact: <sip:1002@198.51.100.13:5099>' \
+		"Proxy-Authorization: $1" 'Content-Length: 0' '' >"$f"
+	mn_exec phones python3 "$BATS_TEST_DIRNAME/send-raw" udp "$SIP_VIP" 5060 "$f"
+}
+
+@test "credentials the database can check but that fail otherwise (a forged nonce, no response) are still answered" {
+	local a="Digest username=\"1002\",realm=\"$SIP_VIP\",uri=\"sip:$SIP_VIP:5060\",algorithm=MD5"
+	run raw_invite "$a,nonce=\"Zm9yZ2VkLW5vbmNlLXZhbHVl\",response=\"0123456789abcdef0123456789abcdef\""
+	[ "$output" = "SIP/2.0 407 Proxy Authentication Required" ]
+	run raw_invite "$a,nonce=\"Zm9yZ2VkLW5vbmNlLXZhbHVl\""
+	[[ "$output" == "SIP/2.0 4"* ]]
+	run grep -c 'not answered: its credentials cannot be checked' "$MN_DIR/kamailio.log"
+	[ "$output" = 0 ]
+}
+
 @test "switchover: node1's PostgreSQL stops under an authenticated INVITE: no new challenge, its retransmission through the VIP on node2 completes the call" {
 	local log=$MN_DIR/kamailio.log n2 pid rc=0 _
 	n2=$(fs_invites node2)
