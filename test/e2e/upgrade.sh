@@ -210,7 +210,8 @@ up_calls_start() {
 	ip netns exec "$E2E_WITNESS_NS" sipp -sf "$SIP_E2E_SCEN/call.xml" "$PAIR_VIP:5060" -i "$PAIR_PHONES" -p 5070 \
 		-key caller 1002 -s 2001 -au 1002 -ap "$FO_SIP_PW_1002" -r "$UP_RATE" -d "$UP_HOLD_MS" \
 		-nostdin -recv_timeout 30s -default_behaviors all,-abortunexp \
-		-trace_stat -stf "$UP_STATS" -fd 5 -trace_msg -message_file "$FO_DIR/upgrade-calls.msg" -trace_err -error_file "$FO_DIR/upgrade-calls.err" \
+		-trace_stat -stf "$UP_STATS" -fd 5 -trace_msg -message_file "$FO_DIR/upgrade-calls.msg" \
+		-trace_err -error_file "$FO_DIR/upgrade-calls.err" \
 		</dev/null >/dev/null 2>&1 &
 	UP_CALLS_PID=$!
 }
