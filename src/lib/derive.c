@@ -39,6 +39,14 @@ static int set_rsync_password(struct vars *vs, const char *replication_password)
 	return r;
 }
 
+int derive_backup_ca_seed(const struct cluster_config *c, unsigned char seed[32])
+{
+	static const char label[] = "voip-ha pgbackrest tls ca";
+
+	return hmac_sha256(c->replication_password, strlen(c->replication_password), label,
+			   sizeof(label) - 1, seed);
+}
+
 /* metrics_scrapers_nft: the nftables set elements line of metrics.nft for
  * metrics_allow (validated: addresses and networks separated by commas), or
  * a comment when the list is empty (nft refuses an empty `elements`). */

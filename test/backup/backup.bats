@@ -27,7 +27,6 @@ setup_file() {
 	export BK=/var/tmp/voipha-backup.$$
 	bk_setup "$BK"
 	echo "$BK_NS" >"$BK/ns"
-	bk_certs
 	{
 		grep -v '^postgresql_version=' "$REPO_TOP/test/data/validation-base.conf"
 		echo postgresql_version=15
@@ -37,6 +36,7 @@ setup_file() {
 	} >"$BK/cluster.conf"
 	"$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
 		--all --out "$BK/gen" >/dev/null
+	bk_certs "$BK/cluster.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf" \
 		"$BK/node1/etc/conf.d/voip-ha.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node2/etc/pgbackrest/conf.d/voip-ha.conf" \
@@ -74,7 +74,7 @@ teardown_file() {
 
 setup() {
 	prereq_root "network and mount namespaces, PostgreSQL as postgres"
-	prereq_cmd pgbackrest openssl unshare setpriv
+	prereq_cmd pgbackrest unshare setpriv
 	prereq "PostgreSQL 15 server binaries" test -x "$BK_PG/initdb"
 	if [ -z "${BK:-}" ] || [ ! -d "$BK" ]; then
 		echo "setup_file did not build the machines" >&2
@@ -230,8 +230,16 @@ setup() {
 	# a certificate from another CA, with node1's address as its name
 	run -101 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
 	[[ $output == *"TLS error"*"unknown ca"* ]]
+	# a machine of another pair (another replication_password: another CA)
+	# refuses the repository host's certificate in turn
+	cp "$BK/rogue/etc/tls/ca.crt" "$BK/pair-ca.crt"
+	cp "$BK/other-ca.crt" "$BK/rogue/etc/tls/ca.crt"
+	run -95 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
+	[[ $output == *"unable to verify certificate presented by '198.51.100.2:8432'"* ]]
+	cp "$BK/pair-ca.crt" "$BK/rogue/etc/tls/ca.crt"
 	# signed by the right CA, for an address the repository host does not let in
-	bk_cert rogue 198.51.100.99 "$BK/ca/ca"
+	sed 's/^node1_address=.*/node1_address=198.51.100.99/' "$BK/cluster.conf" >"$BK/rogue.conf"
+	bk_tls rogue "$BK/rogue.conf" node1
 	run -105 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
 	[[ $output == *"access denied"* ]]
 	# no certificate at all
