@@ -150,8 +150,8 @@ static X509 *cert_base(X509 *issuer, EVP_PKEY *key, const char *cn)
 
 	ok = ok && X509_set_version(x, X509_VERSION_3);
 	ok = ok && set_serial(x, key, cn) == 0;
-	ok = ok && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn,
-					      -1, -1, 0);
+	ok = ok && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					      -1, 0);
 	ok = ok && X509_set_subject_name(x, n);
 	ok = ok && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
 	ok = ok && ASN1_TIME_set_string_X509(X509_getm_notBefore(x), NOT_BEFORE);
@@ -255,8 +255,7 @@ static X509 *read_cert(const char *pem, size_t len)
 }
 
 int tls_check_host(const char *ca_pem, size_t ca_len, const char *cert_pem_text, size_t cert_len,
-		   const char *key_pem, size_t key_len, const char *ipv4, char *why,
-		   size_t why_len)
+		   const char *key_pem, size_t key_len, const char *ipv4, char *why, size_t why_len)
 {
 	X509 *ca = read_cert(ca_pem, ca_len), *x = read_cert(cert_pem_text, cert_len);
 	EVP_PKEY *key = NULL, *capub = ca ? X509_get0_pubkey(ca) : NULL;

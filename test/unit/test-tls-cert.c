@@ -141,7 +141,8 @@ static void test_host_cert(void **state)
 
 static void test_bad_input(void **state)
 {
-	static const char garbage[] = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+	static const char garbage[] =
+		"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
 	struct strbuf empty = STRBUF_INIT;
 	struct evp_pkey_st *k = NULL;
 	EVP_PKEY *rsa;
