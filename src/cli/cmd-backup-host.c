@@ -106,8 +106,8 @@ int cmd_backup_host(int argc, char **argv)
 	if (cli_load_config(path, &cfg) != 0)
 		return EXIT_FAIL;
 	if (cfg.backup_kind != BACKUP_REPO_HOST) {
-		cli_error("backup=%s in %s: a repository host is only for backup=repo-host", cfg.backup,
-			  path);
+		cli_error("backup=%s in %s: a repository host is only for backup=repo-host",
+			  cfg.backup, path);
 		goto done;
 	}
 	memset(&req, 0, sizeof(req));
@@ -124,7 +124,8 @@ int cmd_backup_host(int argc, char **argv)
 		goto done;
 	}
 	if (make_tls(&cfg, &ca, &cert, &key) < 0) {
-		cli_error("cannot make the repository host's key and certificate (libcrypto refused)");
+		cli_error(
+			"cannot make the repository host's key and certificate (libcrypto refused)");
 		goto done;
 	}
 	for (i = 0; i < BM_COUNT; i++) {

@@ -26,10 +26,21 @@ const struct bundle_file bundle_files[BM_COUNT] = {
 };
 
 static const char *const info_keys[] = {
-	"format",	   "stanza",	     "repo_path",	  "node1_address",
-	"node2_address",   "backup_host",    "sha256_conf",	  "sha256_ca",
-	"sha256_cert",	   "sha256_key",     "sha256_full_service", "sha256_full_timer",
-	"sha256_diff_service", "sha256_diff_timer", NULL,
+	"format",
+	"stanza",
+	"repo_path",
+	"node1_address",
+	"node2_address",
+	"backup_host",
+	"sha256_conf",
+	"sha256_ca",
+	"sha256_cert",
+	"sha256_key",
+	"sha256_full_service",
+	"sha256_full_timer",
+	"sha256_diff_service",
+	"sha256_diff_timer",
+	NULL,
 };
 
 int bundle_write(const struct bundle_info *info, const struct tar_member files[BM_COUNT],

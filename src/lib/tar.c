@@ -113,14 +113,14 @@ static bool all_zero(const char *p, size_t len)
 	return true;
 }
 
-#define BAD(...)                                       \
-	do {                                           \
-		snprintf(why, why_len, __VA_ARGS__);   \
-		return -EINVAL;                        \
+#define BAD(...)                                     \
+	do {                                         \
+		snprintf(why, why_len, __VA_ARGS__); \
+		return -EINVAL;                      \
 	} while (0)
 
-int tar_read(const char *data, size_t len, struct tar_member *m, size_t max, size_t *n,
-	     char *why, size_t why_len)
+int tar_read(const char *data, size_t len, struct tar_member *m, size_t max, size_t *n, char *why,
+	     size_t why_len)
 {
 	size_t off = 0;
 	unsigned long long size, sum;

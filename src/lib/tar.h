@@ -26,7 +26,7 @@ int tar_write(const struct tar_member *m, size_t n, struct strbuf *out);
  * files, a bad checksum, a size past the end, a missing end-of-archive,
  * anything but zeros after it, more than max members, names that are
  * absolute or have a ".." component: -EINVAL with the reason in why. */
-int tar_read(const char *data, size_t len, struct tar_member *m, size_t max, size_t *n,
-	     char *why, size_t why_len);
+int tar_read(const char *data, size_t len, struct tar_member *m, size_t max, size_t *n, char *why,
+	     size_t why_len);
 
 #endif

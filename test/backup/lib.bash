@@ -16,6 +16,7 @@
 #   bk_bg M NAME CMD...    the same in the background (stopped by teardown)
 #   bk_certs CONF          every machine's TLS files, made by voip-ha
 #   bk_tls M CONF NODE     M's TLS files for NODE of CONF (voip-ha backup-tls)
+#   bk_repo_bundle CONF    the repository host's files from the bundle
 #   bk_standby_of M ADDR   M's data directory copied from the primary at
 #                          ADDR (pg_basebackup -R), started as its standby
 #   bk_wait_port ADDR      until a pgbackrest server answers at ADDR:8432
@@ -130,6 +131,17 @@ bk_tls() {
 	"$VOIPHA" backup-tls --config "$2" --node "$3" --dir "$BK/$1/etc/tls" >/dev/null
 }
 
+# bk_repo_bundle CONF: the repository host's files as the product gives
+# them: `voip-ha backup-host` on a node writes the bundle,
+# `voip-ha-witness backup-host install --root` puts it in place below
+# $BK/repo/root, whose etc/pgbackrest becomes the machine's /etc/pgbackrest.
+bk_repo_bundle() {
+	"$VOIPHA" backup-host --config "$1" --templates "$REPO_TOP/templates" --out "$BK/bundle.tar" 2>/dev/null
+	"$VOIPHA_WITNESS" backup-host install --root "$BK/repo/root" "$BK/bundle.tar" 2>/dev/null
+	rm -rf "$BK/repo/etc"
+	ln -s root/etc/pgbackrest "$BK/repo/etc"
+}
+
 # bk_certs: every machine's TLS files as the product makes them: the nodes'
 # with `voip-ha backup-tls`, the repository host's from the bundle of
 # `voip-ha backup-host` (bk_repo_bundle). "rogue" has node1's address in a
@@ -144,9 +156,7 @@ bk_certs() { # CONF
 	# tested); its own CA is kept aside
 	mv "$BK/rogue/etc/tls/ca.crt" "$BK/other-ca.crt"
 	cp -p "$BK/node1/etc/tls/ca.crt" "$BK/rogue/etc/tls/ca.crt"
-	# TEMPORARY: the repository host's until the bundle exists
-	sed -e 's/^node1_address=.*/node1_address=198.51.100.2/' -e 's/^backup_host=.*/backup_host=198.51.100.3/' -e 's/^witness_address=.*/witness_address=198.51.100.4/' "$conf" >"$BK/repo.conf"
-	bk_tls repo "$BK/repo.conf" node1
+	bk_repo_bundle "$conf"
 }
 
 bk_standby_of() { # M ADDR
