@@ -64,7 +64,8 @@ static int record_state(const struct install *in, const struct bundle *b)
 	r = r ? r : sb_addf(&text, "repository %s\nstanza %s\n", b->info.repo_path, b->info.stanza);
 	rooted(in, WITNESS_BACKUP_STATE, path, sizeof(path));
 	r = r ? r : mkdir_parents(path, 0755);
-	r = r ? r : atomic_write(path, sb_str(&text), text.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
+	r = r ? r :
+		atomic_write(path, sb_str(&text), text.len, 0644, AW_KEEP_OWNER, (gid_t)-1, NULL);
 	if (r < 0)
 		werr("cannot write '%s': %s", path, strerror(-r));
 	sb_release(&text);
@@ -145,19 +146,21 @@ static void say_by_hand(const char *stanza)
 static int start_all(const struct install *in, const struct bundle *b)
 {
 	char stanza_opt[96], out[256];
-	bool server_changed = in->changed[BM_CONF] || in->changed[BM_CA] ||
-			      in->changed[BM_CERT] || in->changed[BM_KEY];
+	bool server_changed = in->changed[BM_CONF] || in->changed[BM_CA] || in->changed[BM_CERT] ||
+			      in->changed[BM_KEY];
 	int r;
 
 	if (!in->start || access("/run/systemd/system", F_OK) != 0) {
-		wsay("%s: nothing started", in->start ? "systemd is not running here" : "--no-start");
+		wsay("%s: nothing started",
+		     in->start ? "systemd is not running here" : "--no-start");
 		say_by_hand(b->info.stanza);
 		return 0;
 	}
 	r = systemctl("daemon-reload", NULL, NULL, NULL);
 	r = r ? r : systemctl("enable", "pgbackrest.service", NULL, NULL);
 	/* pgbackrest server reads its files when it starts */
-	r = r ? r : systemctl(server_changed ? "restart" : "start", "pgbackrest.service", NULL, NULL);
+	r = r ? r :
+		systemctl(server_changed ? "restart" : "start", "pgbackrest.service", NULL, NULL);
 	r = r ? r :
 		systemctl("enable", "--now", "voip-ha-backup-full.timer",
 			  "voip-ha-backup-diff.timer");
@@ -168,11 +171,11 @@ static int start_all(const struct install *in, const struct bundle *b)
 	}
 	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", b->info.stanza);
 	{
-		const char *const argv[] = { RUNUSER,	 "-u",
-					     "postgres", "--",
-					     PGBACKREST, stanza_opt,
+		const char *const argv[] = { RUNUSER,           "-u",
+					     "postgres",        "--",
+					     PGBACKREST,        stanza_opt,
 					     "--io-timeout=10", "--log-level-console=warn",
-					     "stanza-create", NULL };
+					     "stanza-create",   NULL };
 
 		r = run_capture(argv, out, sizeof(out));
 	}
@@ -208,12 +211,13 @@ static int install(const char *file, const char *root, bool start)
 	r = bundle_read(sb.buf ? sb.buf : "", sb.len, &b, why, sizeof(why));
 	if (r < 0) {
 		werr("%s is not a bundle of 'voip-ha backup-host': %s; nothing was changed",
-		     strcmp(file, "-") == 0 ? "<stdin>" : file, r == -ENOMEM ? "out of memory" : why);
+		     strcmp(file, "-") == 0 ? "<stdin>" : file,
+		     r == -ENOMEM ? "out of memory" : why);
 		goto out;
 	}
 	if (access(PGBACKREST, X_OK) != 0) {
 		werr(PGBACKREST " is missing: apt-get install pgbackrest, then run this again; "
-		     "nothing was changed");
+				"nothing was changed");
 		goto free_bundle;
 	}
 	if (lookup_user(NULL, "postgres", &in.pg_uid) < 0 ||

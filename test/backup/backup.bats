@@ -275,6 +275,20 @@ setup() {
 	[[ $stderr == *"stanza 'voip-ha': other: ["*"unknown ca"* ]]
 }
 
+@test "voip-ha backup --type: refused with repo-host, naming the command; --if-standby only on the standby" {
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --type full --config "$BK/cluster.conf"
+	[[ $stderr == *"backups run on the repository host 198.51.100.2"*"runuser -u postgres -- pgbackrest --stanza=voip-ha --type=full backup"* ]]
+	run -2 --separate-stderr bk_in node1 "$VOIPHA" backup --type weekly --config "$BK/cluster.conf"
+	run -2 --separate-stderr bk_in node1 "$VOIPHA" backup --config "$BK/cluster.conf"
+	# the nodes' timers (backup=path) run on the standby only: node1 now
+	sed 's/^backup=.*/backup=path/' "$BK/cluster.conf" >"$BK/path.conf"
+	run -0 bk_in node1 "$VOIPHA" backup --if-standby --config "$BK/path.conf"
+	run -1 --separate-stderr bk_in node2 "$VOIPHA" backup --if-standby --config "$BK/path.conf"
+	[[ $stderr == *"this node is the primary"* ]]
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --if-standby --config "$BK/cluster.conf"
+	[[ $stderr == *"backup=repo-host"*"the nodes take no scheduled backup"* ]]
+}
+
 @test "point-in-time restore into a scratch directory: deleted rows back, later rows absent" {
 	local target seg
 	bk_psql node2 "create table keep(i int); insert into keep select generate_series(1, 500)"
