@@ -20,8 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (tar_read(d, size, m, 16, &n, why, sizeof(why)) == 0)
 		for (i = 0; i < n; i++)
-			if (m[i].data < d || m[i].data + m[i].len > d + size || m[i].name[0] == '/' ||
-			    strstr(m[i].name, "../") || strlen(m[i].name) > TAR_NAME_MAX)
+			if (m[i].data < d || m[i].data + m[i].len > d + size ||
+			    m[i].name[0] == '/' || strstr(m[i].name, "../") ||
+			    strlen(m[i].name) > TAR_NAME_MAX)
 				__builtin_trap();
 	if (bundle_read(d, size, &b, why, sizeof(why)) == 0) {
 		for (i = 0; i < BM_COUNT; i++)

@@ -42,7 +42,11 @@ static void test_round_trip(void **state)
 
 static void test_bad_names_refused_when_writing(void **state)
 {
-	static const char *const names[] = { "", "/etc/passwd", "../x", "a/../b", "a/..",
+	static const char *const names[] = { "",
+					     "/etc/passwd",
+					     "../x",
+					     "a/../b",
+					     "a/..",
 					     "x123456789x123456789x123456789x123456789x123456789"
 					     "x123456789x123456789x123456789x123456789x123456789" };
 	struct strbuf sb = STRBUF_INIT;
