@@ -6,7 +6,7 @@
 # credentials, the repository key's rows of the validation table. Root.
 CHECK_SUITES += check-backup
 .PHONY: check-backup
-check-backup: $(VOIPHA_BIN)
+check-backup: $(VOIPHA_BIN) $(WITNESS_BIN)
 	@mkdir -p $(RESULTS)
-	-VOIPHA=$(abspath $(VOIPHA_BIN)) $(or $(BATS),bats) \
+	-VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_WITNESS=$(abspath $(WITNESS_BIN)) $(or $(BATS),bats) \
 		--formatter tap test/backup/backup.bats >$(RESULTS)/backup.tap

@@ -1,7 +1,7 @@
 # Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
 LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
-	restart-pending \
+	restart-pending tls-cert tar \
 	rules history
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 
@@ -40,7 +40,7 @@ endif
 # Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
 # CC and SANITIZE say, from the library sources directly.
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := kvfile template validators monitor-state pgwire manifest
+FUZZ_TARGETS := kvfile template validators monitor-state pgwire manifest backup-bundle
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 

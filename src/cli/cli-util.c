@@ -1,6 +1,7 @@
 /* Error reporting and config loading shared by the subcommands. */
 #include "cli/cli.h"
 #include "lib/cluster-config.h"
+#include "lib/detect.h"
 #include "lib/errlist.h"
 
 #include <errno.h>
@@ -67,4 +68,23 @@ int cli_load_config(const char *path, struct cluster_config *cfg)
 		return EXIT_FAIL;
 	}
 	return 0;
+}
+
+int cli_pick_node(const char *name, const struct cluster_config *cfg, enum cluster_node *node)
+{
+	int r;
+
+	if (name) {
+		*node = strcmp(name, "node1") == 0 ? NODE_1 : NODE_2;
+		return 0;
+	}
+	r = detect_local_node(cfg, node);
+	if (r == -ENXIO)
+		cli_error("cannot tell which node this machine is: none of its addresses is "
+			  "node1_address or node2_address (set this_node or use --node)");
+	else if (r == -EEXIST)
+		cli_error("this machine has both node1_address and node2_address (set this_node)");
+	else if (r < 0)
+		cli_error("cannot list this machine's addresses: %s", strerror(-r));
+	return r < 0 ? EXIT_FAIL : 0;
 }

@@ -3,6 +3,8 @@
 #ifndef VOIPHA_CLI_H
 #define VOIPHA_CLI_H
 
+#include "lib/cluster-config.h"
+
 #define NEEDS_ROOT 0x1
 
 /* Exit codes (documented in voip-ha(8)). */
@@ -27,6 +29,10 @@ struct errlist;
 /* Loads and validates a cluster.conf, reporting every problem once.
  * Returns 0 or EXIT_FAIL. */
 int cli_load_config(const char *path, struct cluster_config *cfg);
+/* The node this machine is: `name` (node1 or node2, checked by the caller)
+ * when given, else found from this machine's addresses (said on stderr when
+ * it cannot be). Returns 0 or EXIT_FAIL. */
+int cli_pick_node(const char *name, const struct cluster_config *cfg, enum cluster_node *node);
 /* Prints each message of el as "voip-ha: <what>: <message>". */
 void cli_print_errors(const char *what, const struct errlist *el);
 

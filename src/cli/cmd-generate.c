@@ -65,26 +65,6 @@ static int parse_args(int argc, char **argv, struct gen_args *a)
 	return -1;
 }
 
-static int pick_node(const struct gen_args *a, const struct cluster_config *cfg,
-		     enum cluster_node *node)
-{
-	int r;
-
-	if (a->node) {
-		*node = strcmp(a->node, "node1") == 0 ? NODE_1 : NODE_2;
-		return 0;
-	}
-	r = detect_local_node(cfg, node);
-	if (r == -ENXIO)
-		cli_error("cannot tell which node this machine is: none of its addresses is "
-			  "node1_address or node2_address (set this_node or use --node)");
-	else if (r == -EEXIST)
-		cli_error("this machine has both node1_address and node2_address (set this_node)");
-	else if (r < 0)
-		cli_error("cannot list this machine's addresses: %s", strerror(-r));
-	return r < 0 ? EXIT_FAIL : 0;
-}
-
 static void report(const struct gen_plan *plan, int dry_run)
 {
 	static const char *const verbs[2][3] = {
@@ -141,7 +121,7 @@ int cmd_generate(int argc, char **argv)
 	req.all = a.all;
 	req.set_owner = !a.out && geteuid() == 0;
 	req.names_only = a.list;
-	if (!a.all && pick_node(&a, &cfg, &req.node) != 0)
+	if (!a.all && cli_pick_node(a.node, &cfg, &req.node) != 0)
 		goto out;
 	detect_pg_major(&cfg, a.root, &req.pg_major, &fallback);
 	if (fallback)

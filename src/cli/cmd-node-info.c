@@ -11,7 +11,7 @@
 static const char usage_text[] =
 	"usage: voip-ha node-info [--config FILE]\n"
 	"Print local_node, peer_node, local_address, peer_address, virtual_address,\n"
-	"pg_major, pg_instance, pg_datadir and recordings_dir as key=value lines.\n";
+	"pg_major, pg_instance, pg_datadir, recordings_dir and backup as key=value lines.\n";
 
 int cmd_node_info(int argc, char **argv)
 {
@@ -29,9 +29,10 @@ int cmd_node_info(int argc, char **argv)
 		return EXIT_FAIL;
 	printf("local_node=%s\npeer_node=%s\nlocal_address=%s\npeer_address=%s\n"
 	       "virtual_address=%s\nprefix_length=%u\npg_major=%u\npg_instance=%s\npg_datadir=%s\n"
-	       "recordings_dir=%s\n",
+	       "recordings_dir=%s\nbackup=%s\n",
 	       ctx.local_name, ctx.peer_name, ctx.local_addr, ctx.peer_addr, ctx.vip,
-	       ctx.cfg.prefix, ctx.pg_major, ctx.instance, ctx.datadir, ctx.cfg.recordings_dir);
+	       ctx.cfg.prefix, ctx.pg_major, ctx.instance, ctx.datadir, ctx.cfg.recordings_dir,
+	       ctx.cfg.backup);
 	node_ctx_free(&ctx);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }

@@ -40,6 +40,14 @@ static int set_shared_secret(struct vars *vs, const char *name, const char *repl
 	return r;
 }
 
+int derive_backup_ca_seed(const struct cluster_config *c, unsigned char seed[32])
+{
+	static const char label[] = "voip-ha pgbackrest tls ca";
+
+	return hmac_sha256(c->replication_password, strlen(c->replication_password), label,
+			   sizeof(label) - 1, seed);
+}
+
 /* metrics_scrapers_nft: the nftables set elements line of metrics.nft for
  * metrics_allow (validated: addresses and networks separated by commas), or
  * a comment when the list is empty (nft refuses an empty `elements`). */
@@ -124,6 +132,33 @@ static int set_backup_vars(const struct cluster_config *c, struct vars *vs)
 	return r;
 }
 
+/* systemd OnCalendar= lines of the scheduled backups: the full one weekly
+ * on backup_full_day at backup_time, the differential one the six other
+ * days at the same time (never both at once: pgBackRest would refuse the
+ * second for its lock). Both keys are validated (mon..sun, HH:MM). */
+static int set_backup_calendars(const struct cluster_config *c, struct vars *vs)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+	static const char *const names[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	struct strbuf full = STRBUF_INIT, diff = STRBUF_INIT;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < 7; i++) {
+		if (strcmp(c->backup_full_day, days[i]) == 0)
+			r = sb_adds(&full, names[i]);
+		else
+			r = sb_addf(&diff, "%s%s", diff.len ? "," : "", names[i]);
+	}
+	r = r ? r : sb_addf(&full, " *-*-* %s:00", c->backup_time);
+	r = r ? r : sb_addf(&diff, " *-*-* %s:00", c->backup_time);
+	r = r ? r : vars_set(vs, "backup_full_calendar", sb_str(&full), false);
+	r = r ? r : vars_set(vs, "backup_diff_calendar", sb_str(&diff), false);
+	sb_release(&full);
+	sb_release(&diff);
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
@@ -189,6 +224,7 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned
 				  "voip-ha kamailio auth nonce");
 	r = r ? r : set_metrics_scrapers(vs, c->metrics_allow);
 	r = r ? r : set_backup_vars(c, vs);
+	r = r ? r : set_backup_calendars(c, vs);
 	if (r == 0 && node != NODE_AUTO)
 		r = set_node_vars(c, node, vs);
 	return r;

@@ -17,4 +17,10 @@
 int derive_vars(const struct cluster_config *cfg, enum cluster_node node, unsigned pg_major,
 		struct vars *vars);
 
+/* The 32-byte seed of the pair's pgBackRest CA key (an Ed25519 private key,
+ * lib/tls-cert.h): HMAC-SHA256 with key replication_password over the ASCII
+ * text "voip-ha pgbackrest tls ca". Both nodes hold the password, so both
+ * derive the same CA without copying a key. Returns 0 or -EIO. */
+int derive_backup_ca_seed(const struct cluster_config *cfg, unsigned char seed[32]);
+
 #endif

@@ -251,6 +251,8 @@ static const struct {
 	{ "status", run_status, "show the leases and the nodes let in" },
 	{ "validate", cmd_validate, "check a witness.conf (or stdin)" },
 	{ "save-config", cmd_save_config, "store a witness.conf read from stdin" },
+	{ "backup-host", cmd_backup_host,
+	  "install the repository host's bundle of 'voip-ha backup-host' (root)" },
 };
 
 static void usage(FILE *f)

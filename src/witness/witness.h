@@ -16,6 +16,8 @@
 #define WITNESS_LEASE_SQL "/usr/share/voip-ha/witness/lease.sql"
 #define WITNESS_PG_SOCKDIR "/var/run/postgresql"
 #define WITNESS_STATE "/var/lib/voip-ha-witness/state"
+/* What `backup-host install` put in place, for purge (backup-host.c). */
+#define WITNESS_BACKUP_STATE "/var/lib/voip-ha-witness/backup-host"
 
 /* "voip-ha-witness: <message>" on stderr. */
 void werr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,5 +62,7 @@ int run_capture(const char *const argv[], char *out, size_t outlen);
 /* The subcommands that need PostgreSQL (setup.c, status.c). Exit codes. */
 int witness_setup(const char *config, const char *lease_sql, const char *state);
 int witness_status(const char *config);
+/* backup-host install (backup-host.c): argv[0] is "backup-host". */
+int cmd_backup_host(int argc, char **argv);
 
 #endif

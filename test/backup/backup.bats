@@ -18,6 +18,7 @@ load lib
 
 REPO_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 VOIPHA=${VOIPHA:-$REPO_TOP/build/voip-ha}
+VOIPHA_WITNESS=${VOIPHA_WITNESS:-$REPO_TOP/build/voip-ha-witness}
 # The repository key: the table's row read verbatim inside the line.
 KEY='re"pl'\''$:\ä-p#s=s[x]'
 
@@ -27,7 +28,6 @@ setup_file() {
 	export BK=/var/tmp/voipha-backup.$$
 	bk_setup "$BK"
 	echo "$BK_NS" >"$BK/ns"
-	bk_certs
 	{
 		grep -v '^postgresql_version=' "$REPO_TOP/test/data/validation-base.conf"
 		echo postgresql_version=15
@@ -37,12 +37,11 @@ setup_file() {
 	} >"$BK/cluster.conf"
 	"$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
 		--all --out "$BK/gen" >/dev/null
+	bk_certs "$BK/cluster.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf" \
 		"$BK/node1/etc/conf.d/voip-ha.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node2/etc/pgbackrest/conf.d/voip-ha.conf" \
 		"$BK/node2/etc/conf.d/voip-ha.conf"
-	install -m 0640 -o root -g postgres \
-		"$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf" "$BK/repo/etc/conf.d/voip-ha.conf"
 	# node1: the primary, with the archiving lines of its generated
 	# 50-voip-ha.conf (the rest of that file is for a real node: 1 GB of
 	# shared buffers, the VIP)
@@ -74,7 +73,7 @@ teardown_file() {
 
 setup() {
 	prereq_root "network and mount namespaces, PostgreSQL as postgres"
-	prereq_cmd pgbackrest openssl unshare setpriv
+	prereq_cmd pgbackrest openssl unshare setpriv script
 	prereq "PostgreSQL 15 server binaries" test -x "$BK_PG/initdb"
 	if [ -z "${BK:-}" ] || [ ! -d "$BK" ]; then
 		echo "setup_file did not build the machines" >&2
@@ -96,6 +95,101 @@ setup() {
 	run -0 grep -x "archive_mode = on" "$BK/gen/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
 	run -0 grep -xF "archive_command = 'pgbackrest --stanza=voip-ha archive-push %p'" \
 		"$BK/gen/node2/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
+}
+
+@test "TLS files made by voip-ha backup-tls: one CA on both nodes and the repository host, modes, idempotent" {
+	run -0 cmp "$BK/node1/etc/tls/ca.crt" "$BK/node2/etc/tls/ca.crt"
+	run -0 cmp "$BK/node1/etc/tls/ca.crt" "$BK/repo/root/etc/pgbackrest/tls/ca.crt"
+	run -0 stat -c '%a %U:%G' "$BK/node1/etc/tls/host.key" "$BK/node1/etc/tls/host.crt" "$BK/node1/etc/tls/ca.crt"
+	[ "$output" = $'640 root:postgres\n644 root:root\n644 root:root' ]
+	run -0 openssl verify -CAfile "$BK/node1/etc/tls/ca.crt" "$BK/node1/etc/tls/host.crt" \
+		"$BK/node2/etc/tls/host.crt" "$BK/repo/root/etc/pgbackrest/tls/host.crt"
+	run -0 openssl x509 -in "$BK/node2/etc/tls/host.crt" -noout -subject -ext subjectAltName
+	[[ $output == *"CN = 198.51.100.12"*"DNS:198.51.100.12, IP Address:198.51.100.12"* ]]
+	# a second run writes nothing
+	cp -a "$BK/node1/etc/tls" "$BATS_TEST_TMPDIR/before"
+	run -0 "$VOIPHA" backup-tls --config "$BK/cluster.conf" --node node1 --dir "$BK/node1/etc/tls"
+	[ -z "$output" ]
+	run -0 diff -r "$BATS_TEST_TMPDIR/before" "$BK/node1/etc/tls"
+	# a new address: a new certificate, the same key
+	sed 's/^node1_address=.*/node1_address=198.51.100.21/' "$BK/cluster.conf" >"$BATS_TEST_TMPDIR/moved.conf"
+	run -0 "$VOIPHA" backup-tls --config "$BATS_TEST_TMPDIR/moved.conf" --node node1 --dir "$BATS_TEST_TMPDIR/before"
+	[ "$output" = "wrote $BATS_TEST_TMPDIR/before/host.crt" ]
+	# another replication_password: another CA, the key kept
+	sed 's/^replication_password=.*/replication_password=changed/' "$BK/cluster.conf" >"$BATS_TEST_TMPDIR/pw.conf"
+	run -0 "$VOIPHA" backup-tls --config "$BATS_TEST_TMPDIR/pw.conf" --node node1 --dir "$BATS_TEST_TMPDIR/before"
+	[ "$output" = "wrote $BATS_TEST_TMPDIR/before/ca.crt"$'\n'"wrote $BATS_TEST_TMPDIR/before/host.crt" ]
+	# backup=none: nothing to make
+	run -0 --separate-stderr "$VOIPHA" backup-tls --config "$REPO_TOP/test/data/validation-base.conf" \
+		--node node1 --dir "$BATS_TEST_TMPDIR/none"
+	[[ $stderr == *"backups are off"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/none" ]
+}
+
+@test "the repository host's bundle: files, modes, the repository made, a second install changes nothing" {
+	local r=$BK/repo/root
+	run -0 stat -c '%a %U:%G %n' "$r/etc/pgbackrest/conf.d/voip-ha.conf" "$r/etc/pgbackrest/tls/host.key" \
+		"$r/etc/pgbackrest/tls/host.crt" "$r/etc/systemd/system/voip-ha-backup-full.timer" "$r/var/lib/pgbackrest"
+	[ "${lines[0]}" = "640 root:postgres $r/etc/pgbackrest/conf.d/voip-ha.conf" ]
+	[ "${lines[1]}" = "640 root:postgres $r/etc/pgbackrest/tls/host.key" ]
+	[ "${lines[2]}" = "644 root:root $r/etc/pgbackrest/tls/host.crt" ]
+	[ "${lines[3]}" = "644 root:root $r/etc/systemd/system/voip-ha-backup-full.timer" ]
+	[ "${lines[4]}" = "750 postgres:postgres $r/var/lib/pgbackrest" ]
+	run -0 stat -c %a "$BK/bundle.tar"
+	[ "$output" = 600 ]
+	run -0 cmp "$r/etc/pgbackrest/conf.d/voip-ha.conf" "$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf"
+	run -0 grep -x 'OnCalendar=Sun \*-\*-\* 01:30:00' "$r/etc/systemd/system/voip-ha-backup-full.timer"
+	run -0 grep -x 'OnCalendar=Mon,Tue,Wed,Thu,Fri,Sat \*-\*-\* 01:30:00' "$r/etc/systemd/system/voip-ha-backup-diff.timer"
+	run -0 grep -x 'ExecStart=/usr/bin/pgbackrest --stanza=voip-ha --type=full --log-level-console=info backup' \
+		"$r/etc/systemd/system/voip-ha-backup-full.service"
+	run -0 systemd-analyze calendar "Mon,Tue,Wed,Thu,Fri,Sat *-*-* 01:30:00"
+	run -0 grep -c '^file /' "$r/var/lib/voip-ha-witness/backup-host"
+	[ "$output" = 8 ]
+	# the same bundle again: nothing installed, nothing made
+	find "$r" -printf '%p %m %U %T@\n' | sort >"$BATS_TEST_TMPDIR/before"
+	run -0 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" "$BK/bundle.tar"
+	[[ $stderr != *installed* ]] && [[ $stderr != *made* ]]
+	find "$r" -printf '%p %m %U %T@\n' | sort >"$BATS_TEST_TMPDIR/after"
+	run -0 diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "bad bundles: backup=none or path refused, corrupt, cut short or foreign bundles change nothing" {
+	local r=$BATS_TEST_TMPDIR/root b=$BATS_TEST_TMPDIR/b.tar
+	run -1 --separate-stderr "$VOIPHA" backup-host --config "$REPO_TOP/test/data/validation-base.conf" \
+		--templates "$REPO_TOP/templates" --out "$b"
+	[[ $stderr == *"backup=none in "*"only for backup=repo-host"* ]]
+	[ ! -e "$b" ]
+	sed 's/^backup=.*/backup=path/' "$BK/cluster.conf" >"$BATS_TEST_TMPDIR/path.conf"
+	run -1 --separate-stderr "$VOIPHA" backup-host --config "$BATS_TEST_TMPDIR/path.conf" \
+		--templates "$REPO_TOP/templates" --out "$b"
+	[[ $stderr == *"backup=path in "* ]]
+	# never to a terminal
+	run -2 script -qec "$VOIPHA backup-host --config $BK/cluster.conf --templates $REPO_TOP/templates" /dev/null
+	[[ $output == *"not to a terminal"* ]]
+	# one byte changed inside the certificate
+	cp "$BK/bundle.tar" "$b"
+	local off
+	off=$(grep -abo -- '-----BEGIN CERTIFICATE-----' "$b" | sed -n 2p | cut -d: -f1)
+	printf 'X' | dd of="$b" bs=1 seek=$((off + 40)) conv=notrunc 2>/dev/null
+	run -1 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" "$b"
+	[[ $stderr == *"is not a bundle of 'voip-ha backup-host': etc/pgbackrest/tls/host.crt: SHA-256 differs"*"nothing was changed"* ]]
+	[ ! -e "$r" ]
+	# cut short
+	head -c 5120 "$BK/bundle.tar" >"$b"
+	run -1 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" "$b"
+	[[ $stderr == *"cut short"* ]]
+	[ ! -e "$r" ]
+	# not a bundle: an ordinary tar, and random bytes
+	tar -C "$REPO_TOP/templates" -cf "$b" MANIFEST
+	run -1 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" "$b"
+	[[ $stderr == *"is not a bundle"* ]]
+	head -c 10240 /dev/urandom >"$b"
+	run -1 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" "$b"
+	[[ $stderr == *"is not a bundle"* ]]
+	[ ! -e "$r" ]
+	# a bundle from stdin installs
+	run -0 --separate-stderr "$VOIPHA_WITNESS" backup-host install --root "$r" - <"$BK/bundle.tar"
+	run -0 cmp "$r/etc/pgbackrest/tls/host.key" "$BK/repo/root/etc/pgbackrest/tls/host.key"
 }
 
 @test "backup=none: no archiving setting and no active pgBackRest line" {
@@ -181,6 +275,20 @@ setup() {
 	[[ $stderr == *"stanza 'voip-ha': other: ["*"unknown ca"* ]]
 }
 
+@test "voip-ha backup --type: refused with repo-host, naming the command; --if-standby only on the standby" {
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --type full --config "$BK/cluster.conf"
+	[[ $stderr == *"backups run on the repository host 198.51.100.2"*"runuser -u postgres -- pgbackrest --stanza=voip-ha --type=full backup"* ]]
+	run -2 --separate-stderr bk_in node1 "$VOIPHA" backup --type weekly --config "$BK/cluster.conf"
+	run -2 --separate-stderr bk_in node1 "$VOIPHA" backup --config "$BK/cluster.conf"
+	# the nodes' timers (backup=path) run on the standby only: node1 now
+	sed 's/^backup=.*/backup=path/' "$BK/cluster.conf" >"$BK/path.conf"
+	run -0 bk_in node1 "$VOIPHA" backup --if-standby --config "$BK/path.conf"
+	run -1 --separate-stderr bk_in node2 "$VOIPHA" backup --if-standby --config "$BK/path.conf"
+	[[ $stderr == *"this node is the primary"* ]]
+	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --if-standby --config "$BK/cluster.conf"
+	[[ $stderr == *"backup=repo-host"*"the nodes take no scheduled backup"* ]]
+}
+
 @test "point-in-time restore into a scratch directory: deleted rows back, later rows absent" {
 	local target seg
 	bk_psql node2 "create table keep(i int); insert into keep select generate_series(1, 500)"
@@ -230,8 +338,16 @@ setup() {
 	# a certificate from another CA, with node1's address as its name
 	run -101 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
 	[[ $output == *"TLS error"*"unknown ca"* ]]
+	# a machine of another pair (another replication_password: another CA)
+	# refuses the repository host's certificate in turn
+	cp "$BK/rogue/etc/tls/ca.crt" "$BK/pair-ca.crt"
+	cp "$BK/other-ca.crt" "$BK/rogue/etc/tls/ca.crt"
+	run -95 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
+	[[ $output == *"unable to verify certificate presented by '198.51.100.2:8432'"* ]]
+	cp "$BK/pair-ca.crt" "$BK/rogue/etc/tls/ca.crt"
 	# signed by the right CA, for an address the repository host does not let in
-	bk_cert rogue 198.51.100.99 "$BK/ca/ca"
+	sed 's/^node1_address=.*/node1_address=198.51.100.99/' "$BK/cluster.conf" >"$BK/rogue.conf"
+	bk_tls rogue "$BK/rogue.conf" node1
 	run -105 bk_in rogue pgbackrest --stanza=voip-ha repo-ls
 	[[ $output == *"access denied"* ]]
 	# no certificate at all

@@ -14,8 +14,9 @@
 #   bk_in M CMD...         CMD as postgres on machine M (repo, node1, node2,
 #                          rogue); BK_TIMEOUT=S bounds it to S seconds
 #   bk_bg M NAME CMD...    the same in the background (stopped by teardown)
-#   bk_certs               a CA and a certificate per machine in its tls/
-#   bk_cert M ADDR CA      M's certificate for ADDR, signed by CA(.crt/.key)
+#   bk_certs CONF          every machine's TLS files, made by voip-ha
+#   bk_tls M CONF NODE     M's TLS files for NODE of CONF (voip-ha backup-tls)
+#   bk_repo_bundle CONF    the repository host's files from the bundle
 #   bk_standby_of M ADDR   M's data directory copied from the primary at
 #                          ADDR (pg_basebackup -R), started as its standby
 #   bk_wait_port ADDR      until a pgbackrest server answers at ADDR:8432
@@ -122,39 +123,40 @@ bk_stop_bg() { # NAME
 	rm -f "$BK/$1.pid"
 }
 
-# bk_cert M ADDR CA: a key and a certificate for both ends of TLS (server
-# and client) whose CN and subject alternative names (DNS: pgBackRest 2.45
-# compares the host it connects to with those; IP: for everyone else) are
-# ADDR, as cluster.conf(5) says, signed by CA.crt/CA.key.
-bk_cert() {
-	local m=$1 addr=$2 ca=$3 tls=$BK/$1/etc/tls
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=$addr" -keyout "$tls/host.key" \
-		-out "$tls/host.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:%s,IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n' \
-		"$addr" "$addr" >"$tls/host.ext"
-	openssl x509 -req -in "$tls/host.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial \
-		-days 2 -extfile "$tls/host.ext" -out "$tls/host.crt" 2>/dev/null
-	rm -f "$tls/host.csr" "$tls/host.ext"
-	chown postgres:postgres "$tls/host.key" "$tls/host.crt"
-	chmod 0600 "$tls/host.key"
+# bk_tls M CONF NODE: machine M's TLS files made by `voip-ha backup-tls`
+# for NODE of cluster.conf CONF (the product's CA, derived from its
+# replication_password; the key 0640 root:postgres).
+bk_tls() {
+	rm -f "$BK/$1/etc/tls/"*
+	"$VOIPHA" backup-tls --config "$2" --node "$3" --dir "$BK/$1/etc/tls" >/dev/null
 }
 
-# bk_certs: one CA and each machine's certificate; "rogue" has node1's
-# address in a certificate from another CA.
-bk_certs() {
-	local ca=$BK/ca m
-	mkdir -p "$ca"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=voip-ha-test-ca \
-		-keyout "$ca/ca.key" -out "$ca/ca.crt" 2>/dev/null
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other-ca \
-		-keyout "$ca/other.key" -out "$ca/other.crt" 2>/dev/null
-	bk_cert repo "$BK_ADDR_repo" "$ca/ca"
-	bk_cert node1 "$BK_ADDR_node1" "$ca/ca"
-	bk_cert node2 "$BK_ADDR_node2" "$ca/ca"
-	bk_cert rogue "$BK_ADDR_node1" "$ca/other"
-	for m in repo node1 node2 rogue; do
-		install -m 0644 -o postgres -g postgres "$ca/ca.crt" "$BK/$m/etc/tls/ca.crt"
-	done
+# bk_repo_bundle CONF: the repository host's files as the product gives
+# them: `voip-ha backup-host` on a node writes the bundle,
+# `voip-ha-witness backup-host install --root` puts it in place below
+# $BK/repo/root, whose etc/pgbackrest becomes the machine's /etc/pgbackrest.
+bk_repo_bundle() {
+	"$VOIPHA" backup-host --config "$1" --templates "$REPO_TOP/templates" --out "$BK/bundle.tar" 2>/dev/null
+	"$VOIPHA_WITNESS" backup-host install --root "$BK/repo/root" "$BK/bundle.tar" 2>/dev/null
+	rm -rf "$BK/repo/etc"
+	ln -s root/etc/pgbackrest "$BK/repo/etc"
+}
+
+# bk_certs: every machine's TLS files as the product makes them: the nodes'
+# with `voip-ha backup-tls`, the repository host's from the bundle of
+# `voip-ha backup-host` (bk_repo_bundle). "rogue" has node1's address in a
+# certificate from another CA (another replication_password).
+bk_certs() { # CONF
+	local conf=$1
+	bk_tls node1 "$conf" node1
+	bk_tls node2 "$conf" node2
+	sed 's/^replication_password=.*/replication_password=another pair/' "$conf" >"$BK/other.conf"
+	bk_tls rogue "$BK/other.conf" node1
+	# it trusts the pair's CA (so the repository host's refusal is what is
+	# tested); its own CA is kept aside
+	mv "$BK/rogue/etc/tls/ca.crt" "$BK/other-ca.crt"
+	cp -p "$BK/node1/etc/tls/ca.crt" "$BK/rogue/etc/tls/ca.crt"
+	bk_repo_bundle "$conf"
 }
 
 bk_standby_of() { # M ADDR

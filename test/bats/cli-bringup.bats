@@ -13,6 +13,7 @@ load cli-helpers
 	assert_line "pg_major=15"
 	assert_line "pg_instance=15-main"
 	assert_line "pg_datadir=/var/lib/postgresql/15/main"
+	assert_line "backup=none"
 	assert_line --regexp '^local_address=[0-9.]+$'
 	refute_output --partial "password"
 }

@@ -16,12 +16,23 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 for f in "$ROOT"/debian/voip-ha-node.voip-ha-clone.service "$ROOT"/debian/voip-ha-node.voip-ha-rsyncd.service \
-	"$ROOT"/debian/voip-ha-node.voip-ha-rebuild.service "$ROOT"/debian/voip-ha-node.voip-ha-monitor.service; do
+	"$ROOT"/debian/voip-ha-node.voip-ha-rebuild.service "$ROOT"/debian/voip-ha-node.voip-ha-monitor.service \
+	"$ROOT"/debian/voip-ha-node.voip-ha-backup-full.service "$ROOT"/debian/voip-ha-node.voip-ha-backup-diff.service; do
 	u=${f##*/voip-ha-node.}
 	cp "$f" "$TMP/$u"
 	tap_ok "$u: systemd-analyze security exposure under $((THRESHOLD / 10)).$((THRESHOLD % 10))" \
 		systemd-analyze security --offline=true --threshold=$THRESHOLD --no-pager "$TMP/$u"
 	tap_diag "$u: $(systemd-analyze security --offline=true --no-pager "$TMP/$u" 2>/dev/null | tail -n1)"
+done
+
+# The backup timers (backup=path) load on their own (their default
+# schedule), and their services back up only on the standby.
+for t in full diff; do
+	cp "$ROOT/debian/voip-ha-node.voip-ha-backup-$t.timer" "$TMP/voip-ha-backup-$t.timer"
+	tap_ok "voip-ha-backup-$t.timer: a schedule of its own, persistent" \
+		bash -c "grep -q '^OnCalendar=' '$TMP/voip-ha-backup-$t.timer' && grep -qx 'Persistent=true' '$TMP/voip-ha-backup-$t.timer'"
+	tap_ok "voip-ha-backup-$t.service: runs only on the standby" \
+		grep -qx 'ExecCondition=/usr/sbin/voip-ha backup --if-standby' "$ROOT/debian/voip-ha-node.voip-ha-backup-$t.service"
 done
 
 # Every drop-in is a well-formed unit fragment: only [Unit]/[Service]

@@ -21,6 +21,9 @@ setup_file() {
 	pkg_build "$BATS_FILE_TMPDIR/pkg"
 	cp "$PKG_DEB" "$SHARE/voip-ha-node.deb"
 	[ -z "${PKG_WITNESS_DEB:-}" ] || cp "$PKG_WITNESS_DEB" "$SHARE/voip-ha-witness.deb"
+	# Debian's pgbackrest for backup=repo-host (its dependencies are in the base)
+	cp /var/cache/apt/archives/pgbackrest_*.deb "$SHARE/" 2>/dev/null ||
+		(cd "$SHARE" && apt-get download -q pgbackrest >/dev/null)
 	dc_valid_preseed >"$SHARE/node1.preseed"
 	sed 's|/this-node select node1|/this-node select node2|' "$SHARE/node1.preseed" >"$SHARE/node2.preseed"
 	rootfs_prepare
@@ -311,6 +314,31 @@ previous_deb() {
 	root 'sha256sum /etc/kamailio/kamailio.cfg' | diff -u "$BATS_TEST_TMPDIR/kam-before" -
 	run root 'debconf-show voip-ha-node; grep -c voip-ha-node /var/lib/ucf/registry'
 	[ "${lines[0]}" = 0 ]
+}
+
+@test "backup=repo-host: pgbackrest required, then the node's TLS files made once and kept, purged with the package" {
+	install_node node1
+	# (a cached base may carry pgbackrest already: this root has none)
+	run root 'dpkg --purge pgbackrest >/dev/null 2>&1
+		printf "backup=repo-host\nbackup_host=198.51.100.2\n" >>/etc/voip-ha/cluster.conf
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"backup=repo-host in /etc/voip-ha/cluster.conf needs pgBackRest"*"apt-get install pgbackrest"* ]]
+	snap='stat -c "%a %U:%G %Y %n" /etc/pgbackrest/tls/*'
+	run root "dpkg -i /mnt/share/pgbackrest_*.deb >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive dpkg --configure voip-ha-node && $snap &&
+		openssl verify -CAfile /etc/pgbackrest/tls/ca.crt /etc/pgbackrest/tls/host.crt"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	[[ "$output" == *"voip-ha: wrote /etc/pgbackrest/tls/host.key"* ]]
+	[[ "$output" == *"640 root:postgres "*" /etc/pgbackrest/tls/host.key"* ]]
+	[[ "$output" == *"644 root:root "*" /etc/pgbackrest/tls/host.crt"* ]]
+	[[ "$output" == *"/etc/pgbackrest/tls/host.crt: OK"* ]]
+	first=$(printf '%s\n' "$output" | grep '^[0-9]* root:')
+	run root "DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node 2>&1; $snap"
+	[[ "$output" != *"wrote /etc/pgbackrest/tls"* ]]
+	[ "$(printf '%s\n' "$output" | grep '^[0-9]* root:')" = "$first" ]
+	run root 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voip-ha-node >/dev/null 2>&1; ls /etc/pgbackrest/tls 2>&1'
+	[[ "$output" != *host.key* ]]
+	[[ "$output" != *ca.crt* ]]
 }
 
 @test "an invalid preseed fails the install with E: and never hangs" {

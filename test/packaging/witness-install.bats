@@ -6,7 +6,10 @@
 # and makes the root's default PostgreSQL cluster the witness; a reinstall
 # changes nothing; purge takes the pg_hba block and the drop-in out and
 # drops the database only when purge-database is true; an invalid preseed
-# fails with E: and never hangs.
+# fails with E: and never hangs. The repository host's bundle (`voip-ha
+# backup-host` of the node package, run here): refused without pgbackrest,
+# installed twice with Debian's pgbackrest (the same result), purged
+# without the repository.
 
 load ../lib/prereq
 bats_require_minimum_version 1.5.0
@@ -23,6 +26,20 @@ setup_file() {
 	# The example with a password that needs every kind of quoting.
 	sed 's|password change-me-arbiter$|password q'"'"'u"o \\t:e ä|' \
 		"$BATS_TEST_DIRNAME/../../doc/preseed-witness.example" >"$SHARE/witness.preseed"
+	# the repository host's bundle, made by the node package's voip-ha
+	dpkg-deb -x "$PKG_DEB" "$BATS_FILE_TMPDIR/node"
+	{
+		grep -v '^postgresql_version=' "$BATS_TEST_DIRNAME/../data/validation-base.conf"
+		echo postgresql_version=15
+		echo backup=repo-host
+		echo backup_host=198.51.100.2
+		echo 'backup_cipher_pass=k"e y$'
+	} >"$BATS_FILE_TMPDIR/cluster.conf"
+	"$BATS_FILE_TMPDIR/node/usr/sbin/voip-ha" backup-host --config "$BATS_FILE_TMPDIR/cluster.conf" \
+		--templates "$BATS_FILE_TMPDIR/node/usr/share/voip-ha/templates" --out "$SHARE/bundle.tar"
+	# Debian's pgbackrest for the root (its dependencies are in the base)
+	cp /var/cache/apt/archives/pgbackrest_*.deb "$SHARE/" 2>/dev/null ||
+		(cd "$SHARE" && apt-get download -q pgbackrest >/dev/null)
 	rootfs_prepare
 	export ROOTFS
 }
@@ -149,4 +166,40 @@ install_witness() {
 	[[ "$output" != *"$pw"*$'\n'*"$pw"* ]]
 	[ "${lines[-1]}" = "$pw" ]
 	[[ "$output" != *"generated the arbiter password"* ]]
+}
+
+@test "backup-host bundle: refused without pgbackrest; installed twice the same; purge keeps the repository" {
+	install_witness
+	# (a cached base may carry pgbackrest already: this root has none)
+	run root 'dpkg --purge pgbackrest >/dev/null 2>&1; rm -rf /var/lib/pgbackrest
+		voip-ha-witness backup-host install /mnt/share/bundle.tar; echo rc=$?; test -e /etc/pgbackrest/conf.d/voip-ha.conf && echo conf-written'
+	[[ "$output" == *"/usr/bin/pgbackrest is missing: apt-get install pgbackrest"*"nothing was changed"* ]]
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" != *conf-written* ]]
+	snap='stat -c "%a %U:%G %Y %n" /etc/pgbackrest/conf.d/voip-ha.conf /etc/pgbackrest/tls/* /etc/systemd/system/voip-ha-backup-* /var/lib/pgbackrest'
+	run root "dpkg -i /mnt/share/pgbackrest_*.deb >/dev/null 2>&1 && voip-ha-witness backup-host install /mnt/share/bundle.tar && $snap && echo ===
+		voip-ha-witness backup-host install - </mnt/share/bundle.tar && $snap"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+	[[ "$output" == *"installed /etc/pgbackrest/tls/host.key"* ]]
+	[[ "$output" == *"made the repository /var/lib/pgbackrest (postgres, 0750)"* ]]
+	[[ "$output" == *"systemd is not running here: nothing started"* ]]
+	[[ "$output" == *"runuser -u postgres -- pgbackrest --stanza=voip-ha stanza-create"* ]]
+	[[ "$output" == *"640 root:postgres "*" /etc/pgbackrest/tls/host.key"* ]]
+	[[ "$output" == *"640 root:postgres "*" /etc/pgbackrest/conf.d/voip-ha.conf"* ]]
+	[[ "$output" == *"750 postgres:postgres "*" /var/lib/pgbackrest"* ]]
+	first=${output%%===*}
+	second=${output#*===}
+	[[ "$second" != *installed* ]]
+	[ "$(printf '%s\n' "$first" | grep '^[0-9]')" = "$(printf '%s\n' "$second" | grep '^[0-9]')" ]
+	run root 'dpkg -i /mnt/share/pgbackrest_*.deb >/dev/null 2>&1; voip-ha-witness backup-host install /mnt/share/bundle.tar >/dev/null 2>&1
+		touch /var/lib/pgbackrest/a-backup
+		DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voip-ha-witness 2>&1; echo rc=$?
+		ls /etc/pgbackrest/conf.d /etc/pgbackrest/tls /etc/systemd/system 2>&1; ls /var/lib/pgbackrest'
+	[[ "$output" == *"rc=0"* ]]
+	[[ "$output" == *"removed the repository host's pgBackRest files and backup timers"* ]]
+	[[ "$output" == *"left behind: the backup repository /var/lib/pgbackrest (never removed)"* ]]
+	[[ "$output" != *voip-ha.conf* ]]
+	[[ "$output" != *host.key* ]]
+	[[ "$output" != *voip-ha-backup-* ]]
+	[ "${lines[-1]}" = a-backup ]
 }
