@@ -2,24 +2,18 @@
  * view of the pair's repository (`pgbackrest info --output=json`, run as
  * postgres): each backup (label, type, start and stop, size, WAL range),
  * the earliest point a restore reaches (the end of the oldest backup) and
- * the newest WAL archived. Taking backups and restoring are not built yet
- * (doc/DESIGN.md, "Backups"). */
+ * the newest WAL archived. Restoring is `voip-ha restore`; taking backups is
+ * not built yet (doc/DESIGN.md, "Backups"). */
 #include "cli/args.h"
+#include "cli/backup-repo.h"
 #include "cli/cli.h"
-#include "engine/run-as.h"
 #include "lib/cluster-config.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#define PGBACKREST "/usr/bin/pgbackrest"
-#define INFO_MAX (1024 * 1024)
 
 static const char usage_text[] =
 	"usage: voip-ha backup --list [--config FILE]\n"
@@ -113,16 +107,13 @@ int cmd_backup(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG;
 	bool list = false;
 	struct cluster_config cfg;
-	char stanza_opt[96], *out = NULL;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
+	char *out = NULL;
 	int r, ret = EXIT_FAIL;
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &path, NULL },
 		{ "list", 'l', NULL, &list },
 		{ NULL, 0, NULL, NULL },
 	};
-	static const char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
 		return r;
@@ -139,32 +130,7 @@ int cmd_backup(int argc, char **argv)
 		cli_error("backups are off (backup=none in %s)", path);
 		goto done;
 	}
-	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", cfg.backup_stanza);
-	if (geteuid() == 0) {
-		struct passwd *pw = getpwnam("postgres");
-
-		if (!pw) {
-			cli_error("no user postgres: PostgreSQL is not installed");
-			goto done;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (!(out = malloc(INFO_MAX))) {
-		cli_error("out of memory");
-		goto done;
-	}
-	{
-		const char *const argv_info[] = { PGBACKREST, stanza_opt, "--output=json", "info",
-						  NULL };
-
-		r = run_as(argv_info, uid, gid, envp, out, INFO_MAX);
-	}
-	if (r < 0)
-		cli_error("cannot run " PGBACKREST ": %s (is pgbackrest installed?)", strerror(-r));
-	else if (r != 0)
-		cli_error(PGBACKREST " info failed (exit %d)", r);
-	else
+	if (backup_repo_info(&cfg, &out) == 0)
 		ret = print_info(out, cfg.backup_stanza);
 done:
 	free(out);
