@@ -213,16 +213,23 @@ static void clear_markers(void)
 static int run_pgbackrest_restore(const struct restore *rs)
 {
 	static const char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	char stanza[96], path[400], target[128];
+	char stanza[96], path[400], target[128], cmd[200];
 	const char *argv[12];
 	int n = 0;
 
 	snprintf(stanza, sizeof(stanza), "--stanza=%s", rs->ctx.cfg.backup_stanza);
+	/* pgBackRest's own restore_command would name --pg1-path, the place
+	 * it restored to, which is not the data directory once a copy written
+	 * inside a mount point moved up: the node's configuration names it. */
+	snprintf(cmd, sizeof(cmd),
+		 "--recovery-option=restore_command=" PGBACKREST " --stanza=%s archive-get %%f \"%%p\"",
+		 rs->ctx.cfg.backup_stanza);
 	snprintf(path, sizeof(path), "--pg1-path=%s", rs->sw.target);
 	argv[n++] = PGBACKREST;
 	argv[n++] = stanza;
 	argv[n++] = path;
 	argv[n++] = "--log-level-console=warn";
+	argv[n++] = cmd;
 	if (rs->latest) {
 		argv[n++] = "--type=default";
 	} else {
