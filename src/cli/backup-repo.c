@@ -39,12 +39,10 @@ int backup_repo_info(const struct cluster_config *cfg, char **json)
 		return EXIT_FAIL;
 	}
 	{
-		const char *const argv_info[] = { PGBACKREST,
-						  stanza_opt,
-						  "--io-timeout=" BACKUP_IO_TIMEOUT,
-						  "--output=json",
-						  "info",
-						  NULL };
+		const char *const argv_info[] = {
+			PGBACKREST,      stanza_opt, "--io-timeout=" BACKUP_IO_TIMEOUT,
+			"--output=json", "info",     NULL
+		};
 
 		r = run_as(argv_info, uid, gid, envp, out, INFO_MAX);
 	}

@@ -100,10 +100,10 @@ struct monitor {
 	const struct node_ctx *ctx;
 	int peer_misses; /* consecutive probes the peer missed */
 	time_t not_streaming_since;
-	time_t down_since;      /* the local PostgreSQL does not answer */
-	time_t last_restart;    /* the last time a crashed standby was started */
+	time_t down_since;          /* the local PostgreSQL does not answer */
+	time_t last_restart;        /* the last time a crashed standby was started */
 	time_t not_following_since; /* a standby not following a newer primary peer */
-	const char *sync_state; /* sync | degraded | standby | down */
+	const char *sync_state;     /* sync | degraded | standby | down */
 	struct lease_keeper keeper;
 	/* The last round's view, which the lease keeper's thread republishes
 	 * with its own fresher lease fields (one writer at a time). */
@@ -235,11 +235,12 @@ static void follow_primary_peer(struct monitor *m)
 		 unit_is_running("voip-ha-clone.service");
 	c = pg_connect_local("postgres", 2);
 	if (!f.busy && c && PQstatus(c) == CONNECTION_OK &&
-	    pg_query_value(c,
-			   "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'none') || ' ' || "
-			   "(" PG_TIMELINE_SQL ")::text || ' ' || "
-			   "(SELECT system_identifier FROM pg_control_system())::text",
-			   NULL, v, sizeof(v), err, sizeof(err)) == 0) {
+	    pg_query_value(
+		    c,
+		    "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'none') || ' ' || "
+		    "(" PG_TIMELINE_SQL ")::text || ' ' || "
+		    "(SELECT system_identifier FROM pg_control_system())::text",
+		    NULL, v, sizeof(v), err, sizeof(err)) == 0) {
 		unsigned tli = 0;
 		char status[32] = "";
 

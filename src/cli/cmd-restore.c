@@ -173,8 +173,8 @@ static int flush_to_repository(const struct restore *rs)
 	    pg_query_value(c, "SELECT pg_current_xact_id()::text", NULL, seg, sizeof(seg), err,
 			   sizeof(err)) < 0 ||
 	    pg_exec(c, "COMMIT", err, sizeof(err)) < 0 ||
-	    pg_query_value(c, "SELECT pg_walfile_name(pg_switch_wal())", NULL, seg, sizeof(seg), err,
-			   sizeof(err)) < 0) {
+	    pg_query_value(c, "SELECT pg_walfile_name(pg_switch_wal())", NULL, seg, sizeof(seg),
+			   err, sizeof(err)) < 0) {
 		refuse("cannot switch WAL on the local primary: %s", err);
 		goto out;
 	}
@@ -222,7 +222,8 @@ static int run_pgbackrest_restore(const struct restore *rs)
 	 * it restored to, which is not the data directory once a copy written
 	 * inside a mount point moved up: the node's configuration names it. */
 	snprintf(cmd, sizeof(cmd),
-		 "--recovery-option=restore_command=" PGBACKREST " --stanza=%s archive-get %%f \"%%p\"",
+		 "--recovery-option=restore_command=" PGBACKREST
+		 " --stanza=%s archive-get %%f \"%%p\"",
 		 rs->ctx.cfg.backup_stanza);
 	snprintf(path, sizeof(path), "--pg1-path=%s", rs->sw.target);
 	argv[n++] = PGBACKREST;
@@ -295,16 +296,11 @@ static int wait_promoted(const struct restore *rs)
  * pg_rewind. */
 static int settle_primary(const struct restore *rs, char *err, size_t errlen)
 {
-	static const char *const reset[] = { "restore_command",
-					     "recovery_target",
-					     "recovery_target_name",
-					     "recovery_target_time",
-					     "recovery_target_xid",
-					     "recovery_target_lsn",
-					     "recovery_target_inclusive",
-					     "recovery_target_action",
-					     "recovery_target_timeline",
-					     NULL };
+	static const char *const reset[] = { "restore_command",           "recovery_target",
+					     "recovery_target_name",      "recovery_target_time",
+					     "recovery_target_xid",       "recovery_target_lsn",
+					     "recovery_target_inclusive", "recovery_target_action",
+					     "recovery_target_timeline",  NULL };
 	PGconn *c = pg_connect_local("postgres", 5);
 	char sql[128];
 	int r = 0;
@@ -390,8 +386,8 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 		snprintf(what, sizeof(what), "%s", rs->target.utc);
 	snprintf(line, sizeof(line), "%s\n", what);
 	if ((r = mkdir_parents(VOIPHA_RESTORING, 0755)) < 0 ||
-	    (r = atomic_write(VOIPHA_RESTORING, line, strlen(line), 0644, AW_KEEP_OWNER,
-			      (gid_t)-1, NULL)) < 0 ||
+	    (r = atomic_write(VOIPHA_RESTORING, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
+			      NULL)) < 0 ||
 	    (r = touch_maintenance()) < 0) {
 		clear_markers();
 		return refuse("cannot write the restore markers: %s", strerror(-r));
@@ -450,8 +446,7 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 	{
 		unsigned tli = local_timeline();
 
-		cli_note("restore: this node is the primary on timeline %u, back at %s", tli,
-			 what);
+		cli_note("restore: this node is the primary on timeline %u, back at %s", tli, what);
 		syslog(LOG_WARNING, "restore: done; primary on timeline %u at %s", tli, what);
 		history_add("restore", "ok", "primary on timeline %u at %s%s%s", tli, what,
 			    rs->sw.old[0] ? "; old data in " : "", rs->sw.old);
@@ -484,15 +479,15 @@ int cmd_restore(int argc, char **argv)
 	char err[400];
 	int r;
 	const struct cli_opt opts[] = {
-		{ "config", 'c', &config, NULL },  { "time", 't', &time_arg, NULL },
-		{ "latest", 'l', NULL, &latest },  { "yes", 'y', NULL, &yes },
+		{ "config", 'c', &config, NULL },      { "time", 't', &time_arg, NULL },
+		{ "latest", 'l', NULL, &latest },      { "yes", 'y', NULL, &yes },
 		{ "peer-wait", 'w', &wait_arg, NULL }, { NULL, 0, NULL, NULL },
 	};
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
 		return r;
-	if (wait_arg && (r = cli_number_arg("peer-wait", wait_arg, 0, 86400,
-					    "a number of seconds", &peer_wait)) >= 0)
+	if (wait_arg && (r = cli_number_arg("peer-wait", wait_arg, 0, 86400, "a number of seconds",
+					    &peer_wait)) >= 0)
 		return r;
 	memset(&rs, 0, sizeof(rs));
 	if (!!time_arg == latest) {

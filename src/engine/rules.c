@@ -201,7 +201,8 @@ bool rule_follow_rebuild(const struct follow_view *f, char *why, size_t len)
 		return false;
 	}
 	if (f->not_following_s < FOLLOW_AFTER_S) {
-		snprintf(why, len, "the primary peer is on timeline %u, this standby on %u: waiting",
+		snprintf(why, len,
+			 "the primary peer is on timeline %u, this standby on %u: waiting",
 			 f->peer_tli, f->local_tli);
 		return false;
 	}

@@ -103,13 +103,13 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 
 /* A standby and its primary peer, for rule_follow_rebuild. */
 struct follow_view {
-	bool streaming;        /* the local WAL receiver streams */
-	bool busy;             /* fenced, a rebuild, clone or restore runs, maintenance */
-	bool peer_primary;     /* the peer answers as a primary */
-	bool same_system;      /* of this database system (its system id) */
-	bool vip_here;         /* this node holds the VIP */
-	unsigned local_tli;    /* the standby's timeline */
-	unsigned peer_tli;     /* the primary's */
+	bool streaming;            /* the local WAL receiver streams */
+	bool busy;                 /* fenced, a rebuild, clone or restore runs, maintenance */
+	bool peer_primary;         /* the peer answers as a primary */
+	bool same_system;          /* of this database system (its system id) */
+	bool vip_here;             /* this node holds the VIP */
+	unsigned local_tli;        /* the standby's timeline */
+	unsigned peer_tli;         /* the primary's */
 	long long not_following_s; /* how long all of the above has held */
 };
 #define FOLLOW_AFTER_S 10

@@ -83,7 +83,8 @@ int pitime_parse(const char *s, struct pitime *out, char *err, size_t errlen)
 			p++;
 		if (*p) {
 			if (!digits(p, 2, &om))
-				return bad(err, errlen, s, "the offset is not +HH, +HHMM or +HH:MM");
+				return bad(err, errlen, s,
+					   "the offset is not +HH, +HHMM or +HH:MM");
 			p += 2;
 		}
 		if (oh > 15 || om > 59)
@@ -119,9 +120,9 @@ int pitime_parse(const char *s, struct pitime *out, char *err, size_t errlen)
 		mm = (int)(mp < 10 ? mp + 3 : mp - 9);
 		yy = (int)(yoe + era * 400 + (mm <= 2));
 		if (usec)
-			snprintf(out->utc, sizeof(out->utc), "%04d-%02d-%02d %02d:%02d:%02d.%06u+00",
-				 yy, mm, dd, (int)(rem / 3600), (int)(rem % 3600 / 60),
-				 (int)(rem % 60), usec);
+			snprintf(out->utc, sizeof(out->utc),
+				 "%04d-%02d-%02d %02d:%02d:%02d.%06u+00", yy, mm, dd,
+				 (int)(rem / 3600), (int)(rem % 3600 / 60), (int)(rem % 60), usec);
 		else
 			snprintf(out->utc, sizeof(out->utc), "%04d-%02d-%02d %02d:%02d:%02d+00", yy,
 				 mm, dd, (int)(rem / 3600), (int)(rem % 3600 / 60),

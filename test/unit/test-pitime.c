@@ -74,6 +74,6 @@ static const char *name(const void *row)
 
 int main(void)
 {
-	return run_table("pitime", one, (void *)rows, sizeof(rows[0]), sizeof(rows) / sizeof(rows[0]),
-			 name);
+	return run_table("pitime", one, (void *)rows, sizeof(rows[0]),
+			 sizeof(rows) / sizeof(rows[0]), name);
 }
