@@ -14,7 +14,9 @@
 #   new timeline archived to the repository.
 # The second drill runs after a failover (keepalived stopped on the primary,
 # the standby takes over, the old primary rejoins) that happened after the
-# backup: the restore replays across that timeline switch. TAP on stdout.
+# backup: the restore replays across that timeline switch, on node2, whose
+# data directory is a mount point (the old data kept inside it). TAP on
+# stdout.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -31,6 +33,10 @@ if ! pair_stage_debs; then
 	tap_done
 	exit 1
 fi
+# node2's data directory is a mount point (a separate database disk): a
+# restore there keeps the old data inside it (datadir.c), where a rename
+# fails.
+E2E_PGDATA_MOUNT[node2]=$E2E_WORK/node2-pgdata
 e2e_node_create "$BK_REPO" "$PAIR_WITNESS/24"
 e2e_node_boot "$BK_REPO"
 for n in node1 node2; do e2e_node_create "$n" "${PAIR_ADDR[$n]}/24"; done
@@ -154,6 +160,8 @@ drill() {
 	tap_ok "$tag: the pair is healthy (one VIP holder, the other streaming) with no other step, within 300 s" \
 		wait_for 300 healthy
 	tap_ok "$tag: the VIP stayed on $p" test "$(holder)" = "$p"
+	tap_ok "$tag: the data directory of before is kept on $p" \
+		e2e_sh "$p" "ls -d $E2E_PGDATA.voip-ha-old-* $E2E_PGDATA/pgsql_tmp.voip-ha-old-* 2>/dev/null | grep -q ."
 	tap_ok "$tag: the standby $(other "$p") has the restored rows" \
 		wait_for 30 test "$(pg "$(other "$p")" "SELECT count(*) FROM drill_$tag")" = 20
 	pg "$p" "SELECT pg_switch_wal()" >/dev/null
