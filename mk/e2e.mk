@@ -6,7 +6,8 @@
 # The failover fault matrix (test/e2e/failover.sh: the refusals, the health
 # check's cost once, each of the six scenarios once) is part of CI; `make
 # failover-bench` runs scenarios 1, 2, 4 and 6 ten times each.
-E2E_SUITES += check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter check-e2e-upgrade
+E2E_SUITES += check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter check-e2e-upgrade \
+	check-e2e-backup
 
 # Each suite writes its TAP stream; the scenario scripts exit non-zero on a
 # failed test point, which make -k tolerates (the summary counts the TAP).
@@ -60,6 +61,13 @@ check-e2e-failover-arbiter: export PAIR_ARBITER = 1
 check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
 	$(call e2e_pair_suite,e2e-failover-arbiter,test/e2e/failover.sh)
 
+# The restore drill of issue 15 (test/e2e/backup.sh): a third machine (the
+# witness's address) holds the pgBackRest repository; rows deleted by mistake
+# come back with `voip-ha restore --time`, the pair healthy again with no
+# other step; again after a failover between the backup and the mistake.
+check-e2e-backup: $(E2E_DEB_STAMP)
+	$(call e2e_pair_suite,e2e-backup,test/e2e/backup.sh)
+
 # The rolling upgrade of README "Upgrading" (test/e2e/upgrade.sh): builds N
 # (this tree as 0.1.0~prev, or `git archive $(UPGRADE_FROM)`) and N+1 (this
 # tree as 0.1.0+next with one controlled configuration change) itself, then
@@ -106,7 +114,7 @@ failover-bench:
 	mv test/bench/results/failover-arbiter.txt.new test/bench/results/failover-arbiter.txt
 	@cat test/bench/results/failover.txt test/bench/results/failover-arbiter.txt
 
-.PHONY: check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter check-e2e-upgrade bench-bringup failover-bench
+.PHONY: check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter check-e2e-upgrade check-e2e-backup bench-bringup failover-bench
 
 # The bring-up systemd drop-ins (debian/dropins/<unit>.d/voip-ha.conf) are
 # installed by debian/voip-ha-node.install.

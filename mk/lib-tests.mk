@@ -1,7 +1,7 @@
 # Tests of libvoipha: cmocka unit tests (check-unit-lib) and libFuzzer targets
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
 LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
-	restart-pending tls-cert tar \
+	restart-pending tls-cert tar pitime \
 	rules history
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 

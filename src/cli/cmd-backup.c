@@ -1,31 +1,27 @@
 /* voip-ha backup: the pair's pgBackRest backups (doc/DESIGN.md, "Backups").
  * --list: what a restore can reach, from pgBackRest's own view of the
- * repository (`pgbackrest info --output=json`, run as postgres): each backup
- * (label, type, start and stop, size, WAL range), the earliest point a
- * restore reaches (the end of the oldest backup) and the newest WAL
- * archived. --type full|diff|incr: take one now; with backup=path on this
- * node (pgBackRest reads the files from the standby), with backup=repo-host
- * it is refused, naming the command to run on the repository host (where
- * pgBackRest runs `backup` when the repository is remote). --if-standby:
- * the ExecCondition of the nodes' backup timers (backup=path): exit 0 only
- * on the node that is the standby now, so one node takes the backup. */
+ * repository (`pgbackrest info --output=json`, run as postgres, bounded
+ * wait: cli/backup-repo.c): each backup (label, type, start and stop, size,
+ * WAL range), the earliest point a restore reaches (the end of the oldest
+ * backup) and the newest WAL archived. --type full|diff|incr: take one now;
+ * with backup=path on this node (pgBackRest reads the files from the
+ * standby), with backup=repo-host it is refused, naming the command to run
+ * on the repository host (where pgBackRest runs `backup` when the repository
+ * is remote). --if-standby: the ExecCondition of the nodes' backup timers
+ * (backup=path): exit 0 only on the node that is the standby now, so one
+ * node takes the backup. Restoring is `voip-ha restore`. */
 #include "cli/args.h"
+#include "cli/backup-repo.h"
 #include "cli/cli.h"
 #include "engine/pg-local.h"
 #include "engine/run-as.h"
 #include "lib/cluster-config.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#define PGBACKREST "/usr/bin/pgbackrest"
-#define INFO_MAX (1024 * 1024)
 
 static const char usage_text[] =
 	"usage: voip-ha backup --list [--config FILE]\n"
@@ -39,25 +35,6 @@ static const char usage_text[] =
 	"backup timers' condition), else 1.\n";
 
 static const char *const envp_pg[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-
-/* The postgres ids to run pgBackRest with (unchanged when not root). */
-static int postgres_ids(uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw;
-
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (geteuid() != 0)
-		return 0;
-	pw = getpwnam("postgres");
-	if (!pw) {
-		cli_error("no user postgres: PostgreSQL is not installed");
-		return -1;
-	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	return 0;
-}
 
 /* Is the local PostgreSQL a standby? 1, 0, or -1 when it does not answer. */
 static int local_in_recovery(void)
@@ -117,7 +94,7 @@ static int take(const struct cluster_config *cfg, const char *path, const char *
 		cli_error("backups are off (backup=none in %s)", path);
 		return EXIT_FAIL;
 	}
-	if (postgres_ids(&uid, &gid) < 0)
+	if (backup_postgres_ids(&uid, &gid) != 0)
 		return EXIT_FAIL;
 	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", cfg->backup_stanza);
 	snprintf(type_opt, sizeof(type_opt), "--type=%s", type);
@@ -225,9 +202,7 @@ int cmd_backup(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG, *type = NULL;
 	bool list = false, standby = false;
 	struct cluster_config cfg;
-	char stanza_opt[96], *out = NULL;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
+	char *out = NULL;
 	int r, ret = EXIT_FAIL;
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &path, NULL }, { "list", 'l', NULL, &list },
@@ -252,24 +227,7 @@ int cmd_backup(int argc, char **argv)
 		cli_error("backups are off (backup=none in %s)", path);
 		goto done;
 	}
-	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", cfg.backup_stanza);
-	if (postgres_ids(&uid, &gid) < 0)
-		goto done;
-	if (!(out = malloc(INFO_MAX))) {
-		cli_error("out of memory");
-		goto done;
-	}
-	{
-		const char *const argv_info[] = { PGBACKREST, stanza_opt, "--output=json", "info",
-						  NULL };
-
-		r = run_as(argv_info, uid, gid, envp_pg, out, INFO_MAX);
-	}
-	if (r < 0)
-		cli_error("cannot run " PGBACKREST ": %s (is pgbackrest installed?)", strerror(-r));
-	else if (r != 0)
-		cli_error(PGBACKREST " info failed (exit %d)", r);
-	else
+	if (backup_repo_info(&cfg, &out) == 0)
 		ret = print_info(out, cfg.backup_stanza);
 done:
 	free(out);

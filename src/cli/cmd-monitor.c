@@ -13,6 +13,7 @@
  *     which `voip-ha status` and voip-admind's /metrics read.
  * --once runs one round (tests). */
 #include "cli/args.h"
+#include "engine/pg-probe.h"
 #include "engine/pg-session.h"
 #include "lib/sockaddr.h"
 #include "cli/cli.h"
@@ -99,9 +100,10 @@ struct monitor {
 	const struct node_ctx *ctx;
 	int peer_misses; /* consecutive probes the peer missed */
 	time_t not_streaming_since;
-	time_t down_since;      /* the local PostgreSQL does not answer */
-	time_t last_restart;    /* the last time a crashed standby was started */
-	const char *sync_state; /* sync | degraded | standby | down */
+	time_t down_since;          /* the local PostgreSQL does not answer */
+	time_t last_restart;        /* the last time a crashed standby was started */
+	time_t not_following_since; /* a standby not following a newer primary peer */
+	const char *sync_state;     /* sync | degraded | standby | down */
 	struct lease_keeper keeper;
 	/* The last round's view, which the lease keeper's thread republishes
 	 * with its own fresher lease fields (one writer at a time). */
@@ -215,6 +217,72 @@ static void restart_crashed_standby(struct monitor *m)
 	}
 }
 
+/* A standby that does not stream while its peer is a primary on a newer
+ * timeline (the peer was brought back to a point in time by voip-ha
+ * restore, a timeline that forked off before this standby's position)
+ * never follows it: it is fenced and rebuilt from the peer
+ * (rule_follow_rebuild). Asks the peer only while not streaming. */
+static void follow_primary_peer(struct monitor *m)
+{
+	const struct node_ctx *ctx = m->ctx;
+	struct follow_view f = { 0 };
+	struct pg_probe peer;
+	PGconn *c;
+	char v[96] = "", err[256], why[300], sysid[32] = "";
+
+	f.busy = access(VOIPHA_FENCED, F_OK) == 0 || access(VOIPHA_RESTORING, F_OK) == 0 ||
+		 in_maintenance() || unit_is_running(VOIPHA_REBUILD_UNIT) ||
+		 unit_is_running("voip-ha-clone.service");
+	c = pg_connect_local("postgres", 2);
+	if (!f.busy && c && PQstatus(c) == CONNECTION_OK &&
+	    pg_query_value(
+		    c,
+		    "SELECT coalesce((SELECT status FROM pg_stat_wal_receiver), 'none') || ' ' || "
+		    "(" PG_TIMELINE_SQL ")::text || ' ' || "
+		    "(SELECT system_identifier FROM pg_control_system())::text",
+		    NULL, v, sizeof(v), err, sizeof(err)) == 0) {
+		unsigned tli = 0;
+		char status[32] = "";
+
+		if (sscanf(v, "%31s %u %31s", status, &tli, sysid) == 3) {
+			f.streaming = strcmp(status, "streaming") == 0;
+			f.local_tli = tli;
+		} else {
+			f.streaming = true; /* unreadable: do nothing */
+		}
+	} else {
+		f.streaming = true;
+	}
+	PQfinish(c);
+	if (f.streaming || f.busy) {
+		m->not_following_since = 0;
+		return;
+	}
+	f.vip_here = address_is_local(ctx->vip);
+	if (pg_probe(ctx, ctx->peer_addr, 2, &peer) == 0) {
+		f.peer_primary = peer.primary;
+		f.peer_tli = peer.timeline;
+		f.same_system = strcmp(peer.sysid, sysid) == 0;
+	}
+	if (!f.peer_primary || !f.same_system || f.peer_tli <= f.local_tli || f.vip_here) {
+		m->not_following_since = 0;
+		return;
+	}
+	if (m->not_following_since == 0)
+		m->not_following_since = time(NULL);
+	f.not_following_s = time(NULL) - m->not_following_since;
+	if (!rule_follow_rebuild(&f, why, sizeof(why)))
+		return;
+	m->not_following_since = 0;
+	syslog(LOG_WARNING, "%s", why);
+	if (fence_mark(why) < 0) {
+		syslog(LOG_ERR, "cannot write %s: not rebuilding", VOIPHA_FENCED);
+		return;
+	}
+	history_add("follow", "ok", "%s", why);
+	systemctl("start", VOIPHA_REBUILD_UNIT, true);
+}
+
 static void round_once(struct monitor *m)
 {
 	const struct node_ctx *ctx = m->ctx;
@@ -234,6 +302,10 @@ static void round_once(struct monitor *m)
 		restart_crashed_standby(m);
 	else
 		m->down_since = 0;
+	if (role == PG_STANDBY)
+		follow_primary_peer(m);
+	else
+		m->not_following_since = 0;
 	if (role != PG_PRIMARY) {
 		m->sync_state = role == PG_STANDBY ? "standby" : "down";
 		m->not_streaming_since = 0;

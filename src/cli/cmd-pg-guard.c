@@ -5,6 +5,9 @@
  *  - clone still pending (fresh cluster from pg_createcluster, never cloned):
  *    refuse to start; voip-ha-clone.service clones and starts it;
  *  - standby.signal present (the node was a standby): start, as a standby;
+ *  - `voip-ha restore` runs (its marker) and the data directory waits for
+ *    its point-in-time recovery (recovery.signal): start; it promotes on a
+ *    timeline newer than the peer's, which then rebuilds from it;
  *  - fenced (voip-ha notify/fence stopped it as a primary that gave up the
  *    VIP): refuse; voip-ha-rebuild.service makes it a standby first;
  *  - the node was a primary, and the peer answers with the same system id
@@ -96,6 +99,12 @@ int cmd_pg_guard(int argc, char **argv)
 	}
 	if (pg_local_is_standby_dir(&ctx))
 		goto out;
+	if (access(VOIPHA_RESTORING, F_OK) == 0 && pg_local_is_recovery_dir(&ctx)) {
+		cli_note("pg-guard: %s starts for the point-in-time recovery of voip-ha restore "
+			 "(%s)",
+			 instance, VOIPHA_RESTORING);
+		goto out;
+	}
 	if (access(VOIPHA_FENCED, F_OK) == 0) {
 		cli_error("pg-guard: %s is fenced (%s): it starts again only as a standby, "
 			  "once voip-ha-rebuild.service has made it one",

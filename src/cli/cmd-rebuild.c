@@ -64,26 +64,6 @@ static int peer_ready(const struct node_ctx *ctx, struct pg_probe *peer, char *w
 	return 0;
 }
 
-/* Units of the stack that failed while PostgreSQL was away (Kamailio
- * cannot start without its database; keepalived's ExecStartPre check
- * times out) start again now. One an operator stopped (inactive) stays so. */
-static void restart_failed_units(void)
-{
-	static const char *const units[] = { "voip-admin.service", "kamailio.service",
-					     "freeswitch.service", "keepalived.service", NULL };
-	size_t i;
-
-	for (i = 0; units[i]; i++) {
-		if (!unit_is_failed(units[i]))
-			continue;
-		cli_note("rebuild: starting %s again (it failed while PostgreSQL was down)",
-			 units[i]);
-		if (unit_start_again(units[i]) != 0)
-			cli_error("rebuild: cannot start %s again (see systemctl status %s)",
-				  units[i], units[i]);
-	}
-}
-
 static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 {
 	struct pg_probe peer;
@@ -163,7 +143,7 @@ static int rebuild(const struct node_ctx *ctx, bool basebackup_only)
 	cli_note("rebuild: this node is a standby streaming from %s (%s)", ctx->peer_name, how);
 	syslog(LOG_WARNING, "rebuild: done by %s; streaming from %s", how, ctx->peer_name);
 	history_add("rebuild", "ok", "%s from %s", how, ctx->peer_name);
-	restart_failed_units();
+	restart_failed_units("rebuild");
 	return EXIT_OK;
 }
 
@@ -198,7 +178,7 @@ static bool lift_fence_if_nobody_took_over(const struct node_ctx *ctx, time_t *s
 		return false;
 	if (pg_local_start(ctx) != 0)
 		cli_error("rebuild: cannot start the local cluster again");
-	restart_failed_units();
+	restart_failed_units("rebuild");
 	return true;
 }
 

@@ -301,6 +301,9 @@ int cmd_status(int argc, char **argv)
 		     "serving without the witness (failsafe): a second failure stops the writes");
 	if (fenced)
 		warn(&w, "this node is fenced (its PostgreSQL may only start as a standby)");
+	if (access(VOIPHA_RESTORING, F_OK) == 0)
+		warn(&w, "voip-ha restore runs here or was interrupted (%s; see the history)",
+		     VOIPHA_RESTORING);
 	if (l.role == PG_DOWN)
 		warn(&w, "the local PostgreSQL is down");
 

@@ -23,6 +23,9 @@ struct node_ctx;
  * Holds the reason, one line. */
 #define VOIPHA_FENCED "/var/lib/voip-ha/fenced"
 #define VOIPHA_REBUILD_UNIT "voip-ha-rebuild.service"
+/* While it exists `voip-ha restore` runs: pg-guard lets the local cluster
+ * start for its point-in-time recovery (recovery.signal). Holds the target. */
+#define VOIPHA_RESTORING "/var/lib/voip-ha/restoring"
 
 /* Decides whether the local primary must stop being writable now that it
  * gives up (or never got) the VIP. left_master: it held the VIP (FAULT,

@@ -78,6 +78,23 @@ int unit_start_again(const char *unit)
 	return r != 0 ? r : systemctl("restart", unit, true);
 }
 
+void restart_failed_units(const char *who)
+{
+	static const char *const units[] = { "voip-admin.service", "kamailio.service",
+					     "freeswitch.service", "keepalived.service", NULL };
+	size_t i;
+
+	for (i = 0; units[i]; i++) {
+		if (!unit_is_failed(units[i]))
+			continue;
+		cli_note("%s: starting %s again (it failed while PostgreSQL was down)", who,
+			 units[i]);
+		if (unit_start_again(units[i]) != 0)
+			cli_error("%s: cannot start %s again (see systemctl status %s)", who,
+				  units[i], units[i]);
+	}
+}
+
 void pg_unit_name(const struct node_ctx *ctx, char *buf, size_t len)
 {
 	snprintf(buf, len, "postgresql@%s.service", ctx->instance);
@@ -203,6 +220,14 @@ int pg_local_start_nowait(const struct node_ctx *ctx)
 		return systemctl("start", unit, true);
 	}
 	return pg_ctlcluster(ctx, "start");
+}
+
+bool pg_local_is_recovery_dir(const struct node_ctx *ctx)
+{
+	char path[sizeof(ctx->datadir) + 32];
+
+	snprintf(path, sizeof(path), "%s/recovery.signal", ctx->datadir);
+	return access(path, F_OK) == 0;
 }
 
 bool pg_local_is_standby_dir(const struct node_ctx *ctx)

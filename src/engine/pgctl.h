@@ -43,6 +43,11 @@ bool unit_is_running(const char *unit);
  * its start limit refuses even a manual start). 0, or an exit status /
  * -errno. */
 int unit_start_again(const char *unit);
+/* Units of the stack that failed while PostgreSQL was away (Kamailio
+ * cannot start without its database; keepalived's ExecStartPre check
+ * times out) start again, each noted with who ("rebuild"). One an operator
+ * stopped (inactive) stays so. */
+void restart_failed_units(const char *who);
 
 /* Stops / starts the local cluster: through systemd when it runs (so the
  * unit's state stays true and pg-guard runs before a start), else with
@@ -63,6 +68,9 @@ int pg_local_start_nowait(const struct node_ctx *ctx);
 /* true when the data directory is a standby's (standby.signal), whether
  * the server runs or not. */
 bool pg_local_is_standby_dir(const struct node_ctx *ctx);
+/* true when the data directory is set up for a point-in-time recovery
+ * (recovery.signal: pgBackRest's restore wrote it). */
+bool pg_local_is_recovery_dir(const struct node_ctx *ctx);
 
 /* true while the data directory has a live postmaster.pid. */
 bool pg_local_running(const struct node_ctx *ctx);

@@ -192,3 +192,23 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 	}
 	return true;
 }
+
+bool rule_follow_rebuild(const struct follow_view *f, char *why, size_t len)
+{
+	if (f->streaming || f->busy || f->vip_here || !f->peer_primary || !f->same_system ||
+	    f->peer_tli <= f->local_tli) {
+		snprintf(why, len, "following: nothing to do");
+		return false;
+	}
+	if (f->not_following_s < FOLLOW_AFTER_S) {
+		snprintf(why, len,
+			 "the primary peer is on timeline %u, this standby on %u: waiting",
+			 f->peer_tli, f->local_tli);
+		return false;
+	}
+	snprintf(why, len,
+		 "the peer is the primary on timeline %u and this standby (timeline %u) has not "
+		 "followed it for %lld s: rebuilding from it",
+		 f->peer_tli, f->local_tli, f->not_following_s);
+	return true;
+}

@@ -101,4 +101,26 @@ enum primary_action rule_primary(const struct situation *s, bool lease_valid, ch
 bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsafe, char *why,
 		       size_t len);
 
+/* A standby and its primary peer, for rule_follow_rebuild. */
+struct follow_view {
+	bool streaming;            /* the local WAL receiver streams */
+	bool busy;                 /* fenced, a rebuild, clone or restore runs, maintenance */
+	bool peer_primary;         /* the peer answers as a primary */
+	bool same_system;          /* of this database system (its system id) */
+	bool vip_here;             /* this node holds the VIP */
+	unsigned local_tli;        /* the standby's timeline */
+	unsigned peer_tli;         /* the primary's */
+	long long not_following_s; /* how long all of the above has held */
+};
+#define FOLLOW_AFTER_S 10
+/* Must a standby that does not stream rebuild from its peer? Yes when the
+ * peer is a primary of this database system on a newer timeline and the
+ * standby has not followed it for FOLLOW_AFTER_S seconds: that timeline
+ * forked off before this standby's position (the peer was restored to a
+ * point in time by voip-ha restore), so it never will. A promotion's new
+ * timeline (failover, switchover) forks at the end of what the standby
+ * had: the standby follows it (and the old primary is fenced and rebuilt
+ * anyway). */
+bool rule_follow_rebuild(const struct follow_view *f, char *why, size_t len);
+
 #endif

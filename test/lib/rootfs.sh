@@ -15,7 +15,10 @@ STAMP=$ROOTFS/.voip-ha-rootfs-v1
 # Packages preinstalled in the base (runtime dependencies of the stack).
 EXTRA="postgresql-15 postgresql-common postgresql-contrib kamailio kamailio-postgres-modules \
 keepalived lsyncd rsync ucf debconf-utils iproute2 iputils-ping procps sip-tester curl \
-libpq5 libcjson1 libmicrohttpd12 libsystemd0 libexpat1 libssl3 ca-certificates less"
+libpq5 libcjson1 libmicrohttpd12 libsystemd0 libexpat1 libssl3 ca-certificates less pgbackrest"
+# Added to EXTRA after caches were built: a cache that lacks one gets it
+# installed (under the lock), so no cache has to be rebuilt from scratch.
+LATE="pgbackrest"
 
 mirror() {
 	local uri
@@ -60,5 +63,14 @@ flock 9
 if [ ! -e "$STAMP" ]; then
 	rm -rf "$ROOTFS"
 	build
+fi
+missing=
+for p in $LATE; do
+	[ -e "$ROOTFS/var/lib/dpkg/info/$p.list" ] || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	nspawn_prepare
+	systemd-nspawn -q -D "$ROOTFS" --register=no --keep-unit \
+		/bin/sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing && apt-get clean" >&2
 fi
 echo "$ROOTFS"

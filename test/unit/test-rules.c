@@ -405,8 +405,72 @@ static const char *row_name(const void *row)
 	return ((const struct row *)row)->name;
 }
 
+/* A standby left behind by a restore of its peer (rule_follow_rebuild). */
+struct follow_row {
+	const char *name;
+	struct follow_view f;
+	bool want;
+};
+
+#define LOCAL_TL2 .local_tli = 2
+#define RESTORED_PEER .peer_primary = true, .same_system = true, LOCAL_TL2, .peer_tli = 3
+
+static struct follow_row follow_rows[] = {
+	{ "restored peer, not followed for 10 s: rebuild",
+	  { RESTORED_PEER, .not_following_s = FOLLOW_AFTER_S },
+	  true },
+	{ "restored peer, not followed for 9 s: wait",
+	  { RESTORED_PEER, .not_following_s = 9 },
+	  false },
+	{ "restored peer but the standby streams: nothing",
+	  { RESTORED_PEER, .streaming = true, .not_following_s = 60 },
+	  false },
+	{ "restored peer, a rebuild or restore already runs: nothing",
+	  { RESTORED_PEER, .busy = true, .not_following_s = 60 },
+	  false },
+	{ "restored peer, this node holds the VIP: nothing",
+	  { RESTORED_PEER, .vip_here = true, .not_following_s = 60 },
+	  false },
+	{ "peer is a standby: nothing",
+	  { .same_system = true, LOCAL_TL2, .peer_tli = 3, .not_following_s = 60 },
+	  false },
+	{ "peer of another database system: nothing",
+	  { .peer_primary = true, LOCAL_TL2, .peer_tli = 3, .not_following_s = 60 },
+	  false },
+	{ "primary on the same timeline, link down: nothing",
+	  { .peer_primary = true,
+	    .same_system = true,
+	    LOCAL_TL2,
+	    .peer_tli = 2,
+	    .not_following_s = 60 },
+	  false },
+	{ "primary on an older timeline: nothing",
+	  { .peer_primary = true,
+	    .same_system = true,
+	    LOCAL_TL2,
+	    .peer_tli = 1,
+	    .not_following_s = 60 },
+	  false },
+};
+
+static void test_follow(void **state)
+{
+	const struct follow_row *r = *state;
+	char why[300];
+
+	assert_int_equal(rule_follow_rebuild(&r->f, why, sizeof(why)), r->want);
+	assert_true(why[0] != '\0');
+}
+
+static const char *follow_name(const void *row)
+{
+	return ((const struct follow_row *)row)->name;
+}
+
 int main(void)
 {
 	return run_table("rules", test_row, rows, sizeof(rows[0]), sizeof(rows) / sizeof(rows[0]),
-			 row_name);
+			 row_name) +
+	       run_table("follow", test_follow, follow_rows, sizeof(follow_rows[0]),
+			 sizeof(follow_rows) / sizeof(follow_rows[0]), follow_name);
 }

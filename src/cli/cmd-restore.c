@@ -1,0 +1,521 @@
+/* voip-ha restore: bring the pair back to a point in time (or the newest
+ * archived WAL) from its pgBackRest repository. Run on the node that holds
+ * the VIP, whose PostgreSQL is the primary (doc/DESIGN.md, "Backups",
+ * Restore):
+ *
+ *   1. refuse, with nothing changed: no --yes, a malformed time, both or
+ *      neither of --time and --latest, backups off, a repository that does
+ *      not answer (bounded: BACKUP_IO_TIMEOUT), a time before the end of
+ *      the oldest backup or in the future, this node not the primary
+ *      holding the VIP, a restore already marked in progress;
+ *   2. commit one transaction (a commit record after the target, where
+ *      recovery stops), switch WAL and wait until the archiver has pushed
+ *      it (refused when it does not within ARCHIVE_WAIT s);
+ *   3. the maintenance marker (check keeps the VIP here, so the peer's
+ *      standby never promotes) and the restore marker (pg-guard lets the
+ *      point-in-time recovery start); PostgreSQL stops;
+ *   4. the data directory is set aside (datadir.h: renamed, or kept inside
+ *      itself where it is a mount point or another file system) and
+ *      pgBackRest restores into the empty place; on any failure the
+ *      restored copy goes and the old data comes back and runs again;
+ *   5. PostgreSQL starts, recovers to the target and promotes (a new
+ *      timeline: PostgreSQL picks one above every history file in the
+ *      repository, so no archived timeline is overwritten), archives it
+ *      (archive_mode stays on), and the recovery settings pgBackRest wrote
+ *      into postgresql.auto.conf are reset (a standby copied from here
+ *      must not inherit a recovery target); replication starts degraded;
+ *   6. the markers go: the node serves; the peer's monitor sees a primary
+ *      on a newer timeline it cannot follow and rebuilds (rebuild.c); this
+ *      command waits up to --peer-wait s for it to stream.
+ * The data directory that was there stays set aside (its path printed);
+ * the next clone or rebuild on this node prunes all but the newest copy. */
+#include "cli/args.h"
+#include "cli/backup-repo.h"
+#include "cli/cli.h"
+#include "engine/datadir.h"
+#include "engine/failover.h"
+#include "engine/history.h"
+#include "engine/pg-session.h"
+#include "engine/pgctl.h"
+#include "engine/run-as.h"
+#include "lib/atomic-write.h"
+#include "lib/pitime.h"
+#include "lib/sockaddr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
+
+#define ARCHIVE_WAIT 60
+#define RECOVERY_WAIT 3600
+#define START_GRACE 20
+
+static const char usage_text[] =
+	"usage: voip-ha restore (--time 'YYYY-MM-DD HH:MM:SS' | --latest) --yes\n"
+	"                       [--config FILE] [--peer-wait SECONDS]\n"
+	"Bring the pair back to a point in time from its pgBackRest repository: this node\n"
+	"(the primary holding the VIP) restores, recovers to the point and becomes the\n"
+	"primary on a new timeline; the peer rebuilds from it. The time is UTC unless it\n"
+	"names an offset (+07:00, Z); fractions of a second are allowed. --latest: up to\n"
+	"the newest archived WAL. The data directory that was there is kept aside.\n"
+	"--peer-wait: how long to wait for the peer to stream again (default 600).\n";
+
+struct restore {
+	struct node_ctx ctx;
+	struct pitime target; /* unused with latest */
+	bool latest;
+	struct datadir_swap sw;
+	bool stopped, set_aside;
+};
+
+static int refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "restore refused: <why>; nothing was changed". EXIT_FAIL. */
+static int refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("voip-ha: restore refused: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; nothing was changed\n", stderr);
+	return EXIT_FAIL;
+}
+
+static void fmt_utc(int64_t t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&s, &tm));
+}
+
+/* The repository answers, holds a backup, and the target lies between the
+ * end of its oldest backup and now. */
+static int check_repository(struct restore *rs)
+{
+	struct backup_range range;
+	char *json = NULL, err[1024], b[64];
+	int r;
+
+	if (backup_repo_info(&rs->ctx.cfg, &json) != 0)
+		return refuse("the repository cannot be asked");
+	r = backup_repo_range(json, rs->ctx.cfg.backup_stanza, &range, err, sizeof(err));
+	free(json);
+	if (r == -ENOENT)
+		return refuse("%s: nothing to restore from", err);
+	if (r < 0)
+		return refuse("the repository does not answer: %s", err);
+	if (rs->latest)
+		return 0;
+	fmt_utc(range.oldest_stop, b, sizeof(b));
+	if (rs->target.epoch < range.oldest_stop)
+		return refuse("%s is before the end of the oldest backup (%s): no restore "
+			      "reaches it",
+			      rs->target.utc, b);
+	if (rs->target.epoch > (int64_t)time(NULL)) {
+		char now[64];
+
+		fmt_utc(time(NULL), now, sizeof(now));
+		return refuse("%s is in the future (now: %s)", rs->target.utc, now);
+	}
+	return 0;
+}
+
+/* pg_stat_archiver has pushed seg (a .partial or .history name may be the
+ * last one: the first 24 characters compare). */
+static int wait_archived(PGconn *c, const char *seg, char *why, size_t len)
+{
+	char last[128] = "", err[256];
+
+	for (int i = 0; i < ARCHIVE_WAIT * 2; i++) {
+		if (pg_query_value(c,
+				   "SELECT coalesce(last_archived_wal, '') || ' ' || "
+				   "coalesce(last_failed_wal, '') FROM pg_stat_archiver",
+				   NULL, last, sizeof(last), err, sizeof(err)) < 0) {
+			snprintf(why, len, "%s", err);
+			return -EIO;
+		}
+		if (strncmp(last, seg, 24) >= 0 && last[0] != ' ')
+			return 0;
+		usleep(500 * 1000);
+	}
+	snprintf(why, len,
+		 "%s is not archived after %d s (pg_stat_archiver: last archived, last failed: "
+		 "%s): archiving does not reach the repository",
+		 seg, ARCHIVE_WAIT, last);
+	return -ETIMEDOUT;
+}
+
+/* A commit after the target (recovery stops at the first one past it) and
+ * every WAL record up to now in the repository. */
+static int flush_to_repository(const struct restore *rs)
+{
+	PGconn *c = pg_connect_local("postgres", 3);
+	char seg[64], err[512], why[700];
+	int r = EXIT_FAIL;
+
+	(void)rs;
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		refuse("the local PostgreSQL does not answer: %s", pg_errmsg(c));
+		goto out;
+	}
+	if (pg_exec(c, "BEGIN", err, sizeof(err)) < 0 ||
+	    pg_query_value(c, "SELECT pg_current_xact_id()::text", NULL, seg, sizeof(seg), err,
+			   sizeof(err)) < 0 ||
+	    pg_exec(c, "COMMIT", err, sizeof(err)) < 0 ||
+	    pg_query_value(c, "SELECT pg_walfile_name(pg_switch_wal())", NULL, seg, sizeof(seg),
+			   err, sizeof(err)) < 0) {
+		refuse("cannot switch WAL on the local primary: %s", err);
+		goto out;
+	}
+	if (wait_archived(c, seg, why, sizeof(why)) < 0) {
+		refuse("%s", why);
+		goto out;
+	}
+	r = 0;
+out:
+	PQfinish(c);
+	return r;
+}
+
+/* The maintenance marker, touched again while the restore runs: check
+ * honours it for MAINTENANCE_MAX s after its last change. */
+static int touch_maintenance(void)
+{
+	int fd;
+
+	if (mkdir_parents(VOIPHA_MAINTENANCE, 0755) < 0)
+		return -errno;
+	fd = open(VOIPHA_MAINTENANCE, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return utime(VOIPHA_MAINTENANCE, NULL) < 0 ? -errno : 0;
+}
+
+static void clear_markers(void)
+{
+	unlink(VOIPHA_RESTORING);
+	unlink(VOIPHA_MAINTENANCE);
+}
+
+/* pgBackRest into sw.target, as postgres. */
+static int run_pgbackrest_restore(const struct restore *rs)
+{
+	static const char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char stanza[96], path[400], target[128], cmd[200];
+	const char *argv[12];
+	int n = 0;
+
+	snprintf(stanza, sizeof(stanza), "--stanza=%s", rs->ctx.cfg.backup_stanza);
+	/* pgBackRest's own restore_command would name --pg1-path, the place
+	 * it restored to, which is not the data directory once a copy written
+	 * inside a mount point moved up: the node's configuration names it. */
+	snprintf(cmd, sizeof(cmd),
+		 "--recovery-option=restore_command=" PGBACKREST
+		 " --stanza=%s archive-get %%f \"%%p\"",
+		 rs->ctx.cfg.backup_stanza);
+	snprintf(path, sizeof(path), "--pg1-path=%s", rs->sw.target);
+	argv[n++] = PGBACKREST;
+	argv[n++] = stanza;
+	argv[n++] = path;
+	argv[n++] = "--log-level-console=warn";
+	argv[n++] = cmd;
+	if (rs->latest) {
+		argv[n++] = "--type=default";
+	} else {
+		snprintf(target, sizeof(target), "--target=%s", rs->target.utc);
+		argv[n++] = "--type=time";
+		argv[n++] = target;
+		argv[n++] = "--target-action=promote";
+	}
+	argv[n++] = "restore";
+	argv[n] = NULL;
+	return run_as(argv, rs->ctx.pg_uid, rs->ctx.pg_gid, envp, NULL, 0);
+}
+
+/* Puts the data directory back as it was and starts it again. */
+static void roll_back(struct restore *rs)
+{
+	char err[600] = "";
+
+	if (rs->set_aside) {
+		pg_local_stop(&rs->ctx);
+		if (datadir_restore(&rs->sw, err, sizeof(err)) < 0) {
+			cli_error("restore: cannot put the old data directory back: %s; it is in "
+				  "'%s'",
+				  err, rs->sw.old[0] ? rs->sw.old : rs->sw.datadir);
+			history_add("restore", "failed", "rollback failed: %s", err);
+			return;
+		}
+		cli_note("restore: the data directory is back as it was");
+	}
+	clear_markers();
+	if (rs->stopped && pg_local_start(&rs->ctx) != 0)
+		cli_error("restore: cannot start the local PostgreSQL again");
+	restart_failed_units("restore");
+}
+
+/* Waits for the promotion, keeping the VIP here meanwhile. 0, or -EIO
+ * when the server stopped (a recovery that failed: its log says why). */
+static int wait_promoted(const struct restore *rs)
+{
+	int down = 0;
+
+	for (int i = 0; i < RECOVERY_WAIT; i++) {
+		enum pg_role role = pg_local_role(2);
+
+		touch_maintenance();
+		if (role == PG_PRIMARY)
+			return 0;
+		if (role == PG_DOWN && !pg_local_running(&rs->ctx)) {
+			if (++down >= START_GRACE)
+				return -EIO;
+		} else {
+			down = 0;
+		}
+		sleep(1);
+	}
+	return -ETIMEDOUT;
+}
+
+/* What pgBackRest wrote for the recovery leaves postgresql.auto.conf: a
+ * standby copied from this primary would stop at the target again.
+ * Replication starts degraded (the monitor makes it synchronous once the
+ * peer streams). A checkpoint on the new timeline for the peer's
+ * pg_rewind. */
+static int settle_primary(const struct restore *rs, char *err, size_t errlen)
+{
+	static const char *const reset[] = { "restore_command",           "recovery_target",
+					     "recovery_target_name",      "recovery_target_time",
+					     "recovery_target_xid",       "recovery_target_lsn",
+					     "recovery_target_inclusive", "recovery_target_action",
+					     "recovery_target_timeline",  NULL };
+	PGconn *c = pg_connect_local("postgres", 5);
+	char sql[128];
+	int r = 0;
+
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		snprintf(err, errlen, "%s", pg_errmsg(c));
+		PQfinish(c);
+		return -EIO;
+	}
+	for (size_t i = 0; reset[i] && r == 0; i++) {
+		snprintf(sql, sizeof(sql), "ALTER SYSTEM RESET %s", reset[i]);
+		r = pg_exec(c, sql, err, errlen);
+	}
+	if (r == 0)
+		r = pg_exec(c, "SELECT pg_reload_conf()", err, errlen);
+	if (r == 0)
+		r = pg_exec(c, "CHECKPOINT", err, errlen);
+	PQfinish(c);
+	if (r == 0)
+		r = set_sync_standby(&rs->ctx, false, err, errlen);
+	return r;
+}
+
+static unsigned local_timeline(void)
+{
+	PGconn *c = pg_connect_local("postgres", 3);
+	char v[32] = "0", err[256];
+
+	if (c && PQstatus(c) == CONNECTION_OK)
+		pg_query_value(c, "SELECT " PG_TIMELINE_SQL "::text", NULL, v, sizeof(v), err,
+			       sizeof(err));
+	PQfinish(c);
+	return (unsigned)strtoul(v, NULL, 10);
+}
+
+static bool peer_streams(const struct node_ctx *ctx)
+{
+	PGconn *c = pg_connect_local("postgres", 3);
+	char v[8] = "", err[256];
+	bool ok;
+
+	ok = c && PQstatus(c) == CONNECTION_OK &&
+	     pg_query_value(c,
+			    "SELECT 'yes' FROM pg_stat_replication WHERE application_name = $1 "
+			    "AND state = 'streaming'",
+			    ctx->peer_name, v, sizeof(v), err, sizeof(err)) == 0 &&
+	     strcmp(v, "yes") == 0;
+	PQfinish(c);
+	return ok;
+}
+
+static int do_restore(struct restore *rs, unsigned long long peer_wait)
+{
+	const struct node_ctx *ctx = &rs->ctx;
+	char err[600] = "", what[128], line[200];
+	int r;
+
+	if (access(PGBACKREST, X_OK) < 0)
+		return refuse("%s is not installed", PGBACKREST);
+	if (access(VOIPHA_RESTORING, F_OK) == 0)
+		return refuse("%s exists: a restore runs or was interrupted (see voip-ha status "
+			      "and the history; remove it once nothing restores)",
+			      VOIPHA_RESTORING);
+	if (in_maintenance())
+		return refuse("%s exists: a package is being configured; try again when it is "
+			      "done",
+			      VOIPHA_MAINTENANCE);
+	if (pg_local_role(3) != PG_PRIMARY)
+		return refuse("this node's PostgreSQL is not the primary: run it on %s, the "
+			      "node that holds the VIP",
+			      ctx->peer_name);
+	if (!address_is_local(ctx->vip))
+		return refuse("this node does not hold the VIP %s: run it on %s", ctx->vip,
+			      ctx->peer_name);
+	if (check_repository(rs) != 0)
+		return EXIT_FAIL;
+	if (flush_to_repository(rs) != 0)
+		return EXIT_FAIL;
+
+	if (rs->latest)
+		snprintf(what, sizeof(what), "the newest archived WAL");
+	else
+		snprintf(what, sizeof(what), "%s", rs->target.utc);
+	snprintf(line, sizeof(line), "%s\n", what);
+	if ((r = mkdir_parents(VOIPHA_RESTORING, 0755)) < 0 ||
+	    (r = atomic_write(VOIPHA_RESTORING, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
+			      NULL)) < 0 ||
+	    (r = touch_maintenance()) < 0) {
+		clear_markers();
+		return refuse("cannot write the restore markers: %s", strerror(-r));
+	}
+	openlog("voip-ha-restore", LOG_PID, LOG_DAEMON);
+	syslog(LOG_WARNING, "restore: bringing the pair back to %s", what);
+	history_add("restore", "started", "to %s", what);
+	cli_note("restore: to %s; PostgreSQL stops here (the VIP stays)", what);
+
+	if (pg_local_stop(ctx) != 0) {
+		cli_error("restore: cannot stop the local PostgreSQL");
+		history_add("restore", "failed", "cannot stop the local PostgreSQL");
+		rs->stopped = true;
+		roll_back(rs);
+		return EXIT_FAIL;
+	}
+	rs->stopped = true;
+	if (datadir_set_aside(ctx, &rs->sw, err, sizeof(err)) < 0) {
+		cli_error("restore: %s", err);
+		history_add("restore", "failed", "%s", err);
+		roll_back(rs);
+		return EXIT_FAIL;
+	}
+	rs->set_aside = true;
+	if (rs->sw.old[0])
+		cli_note("restore: the data directory is kept in '%s'", rs->sw.old);
+	touch_maintenance();
+	r = run_pgbackrest_restore(rs);
+	if (r != 0) {
+		cli_error("restore: pgbackrest restore failed (%d)", r);
+		history_add("restore", "failed", "pgbackrest restore failed (%d)", r);
+		roll_back(rs);
+		return EXIT_FAIL;
+	}
+	if (datadir_commit(&rs->sw, err, sizeof(err)) < 0) {
+		cli_error("restore: %s", err);
+		history_add("restore", "failed", "%s", err);
+		roll_back(rs);
+		return EXIT_FAIL;
+	}
+	touch_maintenance();
+	cli_note("restore: restored; PostgreSQL recovers to %s", what);
+	if (pg_local_start_nowait(ctx) != 0 || (r = wait_promoted(rs)) != 0) {
+		cli_error("restore: PostgreSQL did not recover to %s and promote (see its log); "
+			  "putting the old data directory back",
+			  what);
+		history_add("restore", "failed", "recovery to %s did not complete", what);
+		roll_back(rs);
+		return EXIT_FAIL;
+	}
+	if (settle_primary(rs, err, sizeof(err)) < 0)
+		cli_error("restore: after the promotion: %s (reset the recovery settings in "
+			  "postgresql.auto.conf by hand)",
+			  err);
+	clear_markers();
+	{
+		unsigned tli = local_timeline();
+
+		cli_note("restore: this node is the primary on timeline %u, back at %s", tli, what);
+		syslog(LOG_WARNING, "restore: done; primary on timeline %u at %s", tli, what);
+		history_add("restore", "ok", "primary on timeline %u at %s%s%s", tli, what,
+			    rs->sw.old[0] ? "; old data in " : "", rs->sw.old);
+	}
+	restart_failed_units("restore");
+	if (peer_wait == 0)
+		return EXIT_OK;
+	cli_note("restore: waiting up to %llu s for %s to rebuild from this node", peer_wait,
+		 ctx->peer_name);
+	for (unsigned long long i = 0; i < peer_wait; i++) {
+		if (peer_streams(ctx)) {
+			cli_note("restore: %s streams from this node: the pair is whole",
+				 ctx->peer_name);
+			return EXIT_OK;
+		}
+		sleep(1);
+	}
+	cli_error("restore: %s does not stream yet (its voip-ha-rebuild.service rebuilds it; "
+		  "see voip-ha status)",
+		  ctx->peer_name);
+	return EXIT_OK;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+	const char *config = DEFAULT_CONFIG, *time_arg = NULL, *wait_arg = NULL;
+	bool latest = false, yes = false;
+	unsigned long long peer_wait = 600;
+	struct restore rs;
+	char err[400];
+	int r;
+	const struct cli_opt opts[] = {
+		{ "config", 'c', &config, NULL },      { "time", 't', &time_arg, NULL },
+		{ "latest", 'l', NULL, &latest },      { "yes", 'y', NULL, &yes },
+		{ "peer-wait", 'w', &wait_arg, NULL }, { NULL, 0, NULL, NULL },
+	};
+
+	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
+		return r;
+	if (wait_arg && (r = cli_number_arg("peer-wait", wait_arg, 0, 86400, "a number of seconds",
+					    &peer_wait)) >= 0)
+		return r;
+	memset(&rs, 0, sizeof(rs));
+	if (!!time_arg == latest) {
+		cli_error("restore: give exactly one of --time 'YYYY-MM-DD HH:MM:SS' and --latest");
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (time_arg && pitime_parse(time_arg, &rs.target, err, sizeof(err)) < 0) {
+		cli_error("restore: %s", err);
+		return EXIT_USAGE;
+	}
+	if (!yes) {
+		cli_error("restore: this replaces the pair's database with the backup's (the "
+			  "current data is kept aside, not used); add --yes to go ahead; nothing "
+			  "was changed");
+		return EXIT_USAGE;
+	}
+	rs.latest = latest;
+	if (node_ctx_load(config, &rs.ctx) != 0)
+		return EXIT_FAIL;
+	if (rs.ctx.cfg.backup_kind == BACKUP_NONE) {
+		cli_error("restore refused: backups are off (backup=none in %s); nothing was "
+			  "changed",
+			  config);
+		r = EXIT_FAIL;
+	} else {
+		r = do_restore(&rs, peer_wait);
+	}
+	node_ctx_free(&rs.ctx);
+	return r;
+}
