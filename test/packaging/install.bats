@@ -325,7 +325,9 @@ previous_deb() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"backup=repo-host in /etc/voip-ha/cluster.conf needs pgBackRest"*"apt-get install pgbackrest"* ]]
 	snap='stat -c "%a %U:%G %Y %n" /etc/pgbackrest/tls/*'
-	run root "dpkg -i /mnt/share/pgbackrest_*.deb >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive dpkg --configure voip-ha-node && $snap &&
+	# (dpkg-reconfigure leaves the package installed; dpkg --configure if not)
+	run root "dpkg -i /mnt/share/pgbackrest_*.deb >/dev/null 2>&1; export DEBIAN_FRONTEND=noninteractive
+		{ dpkg-reconfigure voip-ha-node || dpkg --configure voip-ha-node; } && $snap &&
 		openssl verify -CAfile /etc/pgbackrest/tls/ca.crt /etc/pgbackrest/tls/host.crt"
 	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
 	[[ "$output" == *"voip-ha: wrote /etc/pgbackrest/tls/host.key"* ]]
