@@ -28,6 +28,7 @@
 #include "engine/pgctl.h"
 #include "engine/unit-state.h"
 #include "lib/atomic-write.h"
+#include "lib/profile.h"
 #include "lib/strbuf.h"
 
 #include <errno.h>
@@ -152,6 +153,7 @@ static long long now_ns(void)
 /* Waits while the peer answers as a primary; true when it stopped being one. */
 static bool wait_peer_not_primary(const struct node_ctx *ctx)
 {
+	const int poll_ms = failover_timing(ctx->cfg.profile)->peer_poll_ms;
 	struct timespec t0, now;
 	struct pg_probe peer;
 
@@ -163,7 +165,7 @@ static bool wait_peer_not_primary(const struct node_ctx *ctx)
 		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >
 		    PEER_FENCE_WAIT_MS)
 			return false;
-		usleep(200 * 1000);
+		usleep((useconds_t)poll_ms * 1000);
 	}
 }
 
@@ -192,7 +194,8 @@ static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
 static enum promote_action take_leadership(const struct node_ctx *ctx,
 					   const struct reachability *reach, char *why, size_t len)
 {
-	long long deadline = lease_clock_ms() + LEASE_TTL_MS + 1500;
+	const struct failover_timing *tm = failover_timing(ctx->cfg.profile);
+	long long deadline = lease_clock_ms() + tm->lease_ttl_ms + 1500;
 	struct arbiter_answer ans;
 	enum promote_action act;
 	struct situation s;
@@ -203,9 +206,9 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 	if (arbiter_init(&a, ctx) < 0)
 		return PROMOTE;
 	for (;;) {
-		long long pause = 100;
+		long long pause = tm->lease_renew_ms / 4;
 
-		r = arbiter_acquire(&a, LEASE_TTL_MS, 500, &ans, err, sizeof(err));
+		r = arbiter_acquire(&a, tm->lease_ttl_ms, 500, &ans, err, sizeof(err));
 		memset(&s, 0, sizeof(s));
 		s.local = PG_STANDBY;
 		s.peer_host = reach->peer;
@@ -213,6 +216,7 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 		s.witness_host = reach->witness;
 		s.lease = r < 0 ? LEASE_UNKNOWN : lease_view_of(&ans, ctx->local_name);
 		s.peer_renewed_ago = r < 0 ? -1 : ans.renewed_ago;
+		s.alive_ms = tm->lease_alive_ms;
 		act = rule_promote(&s, why, len);
 		if (r < 0)
 			snprintf(why, len, "the witness does not answer: %.200s", err);
@@ -221,7 +225,7 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 		    lease_clock_ms() >= deadline)
 			break;
 		if (r == 0 && ans.remaining > 0)
-			pause = ans.remaining < 200 ? ans.remaining + 20 : 200;
+			pause = ans.remaining < 2 * pause ? ans.remaining + 20 : 2 * pause;
 		usleep((useconds_t)pause * 1000);
 	}
 	arbiter_close(&a);
@@ -249,8 +253,57 @@ static bool planned_handover(const struct node_ctx *ctx)
 	return planned;
 }
 
+/* pg_promote without its wait, then pg_is_in_recovery() every 10 ms:
+ * pg_promote(true) looks every 100 ms. 0 once promoted. */
+static int promote_polled(PGconn *c, char *err, size_t len)
+{
+	char v[16];
+	int i;
+
+	if (pg_query_value(c, "SELECT pg_promote(false)::text", NULL, v, sizeof(v), err, len) < 0)
+		return -1;
+	if (strcmp(v, "true") != 0) {
+		snprintf(err, len, "pg_promote returned %s", v);
+		return -1;
+	}
+	for (i = 0; i < 6000; i++) {
+		if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err,
+				   len) < 0)
+			return -1;
+		if (strcmp(v, "false") == 0)
+			return 0;
+		usleep(10 * 1000);
+	}
+	snprintf(err, len, "still in recovery 60 s after pg_promote");
+	return -1;
+}
+
+/* Promotes the local standby; the fast profile first makes replication
+ * asynchronous on it (ALTER SYSTEM and a reload work on a standby), so the
+ * new primary's first commits do not wait for the peer that is gone. */
+static int promote(const struct node_ctx *ctx, PGconn *c, char *err, size_t len)
+{
+	char v[16];
+
+	err[0] = '\0';
+	if (!failover_timing(ctx->cfg.profile)->async_before_promote) {
+		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
+				   len) < 0)
+			return -1;
+		if (strcmp(v, "true") != 0) {
+			snprintf(err, len, "pg_promote returned false");
+			return -1;
+		}
+		return 0;
+	}
+	if (set_sync_standby(ctx, false, err, len) < 0)
+		logmsg(LOG_ERR, "cannot make replication asynchronous before promoting: %s", err);
+	return promote_polled(c, err, len);
+}
+
 static int on_master(const struct node_ctx *ctx, const struct transition *t)
 {
+	const struct failover_timing *tm = failover_timing(ctx->cfg.profile);
 	char v[16], err[512];
 	struct reachability reach;
 	PGconn *c;
@@ -258,7 +311,7 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 
 	/* A cut-off node must not become a second primary: its peer, which
 	 * still reaches the witness, is the one to take over. */
-	if (probe_reachability(ctx, 2, &reach) < 0)
+	if (probe_reachability_every(ctx, tm->reach_tries, tm->reach_interval_ms, &reach) < 0)
 		reach.peer = true; /* cannot tell: wait for its PostgreSQL below */
 	else if (reach_isolated(&reach)) {
 		logmsg(LOG_ERR,
@@ -312,21 +365,18 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		}
 		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
-				   sizeof(err)) < 0 ||
-		    strcmp(v, "true") != 0) {
-			logmsg(LOG_ERR, "promotion failed: %s",
-			       err[0] ? err : "pg_promote returned false");
-			history_add("failover", "failed", "pg_promote: %s",
-				    err[0] ? err : "returned false");
+		if (promote(ctx, c, err, sizeof(err)) < 0) {
+			logmsg(LOG_ERR, "promotion failed: %s", err);
+			history_add("failover", "failed", "pg_promote: %s", err);
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		/* The peer is gone (that is why this node is MASTER) and this
-		 * node is not cut off: commits must not wait for it. */
+		 * node is not cut off: commits must not wait for it (the fast
+		 * profile did this before promoting). */
 		PQfinish(c);
 		c = NULL;
-		if (set_sync_standby(ctx, false, err, sizeof(err)) < 0)
+		if (!tm->async_before_promote && set_sync_standby(ctx, false, err, sizeof(err)) < 0)
 			logmsg(LOG_ERR, "cannot make replication asynchronous: %s", err);
 		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
 		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +

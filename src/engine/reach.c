@@ -121,12 +121,18 @@ int reach_probe(const char *const addrs[], bool ok[], int n, int tries, int inte
 
 int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out)
 {
+	return probe_reachability_every(ctx, tries, 150, out);
+}
+
+int probe_reachability_every(const struct node_ctx *ctx, int tries, int interval_ms,
+			     struct reachability *out)
+{
 	const char *addrs[2] = { ctx->peer_addr, ctx->witness };
 	bool ok[2] = { false, false };
 	int r;
 
 	out->has_witness = ctx->witness[0] != '\0';
-	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, 150);
+	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, interval_ms);
 	out->peer = ok[0];
 	out->witness = ok[1];
 	return r;

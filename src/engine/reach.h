@@ -23,6 +23,10 @@ struct reachability {
 	bool has_witness;
 };
 int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out);
+/* The same with the echo requests interval_ms apart (notify MASTER, on the
+ * profile's reach_interval_ms). */
+int probe_reachability_every(const struct node_ctx *ctx, int tries, int interval_ms,
+			     struct reachability *out);
 
 /* Cut off: a witness is configured and neither it nor the peer answers. */
 bool reach_isolated(const struct reachability *r);
