@@ -36,6 +36,7 @@
 #include "engine/pg-local.h"
 #include "engine/reach.h"
 #include "engine/unit-state.h"
+#include "engine/lease-keeper.h"
 #include "lib/monitor-state.h"
 #include "lib/pgwire.h"
 
@@ -210,6 +211,24 @@ out:
 	return r;
 }
 
+/* notify held the VIP back because the peer, a live primary, is not heard
+ * over VRRP (engine/lease-keeper.h): say so rather than pass, until the
+ * monitor lifts it. */
+static int peer_heard(char *why, size_t len)
+{
+	char line[600];
+	FILE *f = fopen(VRRP_UNHEARD_FILE, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(why, len, "%s", line[0] ? line : "the peer's VRRP adverts do not arrive here");
+	return -1;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	bool primary = false, quiet = false, have_ctx = false;
@@ -244,7 +263,8 @@ int cmd_check(int argc, char **argv)
 				node_ctx_free(&ctx);
 			return EXIT_OK;
 		}
-		if (units_active(why, sizeof(why)) == 0 &&
+		if ((primary || peer_heard(why, sizeof(why)) == 0) &&
+		    units_active(why, sizeof(why)) == 0 &&
 		    pg_healthy(have_ctx ? &ctx : NULL, primary, why, sizeof(why)) == 0 &&
 		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
 			if (have_ctx)

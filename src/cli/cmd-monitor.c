@@ -14,6 +14,7 @@
  * --once runs one round (tests). */
 #include "cli/args.h"
 #include "engine/pg-session.h"
+#include "engine/pg-probe.h"
 #include "lib/sockaddr.h"
 #include "cli/cli.h"
 #include "engine/failover.h"
@@ -215,6 +216,23 @@ static void restart_crashed_standby(struct monitor *m)
 	}
 }
 
+/* The VIP hold notify set because the peer, a live primary, was not heard
+ * over VRRP (VRRP_UNHEARD_FILE): lifted once the peer is no longer a
+ * primary (stopped, fenced, gone), so this node may take over again. */
+static void lift_unheard_hold(const struct node_ctx *ctx)
+{
+	char why[600];
+
+	if (!vrrp_unheard(why, sizeof(why)) || peer_is_live_primary(ctx) == 1)
+		return;
+	vrrp_unheard_clear();
+	if (access(VOIPHA_FENCED, F_OK) != 0 && vrrp_hold(false) == 0) {
+		syslog(LOG_NOTICE, "%s is no longer a live primary: VIP hold lifted",
+		       ctx->peer_name);
+		history_add("hold", "lifted", "%s is no longer a primary", ctx->peer_name);
+	}
+}
+
 static void round_once(struct monitor *m)
 {
 	const struct node_ctx *ctx = m->ctx;
@@ -235,6 +253,7 @@ static void round_once(struct monitor *m)
 	else
 		m->down_since = 0;
 	if (role != PG_PRIMARY) {
+		lift_unheard_hold(ctx);
 		m->sync_state = role == PG_STANDBY ? "standby" : "down";
 		m->not_streaming_since = 0;
 		write_state(m, role, &reach, &pv);

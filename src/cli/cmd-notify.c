@@ -46,8 +46,8 @@
 #define STATE_FILE VOIPHA_STATE_DIR "/state"
 #define LOCK_FILE VOIPHA_STATE_DIR "/notify.lock"
 /* How long MASTER waits for a peer that is still a primary to fence
- * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s). */
-#define PEER_FENCE_WAIT_MS 20000
+ * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s):
+ * the profile's peer_fence_wait_ms (20 s standard, 4 s fast). */
 
 static const char usage_text[] =
 	"usage: voip-ha notify [--config FILE] INSTANCE|GROUP NAME MASTER|BACKUP|FAULT|STOP [PRIORITY]\n"
@@ -163,7 +163,7 @@ static bool wait_peer_not_primary(const struct node_ctx *ctx)
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >
-		    PEER_FENCE_WAIT_MS)
+		    failover_timing(ctx->cfg.profile)->peer_fence_wait_ms)
 			return false;
 		usleep((useconds_t)poll_ms * 1000);
 	}
@@ -251,6 +251,29 @@ static bool planned_handover(const struct node_ctx *ctx)
 		  strcmp(v, "yes") == 0;
 	PQfinish(c);
 	return planned;
+}
+
+/* The fast profile: a MASTER refused while the peer is a live primary it
+ * reaches would take the VIP again within a second (0.2 s adverts it does
+ * not hear): the VIP stays held, with the reason, until the monitor sees
+ * the peer stop being a primary. */
+static void hold_unheard(const struct node_ctx *ctx)
+{
+	char why[512];
+
+	if (!failover_timing(ctx->cfg.profile)->hold_when_unheard)
+		return;
+	snprintf(why, sizeof(why),
+		 "VRRP MASTER while %s (%s) is a live primary this node reaches: %s's VRRP "
+		 "adverts do not arrive here (a firewall dropping VRRP, IP protocol 112, from "
+		 "%s? a different failover_profile, VRRP version or router id on %s?); the VIP "
+		 "is held back until %s stops being a primary",
+		 ctx->peer_name, ctx->peer_addr, ctx->peer_name, ctx->peer_addr, ctx->peer_name,
+		 ctx->peer_name);
+	if (vrrp_unheard_set(why) < 0 || vrrp_hold(true) < 0)
+		logmsg(LOG_ERR, "cannot write %s or %s", VRRP_UNHEARD_FILE, VRRP_HOLD_FILE);
+	else
+		logmsg(LOG_ERR, "%s", why);
 }
 
 /* pg_promote without its wait, then pg_is_in_recovery() every 10 ms:
@@ -347,6 +370,8 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 			write_state(t, "promotion-refused");
 			if (vrrp_hold(true) < 0)
 				logmsg(LOG_ERR, "cannot write %s", VRRP_HOLD_FILE);
+			if (reach.peer && peer_is_live_primary(ctx) == 1)
+				hold_unheard(ctx);
 			history_add("failover", "refused", "%s", why);
 			goto out;
 		}
@@ -358,8 +383,9 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 			logmsg(LOG_ERR,
 			       "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
 			       "(no second primary); the health check now fails so keepalived gives the VIP back",
-			       ctx->peer_name, ctx->peer_addr, PEER_FENCE_WAIT_MS / 1000);
+			       ctx->peer_name, ctx->peer_addr, tm->peer_fence_wait_ms / 1000);
 			write_state(t, "promotion-refused");
+			hold_unheard(ctx);
 			history_add("failover", "refused", "%s is still a primary", ctx->peer_name);
 			goto out;
 		}

@@ -61,6 +61,37 @@ bool vrrp_held(void)
 	return c != '0';
 }
 
+int vrrp_unheard_set(const char *why)
+{
+	size_t n = strlen(why);
+	char line[600];
+
+	if (mkdir_parents(VRRP_UNHEARD_FILE, 0755) < 0)
+		return -errno;
+	snprintf(line, sizeof(line), "%.*s\n", (int)(n > 590 ? 590 : n), why);
+	return atomic_write(VRRP_UNHEARD_FILE, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
+			    NULL);
+}
+
+bool vrrp_unheard(char *why, size_t len)
+{
+	FILE *f = fopen(VRRP_UNHEARD_FILE, "re");
+
+	if (!f)
+		return false;
+	if (len && !fgets(why, (int)len, f))
+		why[0] = '\0';
+	if (len)
+		why[strcspn(why, "\n")] = '\0';
+	fclose(f);
+	return true;
+}
+
+void vrrp_unheard_clear(void)
+{
+	unlink(VRRP_UNHEARD_FILE);
+}
+
 /* The local server: is it a primary that answers, and does its peer's
  * standby stream synchronously with a reply in the last 1.5 s (the
  * failsafe's evidence; wal_receiver_status_interval is 1 s)? */
@@ -74,8 +105,9 @@ static void read_local(const struct node_ctx *ctx, struct local_view *v)
 	struct pgwire c;
 
 	memset(v, 0, sizeof(*v));
-	if (pg_wire_connect_local(&c, "postgres", failover_timing(ctx->cfg.profile)->local_timeout_ms,
-				  err, sizeof(err)) < 0)
+	if (pg_wire_connect_local(&c, "postgres",
+				  failover_timing(ctx->cfg.profile)->local_timeout_ms, err,
+				  sizeof(err)) < 0)
 		goto out;
 	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", val, sizeof(val), err,
 			       sizeof(err)) < 0)
@@ -133,10 +165,10 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 
 	/* A primary that does not answer (hung, crashing) renews nothing. */
 	if (lv->answers)
-		r = held ? arbiter_renew(&k->arb, term, t->lease_ttl_ms, t->witness_timeout_ms, &ans,
-					 err, sizeof(err)) :
-			   arbiter_acquire(&k->arb, t->lease_ttl_ms, t->witness_timeout_ms, &ans, err,
-					   sizeof(err));
+		r = held ? arbiter_renew(&k->arb, term, t->lease_ttl_ms, t->witness_timeout_ms,
+					 &ans, err, sizeof(err)) :
+			   arbiter_acquire(&k->arb, t->lease_ttl_ms, t->witness_timeout_ms, &ans,
+					   err, sizeof(err));
 	pthread_mutex_lock(&k->mu);
 	if (!lv->answers) {
 		k->st.view = LEASE_UNKNOWN;
@@ -218,7 +250,8 @@ static void step_other(struct lease_keeper *k)
 	 * node may be a VIP candidate again (the peer is reachable, or its
 	 * lease went stale). */
 	hold_ok = rule_may_hold_vip(&s, false, false, why, sizeof(why));
-	if (hold_ok && vrrp_held() && access(VOIPHA_FENCED, F_OK) != 0) {
+	if (hold_ok && vrrp_held() && access(VOIPHA_FENCED, F_OK) != 0 &&
+	    access(VRRP_UNHEARD_FILE, F_OK) != 0) {
 		if (vrrp_hold(false) == 0)
 			syslog(LOG_NOTICE, "VIP hold lifted: this node may take the VIP again");
 	}

@@ -17,6 +17,8 @@ static const struct failover_timing standard = {
 	.reach_tries = 2,
 	.reach_interval_ms = 150,
 	.peer_poll_ms = 200,
+	.peer_fence_wait_ms = 20000,
+	.hold_when_unheard = false,
 	.async_before_promote = false,
 };
 
@@ -31,7 +33,12 @@ static const struct failover_timing standard = {
  * death, which is when a standby that became MASTER at 0.5-0.7 s may
  * promote; a live holder renewed at most ~0.2 s ago, so a peer seen
  * renewing within 0.4 s is alive (and 0.4 s is less than the 0.48 s before
- * any standby can be MASTER after a death). */
+ * any standby can be MASTER after a death). A standby that becomes MASTER
+ * while its peer is a live primary it reaches (the peer's adverts do not
+ * arrive: a firewall dropping VRRP, a peer on the other profile) waits 4 s
+ * for a peer that is fencing itself, then gives the VIP back and keeps it
+ * held, saying why, until the peer stops being a primary: with 0.2 s
+ * adverts it would otherwise take the VIP again within a second. */
 static const struct failover_timing fast = {
 	.name = "fast",
 	.vrrp_version = 3,
@@ -46,6 +53,8 @@ static const struct failover_timing fast = {
 	.reach_tries = 3,
 	.reach_interval_ms = 50,
 	.peer_poll_ms = 50,
+	.peer_fence_wait_ms = 4000,
+	.hold_when_unheard = true,
 	.async_before_promote = true,
 };
 

@@ -25,19 +25,23 @@
 #define LEASE_ALIVE_MS (2 * LEASE_RENEW_MS + 200)
 
 struct failover_timing {
-	const char *name;        /* "standard" | "fast" */
-	unsigned vrrp_version;   /* keepalived's `version` */
-	const char *advert_int;  /* keepalived's `advert_int`, in seconds */
-	unsigned check_fall;     /* vrrp_script failures before FAULT */
-	int lease_ttl_ms;        /* the lease, as above */
+	const char *name;       /* "standard" | "fast" */
+	unsigned vrrp_version;  /* keepalived's `version` */
+	const char *advert_int; /* keepalived's `advert_int`, in seconds */
+	unsigned check_fall;    /* vrrp_script failures before FAULT */
+	int lease_ttl_ms;       /* the lease, as above */
 	int lease_renew_ms;
 	int lease_safety_ms;
 	int lease_alive_ms;
-	int local_timeout_ms;    /* the lease keeper's local query, per period */
-	int witness_timeout_ms;  /* its call to the witness, per period */
-	int reach_tries;         /* notify MASTER's ICMP probe of the peer and */
-	int reach_interval_ms;   /* the witness: tries, this far apart */
-	int peer_poll_ms;        /* waiting for a peer primary to fence itself */
+	int local_timeout_ms;      /* the lease keeper's local query, per period */
+	int witness_timeout_ms;    /* its call to the witness, per period */
+	int reach_tries;           /* notify MASTER's ICMP probe of the peer and */
+	int reach_interval_ms;     /* the witness: tries, this far apart */
+	int peer_poll_ms;          /* waiting for a peer primary to fence itself, */
+	int peer_fence_wait_ms;    /* at most this long (it takes ~1-2 s) */
+	bool hold_when_unheard;    /* a MASTER refused because the peer is a live
+				  * primary it reaches keeps the VIP hold (and
+				  * says why) until the peer stops being one */
 	bool async_before_promote; /* synchronous_standby_names cleared on the
 				    * standby before pg_promote, which is
 				    * then polled every 10 ms */
