@@ -138,6 +138,34 @@ int probe_reachability_every(const struct node_ctx *ctx, int tries, int interval
 	return r;
 }
 
+int ip_packet_seen(const char *addr, int proto, int timeout_ms)
+{
+	struct in_addr from;
+	long deadline = now_ms() + timeout_ms;
+	int fd, seen = 0;
+
+	if (inet_pton(AF_INET, addr, &from) != 1)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	while (!seen) {
+		long left = deadline - now_ms();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		unsigned char buf[1500];
+		ssize_t got;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		got = recv(fd, buf, sizeof(buf), 0);
+		if (got >= (ssize_t)sizeof(struct iphdr) &&
+		    ((const struct iphdr *)buf)->saddr == from.s_addr)
+			seen = 1;
+	}
+	close(fd);
+	return seen;
+}
+
 bool reach_isolated(const struct reachability *r)
 {
 	return r->has_witness && !r->peer && !r->witness;
