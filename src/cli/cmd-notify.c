@@ -304,11 +304,12 @@ static int promote_polled(PGconn *c, char *err, size_t len)
 /* Promotes the local standby; the fast profile first makes replication
  * asynchronous on it (ALTER SYSTEM and a reload work on a standby), so the
  * new primary's first commits do not wait for the peer that is gone. */
-static int promote(const struct node_ctx *ctx, PGconn *c, char *err, size_t len)
+static int promote(const struct node_ctx *ctx, PGconn *c, bool *async, char *err, size_t len)
 {
 	char v[16];
 
 	err[0] = '\0';
+	*async = false;
 	if (!failover_timing(ctx->cfg.profile)->async_before_promote) {
 		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
 				   len) < 0)
@@ -319,7 +320,9 @@ static int promote(const struct node_ctx *ctx, PGconn *c, char *err, size_t len)
 		}
 		return 0;
 	}
-	if (set_sync_standby(ctx, false, err, len) < 0)
+	if (set_sync_standby(ctx, false, err, len) == 0)
+		*async = true;
+	else
 		logmsg(LOG_ERR, "cannot make replication asynchronous before promoting: %s", err);
 	return promote_polled(c, err, len);
 }
@@ -360,6 +363,7 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	}
 	if (strcmp(v, "true") == 0) {
 		struct timespec t0, t1;
+		bool async = false;
 		char why[256];
 		bool arbiter = ctx->cfg.arbiter_kind == ARBITER_POSTGRESQL;
 
@@ -391,7 +395,7 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		}
 		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (promote(ctx, c, err, sizeof(err)) < 0) {
+		if (promote(ctx, c, &async, err, sizeof(err)) < 0) {
 			logmsg(LOG_ERR, "promotion failed: %s", err);
 			history_add("failover", "failed", "pg_promote: %s", err);
 			goto out;
@@ -402,7 +406,7 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 		 * profile did this before promoting). */
 		PQfinish(c);
 		c = NULL;
-		if (!tm->async_before_promote && set_sync_standby(ctx, false, err, sizeof(err)) < 0)
+		if (!async && set_sync_standby(ctx, false, err, sizeof(err)) < 0)
 			logmsg(LOG_ERR, "cannot make replication asynchronous: %s", err);
 		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
 		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +
