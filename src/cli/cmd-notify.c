@@ -302,8 +302,9 @@ static int promote_polled(PGconn *c, char *err, size_t len)
 }
 
 /* Promotes the local standby; the fast profile first makes replication
- * asynchronous on it (ALTER SYSTEM and a reload work on a standby), so the
- * new primary's first commits do not wait for the peer that is gone. */
+ * asynchronous on it (ALTER SYSTEM works on a standby; the reload follows
+ * the promotion on the same connection), so the new primary's first
+ * commits do not wait for the peer that is gone. */
 static int promote(const struct node_ctx *ctx, PGconn *c, bool *async, char *err, size_t len)
 {
 	char v[16];
@@ -320,11 +321,19 @@ static int promote(const struct node_ctx *ctx, PGconn *c, bool *async, char *err
 		}
 		return 0;
 	}
-	if (set_sync_standby(ctx, false, err, len) == 0)
-		*async = true;
-	else
+	/* Written now, read by the reload after the promotion: a reload
+	 * signalled together with the promotion was seen to delay it. */
+	if (pg_exec(c, "ALTER SYSTEM SET synchronous_standby_names = ''", err, len) < 0)
 		logmsg(LOG_ERR, "cannot make replication asynchronous before promoting: %s", err);
-	return promote_polled(c, err, len);
+	else
+		*async = true;
+	if (promote_polled(c, err, len) < 0)
+		return -1;
+	if (*async && pg_exec(c, "SELECT pg_reload_conf()", err, len) < 0) {
+		logmsg(LOG_ERR, "cannot reload after promoting: %s", err);
+		*async = false;
+	}
+	return 0;
 }
 
 static int on_master(const struct node_ctx *ctx, const struct transition *t)

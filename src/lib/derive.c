@@ -136,6 +136,7 @@ static int set_profile_vars(const struct cluster_config *c, struct vars *vs)
 
 	r = r ? r : set_uint(vs, "vrrp_version", t->vrrp_version);
 	r = r ? r : vars_set(vs, "vrrp_advert_int", t->advert_int, false);
+	r = r ? r : vars_set(vs, "pg_wal_retrieve_retry", t->wal_retrieve_retry, false);
 	r = r ? r : set_uint(vs, "check_fall", t->check_fall);
 	r = r ? r : vars_set(vs, "ka_auth", auth ? "" : "# ", false);
 	r = r ? r : vars_set(vs, "vrrp_auth_pass", auth ? c->vrrp_password : "none", auth);

@@ -7,6 +7,7 @@ static const struct failover_timing standard = {
 	.name = "standard",
 	.vrrp_version = 2,
 	.advert_int = "1",
+	.wal_retrieve_retry = "5s",
 	.check_fall = 2,
 	.lease_ttl_ms = LEASE_TTL_MS,
 	.lease_renew_ms = LEASE_RENEW_MS,
@@ -38,11 +39,15 @@ static const struct failover_timing standard = {
  * arrive: a firewall dropping VRRP, a peer on the other profile) waits 4 s
  * for a peer that is fencing itself, then gives the VIP back and keeps it
  * held, saying why, until the peer stops being a primary: with 0.2 s
- * adverts it would otherwise take the VIP again within a second. */
+ * adverts it would otherwise take the VIP again within a second. The
+ * standby asks again for WAL every 250 ms instead of 5 s: a promotion that
+ * arrived while the startup process waited out that interval (the primary's
+ * PostgreSQL killed, its host up) was seen to wait for all of it (5 s). */
 static const struct failover_timing fast = {
 	.name = "fast",
 	.vrrp_version = 3,
 	.advert_int = "0.2",
+	.wal_retrieve_retry = "250ms",
 	.check_fall = 1,
 	.lease_ttl_ms = 1000,
 	.lease_renew_ms = 200,

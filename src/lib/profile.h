@@ -25,11 +25,12 @@
 #define LEASE_ALIVE_MS (2 * LEASE_RENEW_MS + 200)
 
 struct failover_timing {
-	const char *name;       /* "standard" | "fast" */
-	unsigned vrrp_version;  /* keepalived's `version` */
-	const char *advert_int; /* keepalived's `advert_int`, in seconds */
-	unsigned check_fall;    /* vrrp_script failures before FAULT */
-	int lease_ttl_ms;       /* the lease, as above */
+	const char *name;               /* "standard" | "fast" */
+	unsigned vrrp_version;          /* keepalived's `version` */
+	const char *advert_int;         /* keepalived's `advert_int`, in seconds */
+	const char *wal_retrieve_retry; /* the standby's wal_retrieve_retry_interval */
+	unsigned check_fall;            /* vrrp_script failures before FAULT */
+	int lease_ttl_ms;               /* the lease, as above */
 	int lease_renew_ms;
 	int lease_safety_ms;
 	int lease_alive_ms;

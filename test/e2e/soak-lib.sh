@@ -87,7 +87,7 @@ soak_calls_start() {
 	# shellcheck disable=SC2086 # a command prefix
 	$phones timeout $((secs + 30)) sipp -sf "$SIP_E2E_SCEN/call.xml" -i "$PAIR_PHONES" -p 5095 \
 		-key caller 1002 -au 1002 -ap "$FO_SIP_PW_1002" -s 2001 -d 5000 -r 2 -l 20 \
-		-m $((secs * 2)) -nostdin -timeout_error -recv_timeout 10s -bg_silent \
+		-m $((secs * 2)) -nostdin -timeout_error -recv_timeout 10s \
 		-trace_stat -stf "$SOAK_CALLS_STAT" -fd 5 -trace_err -error_file "$FO_DIR/soak-calls.err" \
 		"$PAIR_VIP:5060" </dev/null >"$FO_DIR/soak-calls.out" 2>&1 &
 	SOAK_CALLS_PID=$!
