@@ -113,7 +113,7 @@ failover-bench:
 # The false-failover soak of the fast profile (test/e2e/failover-soak.sh):
 # SOAK_SECS (default 1800) with both nodes under full CPU and disk load,
 # half idle, half carrying calls; every VIP move, promotion and fence
-# counted. Not part of CI (failover.sh runs an 80 s version of it); writes
+# counted. Not part of CI (failover.sh runs a 60 s version of it); writes
 # test/bench/results/failover-soak.txt. PAIR_ARBITER=1: with the third voter.
 failover-soak:
 	test/e2e/build-deb.sh $(E2E_DEBS)

@@ -522,6 +522,27 @@ fo_unheard_says() {
 	return 1
 }
 
+# fo_profile_bad NODE: an unknown failover_profile hand-edited into NODE's
+# cluster.conf: dpkg-reconfigure fails naming it, keepalived.conf and
+# PostgreSQL's conf.d are unchanged; the good file put back, a reconfigure
+# passes again.
+fo_profile_bad() {
+	local n=$1 out sums
+	sums='sha256sum /etc/keepalived/keepalived.conf /etc/postgresql/15/main/conf.d/50-voip-ha.conf'
+	out=$(e2e_sh "$n" "set -u; b=\$($sums); cp -p /etc/voip-ha/cluster.conf /root/cluster.conf.good
+		echo failover_profile=turbo >>/etc/voip-ha/cluster.conf
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null 2>&1; echo \"reconfigure exit \$?\"
+		[ \"\$($sums)\" = \"\$b\" ] && echo 'files unchanged'
+		cp -p /root/cluster.conf.good /etc/voip-ha/cluster.conf
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null >/dev/null 2>&1 && echo 'good file: reconfigure ok'" 2>&1)
+	if [[ $out == *"failover_profile: must be standard or fast"* ]] && [[ $out != *"reconfigure exit 0"* ]] &&
+		[[ $out == *"files unchanged"* ]] && [[ $out == *"good file: reconfigure ok"* ]]; then
+		return 0
+	fi
+	echo "$out" | tail -n 15
+	return 1
+}
+
 # fo_not_held NODE: keepalived's VIP hold is off on NODE, no unheard marker.
 fo_not_held() {
 	[ "$(e2e_exec "$1" cat /run/voip-ha/vrrp-hold 2>/dev/null)" != 1 ] &&

@@ -49,6 +49,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "${PAIR_ARBITER:-0}" = 1 ]; then
 	SCENARIOS=${FAILOVER_SCENARIOS-1 2 3 4 5 6 7 8 9 10 11}
 	FAST_SCENARIOS=${FAILOVER_FAST_SCENARIOS-1 12}
+	# CI time: the short soak runs in the suite without the arbiter only.
+	SOAK_SECS=${SOAK_SECS:-0}
 	BUDGET=${FAILOVER_BUDGET:-1000}
 else
 	SCENARIOS=${FAILOVER_SCENARIOS-1 2 3 4 5 6 10}
@@ -59,7 +61,7 @@ fi
 # short soak: both nodes under CPU and disk load for SOAK_SECS, half idle,
 # half with calls: no VIP move, promotion or fence (make failover-soak runs
 # it for 30 minutes). FAILOVER_FAST_SCENARIOS= (empty) skips all of it.
-SOAK_SECS=${SOAK_SECS:-80}
+SOAK_SECS=${SOAK_SECS:-60}
 # Past this many seconds of scenarios, the remaining ones are reported as not
 # run instead of started (a pair the engine cannot heal makes every scenario
 # wait out its bounds). A healthy engine needs about half of it.
@@ -142,6 +144,8 @@ fast_soak() {
 if [ -n "$FAST_SCENARIOS" ]; then
 	start=$SECONDS
 	tap_ok "pair healthy before switching the profile" fo_until 90 fo_ready
+	tap_ok "an unknown failover_profile in cluster.conf: dpkg-reconfigure refuses it by name, keepalived.conf and PostgreSQL's settings unchanged" \
+		fo_profile_bad node2
 	tap_ok "failover_profile=fast switched on the live pair (the standby's keepalived stopped meanwhile, dpkg-reconfigure on both): the VIP stayed" \
 		pair_profile fast
 	tap_ok "fast profile: pair healthy, VIP where it was, nothing fenced" \
@@ -152,7 +156,9 @@ if [ -n "$FAST_SCENARIOS" ]; then
 		fo_scenario "$s" "f$s"
 	done
 	fo_writers_stop
-	if fo_ensure_healthy; then
+	if [ "$SOAK_SECS" = 0 ]; then
+		:
+	elif fo_ensure_healthy; then
 		out=$(fast_soak 2>&1)
 		rc=$?
 		while IFS= read -r l; do tap_diag "$l"; done <<<"$out"
