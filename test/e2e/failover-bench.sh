@@ -59,7 +59,7 @@ check_cost=$(fo_check_cost "${CHECK_RUNS:-50}") || echo "check cost: $check_cost
 # The failover monitor (with the arbiter: its lease keeper renewing every
 # 0.4 s on the primary) beside voip-admind, idle, on each node.
 proc_cost=$(for n in node1 node2; do for u in voip-ha-monitor voip-admin; do
-	echo "$n $u: $(fo_unit_cost "$n" "$u" 30)"; done; done)
+	echo "$n $u: $(fo_unit_cost "$n" "$u" "${COST_SECS:-30}")"; done; done)
 
 declare -A rto vip healthy rejoin rebuild acked lost gap okruns
 for s in $SCEN; do
@@ -138,7 +138,7 @@ done
 echo
 echo "$check_cost"
 echo
-echo "# idle cost over 30 s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
+echo "# idle cost over ${COST_SECS:-30} s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
 echo "$proc_cost"
 echo
 echo "# per run:"
