@@ -255,8 +255,8 @@ static bool planned_handover(const struct node_ctx *ctx)
 
 /* The fast profile: a MASTER refused while the peer is a live primary it
  * reaches would take the VIP again within a second (0.2 s adverts it does
- * not hear): the VIP stays held, with the reason, until the monitor sees
- * the peer stop being a primary. */
+ * not hear): the VIP stays held, with the reason, until the monitor hears
+ * the peer's VRRP again or sees it stop being a primary. */
 static void hold_unheard(const struct node_ctx *ctx)
 {
 	char why[512];
@@ -267,7 +267,7 @@ static void hold_unheard(const struct node_ctx *ctx)
 		 "VRRP MASTER while %s (%s) is a live primary this node reaches: %s's VRRP "
 		 "adverts do not arrive here (a firewall dropping VRRP, IP protocol 112, from "
 		 "%s? a different failover_profile, VRRP version or router id on %s?); the VIP "
-		 "is held back until %s stops being a primary",
+		 "is held back until they arrive or %s stops being a primary",
 		 ctx->peer_name, ctx->peer_addr, ctx->peer_name, ctx->peer_addr, ctx->peer_name,
 		 ctx->peer_name);
 	if (vrrp_unheard_set(why) < 0 || vrrp_hold(true) < 0)
