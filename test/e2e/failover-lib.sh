@@ -205,7 +205,7 @@ fo_writer_file() { printf '%s/%s.acks' "$FO_DIR" "${1//\//_}"; }
 fo_writer_start() { # NODE NAME
 	local n=$1 name=$2 f
 	f=$(fo_writer_file "$name")
-	e2e_exec "$n" /bin/bash /root/e2e-writer.sh write "$PAIR_VIP" "$name" "$FO_WRITE_INTERVAL" 900 \
+	e2e_exec "$n" /bin/bash /root/e2e-writer.sh write "$PAIR_VIP" "$name" "$FO_WRITE_INTERVAL" "${FO_WRITE_MAX:-900}" \
 		</dev/null >"$f" 2>"$f.err" &
 	FO_WPID[$name]=$!
 	FO_WNODE[$name]=$n

@@ -26,6 +26,8 @@ export FO_MODE=bench
 
 SOAK_SECS=${SOAK_SECS:-1800}
 half=$((SOAK_SECS / 2))
+# The writers run through the whole soak.
+export FO_WRITE_MAX=$((SOAK_SECS + 600))
 
 e2e_setup >&2
 pair_stage_debs >&2 || exit 1
