@@ -97,7 +97,10 @@ struct transition {
 	long long seq; /* nanosecond stamp: which transition is newer */
 };
 
-static int write_state(const struct transition *t, const char *action)
+/* leader_until: with an arbiter, after a promotion, until when (on
+ * lease_clock_ms()) the leadership notify took is valid: the health check
+ * accepts it until the monitor's lease keeper publishes its own (0: none). */
+static int write_state_lease(const struct transition *t, const char *action, long long leader_until)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r;
@@ -107,6 +110,8 @@ static int write_state(const struct transition *t, const char *action)
 		"type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\nseq=%lld\nprevious=%s\naction=%s\n",
 		t->type, t->name, t->state, t->prio, (long long)time(NULL), t->seq, t->prev,
 		action);
+	if (r == 0 && leader_until > 0)
+		r = sb_addf(&sb, "leader_until=%lld\n", leader_until);
 	if (r == 0)
 		r = mkdir_parents(STATE_FILE, 0755);
 	if (r == 0)
@@ -114,6 +119,11 @@ static int write_state(const struct transition *t, const char *action)
 				 NULL);
 	sb_release(&sb);
 	return r;
+}
+
+static int write_state(const struct transition *t, const char *action)
+{
+	return write_state_lease(t, action, 0);
 }
 
 /* state= and seq= of the state file ("" / 0 when absent or recorded
@@ -192,7 +202,8 @@ static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
  * waiting while a dead holder's lease runs out, and ask rule_promote()
  * about every answer. Without one, PROMOTE (the two-node rules below). */
 static enum promote_action take_leadership(const struct node_ctx *ctx,
-					   const struct reachability *reach, char *why, size_t len)
+					   const struct reachability *reach, long long *valid_until,
+					   char *why, size_t len)
 {
 	const struct failover_timing *tm = failover_timing(ctx->cfg.profile);
 	long long deadline = lease_clock_ms() + tm->lease_ttl_ms + 1500;
@@ -206,9 +217,11 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 	if (arbiter_init(&a, ctx) < 0)
 		return PROMOTE;
 	for (;;) {
-		long long pause = tm->lease_renew_ms / 4;
+		long long pause = tm->lease_renew_ms / 4, sent = lease_clock_ms();
 
 		r = arbiter_acquire(&a, tm->lease_ttl_ms, 500, &ans, err, sizeof(err));
+		if (r == 0 && ans.granted)
+			*valid_until = sent + tm->lease_ttl_ms - tm->lease_safety_ms;
 		memset(&s, 0, sizeof(s));
 		s.local = PG_STANDBY;
 		s.peer_host = reach->peer;
@@ -372,11 +385,13 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	}
 	if (strcmp(v, "true") == 0) {
 		struct timespec t0, t1;
+		long long leader_until = 0;
 		bool async = false;
 		char why[256];
 		bool arbiter = ctx->cfg.arbiter_kind == ARBITER_POSTGRESQL;
 
-		if (arbiter && take_leadership(ctx, &reach, why, sizeof(why)) != PROMOTE) {
+		if (arbiter &&
+		    take_leadership(ctx, &reach, &leader_until, why, sizeof(why)) != PROMOTE) {
 			logmsg(LOG_ERR,
 			       "MASTER, but no leadership: %s; not promoting, the VIP goes back",
 			       why);
@@ -410,6 +425,10 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* For the health check: a primary now, with the leadership this
+		 * handler took until the lease keeper publishes its own. */
+		if (write_state_lease(t, "promoted", leader_until) < 0)
+			logmsg(LOG_ERR, "cannot write %s", STATE_FILE);
 		/* The peer is gone (that is why this node is MASTER) and this
 		 * node is not cut off: commits must not wait for it (the fast
 		 * profile did this before promoting). */
