@@ -161,5 +161,6 @@ soak_phase() {
 	soak_stress_stop
 	soak_watch_stop "$f"
 	soak_count "$f" "$t0"
+	# shellcheck disable=SC2034 # read by the callers
 	SOAK_LINE="$tag: ${secs} s, $([ "$calls" = 1 ] && echo "calls (attempted ok failed: $SOAK_CALLS)" || echo idle): samples=${SOAK_R[samples]} vip_moves=${SOAK_R[vip_moves]} promotions=${SOAK_R[promotions]} fences=${SOAK_R[fences]} fault_transitions=${SOAK_R[faults]} samples_with_two_vip_holders=${SOAK_R[two_holders]} samples_with_two_primaries=${SOAK_R[two_primaries]} false_failovers=${SOAK_R[false_failovers]}"
 }
