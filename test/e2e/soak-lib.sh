@@ -10,7 +10,9 @@
 #                       writable layer (its disk); run from the host (the
 #                       test root file system has no stress-ng), joined to
 #                       the cgroups of the node's PID 1 where the host has
-#                       them, so they compete with the node's services
+#                       them (on a cgroup v1 host without the node's
+#                       payload cgroups they stay in the host's: the same 2
+#                       cores and disk either way)
 #   soak_stress_stop
 #   soak_calls_start SECS  sipp phones in the phones namespace placing calls
 #                       through the VIP (2 a second, 5 s each) to media
@@ -37,7 +39,7 @@ soak_cgroups_of() {
 		path=${ctl#*:}
 		ctl=${ctl%%:*}
 		if [ -z "$ctl" ]; then
-			echo "/sys/fs/cgroup$path"
+			[ -f "/sys/fs/cgroup$path/cgroup.procs" ] && echo "/sys/fs/cgroup$path"
 		else
 			ctl=${ctl#name=}
 			[ -d "/sys/fs/cgroup/$ctl$path" ] && echo "/sys/fs/cgroup/$ctl$path"
