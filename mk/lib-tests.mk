@@ -11,7 +11,7 @@ $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
 
 # The failover rules are pure (no libpq): the table links them alone.
 $(BUILD)/test/unit/test-rules: test/unit/test-rules.c test/unit/unit.h src/engine/rules.c \
-		src/engine/rules.h
+		src/engine/rules.h src/lib/profile.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< src/engine/rules.c $(ALL_LDFLAGS) -lcmocka
 

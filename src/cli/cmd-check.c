@@ -36,6 +36,7 @@
 #include "engine/pg-local.h"
 #include "engine/reach.h"
 #include "engine/unit-state.h"
+#include "engine/lease-keeper.h"
 #include "lib/monitor-state.h"
 #include "lib/pgwire.h"
 
@@ -103,6 +104,26 @@ static void vrrp_state(char *state, size_t len, char *action, size_t alen, long 
 	*ret_age = (long)(time(NULL) - (time_t)since);
 }
 
+/* leader_until= of notify's state file (written with a promotion under an
+ * arbiter, on lease_clock_ms()), 0 when absent or from before this boot. */
+static long long notify_leader_until(void)
+{
+	char line[128];
+	long long since = 0, until = 0;
+	FILE *f = fopen(VOIPHA_STATE_DIR "/state", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "leader_until=", 13) == 0)
+			until = strtoll(line + 13, NULL, 10);
+		else if (strncmp(line, "since=", 6) == 0)
+			since = strtoll(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return since < boot_time() ? 0 : until;
+}
+
 /* A node that reaches neither its peer nor the witness must not hold the
  * VIP (doc/DESIGN.md, "Failover"): its check fails, keepalived puts it in
  * FAULT, and notify fences its primary. Without a witness this test is
@@ -142,6 +163,11 @@ static bool holds_leadership(const struct node_ctx *ctx, char *why, size_t len)
 	struct kv_error err;
 
 	if (ctx->cfg.arbiter_kind != ARBITER_POSTGRESQL)
+		return true;
+	/* Just promoted by notify, which took the leadership itself: valid
+	 * until the lease keeper (a period later) publishes its own. Without
+	 * this, fall 1 (the fast profile) made a fresh primary FAULT. */
+	if (notify_leader_until() > lease_clock_ms())
 		return true;
 	if (monitor_state_load(MONITOR_STATE_PATH, &st, &err) < 0) {
 		snprintf(why, len, "no leadership known: %s", err.msg);
@@ -210,6 +236,24 @@ out:
 	return r;
 }
 
+/* notify held the VIP back because the peer, a live primary, is not heard
+ * over VRRP (engine/lease-keeper.h): say so rather than pass, until the
+ * monitor lifts it. */
+static int peer_heard(char *why, size_t len)
+{
+	char line[600];
+	FILE *f = fopen(VRRP_UNHEARD_FILE, "re");
+
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(why, len, "%s", line[0] ? line : "the peer's VRRP adverts do not arrive here");
+	return -1;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	bool primary = false, quiet = false, have_ctx = false;
@@ -244,7 +288,8 @@ int cmd_check(int argc, char **argv)
 				node_ctx_free(&ctx);
 			return EXIT_OK;
 		}
-		if (units_active(why, sizeof(why)) == 0 &&
+		if ((primary || peer_heard(why, sizeof(why)) == 0) &&
+		    units_active(why, sizeof(why)) == 0 &&
 		    pg_healthy(have_ctx ? &ctx : NULL, primary, why, sizeof(why)) == 0 &&
 		    (!have_ctx || not_cut_off(&ctx, why, sizeof(why)) == 0)) {
 			if (have_ctx)

@@ -21,6 +21,7 @@
 #include "engine/history.h"
 #include "engine/lease-keeper.h"
 #include "engine/rules.h"
+#include "engine/reach.h"
 #include "engine/pgctl.h"
 #include "lib/atomic-write.h"
 #include "lib/monitor-state.h"
@@ -283,6 +284,31 @@ static void follow_primary_peer(struct monitor *m)
 	systemctl("start", VOIPHA_REBUILD_UNIT, true);
 }
 
+/* The VIP hold notify set because the peer, a live primary, was not heard
+ * over VRRP (VRRP_UNHEARD_FILE): lifted once the peer's VRRPv3 adverts
+ * (IP protocol 112; the fast profile) arrive again, or the peer is no
+ * longer a primary (stopped, fenced, gone), so this node may take over
+ * again. Listens for up to 0.6 s (three adverts), only while held. */
+static void lift_unheard_hold(const struct node_ctx *ctx)
+{
+	const char *because;
+	char why[600];
+
+	if (!vrrp_unheard(why, sizeof(why)))
+		return;
+	if (ip_packet_seen(ctx->peer_addr, 112, 600) == 1)
+		because = "its VRRP adverts arrive again";
+	else if (peer_is_live_primary(ctx) != 1)
+		because = "it is no longer a live primary";
+	else
+		return;
+	vrrp_unheard_clear();
+	if (access(VOIPHA_FENCED, F_OK) != 0 && vrrp_hold(false) == 0) {
+		syslog(LOG_NOTICE, "%s: %s: VIP hold lifted", ctx->peer_name, because);
+		history_add("hold", "lifted", "%s: %s", ctx->peer_name, because);
+	}
+}
+
 static void round_once(struct monitor *m)
 {
 	const struct node_ctx *ctx = m->ctx;
@@ -307,6 +333,7 @@ static void round_once(struct monitor *m)
 	else
 		m->not_following_since = 0;
 	if (role != PG_PRIMARY) {
+		lift_unheard_hold(ctx);
 		m->sync_state = role == PG_STANDBY ? "standby" : "down";
 		m->not_streaming_since = 0;
 		write_state(m, role, &reach, &pv);

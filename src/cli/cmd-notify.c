@@ -28,6 +28,7 @@
 #include "engine/pgctl.h"
 #include "engine/unit-state.h"
 #include "lib/atomic-write.h"
+#include "lib/profile.h"
 #include "lib/strbuf.h"
 
 #include <errno.h>
@@ -45,8 +46,8 @@
 #define STATE_FILE VOIPHA_STATE_DIR "/state"
 #define LOCK_FILE VOIPHA_STATE_DIR "/notify.lock"
 /* How long MASTER waits for a peer that is still a primary to fence
- * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s). */
-#define PEER_FENCE_WAIT_MS 20000
+ * itself (its check fails within ~2 s; stopping PostgreSQL takes ~1 s):
+ * the profile's peer_fence_wait_ms (20 s standard, 4 s fast). */
 
 static const char usage_text[] =
 	"usage: voip-ha notify [--config FILE] INSTANCE|GROUP NAME MASTER|BACKUP|FAULT|STOP [PRIORITY]\n"
@@ -96,7 +97,10 @@ struct transition {
 	long long seq; /* nanosecond stamp: which transition is newer */
 };
 
-static int write_state(const struct transition *t, const char *action)
+/* leader_until: with an arbiter, after a promotion, until when (on
+ * lease_clock_ms()) the leadership notify took is valid: the health check
+ * accepts it until the monitor's lease keeper publishes its own (0: none). */
+static int write_state_lease(const struct transition *t, const char *action, long long leader_until)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int r;
@@ -106,6 +110,8 @@ static int write_state(const struct transition *t, const char *action)
 		"type=%s\nname=%s\nstate=%s\npriority=%s\nsince=%lld\nseq=%lld\nprevious=%s\naction=%s\n",
 		t->type, t->name, t->state, t->prio, (long long)time(NULL), t->seq, t->prev,
 		action);
+	if (r == 0 && leader_until > 0)
+		r = sb_addf(&sb, "leader_until=%lld\n", leader_until);
 	if (r == 0)
 		r = mkdir_parents(STATE_FILE, 0755);
 	if (r == 0)
@@ -113,6 +119,11 @@ static int write_state(const struct transition *t, const char *action)
 				 NULL);
 	sb_release(&sb);
 	return r;
+}
+
+static int write_state(const struct transition *t, const char *action)
+{
+	return write_state_lease(t, action, 0);
 }
 
 /* state= and seq= of the state file ("" / 0 when absent or recorded
@@ -152,6 +163,7 @@ static long long now_ns(void)
 /* Waits while the peer answers as a primary; true when it stopped being one. */
 static bool wait_peer_not_primary(const struct node_ctx *ctx)
 {
+	const int poll_ms = failover_timing(ctx->cfg.profile)->peer_poll_ms;
 	struct timespec t0, now;
 	struct pg_probe peer;
 
@@ -161,9 +173,9 @@ static bool wait_peer_not_primary(const struct node_ctx *ctx)
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >
-		    PEER_FENCE_WAIT_MS)
+		    failover_timing(ctx->cfg.profile)->peer_fence_wait_ms)
 			return false;
-		usleep(200 * 1000);
+		usleep((useconds_t)poll_ms * 1000);
 	}
 }
 
@@ -190,9 +202,11 @@ static int ensure_local_slot(PGconn *c, const struct node_ctx *ctx)
  * waiting while a dead holder's lease runs out, and ask rule_promote()
  * about every answer. Without one, PROMOTE (the two-node rules below). */
 static enum promote_action take_leadership(const struct node_ctx *ctx,
-					   const struct reachability *reach, char *why, size_t len)
+					   const struct reachability *reach, long long *valid_until,
+					   char *why, size_t len)
 {
-	long long deadline = lease_clock_ms() + LEASE_TTL_MS + 1500;
+	const struct failover_timing *tm = failover_timing(ctx->cfg.profile);
+	long long deadline = lease_clock_ms() + tm->lease_ttl_ms + 1500;
 	struct arbiter_answer ans;
 	enum promote_action act;
 	struct situation s;
@@ -203,9 +217,11 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 	if (arbiter_init(&a, ctx) < 0)
 		return PROMOTE;
 	for (;;) {
-		long long pause = 100;
+		long long pause = tm->lease_renew_ms / 4, sent = lease_clock_ms();
 
-		r = arbiter_acquire(&a, LEASE_TTL_MS, 500, &ans, err, sizeof(err));
+		r = arbiter_acquire(&a, tm->lease_ttl_ms, 500, &ans, err, sizeof(err));
+		if (r == 0 && ans.granted)
+			*valid_until = sent + tm->lease_ttl_ms - tm->lease_safety_ms;
 		memset(&s, 0, sizeof(s));
 		s.local = PG_STANDBY;
 		s.peer_host = reach->peer;
@@ -213,6 +229,7 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 		s.witness_host = reach->witness;
 		s.lease = r < 0 ? LEASE_UNKNOWN : lease_view_of(&ans, ctx->local_name);
 		s.peer_renewed_ago = r < 0 ? -1 : ans.renewed_ago;
+		s.alive_ms = tm->lease_alive_ms;
 		act = rule_promote(&s, why, len);
 		if (r < 0)
 			snprintf(why, len, "the witness does not answer: %.200s", err);
@@ -221,7 +238,7 @@ static enum promote_action take_leadership(const struct node_ctx *ctx,
 		    lease_clock_ms() >= deadline)
 			break;
 		if (r == 0 && ans.remaining > 0)
-			pause = ans.remaining < 200 ? ans.remaining + 20 : 200;
+			pause = ans.remaining < 2 * pause ? ans.remaining + 20 : 2 * pause;
 		usleep((useconds_t)pause * 1000);
 	}
 	arbiter_close(&a);
@@ -249,8 +266,92 @@ static bool planned_handover(const struct node_ctx *ctx)
 	return planned;
 }
 
+/* The fast profile: a MASTER refused while the peer is a live primary it
+ * reaches would take the VIP again within a second (0.2 s adverts it does
+ * not hear): the VIP stays held, with the reason, until the monitor hears
+ * the peer's VRRP again or sees it stop being a primary. */
+static void hold_unheard(const struct node_ctx *ctx)
+{
+	char why[512];
+
+	if (!failover_timing(ctx->cfg.profile)->hold_when_unheard)
+		return;
+	snprintf(why, sizeof(why),
+		 "VRRP MASTER while %s (%s) is a live primary this node reaches: %s's VRRP "
+		 "adverts do not arrive here (a firewall dropping VRRP, IP protocol 112, from "
+		 "%s? a different failover_profile, VRRP version or router id on %s?); the VIP "
+		 "is held back until they arrive or %s stops being a primary",
+		 ctx->peer_name, ctx->peer_addr, ctx->peer_name, ctx->peer_addr, ctx->peer_name,
+		 ctx->peer_name);
+	if (vrrp_unheard_set(why) < 0 || vrrp_hold(true) < 0)
+		logmsg(LOG_ERR, "cannot write %s or %s", VRRP_UNHEARD_FILE, VRRP_HOLD_FILE);
+	else
+		logmsg(LOG_ERR, "%s", why);
+}
+
+/* pg_promote without its wait, then pg_is_in_recovery() every 10 ms:
+ * pg_promote(true) looks every 100 ms. 0 once promoted. */
+static int promote_polled(PGconn *c, char *err, size_t len)
+{
+	char v[16];
+	int i;
+
+	if (pg_query_value(c, "SELECT pg_promote(false)::text", NULL, v, sizeof(v), err, len) < 0)
+		return -1;
+	if (strcmp(v, "true") != 0) {
+		snprintf(err, len, "pg_promote returned %s", v);
+		return -1;
+	}
+	for (i = 0; i < 6000; i++) {
+		if (pg_query_value(c, "SELECT pg_is_in_recovery()::text", NULL, v, sizeof(v), err,
+				   len) < 0)
+			return -1;
+		if (strcmp(v, "false") == 0)
+			return 0;
+		usleep(10 * 1000);
+	}
+	snprintf(err, len, "still in recovery 60 s after pg_promote");
+	return -1;
+}
+
+/* Promotes the local standby; the fast profile first makes replication
+ * asynchronous on it (ALTER SYSTEM works on a standby; the reload follows
+ * the promotion on the same connection), so the new primary's first
+ * commits do not wait for the peer that is gone. */
+static int promote(const struct node_ctx *ctx, PGconn *c, bool *async, char *err, size_t len)
+{
+	char v[16];
+
+	err[0] = '\0';
+	*async = false;
+	if (!failover_timing(ctx->cfg.profile)->async_before_promote) {
+		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
+				   len) < 0)
+			return -1;
+		if (strcmp(v, "true") != 0) {
+			snprintf(err, len, "pg_promote returned false");
+			return -1;
+		}
+		return 0;
+	}
+	/* Written now, read by the reload after the promotion: a reload
+	 * signalled together with the promotion was seen to delay it. */
+	if (pg_exec(c, "ALTER SYSTEM SET synchronous_standby_names = ''", err, len) < 0)
+		logmsg(LOG_ERR, "cannot make replication asynchronous before promoting: %s", err);
+	else
+		*async = true;
+	if (promote_polled(c, err, len) < 0)
+		return -1;
+	if (*async && pg_exec(c, "SELECT pg_reload_conf()", err, len) < 0) {
+		logmsg(LOG_ERR, "cannot reload after promoting: %s", err);
+		*async = false;
+	}
+	return 0;
+}
+
 static int on_master(const struct node_ctx *ctx, const struct transition *t)
 {
+	const struct failover_timing *tm = failover_timing(ctx->cfg.profile);
 	char v[16], err[512];
 	struct reachability reach;
 	PGconn *c;
@@ -258,7 +359,7 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 
 	/* A cut-off node must not become a second primary: its peer, which
 	 * still reaches the witness, is the one to take over. */
-	if (probe_reachability(ctx, 2, &reach) < 0)
+	if (probe_reachability_every(ctx, tm->reach_tries, tm->reach_interval_ms, &reach) < 0)
 		reach.peer = true; /* cannot tell: wait for its PostgreSQL below */
 	else if (reach_isolated(&reach)) {
 		logmsg(LOG_ERR,
@@ -284,16 +385,21 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 	}
 	if (strcmp(v, "true") == 0) {
 		struct timespec t0, t1;
+		long long leader_until = 0;
+		bool async = false;
 		char why[256];
 		bool arbiter = ctx->cfg.arbiter_kind == ARBITER_POSTGRESQL;
 
-		if (arbiter && take_leadership(ctx, &reach, why, sizeof(why)) != PROMOTE) {
+		if (arbiter &&
+		    take_leadership(ctx, &reach, &leader_until, why, sizeof(why)) != PROMOTE) {
 			logmsg(LOG_ERR,
 			       "MASTER, but no leadership: %s; not promoting, the VIP goes back",
 			       why);
 			write_state(t, "promotion-refused");
 			if (vrrp_hold(true) < 0)
 				logmsg(LOG_ERR, "cannot write %s", VRRP_HOLD_FILE);
+			if (reach.peer && peer_is_live_primary(ctx) == 1)
+				hold_unheard(ctx);
 			history_add("failover", "refused", "%s", why);
 			goto out;
 		}
@@ -305,28 +411,30 @@ static int on_master(const struct node_ctx *ctx, const struct transition *t)
 			logmsg(LOG_ERR,
 			       "MASTER, but %s (%s) is still a live primary after %d s: not promoting "
 			       "(no second primary); the health check now fails so keepalived gives the VIP back",
-			       ctx->peer_name, ctx->peer_addr, PEER_FENCE_WAIT_MS / 1000);
+			       ctx->peer_name, ctx->peer_addr, tm->peer_fence_wait_ms / 1000);
 			write_state(t, "promotion-refused");
+			hold_unheard(ctx);
 			history_add("failover", "refused", "%s is still a primary", ctx->peer_name);
 			goto out;
 		}
 		logmsg(LOG_WARNING, "MASTER: promoting the local PostgreSQL standby");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (pg_query_value(c, "SELECT pg_promote(true, 60)::text", NULL, v, sizeof(v), err,
-				   sizeof(err)) < 0 ||
-		    strcmp(v, "true") != 0) {
-			logmsg(LOG_ERR, "promotion failed: %s",
-			       err[0] ? err : "pg_promote returned false");
-			history_add("failover", "failed", "pg_promote: %s",
-				    err[0] ? err : "returned false");
+		if (promote(ctx, c, &async, err, sizeof(err)) < 0) {
+			logmsg(LOG_ERR, "promotion failed: %s", err);
+			history_add("failover", "failed", "pg_promote: %s", err);
 			goto out;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* For the health check: a primary now, with the leadership this
+		 * handler took until the lease keeper publishes its own. */
+		if (write_state_lease(t, "promoted", leader_until) < 0)
+			logmsg(LOG_ERR, "cannot write %s", STATE_FILE);
 		/* The peer is gone (that is why this node is MASTER) and this
-		 * node is not cut off: commits must not wait for it. */
+		 * node is not cut off: commits must not wait for it (the fast
+		 * profile did this before promoting). */
 		PQfinish(c);
 		c = NULL;
-		if (set_sync_standby(ctx, false, err, sizeof(err)) < 0)
+		if (!async && set_sync_standby(ctx, false, err, sizeof(err)) < 0)
 			logmsg(LOG_ERR, "cannot make replication asynchronous: %s", err);
 		logmsg(LOG_WARNING, "PostgreSQL promoted in %ld ms: this node is the primary",
 		       (long)((t1.tv_sec - t0.tv_sec) * 1000 +

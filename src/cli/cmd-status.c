@@ -15,6 +15,7 @@
 #include "engine/pgctl.h"
 #include "engine/unit-state.h"
 #include "engine/arbiter.h"
+#include "engine/lease-keeper.h"
 #include "lib/monitor-state.h"
 #include "lib/restart-pending.h"
 
@@ -218,7 +219,7 @@ int cmd_status(int argc, char **argv)
 	struct warnings w;
 	struct arbiter_view arb;
 	struct restart_pending pend;
-	char vip_holder[16], pgunit[64], buf[32];
+	char vip_holder[16], pgunit[64], buf[32], unheard[600];
 	bool json = false, vip_local, fenced, reach_known, peer_seen;
 	int voters;
 	size_t i;
@@ -299,6 +300,14 @@ int cmd_status(int argc, char **argv)
 	if (arb.on && arb.failsafe)
 		warn(&w,
 		     "serving without the witness (failsafe): a second failure stops the writes");
+	if (vrrp_unheard(unheard, sizeof(unheard)))
+		warn(&w, "%s", unheard);
+	else if (vip_local && l.role != PG_PRIMARY && peer.reachable && peer.primary)
+		warn(&w,
+		     "this node holds the VIP while %s is the primary: %s's VRRP adverts do not "
+		     "arrive here (a firewall dropping VRRP, IP protocol 112, from %s? a different "
+		     "failover_profile, VRRP version or router id?)",
+		     ctx.peer_name, ctx.peer_name, ctx.peer_addr);
 	if (fenced)
 		warn(&w, "this node is fenced (its PostgreSQL may only start as a standby)");
 	if (access(VOIPHA_RESTORING, F_OK) == 0)

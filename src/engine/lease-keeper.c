@@ -15,10 +15,9 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-/* Each call to the local PostgreSQL and to the witness gets this much of
- * the LEASE_RENEW_MS period. */
-#define LOCAL_TIMEOUT_MS 300
-#define WITNESS_TIMEOUT_MS 350
+/* Each call to the local PostgreSQL and to the witness gets part of the
+ * renewal period: the profile's local_timeout_ms and witness_timeout_ms
+ * (lib/profile.h). */
 /* A standby only observes, once a second. */
 #define OBSERVE_EVERY_MS 1000
 
@@ -62,6 +61,37 @@ bool vrrp_held(void)
 	return c != '0';
 }
 
+int vrrp_unheard_set(const char *why)
+{
+	size_t n = strlen(why);
+	char line[600];
+
+	if (mkdir_parents(VRRP_UNHEARD_FILE, 0755) < 0)
+		return -errno;
+	snprintf(line, sizeof(line), "%.*s\n", (int)(n > 590 ? 590 : n), why);
+	return atomic_write(VRRP_UNHEARD_FILE, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
+			    NULL);
+}
+
+bool vrrp_unheard(char *why, size_t len)
+{
+	FILE *f = fopen(VRRP_UNHEARD_FILE, "re");
+
+	if (!f)
+		return false;
+	if (len && !fgets(why, (int)len, f))
+		why[0] = '\0';
+	if (len)
+		why[strcspn(why, "\n")] = '\0';
+	fclose(f);
+	return true;
+}
+
+void vrrp_unheard_clear(void)
+{
+	unlink(VRRP_UNHEARD_FILE);
+}
+
 /* The local server: is it a primary that answers, and does its peer's
  * standby stream synchronously with a reply in the last 1.5 s (the
  * failsafe's evidence; wal_receiver_status_interval is 1 s)? */
@@ -75,7 +105,9 @@ static void read_local(const struct node_ctx *ctx, struct local_view *v)
 	struct pgwire c;
 
 	memset(v, 0, sizeof(*v));
-	if (pg_wire_connect_local(&c, "postgres", LOCAL_TIMEOUT_MS, err, sizeof(err)) < 0)
+	if (pg_wire_connect_local(&c, "postgres",
+				  failover_timing(ctx->cfg.profile)->local_timeout_ms, err,
+				  sizeof(err)) < 0)
 		goto out;
 	if (pgwire_query_value(&c, "SELECT pg_is_in_recovery()::text", val, sizeof(val), err,
 			       sizeof(err)) < 0)
@@ -115,6 +147,7 @@ static void lose_leadership(struct lease_keeper *k, const char *why)
 /* One period on a primary. */
 static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 {
+	const struct failover_timing *t = failover_timing(k->ctx->cfg.profile);
 	struct arbiter_answer ans;
 	struct situation s;
 	enum primary_action act;
@@ -132,10 +165,10 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 
 	/* A primary that does not answer (hung, crashing) renews nothing. */
 	if (lv->answers)
-		r = held ? arbiter_renew(&k->arb, term, LEASE_TTL_MS, WITNESS_TIMEOUT_MS, &ans, err,
-					 sizeof(err)) :
-			   arbiter_acquire(&k->arb, LEASE_TTL_MS, WITNESS_TIMEOUT_MS, &ans, err,
-					   sizeof(err));
+		r = held ? arbiter_renew(&k->arb, term, t->lease_ttl_ms, t->witness_timeout_ms,
+					 &ans, err, sizeof(err)) :
+			   arbiter_acquire(&k->arb, t->lease_ttl_ms, t->witness_timeout_ms, &ans,
+					   err, sizeof(err));
 	pthread_mutex_lock(&k->mu);
 	if (!lv->answers) {
 		k->st.view = LEASE_UNKNOWN;
@@ -149,7 +182,7 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 				       ans.term);
 			k->st.held = true;
 			k->st.term = ans.term;
-			k->st.valid_until = sent + LEASE_TTL_MS - LEASE_SAFETY_MS;
+			k->st.valid_until = sent + t->lease_ttl_ms - t->lease_safety_ms;
 		} else {
 			k->st.held = false;
 		}
@@ -166,6 +199,7 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 	s.lease = k->st.view;
 	s.peer_renewed_ago = k->st.last.renewed_ago;
 	s.peer_streams_sync = lv->answers && lv->peer_streams_sync;
+	s.alive_ms = t->lease_alive_ms;
 	act = rule_primary(&s, valid, why, sizeof(why));
 	if (act == PRIMARY_FAILSAFE && !k->st.failsafe)
 		syslog(LOG_WARNING, "%s", why);
@@ -183,13 +217,14 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 /* One period on a standby (or a node whose PostgreSQL is down). */
 static void step_other(struct lease_keeper *k)
 {
+	const struct failover_timing *t = failover_timing(k->ctx->cfg.profile);
 	struct arbiter_answer ans;
 	struct situation s;
 	char err[256], why[256];
 	bool hold_ok;
 	int r;
 
-	r = arbiter_observe(&k->arb, WITNESS_TIMEOUT_MS, &ans, err, sizeof(err));
+	r = arbiter_observe(&k->arb, t->witness_timeout_ms, &ans, err, sizeof(err));
 	pthread_mutex_lock(&k->mu);
 	k->st.held = false;
 	k->st.valid_until = 0;
@@ -209,12 +244,14 @@ static void step_other(struct lease_keeper *k)
 	s.peer_host = k->peer_host;
 	s.lease = k->st.view;
 	s.peer_renewed_ago = k->st.last.renewed_ago;
+	s.alive_ms = t->lease_alive_ms;
 	pthread_mutex_unlock(&k->mu);
 	/* A hold set by a refused promotion or a fence is lifted once this
 	 * node may be a VIP candidate again (the peer is reachable, or its
 	 * lease went stale). */
 	hold_ok = rule_may_hold_vip(&s, false, false, why, sizeof(why));
-	if (hold_ok && vrrp_held() && access(VOIPHA_FENCED, F_OK) != 0) {
+	if (hold_ok && vrrp_held() && access(VOIPHA_FENCED, F_OK) != 0 &&
+	    access(VRRP_UNHEARD_FILE, F_OK) != 0) {
 		if (vrrp_hold(false) == 0)
 			syslog(LOG_NOTICE, "VIP hold lifted: this node may take the VIP again");
 	}
@@ -224,6 +261,7 @@ static void *keeper_main(void *arg)
 {
 	struct lease_keeper *k = arg;
 	long long last_observe = 0;
+	const long long renew_ms = failover_timing(k->ctx->cfg.profile)->lease_renew_ms;
 
 	while (!k->stop) {
 		long long t0 = lease_clock_ms(), spent;
@@ -261,8 +299,8 @@ static void *keeper_main(void *arg)
 		 * killed, and its ExecStopPost fences the primary. */
 		sd_notify(0, "WATCHDOG=1");
 		spent = lease_clock_ms() - t0;
-		if (spent < LEASE_RENEW_MS && !k->stop)
-			usleep((useconds_t)(LEASE_RENEW_MS - spent) * 1000);
+		if (spent < renew_ms && !k->stop)
+			usleep((useconds_t)(renew_ms - spent) * 1000);
 	}
 	return NULL;
 }

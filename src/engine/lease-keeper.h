@@ -16,11 +16,18 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "engine/arbiter.h"
 #include "engine/rules.h"
 
 #define VRRP_HOLD_FILE "/run/voip-ha/vrrp-hold"
+/* Why the hold is on while the peer is a live primary this node reaches
+ * but whose VRRP adverts do not arrive (the fast profile, see
+ * lib/profile.h): one line, for the health check and `voip-ha status`.
+ * The monitor removes it, and lifts the hold, once the peer is no longer a
+ * primary. */
+#define VRRP_UNHEARD_FILE "/run/voip-ha/vrrp-unheard"
 
 /* What the keeper knows, copied out under its lock. */
 struct lease_snapshot {
@@ -58,6 +65,12 @@ void lease_keeper_set_peer_host(struct lease_keeper *k, bool up);
 /* Writes the VIP hold file ("1": keepalived must not hold the VIP). */
 int vrrp_hold(bool hold);
 bool vrrp_held(void);
+
+/* The peer's VRRP is not heard: the reason written (0 or -errno), read
+ * (true when present), removed. */
+int vrrp_unheard_set(const char *why);
+bool vrrp_unheard(char *why, size_t len);
+void vrrp_unheard_clear(void);
 
 /* The view of an answer for this node (granted: LEASE_MINE). */
 enum lease_view lease_view_of(const struct arbiter_answer *a, const char *local_name);

@@ -121,15 +121,49 @@ int reach_probe(const char *const addrs[], bool ok[], int n, int tries, int inte
 
 int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out)
 {
+	return probe_reachability_every(ctx, tries, 150, out);
+}
+
+int probe_reachability_every(const struct node_ctx *ctx, int tries, int interval_ms,
+			     struct reachability *out)
+{
 	const char *addrs[2] = { ctx->peer_addr, ctx->witness };
 	bool ok[2] = { false, false };
 	int r;
 
 	out->has_witness = ctx->witness[0] != '\0';
-	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, 150);
+	r = reach_probe(addrs, ok, out->has_witness ? 2 : 1, tries, interval_ms);
 	out->peer = ok[0];
 	out->witness = ok[1];
 	return r;
+}
+
+int ip_packet_seen(const char *addr, int proto, int timeout_ms)
+{
+	struct in_addr from;
+	long deadline = now_ms() + timeout_ms;
+	int fd, seen = 0;
+
+	if (inet_pton(AF_INET, addr, &from) != 1)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	while (!seen) {
+		long left = deadline - now_ms();
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		unsigned char buf[1500];
+		ssize_t got;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		got = recv(fd, buf, sizeof(buf), 0);
+		if (got >= (ssize_t)sizeof(struct iphdr) &&
+		    ((const struct iphdr *)buf)->saddr == from.s_addr)
+			seen = 1;
+	}
+	close(fd);
+	return seen;
 }
 
 bool reach_isolated(const struct reachability *r)

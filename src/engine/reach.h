@@ -23,6 +23,16 @@ struct reachability {
 	bool has_witness;
 };
 int probe_reachability(const struct node_ctx *ctx, int tries, struct reachability *out);
+/* The same with the echo requests interval_ms apart (notify MASTER, on the
+ * profile's reach_interval_ms). */
+int probe_reachability_every(const struct node_ctx *ctx, int tries, int interval_ms,
+			     struct reachability *out);
+
+/* Waits up to timeout_ms for an IP packet of protocol `proto` (112: VRRP)
+ * from addr, as delivered to this host (after its firewall: a dropped
+ * packet is not seen). 1 when one arrived, 0 when none, -errno (a raw
+ * socket needs root). */
+int ip_packet_seen(const char *addr, int proto, int timeout_ms);
 
 /* Cut off: a witness is configured and neither it nor the peer answers. */
 bool reach_isolated(const struct reachability *r);

@@ -70,6 +70,11 @@ bool rule_fence_monitor_gone(const struct situation *s, char *why, size_t len)
 	return rule_fence(&left, why, len);
 }
 
+static long long alive_ms(const struct situation *s)
+{
+	return s->alive_ms > 0 ? s->alive_ms : LEASE_ALIVE_MS;
+}
+
 enum promote_action rule_promote(const struct situation *s, char *why, size_t len)
 {
 	if (rule_cut_off(s)) {
@@ -89,7 +94,7 @@ enum promote_action rule_promote(const struct situation *s, char *why, size_t le
 			 * giving the VIP up (a failed service, a switchover): its
 			 * fence releases the lease, or it runs out. */
 			if (!s->peer_host && s->peer_renewed_ago >= 0 &&
-			    s->peer_renewed_ago < LEASE_ALIVE_MS) {
+			    s->peer_renewed_ago < alive_ms(s)) {
 				snprintf(
 					why, len,
 					"the peer holds the leadership and renewed it %lld ms ago: "
@@ -178,7 +183,7 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 		return false;
 	}
 	if (arbiter_on(s) && s->lease == LEASE_PEERS && !s->peer_host && s->peer_renewed_ago >= 0 &&
-	    s->peer_renewed_ago < LEASE_ALIVE_MS) {
+	    s->peer_renewed_ago < alive_ms(s)) {
 		snprintf(why, len,
 			 "the peer holds the leadership and renews it, but this node cannot "
 			 "reach it: cut off from the peer");

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "engine/pgctl.h"
+#include "lib/profile.h"
 
 /* The peer's PostgreSQL as this node last asked it. */
 enum peer_pg { PEER_PG_NO_ANSWER, PEER_PG_STANDBY, PEER_PG_PRIMARY };
@@ -38,20 +39,13 @@ struct situation {
 	long long peer_renewed_ago; /* LEASE_PEERS: ms since the peer renewed */
 	bool peer_streams_sync;     /* this primary's standby streams synchronously
 				   * and replied within the failsafe window */
+	int alive_ms;               /* a peer that renewed within this is alive:
+				   * the profile's lease_alive_ms (0: the
+				   * standard LEASE_ALIVE_MS) */
 };
 
-/* How long a lease runs, how often its holder renews it, and how long
- * before the witness's expiry the holder gives up being the primary on its
- * own clock (the time a fence takes, with room to spare). Chosen so that
- * the lease has expired before keepalived on the peer declares this node
- * dead (3 missed adverts and the skew: >= 3.4 s after the last advert, at
- * most 1 s before the death): TTL - 1 s <= 3.4 s - 1 s. */
-#define LEASE_TTL_MS 2400
-#define LEASE_RENEW_MS 400
-#define LEASE_SAFETY_MS 800
-/* A peer that renewed its lease this recently is alive, whatever ICMP
- * says: a standby that sees it is cut off from it, not bereaved. */
-#define LEASE_ALIVE_MS (2 * LEASE_RENEW_MS + 200)
+/* The lease's timing (LEASE_TTL_MS ... LEASE_ALIVE_MS for the standard
+ * profile, struct failover_timing for each) lives in lib/profile.h. */
 
 /* Cut off: a witness is configured and neither it nor the peer answers. */
 bool rule_cut_off(const struct situation *s);

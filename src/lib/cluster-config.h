@@ -33,6 +33,7 @@ enum cluster_key_kind {
 	CK_ARBITER,
 	CK_CLUSTERNAME,
 	CK_OPTPASSWORD,
+	CK_FAILOVERPROFILE, /* standard | fast */
 
 	CK_METRICSLISTEN, /* loopback | node */
 	CK_CIDRLIST,      /* comma list of IPv4 addresses or CIDRs */
@@ -48,6 +49,8 @@ enum cluster_key_kind {
 enum backup_kind { BACKUP_NONE = 0, BACKUP_REPO_HOST = 1, BACKUP_PATH = 2 };
 
 enum arbiter_kind { ARBITER_NONE = 0, ARBITER_POSTGRESQL = 1 };
+
+enum failover_profile { PROFILE_STANDARD = 0, PROFILE_FAST = 1 };
 
 #define CK_SECRET 0x1
 #define CK_NOQUESTION 0x2
@@ -73,6 +76,7 @@ struct cluster_config {
 	uint32_t witness_ip;              /* 0: no witness */
 	uint32_t arbiter_ip;              /* 0: none */
 	enum arbiter_kind arbiter_kind;
+	enum failover_profile profile;
 	enum backup_kind backup_kind;
 	uint32_t backup_ip; /* 0: none */
 	unsigned backup_port_num;

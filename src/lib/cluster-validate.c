@@ -246,6 +246,16 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 			return false;
 		}
 		return true;
+	case CK_FAILOVERPROFILE:
+		if (strcmp(v, "standard") == 0)
+			*(enum failover_profile *)out = PROFILE_STANDARD;
+		else if (strcmp(v, "fast") == 0)
+			*(enum failover_profile *)out = PROFILE_FAST;
+		else {
+			errlist_add(el, "%s: must be standard or fast", k->name);
+			return false;
+		}
+		return true;
 	case CK_CLUSTERNAME:
 		if (!cluster_name_valid(v)) {
 			errlist_add(el,
@@ -381,6 +391,7 @@ static void *typed_slot(struct cluster_config *c, const char *name)
 		{ "virtual_address", offsetof(struct cluster_config, vip) },
 		{ "witness_address", offsetof(struct cluster_config, witness_ip) },
 		{ "arbiter", offsetof(struct cluster_config, arbiter_kind) },
+		{ "failover_profile", offsetof(struct cluster_config, profile) },
 		{ "arbiter_address", offsetof(struct cluster_config, arbiter_ip) },
 		{ "arbiter_port", offsetof(struct cluster_config, arbiter_port_num) },
 		{ "backup", offsetof(struct cluster_config, backup_kind) },

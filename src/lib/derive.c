@@ -1,5 +1,6 @@
 /* Derived facts and variables (see derive.h). */
 #include "lib/derive.h"
+#include "lib/profile.h"
 #include "lib/sha256.h"
 #include "lib/strbuf.h"
 #include "lib/validators.h"
@@ -159,6 +160,25 @@ static int set_backup_calendars(const struct cluster_config *c, struct vars *vs)
 	return r;
 }
 
+/* The failover profile's keepalived settings (lib/profile.h). The fast
+ * profile runs VRRPv3, which has no authentication: ka_auth comments the
+ * AH block out ("# ") and vrrp_auth_pass is then a placeholder, so the
+ * VRRP password is not written where nothing reads it. */
+static int set_profile_vars(const struct cluster_config *c, struct vars *vs)
+{
+	const struct failover_timing *t = failover_timing(c->profile);
+	bool auth = t->vrrp_version == 2;
+	int r = 0;
+
+	r = r ? r : set_uint(vs, "vrrp_version", t->vrrp_version);
+	r = r ? r : vars_set(vs, "vrrp_advert_int", t->advert_int, false);
+	r = r ? r : vars_set(vs, "pg_wal_retrieve_retry", t->wal_retrieve_retry, false);
+	r = r ? r : set_uint(vs, "check_fall", t->check_fall);
+	r = r ? r : vars_set(vs, "ka_auth", auth ? "" : "# ", false);
+	r = r ? r : vars_set(vs, "vrrp_auth_pass", auth ? c->vrrp_password : "none", auth);
+	return r;
+}
+
 static int set_node_vars(const struct cluster_config *c, enum cluster_node node, struct vars *vs)
 {
 	bool one = node == NODE_1;
@@ -225,6 +245,7 @@ int derive_vars(const struct cluster_config *c, enum cluster_node node, unsigned
 	r = r ? r : set_metrics_scrapers(vs, c->metrics_allow);
 	r = r ? r : set_backup_vars(c, vs);
 	r = r ? r : set_backup_calendars(c, vs);
+	r = r ? r : set_profile_vars(c, vs);
 	if (r == 0 && node != NODE_AUTO)
 		r = set_node_vars(c, node, vs);
 	return r;

@@ -130,3 +130,4 @@ check_field() {
 @test "table: backup_cipher_pass" { check_field backup_cipher_pass; }
 @test "table: backup_full_day" { check_field backup_full_day; }
 @test "table: backup_time" { check_field backup_time; }
+@test "table: failover_profile" { check_field failover_profile; }

@@ -342,6 +342,48 @@ ROWS
 	[ "$status" -ne 0 ]
 }
 
+@test "generate: failover_profile=fast writes VRRPv3 at 0.2 s, one failed check, no VRRP password anywhere; vrrp.nft admits only the peer (nft -c)" {
+	prereq_cmd nft unshare
+	prereq_root "nft -c talks to the kernel"
+	out=$BATS_TEST_TMPDIR/fast
+	f=$(conf_with failover_profile fast)
+	pw=$(sed -n 's/^vrrp_password=//p' "$f")
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out" --config "$f" \
+		--templates "$REPO/templates"
+	for n in 1 2; do
+		ka=$out/node$n/etc/keepalived/keepalived.conf
+		grep -qx '    version 3' "$ka"
+		grep -qx '    advert_int 0.2' "$ka"
+		grep -qx '    fall 1' "$ka"
+		run grep -c '^ *authentication {' "$ka"
+		assert_output 0
+		run grep -rlF -- "$pw" "$out/node$n"
+		assert_output ''
+		peer=$(sed -n "s/^node$((3 - n))_address=//p" "$f")
+		nft=$out/node$n/etc/voip-ha/nftables/vrrp.nft
+		grep -qx "		ip protocol { 51, 112 } ip saddr $peer accept" "$nft"
+		run unshare -n nft -c -f "$nft"
+		[ "$status" -eq 0 ] || fail "$nft: $output"
+	done
+	# the default profile: VRRPv2 with the AH block and its password
+	run -0 --separate-stderr "$VOIPHA" generate --all --out "$out.std" --config "$GOOD" \
+		--templates "$REPO/templates"
+	grep -qx '    version 2' "$out.std/node1/etc/keepalived/keepalived.conf"
+	grep -qx '    advert_int 1' "$out.std/node1/etc/keepalived/keepalived.conf"
+	grep -qx '    fall 2' "$out.std/node1/etc/keepalived/keepalived.conf"
+	grep -qx '    authentication {' "$out.std/node1/etc/keepalived/keepalived.conf"
+}
+
+@test "generate: an unknown failover_profile is refused by name and nothing is written" {
+	out=$BATS_TEST_TMPDIR/bad
+	f=$(conf_with failover_profile turbo)
+	run --separate-stderr "$VOIPHA" generate --all --out "$out" --config "$f" \
+		--templates "$REPO/templates"
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"failover_profile: must be standard or fast"* ]] || fail "$stderr"
+	[ ! -e "$out" ] || [ -z "$(find "$out" -type f)" ]
+}
+
 # Two network namespaces on a veth pair: the node (198.51.100.11, stand-in
 # HTTP servers on both metrics ports, metrics.nft loaded) and a scraper side
 # with an allowed (.50) and another (.51) source address.

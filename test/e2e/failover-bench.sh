@@ -18,11 +18,15 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Its own names, so that the run with the arbiter (PAIR_ARBITER=1) can go
 # side by side with the one without, under the same load.
-if [ "${PAIR_ARBITER:-0}" = 1 ]; then
-	export E2E_PREFIX=vha E2E_BRIDGE=vhbr4 E2E_WORK=/var/tmp/voip-ha-failover-bench-arbiter
-else
-	export E2E_PREFIX=vhf E2E_BRIDGE=vhbr3 E2E_WORK=/var/tmp/voip-ha-failover-bench
-fi
+# PAIR_PROFILE=fast: failover_profile=fast (issue 17), switched on the live
+# pair before the runs (pair_profile), on a pair of its own names too.
+PAIR_PROFILE=${PAIR_PROFILE:-standard}
+case ${PAIR_ARBITER:-0}/$PAIR_PROFILE in
+1/fast) export E2E_PREFIX=vka E2E_BRIDGE=vhbr8 E2E_WORK=/var/tmp/voip-ha-failover-bench-fast-arbiter ;;
+0/fast) export E2E_PREFIX=vhk E2E_BRIDGE=vhbr7 E2E_WORK=/var/tmp/voip-ha-failover-bench-fast ;;
+1/*) export E2E_PREFIX=vha E2E_BRIDGE=vhbr4 E2E_WORK=/var/tmp/voip-ha-failover-bench-arbiter ;;
+*) export E2E_PREFIX=vhf E2E_BRIDGE=vhbr3 E2E_WORK=/var/tmp/voip-ha-failover-bench ;;
+esac
 . "$HERE/lib.sh"
 . "$HERE/pair.sh"
 export FO_MODE=bench
@@ -45,13 +49,17 @@ if [ "$PAIR_ARBITER" = 1 ]; then
 	wait_for 30 fo_lease_flag node1 lease_held || { echo "node1 took no lease" >&2; exit 1; }
 fi
 wait_for 180 pair_serving || { echo "pair not serving" >&2; exit 1; }
+if [ "$PAIR_PROFILE" = fast ]; then
+	pair_profile fast >&2 || { echo "failover_profile=fast not applied" >&2; exit 1; }
+	[ "$PAIR_ARBITER" = 1 ] && { wait_for 30 fo_lease_flag node1 lease_held || { echo "node1 took no lease" >&2; exit 1; }; }
+fi
 fo_setup >&2 || { echo "test setup failed" >&2; exit 1; }
 # Before the faults, on the healthy pair.
 check_cost=$(fo_check_cost "${CHECK_RUNS:-50}") || echo "check cost: $check_cost" >&2
 # The failover monitor (with the arbiter: its lease keeper renewing every
 # 0.4 s on the primary) beside voip-admind, idle, on each node.
 proc_cost=$(for n in node1 node2; do for u in voip-ha-monitor voip-admin; do
-	echo "$n $u: $(fo_unit_cost "$n" "$u" 30)"; done; done)
+	echo "$n $u: $(fo_unit_cost "$n" "$u" "${COST_SECS:-30}")"; done; done)
 
 declare -A rto vip healthy rejoin rebuild acked lost gap okruns
 for s in $SCEN; do
@@ -98,8 +106,13 @@ median() {
 echo "# voip-ha failover: RTO = fault -> VIP on the survivor AND PostgreSQL writable through the VIP AND"
 echo "# Kamailio answering SIP OPTIONS on the VIP (probed every ${FO_PROBE_INTERVAL} s from inside the survivor);"
 echo "# healthy = one VIP holder whose PostgreSQL takes a write, the other streaming from it. Times in ms from the fault."
-echo "# $t_start, $(nproc) CPUs (shared), PostgreSQL 15, two systemd-nspawn nodes, witness $PAIR_WITNESS, $RUNS runs per scenario"
-echo "# goals (issue 8): power-loss RTO p95 <= 4500, service-failure RTO p95 <= 5000, rejoin by pg_rewind <= 15000"
+echo "# $t_start, $(nproc) CPUs (shared with other work on this machine), PostgreSQL 15, two systemd-nspawn nodes, witness $PAIR_WITNESS, $RUNS runs per scenario"
+echo "# failover_profile=$PAIR_PROFILE$([ "$PAIR_PROFILE" = fast ] && echo ": VRRPv3, adverts every 0.2 s, one failed check moves the VIP")"
+if [ "$PAIR_PROFILE" = fast ]; then
+	echo "# goals (issue 17): power-loss RTO p95 <= 1500, service-failure RTO p95 <= 2000"
+else
+	echo "# goals (issue 8): power-loss RTO p95 <= 4500, service-failure RTO p95 <= 5000, rejoin by pg_rewind <= 15000"
+fi
 echo "# arbiter: $([ "$PAIR_ARBITER" = 1 ] && echo "postgresql on a third machine ($PAIR_WITNESS)" || echo "none (two-node rules)")"
 echo "# reference: the VRRP takeover alone (fault -> VIP on the survivor), in the same runs"
 for s in $SCEN; do
@@ -125,7 +138,7 @@ done
 echo
 echo "$check_cost"
 echo
-echo "# idle cost over 30 s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
+echo "# idle cost over ${COST_SECS:-30} s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
 echo "$proc_cost"
 echo
 echo "# per run:"

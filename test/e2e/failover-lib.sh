@@ -50,6 +50,7 @@ declare -gA FO_NAME=(
 	[9]="the witness powered off, then the primary (arbiter)"
 	[10]="PostgreSQL hung on the primary (SIGSTOP), thawed 20 s later"
 	[11]="the failover monitor hung on the primary (SIGSTOP; arbiter)"
+	[12]="the standby's firewall drops VRRP from the primary for 20 s (fast profile)"
 )
 
 fo_other() { if [ "$1" = node1 ]; then echo node2; else echo node1; fi; }
@@ -204,7 +205,7 @@ fo_writer_file() { printf '%s/%s.acks' "$FO_DIR" "${1//\//_}"; }
 fo_writer_start() { # NODE NAME
 	local n=$1 name=$2 f
 	f=$(fo_writer_file "$name")
-	e2e_exec "$n" /bin/bash /root/e2e-writer.sh write "$PAIR_VIP" "$name" "$FO_WRITE_INTERVAL" 900 \
+	e2e_exec "$n" /bin/bash /root/e2e-writer.sh write "$PAIR_VIP" "$name" "$FO_WRITE_INTERVAL" "${FO_WRITE_MAX:-900}" \
 		</dev/null >"$f" 2>"$f.err" &
 	FO_WPID[$name]=$!
 	FO_WNODE[$name]=$n
@@ -503,6 +504,50 @@ fo_quorum() {
 }
 
 fo_node_down() { ! fo_up "$1"; }
+
+# fo_unheard_says NODE check|status: NODE's VIP is held back and `voip-ha
+# check` fails (or `voip-ha status` warns) naming the peer's unheard VRRP.
+fo_unheard_says() {
+	local out
+	if [ "$2" = check ]; then
+		out=$(e2e_exec "$1" /usr/lib/voip-ha/voip-ha-check 2>&1) && { echo "check passed on $1"; return 1; }
+	else
+		out=$(e2e_exec "$1" voip-ha status 2>&1)
+	fi
+	if [[ $out == *"VRRP adverts do not arrive here"* ]] && fo_vip_left "$1" &&
+		[ "$(e2e_exec "$1" cat /run/voip-ha/vrrp-hold)" = 1 ]; then
+		return 0
+	fi
+	echo "$1: VIP $(fo_has_vip "$1" && echo held || echo released), hold $(e2e_exec "$1" cat /run/voip-ha/vrrp-hold 2>&1); $2 said: $(grep -m3 -i 'vrrp\|check' <<<"$out")"
+	return 1
+}
+
+# fo_profile_bad NODE: an unknown failover_profile hand-edited into NODE's
+# cluster.conf: dpkg-reconfigure fails naming it, keepalived.conf and
+# PostgreSQL's conf.d are unchanged; the good file put back, a reconfigure
+# passes again.
+fo_profile_bad() {
+	local n=$1 out sums
+	sums='sha256sum /etc/keepalived/keepalived.conf /etc/postgresql/15/main/conf.d/50-voip-ha.conf'
+	out=$(e2e_sh "$n" "set -u; b=\$($sums); cp -p /etc/voip-ha/cluster.conf /root/cluster.conf.good
+		echo failover_profile=turbo >>/etc/voip-ha/cluster.conf
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null 2>&1; echo \"reconfigure exit \$?\"
+		[ \"\$($sums)\" = \"\$b\" ] && echo 'files unchanged'
+		cp -p /root/cluster.conf.good /etc/voip-ha/cluster.conf
+		DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null >/dev/null 2>&1 && echo 'good file: reconfigure ok'" 2>&1)
+	if [[ $out == *"failover_profile: must be standard or fast"* ]] && [[ $out != *"reconfigure exit 0"* ]] &&
+		[[ $out == *"files unchanged"* ]] && [[ $out == *"good file: reconfigure ok"* ]]; then
+		return 0
+	fi
+	echo "$out" | tail -n 15
+	return 1
+}
+
+# fo_not_held NODE: keepalived's VIP hold is off on NODE, no unheard marker.
+fo_not_held() {
+	[ "$(e2e_exec "$1" cat /run/voip-ha/vrrp-hold 2>/dev/null)" != 1 ] &&
+		! e2e_exec "$1" test -e /run/voip-ha/vrrp-unheard
+}
 fo_booted() {
 	local st
 	st=$(e2e_exec "$1" systemctl is-system-running 2>&1)
@@ -555,7 +600,7 @@ fo_scenario() {
 	FO_R[from]=$P
 	fo_check "$h: pair healthy at start (VIP on $P, $S streaming; units active)" fo_ready
 	[ "$s" = 6 ] && { fo_switchover "$tag" "$P" "$S" "$h"; return; }
-	case $s in 7 | 8)
+	case $s in 7 | 8 | 12)
 		fo_scenario_kept "$s" "$tag" "$P" "$S" "$h" "$nfail"
 		return
 		;;
@@ -750,7 +795,8 @@ fo_sampler_stop() { # FILE
 fo_scenario_kept() {
 	local s=$1 tag=$2 P=$3 S=$4 h=$5 nfail=$6 t0 t_manual samples f
 	f=$FO_DIR/$tag.samples
-	fo_check "$h: $P holds the leadership on the witness" fo_until 10 fo_lease_flag "$P" lease_held
+	[ "$PAIR_ARBITER" = 1 ] &&
+		fo_check "$h: $P holds the leadership on the witness" fo_until 10 fo_lease_flag "$P" lease_held
 	fo_writers_start "$tag"
 	sleep "$FO_PRE"
 	fo_sampler_start "$S" "$f"
@@ -767,6 +813,24 @@ fo_scenario_kept() {
 		fo_sleep_until $((t0 + 20000))
 		e2e_link_between_up
 		fo_log "$h: link restored at +$(($(ms) - t0)) ms"
+		;;
+	12)
+		fo_check "$h: fault: $S's firewall drops VRRP (IP protocol 112) from $P" \
+			pair_nft "$S" -f - <<-EOF
+		table inet e2e_bad_vrrp { chain input { type filter hook input priority filter - 10; ip protocol 112 ip saddr ${PAIR_ADDR[$P]} drop; }; }
+		EOF
+		fo_sleep_until $((t0 + 12000))
+		fo_check "$h: during the drop $S holds the VIP back, and its health check says why" \
+			fo_unheard_says "$S" check
+		fo_check "$h: during the drop voip-ha status on $S says why" fo_unheard_says "$S" status
+		fo_check "$h: $P still the writable primary during the drop" \
+			eval "[ \"\$(fo_pg $P 'SELECT pg_is_in_recovery()')\" = f ]"
+		fo_log "$h: during the drop: $P $(fo_cut_view "$P"); $S $(fo_cut_view "$S")"
+		fo_sleep_until $((t0 + 20000))
+		pair_nft "$S" delete table inet e2e_bad_vrrp
+		fo_log "$h: firewall rule removed at +$(($(ms) - t0)) ms"
+		fo_check "$h: $S lifts its VIP hold once $P's adverts arrive again" \
+			fo_until 15 fo_not_held "$S"
 		;;
 	8)
 		e2e_node_kill witness
@@ -792,7 +856,8 @@ fo_scenario_kept() {
 	fo_check "$h: pair healthy again within ${FO_HEALTHY_WAIT} s, the VIP still on $P" fo_healthy_with "$P"
 	FO_R[to]=$FO_HOLDER
 	[ "$s" = 8 ] && E2E_BOOT_TIMEOUT=90 e2e_wait_booted_try witness >&2
-	fo_check "$h: $P holds the leadership again (not the failsafe)" fo_until 60 fo_lease_flag "$P" lease_held
+	[ "$PAIR_ARBITER" = 1 ] &&
+		fo_check "$h: $P holds the leadership again (not the failsafe)" fo_until 60 fo_lease_flag "$P" lease_held
 	fo_end_checks "$tag" "$h" "$nfail"
 	fo_log "$h: $S sampled $samples times: primary ${FO_R[second_primary]}, VIP ${FO_R[vip_on_other]}; healthy ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rows acknowledged ${FO_R[acked]}, lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }

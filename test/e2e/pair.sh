@@ -147,3 +147,35 @@ pair_status() {
 		echo "    services: $(e2e_exec "$n" sh -c 'for u in postgresql@15-main kamailio voip-admin lsyncd voip-ha-rsyncd keepalived; do printf "%s=%s " "$u" "$(systemctl is-active $u)"; done')"
 	done
 }
+
+# pair_profile PROFILE: failover_profile=PROFILE on a live pair, the way
+# README "Failover" tells an operator: the standby's keepalived stopped
+# first (it holds no VIP: nothing moves, and it cannot become MASTER while
+# the two nodes speak different VRRP versions), cluster.conf edited and
+# `dpkg-reconfigure voip-ha-node` on the VIP holder (keepalived reloaded,
+# the VIP stays), then on the standby (its keepalived started again).
+pair_profile() {
+	local p=$1 holder='' standby n
+	for n in node1 node2; do has_vip "$n" && holder=$n; done
+	[ -n "$holder" ] || { echo "no VIP holder"; return 1; }
+	if [ "$holder" = node1 ]; then standby=node2; else standby=node1; fi
+	e2e_exec "$standby" systemctl stop keepalived || return 1
+	for n in "$holder" "$standby"; do
+		e2e_sh "$n" "set -e; f=/etc/voip-ha/cluster.conf
+			sed -i '/^failover_profile=/d' \$f; echo failover_profile=$p >>\$f
+			DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null >/dev/null 2>&1 ||
+				{ echo 'dpkg-reconfigure failed on $n'; exit 1; }
+			grep -q '^    version $([ "$p" = fast ] && echo 3 || echo 2)\$' /etc/keepalived/keepalived.conf ||
+				{ echo 'keepalived.conf on $n not for $p'; exit 1; }" || return 1
+	done
+	e2e_exec "$standby" systemctl is-active --quiet keepalived ||
+		e2e_exec "$standby" systemctl start keepalived || return 1
+	# The holder kept the VIP all along.
+	has_vip "$holder" || { echo "the VIP left $holder"; return 1; }
+}
+
+# pair_nft NODE RULESET: the host's nft in NODE's network namespace (the
+# test root file system has no nftables).
+pair_nft() {
+	nsenter -t "$(e2e_pid1 "$1")" -n nft "${@:2}"
+}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "lib/derive.h"
+#include "lib/profile.h"
 #include "lib/sha256.h"
 
 static const char conf[] =
@@ -122,6 +123,50 @@ static void test_kamailio_metrics_allow(void **state)
 	cluster_config_free(&cfg);
 }
 
+/* failover_profile: keepalived's and PostgreSQL's numbers from
+ * lib/profile.c; with fast, the VRRP password is a secret no more
+ * written (VRRPv3 has no authentication). */
+static void test_profile_vars(void **state)
+{
+	struct cluster_config cfg;
+	struct vars v = VARS_INIT;
+	const struct var *pw;
+
+	(void)state;
+	load(&cfg, "");
+	assert_int_equal(cfg.profile, PROFILE_STANDARD);
+	assert_int_equal(derive_vars(&cfg, NODE_1, 16, &v), 0);
+	assert_string_equal(get(&v, "vrrp_version"), "2");
+	assert_string_equal(get(&v, "vrrp_advert_int"), "1");
+	assert_string_equal(get(&v, "check_fall"), "2");
+	assert_string_equal(get(&v, "pg_wal_retrieve_retry"), "5s");
+	assert_string_equal(get(&v, "ka_auth"), "");
+	pw = vars_find(&v, "vrrp_auth_pass");
+	assert_non_null(pw);
+	assert_string_equal(pw->value, "vrrp1234");
+	assert_true(pw->secret);
+	vars_free(&v);
+	cluster_config_free(&cfg);
+	load(&cfg, "failover_profile=fast\n");
+	assert_int_equal(cfg.profile, PROFILE_FAST);
+	assert_int_equal(derive_vars(&cfg, NODE_2, 16, &v), 0);
+	assert_string_equal(get(&v, "vrrp_version"), "3");
+	assert_string_equal(get(&v, "vrrp_advert_int"), "0.2");
+	assert_string_equal(get(&v, "check_fall"), "1");
+	assert_string_equal(get(&v, "pg_wal_retrieve_retry"), "250ms");
+	assert_string_equal(get(&v, "ka_auth"), "# ");
+	assert_string_equal(get(&v, "vrrp_auth_pass"), "none");
+	vars_free(&v);
+	cluster_config_free(&cfg);
+	/* The fast lease runs out before a standby can be MASTER plus its
+	 * promotion budget, and "alive" stays below the earliest MASTER. */
+	assert_true(failover_timing(PROFILE_FAST)->lease_ttl_ms <= 1000);
+	assert_true(failover_timing(PROFILE_FAST)->lease_alive_ms < 480);
+	assert_true(failover_timing(PROFILE_FAST)->lease_renew_ms <
+		    failover_timing(PROFILE_FAST)->lease_alive_ms);
+	assert_int_equal(failover_timing(PROFILE_STANDARD)->lease_ttl_ms, LEASE_TTL_MS);
+}
+
 static void test_network_address(void **state)
 {
 	struct cluster_config cfg;
@@ -195,6 +240,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_node_vars),
 		cmocka_unit_test(test_network_address),
+		cmocka_unit_test(test_profile_vars),
 		cmocka_unit_test(test_kamailio_metrics_allow),
 		cmocka_unit_test(test_local_node_configured),
 		cmocka_unit_test(test_pg_major),
