@@ -2,24 +2,19 @@
  * view of the pair's repository (`pgbackrest info --output=json`, run as
  * postgres): each backup (label, type, start and stop, size, WAL range),
  * the earliest point a restore reaches (the end of the oldest backup) and
- * the newest WAL archived. Taking backups and restoring are not built yet
+ * the newest WAL archived. pgBackRest is asked with a short io-timeout
+ * (cli/pgbr-run.h): a repository host that does not answer is an error
+ * within seconds, not minutes. Taking backups and restoring are not built yet
  * (doc/DESIGN.md, "Backups"). */
 #include "cli/args.h"
 #include "cli/cli.h"
-#include "engine/run-as.h"
+#include "cli/pgbr-run.h"
 #include "lib/cluster-config.h"
 
-#include <cjson/cJSON.h>
-#include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#define PGBACKREST "/usr/bin/pgbackrest"
-#define INFO_MAX (1024 * 1024)
 
 static const char usage_text[] =
 	"usage: voip-ha backup --list [--config FILE]\n"
@@ -27,85 +22,49 @@ static const char usage_text[] =
 	"cluster.conf): each backup, the earliest point a restore reaches and the\n"
 	"newest WAL archived.\n";
 
-static void print_time(const char *label, const cJSON *t)
+static void print_time(const char *label, long long t)
 {
 	char buf[32];
-	time_t s;
+	time_t s = (time_t)t;
 	struct tm tm;
 
-	if (!cJSON_IsNumber(t)) {
+	if (!t) {
 		printf("%s-", label);
 		return;
 	}
-	s = (time_t)t->valuedouble;
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", gmtime_r(&s, &tm));
 	printf("%s%s", label, buf);
 }
 
-static const char *str(const cJSON *o, const char *name)
+static const char *or_dash(const char *s)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	return s[0] ? s : "-";
 }
 
-static const cJSON *obj(const cJSON *o, const char *name)
+/* Prints the stanza's backups; 0, or EXIT_FAIL with a reason. */
+static int print_info(const struct pgbr_info *info, const char *stanza)
 {
-	return cJSON_GetObjectItemCaseSensitive(o, name);
-}
-
-/* Prints the stanza of pgBackRest's JSON; 0, or EXIT_FAIL with a reason. */
-static int print_info(const char *json, const char *stanza)
-{
-	cJSON *root = cJSON_Parse(json), *b;
-	const cJSON *st, *status, *code, *backups, *archive, *a;
-	int ret = EXIT_FAIL;
-
-	st = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, 0) : NULL;
-	status = st ? obj(st, "status") : NULL;
-	code = status ? obj(status, "code") : NULL;
-	if (!cJSON_IsNumber(code)) {
-		cli_error("pgBackRest's info is not what voip-ha reads (stanza '%s')", stanza);
-		goto out;
-	}
 	/* 0 ok, 2 no valid backups; anything else is an error (repository
-	 * unreachable, wrong key, missing stanza) */
-	if (code->valueint != 0 && code->valueint != 2) {
-		/* the repository's own status says why (TLS, key, missing path) */
-		const cJSON *repo = cJSON_GetArrayItem(obj(st, "repo"), 0);
-		const cJSON *rs = repo ? obj(repo, "status") : NULL;
-
-		cli_error("stanza '%s': %s%s%s", stanza, str(status, "message"), rs ? ": " : "",
-			  rs ? str(rs, "message") : "");
-		goto out;
+	 * unreachable, wrong key, missing stanza), which the repository's own
+	 * status explains (TLS, key, missing path) */
+	if (!pgbr_info_ok(info)) {
+		cli_error("stanza '%s': %s", stanza, info->message);
+		return EXIT_FAIL;
 	}
-	printf("stanza %s: %s, cipher %s\n", stanza, str(status, "message"), str(st, "cipher"));
-	backups = obj(st, "backup");
-	cJSON_ArrayForEach(b, backups)
-	{
-		const cJSON *ts = obj(b, "timestamp"), *info = obj(b, "info"),
-			    *arch = obj(b, "archive");
-		const cJSON *size = info ? obj(info, "size") : NULL;
+	printf("stanza %s: %s, cipher %s\n", stanza, info->message, or_dash(info->cipher));
+	for (size_t i = 0; i < info->nbackups; i++) {
+		const struct pgbr_backup *b = &info->backups[i];
 
-		printf("backup %s %s", str(b, "label"), str(b, "type"));
-		print_time(" start ", ts ? obj(ts, "start") : NULL);
-		print_time(" stop ", ts ? obj(ts, "stop") : NULL);
-		printf(" size %.0f wal %s..%s\n", cJSON_IsNumber(size) ? size->valuedouble : 0,
-		       str(arch, "start"), str(arch, "stop"));
+		printf("backup %s %s", b->label, b->type);
+		print_time(" start ", b->start);
+		print_time(" stop ", b->stop);
+		printf(" size %lld wal %s..%s\n", b->size, or_dash(b->wal_start),
+		       or_dash(b->wal_stop));
 	}
-	b = cJSON_GetArrayItem(backups, 0);
-	if (b)
-		print_time("restorable from ", obj(obj(b, "timestamp"), "stop"));
-	else
-		printf("restorable from -");
+	print_time("restorable from ", info->nbackups ? info->backups[0].stop : 0);
 	printf(" UTC (the end of the oldest backup)\n");
-	archive = obj(st, "archive");
-	a = cJSON_GetArrayItem(archive, cJSON_GetArraySize(archive) - 1);
-	printf("newest WAL archived: %s\n", a ? str(a, "max") : "-");
-	ret = EXIT_OK;
-out:
-	cJSON_Delete(root);
-	return ret;
+	printf("newest WAL archived: %s\n", or_dash(info->wal_max));
+	return EXIT_OK;
 }
 
 int cmd_backup(int argc, char **argv)
@@ -113,16 +72,14 @@ int cmd_backup(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG;
 	bool list = false;
 	struct cluster_config cfg;
-	char stanza_opt[96], *out = NULL;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
+	struct pgbr_info info;
+	char why[200];
 	int r, ret = EXIT_FAIL;
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &path, NULL },
 		{ "list", 'l', NULL, &list },
 		{ NULL, 0, NULL, NULL },
 	};
-	static const char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
 	if ((r = cli_parse_args(argc, argv, usage_text, opts, NULL, 0)) >= 0)
 		return r;
@@ -139,35 +96,13 @@ int cmd_backup(int argc, char **argv)
 		cli_error("backups are off (backup=none in %s)", path);
 		goto done;
 	}
-	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", cfg.backup_stanza);
-	if (geteuid() == 0) {
-		struct passwd *pw = getpwnam("postgres");
-
-		if (!pw) {
-			cli_error("no user postgres: PostgreSQL is not installed");
-			goto done;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	if (!(out = malloc(INFO_MAX))) {
-		cli_error("out of memory");
-		goto done;
-	}
-	{
-		const char *const argv_info[] = { PGBACKREST, stanza_opt, "--output=json", "info",
-						  NULL };
-
-		r = run_as(argv_info, uid, gid, envp, out, INFO_MAX);
-	}
-	if (r < 0)
-		cli_error("cannot run " PGBACKREST ": %s (is pgbackrest installed?)", strerror(-r));
-	else if (r != 0)
-		cli_error(PGBACKREST " info failed (exit %d)", r);
+	if (pgbr_info_fetch(&cfg, &info, why, sizeof(why)) < 0)
+		cli_error("the backup repository of stanza '%s' does not answer: %s",
+			  cfg.backup_stanza, why);
 	else
-		ret = print_info(out, cfg.backup_stanza);
+		ret = print_info(&info, cfg.backup_stanza);
+	pgbr_info_free(&info);
 done:
-	free(out);
 	cluster_config_free(&cfg);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include "engine/pg-session.h"
 #include "lib/sockaddr.h"
 #include "cli/cli.h"
+#include "cli/status-backup.h"
 #include "cli/status-history.h"
 #include "engine/failover.h"
 #include "engine/history.h"
@@ -111,8 +112,10 @@ void json_str(const char *s)
 	putchar('"');
 }
 
+#define MAX_WARNINGS 16
+
 struct warnings {
-	char text[8][200];
+	char text[MAX_WARNINGS][200];
 	int n;
 };
 
@@ -122,7 +125,7 @@ static void warn(struct warnings *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (w->n >= 8)
+	if (w->n >= MAX_WARNINGS)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(w->text[w->n++], sizeof(w->text[0]), fmt, ap);
@@ -269,6 +272,8 @@ int cmd_status(int argc, char **argv)
 	struct warnings w;
 	struct arbiter_view arb;
 	struct pending pend;
+	struct status_backup bk;
+	time_t now = time(NULL);
 	char vip_holder[16], pgunit[64], buf[32];
 	bool json = false, vip_local, fenced, reach_known, peer_seen;
 	int voters;
@@ -315,6 +320,7 @@ int cmd_status(int argc, char **argv)
 	history_last(VOIPHA_HISTORY, "fence", &fence, NULL);
 	status_history_gather(&ctx, peer.reachable, (size_t)show, &hist);
 	read_pending(&pend);
+	status_backup_gather(&ctx, now, &bk);
 
 	if (l.role == PG_PRIMARY && peer.reachable && peer.primary)
 		warn(&w, "two primaries: %s and %s", ctx.local_name, ctx.peer_name);
@@ -352,6 +358,11 @@ int cmd_status(int argc, char **argv)
 		warn(&w, "this node is fenced (its PostgreSQL may only start as a standby)");
 	if (l.role == PG_DOWN)
 		warn(&w, "the local PostgreSQL is down");
+	if (w.n < MAX_WARNINGS)
+		w.n += status_backup_warnings(&bk, now, w.text[w.n], sizeof(w.text[0]),
+					      MAX_WARNINGS - w.n);
+	if (w.n > MAX_WARNINGS)
+		w.n = MAX_WARNINGS;
 
 	pg_unit_name(&ctx, pgunit, sizeof(pgunit));
 	if (json) {
@@ -401,6 +412,7 @@ int cmd_status(int argc, char **argv)
 			       voters >= 2 ? "true" : "false");
 		}
 		printf("}");
+		status_backup_json(&bk);
 		printf(",\"services\":{");
 		json_str(pgunit);
 		printf(":");
@@ -475,6 +487,7 @@ int cmd_status(int argc, char **argv)
 			       peer_seen ? ", " : "", peer_seen ? ctx.peer_name : "",
 			       arb.rc == 0 ? ", the witness" : "",
 			       voters >= 2 ? "" : ": no quorum, no failover possible");
+		status_backup_text(&bk, now);
 		print_event(false, "failover", &failover, false);
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);
