@@ -372,11 +372,16 @@ admind_scrape() { # STATE
 	[[ $output == *$'\nvoipadmin_backup_repository_ok 0\n'* ]]
 	[[ $output == *$'\nvoipadmin_archive_failures_total '[1-9]* ]]
 	[[ $output == *$'\nvoipadmin_archive_lag_bytes '[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]* ]]
-	# back: archiving catches up, the warnings clear
+	# back: archiving catches up (PostgreSQL's archiver may be waiting out
+	# its 60 s pause after failures: a longer bound than bk_wait_archived's),
+	# the warnings clear
 	bk_bg repo srv-repo pgbackrest server
 	bk_wait_port 198.51.100.2
-	bk_wait_archived node2 "$seg"
 	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	for _ in $(seq 600); do
+		[[ $(bk_psql node2 "select coalesce(last_archived_wal, '') from pg_stat_archiver") < $seg ]] || break
+		sleep 0.5
+	done
 	bk_wait_archived node2 "$seg"
 	run -0 bk_in node2 "$VOIPHA" backup-refresh --config "$conf"
 	run -0 grep -x 'repo_ok=1' "$BK/node2/vrun/backup.state"
