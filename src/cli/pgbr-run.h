@@ -11,10 +11,11 @@
 #include "lib/cluster-config.h"
 #include "lib/pgbr-info.h"
 
-/* pgBackRest's io-timeout (seconds) for info; the whole run is killed
- * after PGBR_WALL_TIMEOUT. */
+/* pgBackRest's io-timeout (seconds) for info (a repository host that does
+ * not answer: about twice that, 10 s); the whole run is killed after
+ * PGBR_WALL_TIMEOUT. Plain numbers: they are also argv strings. */
 #define PGBR_IO_TIMEOUT 5
-#define PGBR_WALL_TIMEOUT (3 * PGBR_IO_TIMEOUT + 5)
+#define PGBR_WALL_TIMEOUT 20
 
 /* Runs info for cfg's stanza. 0 with *info filled (its code may still say
  * the stanza is not usable: pgbr_info_ok), or -1 with why (no answer in

@@ -183,7 +183,9 @@ long long wal_name_end(const char *name, long long seg_size)
 
 static void ago(char *buf, size_t n, long long s)
 {
-	if (s < 2 * 3600)
+	if (s < 120)
+		snprintf(buf, n, "%lld s", s);
+	else if (s < 2 * 3600)
 		snprintf(buf, n, "%lld min", s / 60);
 	else if (s < 3 * 86400)
 		snprintf(buf, n, "%lld h", s / 3600);
