@@ -5,10 +5,28 @@
 # standby, a point-in-time restore, the repository host down, wrong TLS
 # credentials, the repository key's rows of the validation table; voip-ha restore
 # (restore.bats): every refusal with nothing changed, a point-in-time
-# restore, a failed one put back, a data directory that is a mount point. Root.
+# restore, a failed one put back, a data directory that is a mount point;
+# what `voip-ha status` and voip-admind's /metrics show of it. Root.
 CHECK_SUITES += check-backup
 .PHONY: check-backup
-check-backup: $(VOIPHA_BIN) $(WITNESS_BIN)
+check-backup: $(VOIPHA_BIN) $(WITNESS_BIN) $(VOIPADMIND_BIN)
 	@mkdir -p $(RESULTS)
-	-VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_WITNESS=$(abspath $(WITNESS_BIN)) $(or $(BATS),bats) \
+	-VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_WITNESS=$(abspath $(WITNESS_BIN)) \
+		VOIPADMIND=$(abspath $(VOIPADMIND_BIN)) $(or $(BATS),bats) \
 		--formatter tap test/backup/backup.bats test/backup/restore.bats >$(RESULTS)/backup.tap
+
+# make backup-bench (not part of CI): test/bench/backup.sh on the same three
+# machines, RPO under write load, commit latency with archiving on and off,
+# backup and restore of a 2 GB database against pg_basebackup and a plain
+# copy; results in test/bench/results/backup.txt. About 7 minutes; run it
+# alone on the machine (others' heavy suites: flock /tmp/voipha-heavy.lock).
+# check-backup-bench: the same script with tiny sizes (BACKUP_BENCH_SMOKE=1,
+# about 40 s) so it cannot rot; its report goes to TAP diagnostics.
+CHECK_SUITES += check-backup-bench
+.PHONY: backup-bench check-backup-bench
+backup-bench: $(VOIPHA_BIN)
+	VOIPHA=$(abspath $(VOIPHA_BIN)) test/bench/backup.sh
+check-backup-bench: $(VOIPHA_BIN)
+	@mkdir -p $(RESULTS)
+	-BACKUP_BENCH_SMOKE=1 VOIPHA=$(abspath $(VOIPHA_BIN)) test/bench/backup.sh \
+		>$(RESULTS)/backup-bench.tap

@@ -2,12 +2,12 @@
 # (check-fuzz-lib replays the seed corpus; `make fuzz` runs each for a while).
 LIB_UNIT_TESTS := kvfile validators validate escape template atomic-write manifest derive monitor-state \
 	restart-pending tls-cert tar pitime \
-	rules history
+	rules history backup-state
 LIB_UNIT_BINS  := $(LIB_UNIT_TESTS:%=$(BUILD)/test/unit/test-%)
 
 $(BUILD)/test/unit/test-%: test/unit/test-%.c test/unit/unit.h $(LIBVOIPHA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBVOIPHA) $(ALL_LDFLAGS) -lcmocka -lcrypto -lcjson
 
 # The failover rules are pure (no libpq): the table links them alone.
 $(BUILD)/test/unit/test-rules: test/unit/test-rules.c test/unit/unit.h src/engine/rules.c \
@@ -40,13 +40,13 @@ endif
 # Fuzz targets always build with clang's libFuzzer, ASan and UBSan, whatever
 # CC and SANITIZE say, from the library sources directly.
 FUZZ_CC      ?= clang
-FUZZ_TARGETS := kvfile template validators monitor-state pgwire manifest backup-bundle
+FUZZ_TARGETS := kvfile template validators monitor-state pgwire manifest backup-bundle pgbr-info backup-state
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 
 $(BUILD)/fuzz/fuzz-%: test/fuzz/fuzz-%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lcrypto
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -lcrypto -lcjson
 
 check-fuzz-lib: $(FUZZ_BINS)
 	@mkdir -p $(RESULTS)

@@ -58,6 +58,6 @@ endif
 # fuzz-witness: witness.conf and the pg_hba merge, replayed by check-fuzz-lib.
 $(BUILD)/fuzz/fuzz-witness: test/fuzz/fuzz-witness.c $(LIB_SRCS) $(WITNESS_PURE)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(WITNESS_PURE) -lcrypto
+	$(FUZZ_CC) $(CPPFLAGS) $(CSTD) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(WITNESS_PURE) -lcrypto -lcjson
 FUZZ_TARGETS += witness
 check-fuzz-lib fuzz-lib: $(BUILD)/fuzz/fuzz-witness

@@ -1,23 +1,23 @@
 /* voip-ha backup: the pair's pgBackRest backups (doc/DESIGN.md, "Backups").
  * --list: what a restore can reach, from pgBackRest's own view of the
- * repository (`pgbackrest info --output=json`, run as postgres, bounded
- * wait: cli/backup-repo.c): each backup (label, type, start and stop, size,
- * WAL range), the earliest point a restore reaches (the end of the oldest
- * backup) and the newest WAL archived. --type full|diff|incr: take one now;
- * with backup=path on this node (pgBackRest reads the files from the
- * standby), with backup=repo-host it is refused, naming the command to run
- * on the repository host (where pgBackRest runs `backup` when the repository
- * is remote). --if-standby: the ExecCondition of the nodes' backup timers
- * (backup=path): exit 0 only on the node that is the standby now, so one
- * node takes the backup. Restoring is `voip-ha restore`. */
+ * repository (`pgbackrest info --output=json`, run as postgres with a short
+ * io-timeout: cli/pgbr-run.h): each backup (label, type, start and stop,
+ * size, WAL range), the earliest point a restore reaches (the end of the
+ * oldest backup) and the newest WAL archived. --type full|diff|incr: take
+ * one now; with backup=path on this node (pgBackRest reads the files from
+ * the standby), with backup=repo-host it is refused, naming the command to
+ * run on the repository host (where pgBackRest runs `backup` when the
+ * repository is remote). --if-standby: the ExecCondition of the nodes'
+ * backup timers (backup=path): exit 0 only on the node that is the standby
+ * now, so one node takes the backup. Restoring is `voip-ha restore`. */
 #include "cli/args.h"
 #include "cli/backup-repo.h"
 #include "cli/cli.h"
+#include "cli/pgbr-run.h"
 #include "engine/pg-local.h"
 #include "engine/run-as.h"
 #include "lib/cluster-config.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +72,7 @@ static int if_standby(const struct cluster_config *cfg, const char *path)
 
 static int take(const struct cluster_config *cfg, const char *path, const char *type)
 {
-	char stanza_opt[96], type_opt[32];
+	char stanza_opt[96], type_opt[32], why[160];
 	uid_t uid;
 	gid_t gid;
 	int r;
@@ -94,8 +94,10 @@ static int take(const struct cluster_config *cfg, const char *path, const char *
 		cli_error("backups are off (backup=none in %s)", path);
 		return EXIT_FAIL;
 	}
-	if (backup_postgres_ids(&uid, &gid) != 0)
+	if (backup_postgres_ids(&uid, &gid, why, sizeof(why)) < 0) {
+		cli_error("%s", why);
 		return EXIT_FAIL;
+	}
 	snprintf(stanza_opt, sizeof(stanza_opt), "--stanza=%s", cfg->backup_stanza);
 	snprintf(type_opt, sizeof(type_opt), "--type=%s", type);
 	{
@@ -116,85 +118,49 @@ static int take(const struct cluster_config *cfg, const char *path, const char *
 	return EXIT_OK;
 }
 
-static void print_time(const char *label, const cJSON *t)
+static void print_time(const char *label, long long t)
 {
 	char buf[32];
-	time_t s;
+	time_t s = (time_t)t;
 	struct tm tm;
 
-	if (!cJSON_IsNumber(t)) {
+	if (!t) {
 		printf("%s-", label);
 		return;
 	}
-	s = (time_t)t->valuedouble;
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", gmtime_r(&s, &tm));
 	printf("%s%s", label, buf);
 }
 
-static const char *str(const cJSON *o, const char *name)
+static const char *or_dash(const char *s)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	return s[0] ? s : "-";
 }
 
-static const cJSON *obj(const cJSON *o, const char *name)
+/* Prints the stanza's backups; 0, or EXIT_FAIL with a reason. */
+static int print_info(const struct pgbr_info *info, const char *stanza)
 {
-	return cJSON_GetObjectItemCaseSensitive(o, name);
-}
-
-/* Prints the stanza of pgBackRest's JSON; 0, or EXIT_FAIL with a reason. */
-static int print_info(const char *json, const char *stanza)
-{
-	cJSON *root = cJSON_Parse(json), *b;
-	const cJSON *st, *status, *code, *backups, *archive, *a;
-	int ret = EXIT_FAIL;
-
-	st = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, 0) : NULL;
-	status = st ? obj(st, "status") : NULL;
-	code = status ? obj(status, "code") : NULL;
-	if (!cJSON_IsNumber(code)) {
-		cli_error("pgBackRest's info is not what voip-ha reads (stanza '%s')", stanza);
-		goto out;
-	}
 	/* 0 ok, 2 no valid backups; anything else is an error (repository
-	 * unreachable, wrong key, missing stanza) */
-	if (code->valueint != 0 && code->valueint != 2) {
-		/* the repository's own status says why (TLS, key, missing path) */
-		const cJSON *repo = cJSON_GetArrayItem(obj(st, "repo"), 0);
-		const cJSON *rs = repo ? obj(repo, "status") : NULL;
-
-		cli_error("stanza '%s': %s%s%s", stanza, str(status, "message"), rs ? ": " : "",
-			  rs ? str(rs, "message") : "");
-		goto out;
+	 * unreachable, wrong key, missing stanza), which the repository's own
+	 * status explains (TLS, key, missing path) */
+	if (!pgbr_info_ok(info)) {
+		cli_error("stanza '%s': %s", stanza, info->message);
+		return EXIT_FAIL;
 	}
-	printf("stanza %s: %s, cipher %s\n", stanza, str(status, "message"), str(st, "cipher"));
-	backups = obj(st, "backup");
-	cJSON_ArrayForEach(b, backups)
-	{
-		const cJSON *ts = obj(b, "timestamp"), *info = obj(b, "info"),
-			    *arch = obj(b, "archive");
-		const cJSON *size = info ? obj(info, "size") : NULL;
+	printf("stanza %s: %s, cipher %s\n", stanza, info->message, or_dash(info->cipher));
+	for (size_t i = 0; i < info->nbackups; i++) {
+		const struct pgbr_backup *b = &info->backups[i];
 
-		printf("backup %s %s", str(b, "label"), str(b, "type"));
-		print_time(" start ", ts ? obj(ts, "start") : NULL);
-		print_time(" stop ", ts ? obj(ts, "stop") : NULL);
-		printf(" size %.0f wal %s..%s\n", cJSON_IsNumber(size) ? size->valuedouble : 0,
-		       str(arch, "start"), str(arch, "stop"));
+		printf("backup %s %s", b->label, b->type);
+		print_time(" start ", b->start);
+		print_time(" stop ", b->stop);
+		printf(" size %lld wal %s..%s\n", b->size, or_dash(b->wal_start),
+		       or_dash(b->wal_stop));
 	}
-	b = cJSON_GetArrayItem(backups, 0);
-	if (b)
-		print_time("restorable from ", obj(obj(b, "timestamp"), "stop"));
-	else
-		printf("restorable from -");
+	print_time("restorable from ", info->nbackups ? info->backups[0].stop : 0);
 	printf(" UTC (the end of the oldest backup)\n");
-	archive = obj(st, "archive");
-	a = cJSON_GetArrayItem(archive, cJSON_GetArraySize(archive) - 1);
-	printf("newest WAL archived: %s\n", a ? str(a, "max") : "-");
-	ret = EXIT_OK;
-out:
-	cJSON_Delete(root);
-	return ret;
+	printf("newest WAL archived: %s\n", or_dash(info->wal_max));
+	return EXIT_OK;
 }
 
 int cmd_backup(int argc, char **argv)
@@ -202,7 +168,8 @@ int cmd_backup(int argc, char **argv)
 	const char *path = DEFAULT_CONFIG, *type = NULL;
 	bool list = false, standby = false;
 	struct cluster_config cfg;
-	char *out = NULL;
+	struct pgbr_info info;
+	char why[200];
 	int r, ret = EXIT_FAIL;
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &path, NULL }, { "list", 'l', NULL, &list },
@@ -227,10 +194,13 @@ int cmd_backup(int argc, char **argv)
 		cli_error("backups are off (backup=none in %s)", path);
 		goto done;
 	}
-	if (backup_repo_info(&cfg, &out) == 0)
-		ret = print_info(out, cfg.backup_stanza);
+	if (pgbr_info_fetch(&cfg, &info, why, sizeof(why)) < 0)
+		cli_error("the backup repository of stanza '%s' does not answer: %s",
+			  cfg.backup_stanza, why);
+	else
+		ret = print_info(&info, cfg.backup_stanza);
+	pgbr_info_free(&info);
 done:
-	free(out);
 	cluster_config_free(&cfg);
 	return ret;
 }

@@ -5,7 +5,7 @@
  *
  *   1. refuse, with nothing changed: no --yes, a malformed time, both or
  *      neither of --time and --latest, backups off, a repository that does
- *      not answer (bounded: BACKUP_IO_TIMEOUT), a time before the end of
+ *      not answer (bounded: cli/pgbr-run.h), a time before the end of
  *      the oldest backup or in the future, this node not the primary
  *      holding the VIP, a restore already marked in progress;
  *   2. commit one transaction (a commit record after the target, where
@@ -31,6 +31,7 @@
  * the next clone or rebuild on this node prunes all but the newest copy. */
 #include "cli/args.h"
 #include "cli/backup-repo.h"
+#include "cli/pgbr-run.h"
 #include "cli/cli.h"
 #include "engine/datadir.h"
 #include "engine/failover.h"
@@ -103,22 +104,30 @@ static void fmt_utc(int64_t t, char *buf, size_t len)
  * end of its oldest backup and now. */
 static int check_repository(struct restore *rs)
 {
-	struct backup_range range;
-	char *json = NULL, err[1024], b[64];
+	struct pgbr_info info;
+	char why[300], b[64];
+	long long oldest_stop;
 	int r;
 
-	if (backup_repo_info(&rs->ctx.cfg, &json) != 0)
-		return refuse("the repository cannot be asked");
-	r = backup_repo_range(json, rs->ctx.cfg.backup_stanza, &range, err, sizeof(err));
-	free(json);
-	if (r == -ENOENT)
-		return refuse("%s: nothing to restore from", err);
-	if (r < 0)
-		return refuse("the repository does not answer: %s", err);
+	r = pgbr_info_fetch(&rs->ctx.cfg, &info, why, sizeof(why));
+	if (r == 0 && !pgbr_info_ok(&info))
+		snprintf(why, sizeof(why), "stanza '%s': %s", rs->ctx.cfg.backup_stanza,
+			 info.message);
+	if (r == 0 && pgbr_info_ok(&info) && info.nbackups == 0) {
+		pgbr_info_free(&info);
+		return refuse("stanza %s holds no backup: nothing to restore from",
+			      rs->ctx.cfg.backup_stanza);
+	}
+	if (r < 0 || !pgbr_info_ok(&info)) {
+		pgbr_info_free(&info);
+		return refuse("the repository does not answer: %s", why);
+	}
+	oldest_stop = info.backups[0].stop;
+	pgbr_info_free(&info);
 	if (rs->latest)
 		return 0;
-	fmt_utc(range.oldest_stop, b, sizeof(b));
-	if (rs->target.epoch < range.oldest_stop)
+	fmt_utc(oldest_stop, b, sizeof(b));
+	if (rs->target.epoch < oldest_stop)
 		return refuse("%s is before the end of the oldest backup (%s): no restore "
 			      "reaches it",
 			      rs->target.utc, b);

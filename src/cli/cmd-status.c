@@ -9,6 +9,7 @@
 #include "engine/pg-session.h"
 #include "lib/sockaddr.h"
 #include "cli/cli.h"
+#include "cli/status-backup.h"
 #include "cli/status-history.h"
 #include "engine/failover.h"
 #include "engine/history.h"
@@ -109,8 +110,10 @@ void json_str(const char *s)
 	putchar('"');
 }
 
+#define MAX_WARNINGS 16
+
 struct warnings {
-	char text[8][200];
+	char text[MAX_WARNINGS][200];
 	int n;
 };
 
@@ -120,7 +123,7 @@ static void warn(struct warnings *w, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (w->n >= 8)
+	if (w->n >= MAX_WARNINGS)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(w->text[w->n++], sizeof(w->text[0]), fmt, ap);
@@ -219,6 +222,8 @@ int cmd_status(int argc, char **argv)
 	struct warnings w;
 	struct arbiter_view arb;
 	struct restart_pending pend;
+	struct status_backup bk;
+	time_t now = time(NULL);
 	char vip_holder[16], pgunit[64], buf[32], unheard[600];
 	bool json = false, vip_local, fenced, reach_known, peer_seen;
 	int voters;
@@ -267,6 +272,7 @@ int cmd_status(int argc, char **argv)
 	/* Unreadable (not root): none shown; status says so in a warning. */
 	if (restart_pending_read(RESTART_PENDING_DIR, &pend) < 0)
 		warn(&w, "cannot read %s: pending restarts unknown", RESTART_PENDING_DIR);
+	status_backup_gather(&ctx, now, &bk);
 
 	if (l.role == PG_PRIMARY && peer.reachable && peer.primary)
 		warn(&w, "two primaries: %s and %s", ctx.local_name, ctx.peer_name);
@@ -315,6 +321,11 @@ int cmd_status(int argc, char **argv)
 		     VOIPHA_RESTORING);
 	if (l.role == PG_DOWN)
 		warn(&w, "the local PostgreSQL is down");
+	if (w.n < MAX_WARNINGS)
+		w.n += status_backup_warnings(&bk, now, w.text[w.n], sizeof(w.text[0]),
+					      MAX_WARNINGS - w.n);
+	if (w.n > MAX_WARNINGS)
+		w.n = MAX_WARNINGS;
 
 	pg_unit_name(&ctx, pgunit, sizeof(pgunit));
 	if (json) {
@@ -364,6 +375,7 @@ int cmd_status(int argc, char **argv)
 			       voters >= 2 ? "true" : "false");
 		}
 		printf("}");
+		status_backup_json(&bk);
 		printf(",\"services\":{");
 		json_str(pgunit);
 		printf(":");
@@ -438,6 +450,7 @@ int cmd_status(int argc, char **argv)
 			       peer_seen ? ", " : "", peer_seen ? ctx.peer_name : "",
 			       arb.rc == 0 ? ", the witness" : "",
 			       voters >= 2 ? "" : ": no quorum, no failover possible");
+		status_backup_text(&bk, now);
 		print_event(false, "failover", &failover, false);
 		print_event(false, "switchover", &switchover, false);
 		print_event(false, "rebuild", &rebuild, false);

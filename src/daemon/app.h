@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "daemon/backup-metrics.h"
 #include "daemon/cluster-metrics.h"
 #include "daemon/config.h"
 
@@ -39,6 +40,7 @@ struct app {
 	struct ratelimit *ratelimit;
 	struct health *health;
 	struct cluster_metrics *cluster; /* voipadmin_cluster_* gauges */
+	struct backup_metrics *backup;   /* voipadmin_backup_*, voipadmin_archive_* */
 	atomic_bool stopping;
 };
 

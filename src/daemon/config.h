@@ -47,6 +47,7 @@ struct admin_config {
 	size_t health_max_backlog;
 	bool cdr_store_raw;            /* keep each CDR document in voip.cdr.raw */
 	char cluster_state_file[4096]; /* the failover monitor's state (/metrics) */
+	char backup_state_file[4096];  /* voip-ha backup-refresh's state (/metrics) */
 };
 
 /* Loads and validates `path`. Returns 0, or -errno / -EINVAL with a message

@@ -216,8 +216,10 @@ int main(int argc, char **argv)
 	app.health = health_new();
 	app.cluster =
 		app.metrics ? cluster_metrics_register(app.metrics, cfg.cluster_state_file) : NULL;
+	app.backup =
+		app.metrics ? backup_metrics_register(app.metrics, cfg.backup_state_file) : NULL;
 	if (!app.metrics || !app.db || !app.dircache || !app.ratelimit || !app.health ||
-	    !app.cluster) {
+	    !app.cluster || !app.backup) {
 		log_err("out of memory at start-up");
 		rc = 3;
 		goto out;
@@ -289,6 +291,7 @@ out:
 	db_pool_free(app.db);
 	metrics_free(app.metrics);
 	cluster_metrics_free(app.cluster);
+	backup_metrics_free(app.backup);
 	pthread_mutex_destroy(&app.settings_lock);
 	config_free(&cfg);
 	if (rc == 0)

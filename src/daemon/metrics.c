@@ -6,6 +6,7 @@
 #include "daemon/metrics.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -327,11 +328,26 @@ static int series_name(struct strbuf *out, const char *name, const char *suffix,
 	return sb_addf(out, "{%s%s%s}", labels, *labels && extra ? "," : "", extra ? extra : "");
 }
 
+/* A family of computed series with no value now (every fn NaN) is left
+ * out of the scrape. */
+static bool family_empty(const struct family *f)
+{
+	if (f->type != M_GAUGE_FN && f->type != M_COUNTER_FN)
+		return false;
+	for (const struct series *s = f->series; s; s = s->next)
+		if (!isnan(s->u.fn.fn(s->u.fn.arg)))
+			return false;
+	return true;
+}
+
 static int render_family(struct strbuf *out, const struct family *f)
 {
 	static const char *const tname[] = { "counter", "gauge", "gauge", "histogram", "counter" };
-	int r = sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
-			tname[f->type]);
+	int r;
+
+	if (family_empty(f))
+		return 0;
+	r = sb_addf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name, tname[f->type]);
 
 	for (const struct series *s = f->series; s && r >= 0; s = s->next) {
 		switch (f->type) {
@@ -353,11 +369,16 @@ static int render_family(struct strbuf *out, const struct family *f)
 								       memory_order_relaxed)));
 			break;
 		case M_GAUGE_FN:
-		case M_COUNTER_FN:
+		case M_COUNTER_FN: {
+			double v = s->u.fn.fn(s->u.fn.arg);
+
+			if (isnan(v))
+				break;
 			r = series_name(out, f->name, "", s->labels, NULL);
 			if (r >= 0)
-				r = sb_addf(out, " %.15g\n", s->u.fn.fn(s->u.fn.arg));
+				r = sb_addf(out, " %.15g\n", v);
 			break;
+		}
 		case M_HISTOGRAM: {
 			struct metric_histogram *h = (struct metric_histogram *)&s->u.hist;
 			uint64_t cum = 0;

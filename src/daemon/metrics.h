@@ -32,13 +32,16 @@ struct metric_gauge *metrics_gauge(struct metrics *m, const char *name, const ch
 void metric_gauge_set(struct metric_gauge *g, double v);
 void metric_gauge_add(struct metric_gauge *g, double delta);
 
-/* A gauge computed at scrape time by fn(arg); fn must be thread-safe. */
+/* A gauge computed at scrape time by fn(arg); fn must be thread-safe. A
+ * value that is NaN leaves the series out of that scrape (and the family's
+ * HELP and TYPE too when none of its series has a value): the series
+ * exists only while there is something to say (backups, for instance). */
 int metrics_gauge_fn(struct metrics *m, const char *name, const char *help, const char *labels,
 		     double (*fn)(void *arg), void *arg);
 
 /* A counter read at scrape time by fn(arg) (a count kept elsewhere, e.g. in
  * a file); it must only grow (name ends in _total); fn must be
- * thread-safe. */
+ * thread-safe; NaN leaves it out, as for metrics_gauge_fn. */
 int metrics_counter_fn(struct metrics *m, const char *name, const char *help, const char *labels,
 		       double (*fn)(void *arg), void *arg);
 

@@ -289,6 +289,120 @@ setup() {
 	[[ $stderr == *"backup=repo-host"*"the nodes take no scheduled backup"* ]]
 }
 
+# js JSON EXPR: EXPR (Python, over the JSON as d) printed
+js() { python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# node_conf M: the suite's cluster.conf as machine M's (this_node)
+node_conf() {
+	sed "s/^this_node=.*/this_node=$1/" "$BK/cluster.conf" >"$BK/$1.conf"
+	chmod 0644 "$BK/$1.conf"
+	echo "$BK/$1.conf"
+}
+
+# a voip-admind on the host reading STATE for /metrics (no database: the
+# series come from the file); scrape prints the exposition
+admind_scrape() { # STATE
+	local d=$BK/admind port
+	mkdir -p "$d/spool"
+	port=$((20000 + RANDOM % 20000))
+	{
+		echo "listen_address=127.0.0.1"
+		echo "http_port=$port"
+		echo "metrics_address=127.0.0.1"
+		echo "metrics_port=$((port + 1))"
+		echo "db_host=127.0.0.1"
+		echo "db_port=9"
+		echo "db_name=voip"
+		echo "db_user=voip_admin"
+		echo "db_password=unused-here"
+		echo "admin_api_key_sha256=$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
+		echo "freeswitch_api_key_sha256=$(head -c 32 /dev/urandom | sha256sum | cut -d' ' -f1)"
+		echo "spool_dir=$d/spool"
+		echo "cluster_state_file=$d/none.state"
+		echo "backup_state_file=$1"
+	} >"$d/voip-admin.conf"
+	chmod 0600 "$d/voip-admin.conf"
+	"${VOIPADMIND:-$REPO_TOP/build/voip-admind}" --config "$d/voip-admin.conf" >"$d/log" 2>&1 3>&- &
+	local pid=$! _ ok=1
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$((port + 1))/metrics" >"$d/scrape" 2>/dev/null && { ok=0; break; }
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	[ "$ok" = 0 ] || { cat "$d/log" >&2; return 1; }
+	cat "$d/scrape"
+}
+
+@test "status and /metrics after a backup: the last full backup, archiving on the primary, no warning" {
+	local conf
+	conf=$(node_conf node2)
+	run -0 bk_in node2 "$VOIPHA" backup-refresh --config "$conf"
+	run -0 grep -x 'repo_ok=1' "$BK/node2/vrun/backup.state"
+	run -0 grep -E '^full_stop=[1-9][0-9]+$' "$BK/node2/vrun/backup.state"
+	run -0 stat -c %a "$BK/node2/vrun/backup.state"
+	[ "$output" = 644 ]
+	# status may warn here for what the suite's machines lack (witness,
+	# replication names): only the backup part is looked at
+	run --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
+	[[ $status == [01] ]]
+	local j=$output
+	[ "$(js "$j" 'd["backup"]["kind"]')" = repo-host ]
+	[ "$(js "$j" 'd["backup"]["repository_ok"]')" = True ]
+	[ "$(js "$j" 'd["backup"]["last"]["full"]["size_bytes"] > 10000000')" = True ]
+	[ "$(js "$j" 'd["backup"]["last"]["full"]["duration_seconds"] >= 0')" = True ]
+	[[ $(js "$j" 'd["backup"]["last"]["full"]["label"]') == 20*F ]]
+	[ "$(js "$j" 'd["backup"]["last"]["diff"]')" = None ]
+	[ "$(js "$j" 'd["backup"]["archive"]["role"]')" = primary ]
+	[ "$(js "$j" 'd["backup"]["archive"]["lag_bytes"] >= 0')" = True ]
+	[ "$(js "$j" 'd["backup"]["archive"]["failed_count"]')" = 0 ]
+	[[ $(js "$j" 'd["backup"]["archive"]["last_archived_wal"]') == 00000002* ]]
+	[ "$(js "$j" '[w for w in d["warnings"] if "backup" in w or "archiv" in w or "WAL" in w]')" = "[]" ]
+	run bk_in node2 "$VOIPHA" status --config "$conf"
+	[[ $status == [01] ]]
+	[[ $output == *$'\n    last full: 20'*' UTC, '*' MiB ('*' stored), took '* ]]
+	[[ $output == *$'\n    archiving: last 00000002'* ]]
+	# the standby archives nothing, and says so
+	conf=$(node_conf node1)
+	run -0 bk_in node1 "$VOIPHA" backup-refresh --config "$conf"
+	run bk_in node1 "$VOIPHA" status --config "$conf"
+	[[ $status == [01] ]]
+	[[ $output == *"archiving: none here (standby: the primary archives)"* ]]
+	# /metrics from node2's file
+	run -0 admind_scrape "$BK/node2/vrun/backup.state"
+	[[ $output == *$'\nvoipadmin_backup_last_success_timestamp_seconds{type="full"} 1'* ]]
+	[[ $output == *$'\nvoipadmin_backup_last_success_timestamp_seconds{type="diff"} 0\n'* ]]
+	[[ $output == *$'\nvoipadmin_backup_last_size_bytes{type="full"} '[1-9]* ]]
+	[[ $output == *$'\nvoipadmin_backup_repository_ok 1\n'* ]]
+	[[ $output == *$'\nvoipadmin_archive_lag_bytes '[0-9]* ]]
+	[[ $output == *$'\nvoipadmin_archive_failures_total 0\n'* ]]
+	if command -v promtool >/dev/null; then
+		promtool check metrics <<<"$output"
+	fi
+}
+
+@test "backup=none: backup-refresh removes the state, status and /metrics show nothing of it" {
+	local conf=$BK/none.conf
+	sed 's/^this_node=.*/this_node=node2/' "$REPO_TOP/test/data/validation-base.conf" >"$conf"
+	chmod 0644 "$conf"
+	echo stale >"$BK/node2/vrun/backup.state"
+	run -0 bk_in node2 "$VOIPHA" backup-refresh --config "$conf"
+	[ ! -e "$BK/node2/vrun/backup.state" ]
+	run --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
+	[[ $status == [01] ]]
+	[ "$(js "$output" 'd["backup"]')" = None ]
+	[ "$(js "$output" '[w for w in d["warnings"] if "backup" in w or "archiv" in w]')" = "[]" ]
+	run bk_in node2 "$VOIPHA" status --config "$conf"
+	[[ $status == [01] ]]
+	[[ $output != *"backups:"* ]]
+	run -0 admind_scrape "$BK/node2/vrun/backup.state"
+	[[ $output != *voipadmin_backup* ]]
+	[[ $output != *voipadmin_archive* ]]
+	[[ $output == *voipadmin_cluster_state_ok* ]]
+	# the state back for the tests after this one
+	run -0 bk_in node2 "$VOIPHA" backup-refresh --config "$(node_conf node2)"
+}
+
 @test "point-in-time restore into a scratch directory: deleted rows back, later rows absent" {
 	local target seg
 	bk_psql node2 "create table keep(i int); insert into keep select generate_series(1, 500)"
@@ -331,6 +445,65 @@ setup() {
 	bk_wait_archived node2 "$seg"
 	run -0 bk_in repo pgbackrest --stanza=voip-ha repo-ls archive/voip-ha/15-1/0000000200000000
 	[[ $output == *"$seg-"* ]]
+}
+
+@test "repository host down: the lag grows, status warns, backup --list answers in seconds, commits go on; back: the warning clears" {
+	local conf seg i j _ failed before
+	conf=$(node_conf node2)
+	before=$(bk_psql node2 "select failed_count from pg_stat_archiver")
+	bk_stop_bg srv-repo
+	# commits go on (each bounded: a stall would fail the test)
+	for i in 1 2 3 4 5; do
+		BK_TIMEOUT=10 bk_psql node2 "insert into t values ($i)"
+	done
+	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	BK_TIMEOUT=10 bk_psql node2 "insert into t select generate_series(1, 1000)"
+	# backup --list says it with the reason, in seconds (pgBackRest's own
+	# default waits about two minutes): bounded well below that here
+	BK_TIMEOUT=40 run -1 --separate-stderr bk_in node2 "$VOIPHA" backup --list --config "$conf"
+	[[ $stderr == *"stanza 'voip-ha': other: "*"unable to connect to '198.51.100.2:8432'"* ]]
+	# the archiver fails (pgBackRest gives up on a segment after its
+	# archive-timeout): at most 3 minutes
+	for _ in $(seq 360); do
+		failed=$(bk_psql node2 "select failed_count from pg_stat_archiver")
+		[ "$failed" = "$before" ] || break
+		sleep 0.5
+	done
+	[ "$failed" -gt "$before" ]
+	run -0 bk_in node2 "$VOIPHA" backup-refresh --repo --config "$conf"
+	run -0 grep -x 'repo_ok=0' "$BK/node2/vrun/backup.state"
+	# the backups the repository held are still shown (its last answer)
+	run -0 grep -E '^full_stop=[1-9]' "$BK/node2/vrun/backup.state"
+	run -1 --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
+	j=$output
+	[ "$(js "$j" 'd["backup"]["archive"]["lag_bytes"] > 16 * 1024 * 1024')" = True ]
+	[ "$(js "$j" 'd["backup"]["archive"]["failed_count"] > 0')" = True ]
+	[ "$(js "$j" 'any(w.startswith("the backup repository does not answer: ") for w in d["warnings"])')" = True ]
+	[ "$(js "$j" 'any(w.startswith("WAL archiving fails: ") for w in d["warnings"])')" = True ]
+	[ "$(js "$j" 'd["backup"]["last"]["full"] is not None')" = True ]
+	run -0 admind_scrape "$BK/node2/vrun/backup.state"
+	[[ $output == *$'\nvoipadmin_backup_repository_ok 0\n'* ]]
+	[[ $output == *$'\nvoipadmin_archive_failures_total '[1-9]* ]]
+	[[ $output == *$'\nvoipadmin_archive_lag_bytes '[1-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]* ]]
+	# back: archiving catches up (PostgreSQL's archiver may be waiting out
+	# its 60 s pause after failures: a longer bound than bk_wait_archived's),
+	# the warnings clear
+	bk_bg repo srv-repo pgbackrest server
+	bk_wait_port 198.51.100.2
+	seg=$(bk_psql node2 "select pg_walfile_name(pg_switch_wal())")
+	for _ in $(seq 600); do
+		[[ $(bk_psql node2 "select coalesce(last_archived_wal, '') from pg_stat_archiver") < $seg ]] || break
+		sleep 0.5
+	done
+	bk_wait_archived node2 "$seg"
+	run -0 bk_in node2 "$VOIPHA" backup-refresh --config "$conf"
+	run -0 grep -x 'repo_ok=1' "$BK/node2/vrun/backup.state"
+	run --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
+	[[ $status == [01] ]]
+	j=$output
+	[ "$(js "$j" '[w for w in d["warnings"] if "backup" in w or "archiv" in w or "WAL" in w]')" = "[]" ]
+	[ "$(js "$j" 'd["backup"]["archive"]["lag_bytes"] < 16 * 1024 * 1024')" = True ]
+	run -0 bk_in node2 "$VOIPHA" backup --list --config "$conf"
 }
 
 @test "wrong TLS credentials are refused with a clear error" {

@@ -5,7 +5,7 @@
 # three addresses), each in a mount namespace of its own where its
 # directories are bound over the real paths the generated files name
 # (/etc/pgbackrest, /var/lib/postgresql, /var/lib/pgbackrest, /var/spool,
-# /var/log/pgbackrest, /var/run/postgresql, /tmp). So pgBackRest and
+# /var/log/pgbackrest, /var/run/postgresql, /run/voip-ha, /tmp). So pgBackRest and
 # PostgreSQL read the files `voip-ha generate` wrote, unchanged, and the
 # host's own /etc/pgbackrest.conf (Debian's) as the main file beside them.
 #
@@ -46,9 +46,14 @@ bk_setup() {
 		mkdir /etc/pgbackrest
 		touch "$BK/.made-etc-pgbackrest"
 	fi
+	# and of /run/voip-ha (backup.state)
+	if [ ! -d /run/voip-ha ]; then
+		mkdir /run/voip-ha
+		touch "$BK/.made-run-voip-ha"
+	fi
 	local m d
 	for m in repo node1 node2 rogue; do
-		for d in etc/conf.d etc/tls pglib spool log repo run tmp; do
+		for d in etc/conf.d etc/tls pglib spool log repo run vrun tmp; do
 			mkdir -p "$BK/$m/$d"
 		done
 		chown -R postgres:postgres "$BK/$m"
@@ -80,6 +85,9 @@ bk_teardown() {
 	if [ -e "$BK/.made-etc-pgbackrest" ]; then
 		rmdir /etc/pgbackrest 2>/dev/null || true
 	fi
+	if [ -e "$BK/.made-run-voip-ha" ]; then
+		rmdir /run/voip-ha 2>/dev/null || true
+	fi
 	rm -rf "$BK"
 }
 
@@ -97,6 +105,7 @@ bk_in() {
 			mount --bind "$m/spool" /var/spool &&
 			mount --bind "$m/log" /var/log/pgbackrest &&
 			mount --bind "$m/run" /var/run/postgresql &&
+			mount --bind "$m/vrun" /run/voip-ha &&
 			mount --bind "$m/tmp" /tmp &&
 			cd / && exec setpriv --reuid=postgres --regid=postgres --init-groups \
 				env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/var/lib/postgresql "$@"

@@ -26,6 +26,7 @@ setup_file() {
 	mkdir -p "$T/spool"
 	pg_start "$T/pg" 55440
 	daemon_config "$T" 18080 18081
+	write_backup_state "$T"
 	daemon_start "$T"
 }
 
@@ -999,7 +1000,7 @@ print(sorted(a["labels"]["alertname"] for a in json.load(sys.stdin)["data"]["ale
 	kill "$ppid" "$refresher"
 	wait "$ppid" || true
 	wait "$refresher" || true
-	assert_equal "$rules" "14 []"
+	assert_equal "$rules" "18 []"
 	assert_equal "$alerts" "['VoipHaFailover']"
 	assert_equal "$bad" ''
 	[ "$(grep -vc kamailio_ "$P/dashboard.exprs")" -ge 15 ]

@@ -17,7 +17,8 @@ trap 'rm -rf "$TMP"' EXIT
 
 for f in "$ROOT"/debian/voip-ha-node.voip-ha-clone.service "$ROOT"/debian/voip-ha-node.voip-ha-rsyncd.service \
 	"$ROOT"/debian/voip-ha-node.voip-ha-rebuild.service "$ROOT"/debian/voip-ha-node.voip-ha-monitor.service \
-	"$ROOT"/debian/voip-ha-node.voip-ha-backup-full.service "$ROOT"/debian/voip-ha-node.voip-ha-backup-diff.service; do
+	"$ROOT"/debian/voip-ha-node.voip-ha-backup-full.service "$ROOT"/debian/voip-ha-node.voip-ha-backup-diff.service \
+	"$ROOT"/debian/voip-ha-node.voip-ha-backup-refresh.service; do
 	u=${f##*/voip-ha-node.}
 	cp "$f" "$TMP/$u"
 	tap_ok "$u: systemd-analyze security exposure under $((THRESHOLD / 10)).$((THRESHOLD % 10))" \

@@ -50,11 +50,61 @@ daemon_config() {
 		max_body_bytes=65536
 		db_connect_timeout=2
 		cluster_state_file=$dir/monitor.state
+		backup_state_file=$dir/backup.state
 		CONF
 		for line in "$@"; do echo "$line"; done >> "$dir/voip-admin.conf"
 	)
 	echo "$http" > "$dir/http_port"
 	echo "$metrics" > "$dir/metrics_port"
+}
+
+# write_backup_state DIR: DIR/backup.state as `voip-ha backup-refresh`
+# writes it for a healthy primary now: a full backup an hour ago, archiving
+# up to date (the voipadmin_backup_* and voipadmin_archive_* series)
+write_backup_state() {
+	local now
+	now=$(date +%s)
+	cat >"$1/backup.state.new" <<-STATE
+	updated=$now
+	kind=repo-host
+	stanza=voip-ha
+	repo_checked=$now
+	repo_ok=1
+	repo_error=
+	backup_running=0
+	backups=1
+	restorable_from=$((now - 3600))
+	repo_wal_max=000000010000000000000009
+	full_label=20260920-013000F
+	full_start=$((now - 3660))
+	full_stop=$((now - 3600))
+	full_size=2000000000
+	full_repo_size=900000000
+	diff_label=
+	diff_start=0
+	diff_stop=0
+	diff_size=0
+	diff_repo_size=0
+	incr_label=
+	incr_start=0
+	incr_stop=0
+	incr_size=0
+	incr_repo_size=0
+	max_age_any=97200
+	max_age_full=615600
+	role=primary
+	archived_count=9
+	archived_wal=000000010000000000000009
+	archived_time=$((now - 20))
+	failed_count=0
+	failed_wal=
+	failed_time=0
+	wal_segment_size=16777216
+	lag_bytes=4096
+	lag_seconds=20
+	spool_error=
+	STATE
+	mv "$1/backup.state.new" "$1/backup.state"
 }
 
 daemon_start() {
