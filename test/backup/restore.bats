@@ -71,7 +71,6 @@ setup_file() {
 	mkdir -p "$BK/node1/pgetc" "$BK/node1/pglog" "$BK/node1/state" "$BK/node1/vrun"
 	chown postgres:postgres "$BK/node1/pglog"
 	ip -n "$BK_NS" addr add 198.51.100.10/32 dev lo
-	bk_certs
 	{
 		grep -v '^postgresql_version=' "$REPO_TOP/test/data/validation-base.conf"
 		echo postgresql_version=15
@@ -83,12 +82,11 @@ setup_file() {
 	grep -v '^backup' "$BK/cluster.conf" >"$BK/cluster-none.conf"
 	"$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
 		--all --out "$BK/gen" >/dev/null
+	bk_certs "$BK/cluster.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node1/etc/pgbackrest/conf.d/voip-ha.conf" \
 		"$BK/node1/etc/conf.d/voip-ha.conf"
 	install -m 0640 -o root -g postgres "$BK/gen/node2/etc/pgbackrest/conf.d/voip-ha.conf" \
 		"$BK/node2/etc/conf.d/voip-ha.conf"
-	install -m 0640 -o root -g postgres \
-		"$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf" "$BK/repo/etc/conf.d/voip-ha.conf"
 	# node1: a Debian cluster (pg_ctlcluster stops and starts it), with the
 	# archiving lines of its generated 50-voip-ha.conf
 	rs_root node1 pg_createcluster 15 main -- --data-checksums >/dev/null
