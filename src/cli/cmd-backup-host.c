@@ -41,21 +41,6 @@ static const struct gen_file *plan_file(const struct gen_plan *plan, const char 
 	return NULL;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The TLS members: the CA, a new key, its certificate for backup_host. */
 static int make_tls(const struct cluster_config *cfg, struct strbuf *ca, struct strbuf *cert,
 		    struct strbuf *key_pem)

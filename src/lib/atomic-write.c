@@ -57,7 +57,7 @@ int atomic_write_differs(const char *path, const void *data, size_t len, mode_t 
 	return r < 0 ? r : !r;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int write_all(int fd, const char *p, size_t len)
 {
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);

@@ -24,6 +24,9 @@ int atomic_write_differs(const char *path, const void *data, size_t len, mode_t 
 int atomic_write(const char *path, const void *data, size_t len, mode_t mode, uid_t uid, gid_t gid,
 		 bool *ret_changed);
 
+/* Writes all of p to fd, again after EINTR or a short write: 0 or -errno. */
+int write_all(int fd, const char *p, size_t len);
+
 /* mkdir -p of the directory part of `path`, new directories with `mode`. */
 int mkdir_parents(const char *path, mode_t mode);
 /* The same, each new directory given exactly `mode` (whatever the umask)
