@@ -66,7 +66,9 @@ check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
 	$(call e2e_pair_suite,e2e-failover-arbiter,test/e2e/failover.sh)
 
 # The restore drill of issue 15 (test/e2e/backup.sh): a third machine (the
-# witness's address) holds the pgBackRest repository; rows deleted by mistake
+# witness's address) holds the pgBackRest repository, set up through the
+# product (configure on the nodes, `voip-ha backup-host`, voip-ha-witness
+# installed and `voip-ha-witness backup-host install`); rows deleted by mistake
 # come back with `voip-ha restore --time`, the pair healthy again with no
 # other step; again after a failover between the backup and the mistake.
 check-e2e-backup: $(E2E_DEB_STAMP)

@@ -2,10 +2,12 @@
 # Suite e2e-backup: the restore drill of issue 15 on the real pair (two
 # systemd-nspawn nodes installed from the package) plus a third machine, the
 # witness's (198.51.100.2), holding the pgBackRest repository. Backups are
-# switched on by hand in cluster.conf (backup=repo-host) and the package's
-# configure run writes and applies the rest; the TLS certificates are made
-# here as test/backup/lib.bash makes them. A full backup is taken from the
-# standby, then twice:
+# set up the way an operator does: backup=repo-host in cluster.conf by hand
+# and the package's configure run (the postinst makes the TLS files and
+# starts pgbackrest.service); `voip-ha backup-host --out` on node1, the file
+# copied to the third machine, the voip-ha-witness package installed there
+# and `voip-ha-witness backup-host install`; the first full backup by the
+# timer's service (from the standby), then twice:
 #   rows written (each acknowledged), the time noted, more rows, then every
 #   row deleted by mistake; `voip-ha restore --time` the moment before on
 #   the VIP holder: every row acknowledged before that moment is back, none
@@ -23,8 +25,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/tap.sh"
 PAIR_WITNESS=198.51.100.2
 . "$HERE/pair.sh"
-# bk_cert: the certificates as the backup suite makes them
-. "$E2E_ROOT/test/backup/lib.bash"
 BK_REPO=witness
 
 e2e_setup
@@ -69,27 +69,6 @@ timeline() { # NODE
 	pg "$1" "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
 }
 
-# The TLS files of machine M for ADDR, made by the suite's CA on the host
-# (test/backup/lib.bash) and put where the generated files name them.
-bk_tls() { # M ADDR
-	local m=$1 d=$E2E_WORK/tls/$1
-	mkdir -p "$d/etc/tls"
-	BK=$E2E_WORK/tls bk_cert "$1" "$2" "$E2E_WORK/tls/ca/ca" || return 1
-	e2e_exec "$m" mkdir -p /etc/pgbackrest/tls || return 1
-	e2e_copy_in "$m" "$E2E_WORK/tls/ca/ca.crt" /etc/pgbackrest/tls/ca.crt 0644 &&
-		e2e_copy_in "$m" "$d/etc/tls/host.crt" /etc/pgbackrest/tls/host.crt 0644 &&
-		e2e_copy_in "$m" "$d/etc/tls/host.key" /etc/pgbackrest/tls/host.key 0600 &&
-		e2e_exec "$m" chown -R postgres:postgres /etc/pgbackrest/tls
-}
-
-bk_certs_all() {
-	mkdir -p "$E2E_WORK/tls/ca"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=voip-ha-e2e-ca \
-		-keyout "$E2E_WORK/tls/ca/ca.key" -out "$E2E_WORK/tls/ca/ca.crt" 2>/dev/null || return 1
-	bk_tls "$BK_REPO" "$PAIR_WITNESS" && bk_tls node1 "${PAIR_ADDR[node1]}" &&
-		bk_tls node2 "${PAIR_ADDR[node2]}"
-}
-
 # backup=repo-host in cluster.conf by hand (no debconf question yet), then the
 # package's configure run: it carries the keys over, writes pgBackRest's file
 # and archive_mode=on, and restarts PostgreSQL for it.
@@ -102,24 +81,56 @@ bk_switch_on() { # NODE
 			DEBIAN_FRONTEND=noninteractive dpkg-reconfigure voip-ha-node </dev/null'
 }
 
-# The repository host's file, as `voip-ha generate --all` writes it on a node.
-bk_repo_conf() {
-	e2e_exec node1 sh -c 'rm -rf /root/gen && voip-ha generate --all --out /root/gen >/dev/null &&
-		cat /root/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf' >"$E2E_WORK/repo.conf" || return 1
-	e2e_exec "$BK_REPO" mkdir -p /etc/pgbackrest/conf.d &&
-		e2e_copy_in "$BK_REPO" "$E2E_WORK/repo.conf" /etc/pgbackrest/conf.d/voip-ha.conf 0640 &&
-		e2e_exec "$BK_REPO" chown root:postgres /etc/pgbackrest/conf.d/voip-ha.conf
+# The TLS files the postinst made (hook 45-backup: `voip-ha backup-tls`)
+# with their modes and owners.
+bk_tls_files() { # NODE
+	e2e_sh "$1" 'cd /etc/pgbackrest/tls && stat -c "%n %a %U:%G" host.key ca.crt host.crt' |
+		tr '\n' ' ' | grep -qx 'host.key 640 root:postgres ca.crt 644 root:root host.crt 644 root:root '
 }
 
-bk_servers() {
-	local m
-	for m in "$BK_REPO" node1 node2; do
-		e2e_exec "$m" systemctl enable --now pgbackrest.service || return 1
-	done
+# The repository host's bundle as an operator moves it: `voip-ha backup-host
+# --out` on node1 (0600), through the host (0600) to the repository host.
+bk_bundle() {
+	local f=$E2E_WORK/voip-ha-backup-host.tar
+	e2e_exec node1 voip-ha backup-host --out /root/voip-ha-backup-host.tar || return 1
+	test "$(e2e_exec node1 stat -c %a /root/voip-ha-backup-host.tar)" = 600 || return 1
+	(umask 077 && e2e_exec node1 cat /root/voip-ha-backup-host.tar >"$f") || return 1
+	e2e_copy_in "$BK_REPO" "$f" /root/voip-ha-backup-host.tar 0600
+	local rc=$?
+	rm -f "$f"
+	return $rc
 }
 
-repo() { # pgBackRest on the repository host, as postgres
-	e2e_exec "$BK_REPO" runuser -u postgres -- pgbackrest --stanza=voip-ha --log-level-console=warn "$@"
+# `voip-ha-witness backup-host install` on the repository host: files,
+# pgbackrest.service, the timers, stanza-create (its output as diagnostics).
+bk_install() {
+	local out rc
+	out=$(e2e_exec "$BK_REPO" voip-ha-witness backup-host install /root/voip-ha-backup-host.tar 2>&1)
+	rc=$?
+	while IFS= read -r l; do tap_diag "  $l"; done <<<"$out"
+	[ $rc = 0 ] && grep -q 'is ready' <<<"$out"
+}
+
+active() { # MACHINE UNIT
+	test "$(e2e_exec "$1" systemctl is-active "$2")" = active
+}
+
+# The timer's service, started as the timer would, took a full backup that
+# read the files from the standby (pgBackRest says so in the service's log).
+bk_full_by_timer_service() {
+	e2e_exec "$BK_REPO" systemctl start voip-ha-backup-full.service || {
+		e2e_exec "$BK_REPO" journalctl -u voip-ha-backup-full.service --no-pager -n 30 |
+			while IFS= read -r l; do tap_diag "  $l"; done
+		return 1
+	}
+}
+
+bk_from_standby() {
+	local log
+	log=$(e2e_exec "$BK_REPO" journalctl -u voip-ha-backup-full.service --no-pager -o cat)
+	grep -q -- 'backup command begin .*--backup-standby' <<<"$log" &&
+		grep -q 'replay on the standby reached' <<<"$log" &&
+		grep -q 'new backup label = .*F$' <<<"$log"
 }
 
 # The newest archived WAL is on timeline TLI or later (backup --list on NODE).
@@ -175,14 +186,23 @@ T0=$SECONDS
 tap_ok "node1: apt install with the preseed" pair_install node1
 tap_ok "node2: apt install with the same preseed" pair_install node2
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
-tap_ok "TLS certificates for the repository host and both nodes" bk_certs_all
 tap_ok "node2: backups switched on (cluster.conf, configure)" bk_switch_on node2
 tap_ok "node1: backups switched on (cluster.conf, configure)" bk_switch_on node1
 tap_ok "node1: archive_mode is on" test "$(pg node1 "SHOW archive_mode")" = on
-tap_ok "the repository host's file from voip-ha generate --all" bk_repo_conf
-tap_ok "pgbackrest server on the repository host and both nodes" bk_servers
-tap_ok "stanza-create on the repository host" wait_for 30 repo stanza-create
-tap_ok "a full backup taken from the standby" repo --type=full backup
+for n in node1 node2; do
+	tap_ok "$n: the postinst made the TLS files (host.key 0640 root:postgres, ca.crt and host.crt 0644 root:root)" \
+		bk_tls_files "$n"
+	tap_ok "$n: the postinst enabled pgbackrest.service and it is active" \
+		eval "active $n pgbackrest.service && test \"\$(e2e_exec $n systemctl is-enabled pgbackrest.service)\" = enabled"
+done
+tap_ok "the repository host's bundle from voip-ha backup-host --out on node1 (0600), copied there" bk_bundle
+tap_ok "voip-ha-witness installed on the repository host" pair_install_witness
+tap_ok "voip-ha-witness backup-host install: files, services, stanza-create" bk_install
+tap_ok "pgbackrest.service active on the repository host" active "$BK_REPO" pgbackrest.service
+tap_ok "the backup timers enabled on the repository host" \
+	eval "active $BK_REPO voip-ha-backup-full.timer && active $BK_REPO voip-ha-backup-diff.timer"
+tap_ok "a full backup by the timer's service (systemctl start voip-ha-backup-full.service)" bk_full_by_timer_service
+tap_ok "that backup read the files from the standby (backup-standby, the standby's replay waited for)" bk_from_standby
 tap_ok "voip-ha backup --list on node1 shows it" eval 'e2e_exec node1 voip-ha backup --list | grep -q " full start "'
 tap_ok "pair healthy before the drills" wait_for 60 healthy
 tap_diag "setup took $((SECONDS - T0)) s"
