@@ -24,9 +24,10 @@ check-backup: $(VOIPHA_BIN) $(WITNESS_BIN) $(VOIPADMIND_BIN)
 # about 40 s) so it cannot rot; its report goes to TAP diagnostics.
 CHECK_SUITES += check-backup-bench
 .PHONY: backup-bench check-backup-bench
-backup-bench: $(VOIPHA_BIN)
-	VOIPHA=$(abspath $(VOIPHA_BIN)) test/bench/backup.sh
-check-backup-bench: $(VOIPHA_BIN)
+backup-bench: $(VOIPHA_BIN) $(WITNESS_BIN)
+	VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_WITNESS=$(abspath $(WITNESS_BIN)) test/bench/backup.sh
+check-backup-bench: $(VOIPHA_BIN) $(WITNESS_BIN)
 	@mkdir -p $(RESULTS)
-	-BACKUP_BENCH_SMOKE=1 VOIPHA=$(abspath $(VOIPHA_BIN)) test/bench/backup.sh \
+	-BACKUP_BENCH_SMOKE=1 VOIPHA=$(abspath $(VOIPHA_BIN)) VOIPHA_WITNESS=$(abspath $(WITNESS_BIN)) \
+		test/bench/backup.sh \
 		>$(RESULTS)/backup-bench.tap

@@ -39,6 +39,8 @@ SHORT_TIMEOUT=${BACKUP_BENCH_SHORT_TIMEOUT:-5}
 CLIENTS=${BACKUP_BENCH_CLIENTS:-4}
 OUT=${BACKUP_BENCH_OUT:-test/bench/results/backup.txt}
 VOIPHA=${VOIPHA:-$SRC_ROOT/build/voip-ha}
+VOIPHA_WITNESS=${VOIPHA_WITNESS:-$SRC_ROOT/build/voip-ha-witness}
+REPO_TOP=$SRC_ROOT
 
 . test/backup/lib.bash
 
@@ -62,7 +64,6 @@ START=$(date +%s)
 # ---- the machines ------------------------------------------------------
 bench_up() {
 	bk_setup "$BK"
-	bk_certs
 	{
 		grep -v '^postgresql_version=' test/data/validation-base.conf
 		echo postgresql_version=15
@@ -73,13 +74,12 @@ bench_up() {
 	chmod 0600 "$BK/cluster.conf"
 	"$VOIPHA" generate --config "$BK/cluster.conf" --templates templates --all \
 		--out "$BK/gen" >/dev/null
+	bk_certs "$BK/cluster.conf"
 	local m
 	for m in node1 node2; do
 		install -m 0640 -o root -g postgres "$BK/gen/$m/etc/pgbackrest/conf.d/voip-ha.conf" \
 			"$BK/$m/etc/conf.d/voip-ha.conf"
 	done
-	install -m 0640 -o root -g postgres \
-		"$BK/gen/backup-host/etc/pgbackrest/conf.d/voip-ha.conf" "$BK/repo/etc/conf.d/voip-ha.conf"
 	bk_pg_init node1
 	{
 		echo "listen_addresses = '198.51.100.11'"
