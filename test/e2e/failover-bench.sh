@@ -66,6 +66,7 @@ for s in $SCEN; do
 	rto[$s]='' vip[$s]='' healthy[$s]='' rejoin[$s]='' rebuild[$s]='' gap[$s]='' acked[$s]=0 lost[$s]=0 okruns[$s]=0
 done
 t_start=$(date -u +%Y-%m-%dT%H:%MZ)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq 1 "$RUNS"); do
 	for s in $SCEN; do
 		FO_FAILED=()
@@ -106,7 +107,7 @@ median() {
 echo "# voip-ha failover: RTO = fault -> VIP on the survivor AND PostgreSQL writable through the VIP AND"
 echo "# Kamailio answering SIP OPTIONS on the VIP (probed every ${FO_PROBE_INTERVAL} s from inside the survivor);"
 echo "# healthy = one VIP holder whose PostgreSQL takes a write, the other streaming from it. Times in ms from the fault."
-echo "# $t_start, $(nproc) CPUs (shared with other work on this machine), PostgreSQL 15, two systemd-nspawn nodes, witness $PAIR_WITNESS, $RUNS runs per scenario"
+echo "# $t_start, $(nproc) CPUs (load average before the runs: $load_start), PostgreSQL 15, two systemd-nspawn nodes, witness $PAIR_WITNESS, $RUNS runs per scenario"
 echo "# failover_profile=$PAIR_PROFILE$([ "$PAIR_PROFILE" = fast ] && echo ": VRRPv3, adverts every 0.2 s, one failed check moves the VIP")"
 if [ "$PAIR_PROFILE" = fast ]; then
 	echo "# goals (issue 17): power-loss RTO p95 <= 1500, service-failure RTO p95 <= 2000"
@@ -143,4 +144,4 @@ echo "$proc_cost"
 echo
 echo "# per run:"
 sed 's/^/# /' "$E2E_WORK/bench-runs.txt"
-echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)"
+echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
