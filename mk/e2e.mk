@@ -112,20 +112,25 @@ bench-bringup:
 # with the third voter (failover-arbiter.txt: a witness machine each,
 # arbiter=postgresql), plus the idle cost of the monitor (lease keeper)
 # beside voip-admind's. BENCH_SCENARIOS="1 2" for a shorter run.
-# FAILOVER_BENCH_SEQUENTIAL=1: the standard pair's runs, then the fast
-# pair's, each alone on the machine (no pair loads the other's CPUs);
-# FAILOVER_BENCH_SETS="0" or "1": only the run without or with the arbiter.
+# FAILOVER_BENCH_SEQUENTIAL=1: the pairs one after the other, each alone on
+# the machine (no pair loads the other's CPUs), and FAILOVER_BENCH_PROFILES
+# picks which (default both, standard first); FAILOVER_BENCH_SETS="0" or
+# "1": only the run without or with the arbiter.
 FAILOVER_BENCH_SETS ?= 0 1
+FAILOVER_BENCH_PROFILES ?= standard fast
 define failover_bench_pair
+	rm -f $(2).standard.new $(2).fast.new
 	if [ "$(FAILOVER_BENCH_SEQUENTIAL)" = 1 ]; then \
-		PAIR_ARBITER=$(1) PAIR_PROFILE=standard PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh > $(2).standard.new; \
-		PAIR_ARBITER=$(1) PAIR_PROFILE=fast PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh > $(2).fast.new; \
+		for p in $(FAILOVER_BENCH_PROFILES); do \
+			PAIR_ARBITER=$(1) PAIR_PROFILE=$$p PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh > $(2).$$p.new; \
+		done; \
 	else \
 		PAIR_ARBITER=$(1) PAIR_PROFILE=standard PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh > $(2).standard.new & \
 		PAIR_ARBITER=$(1) PAIR_PROFILE=fast PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-bench.sh > $(2).fast.new; \
 		wait; \
 	fi
-	cat $(2).standard.new $(2).fast.new > $(2) && rm -f $(2).standard.new $(2).fast.new
+	for f in $(2).standard.new $(2).fast.new; do [ ! -e $$f ] || cat $$f; done > $(2).new; \
+		mv $(2).new $(2) && rm -f $(2).standard.new $(2).fast.new
 endef
 failover-bench:
 	test/e2e/build-deb.sh $(E2E_DEBS)
