@@ -141,13 +141,15 @@ failover-bench:
 # The false-failover soak of the fast profile (test/e2e/failover-soak.sh):
 # SOAK_SECS (default 1800) with both nodes under full CPU and disk load,
 # half idle, half carrying calls; every VIP move, promotion and fence
-# counted. Not part of CI (failover.sh runs a 60 s version of it); writes
-# test/bench/results/failover-soak.txt. PAIR_ARBITER=1: with the third voter.
+# counted. Not part of CI (failover.sh runs a 40 s version of it); writes
+# test/bench/results/failover-soak.txt. PAIR_ARBITER=1: with the third voter
+# (failover-soak-arbiter.txt).
+SOAK_RESULT = test/bench/results/failover-soak$(if $(filter 1,$(PAIR_ARBITER)),-arbiter).txt
 failover-soak:
 	test/e2e/build-deb.sh $(E2E_DEBS)
-	PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-soak.sh > test/bench/results/failover-soak.txt.new
-	mv test/bench/results/failover-soak.txt.new test/bench/results/failover-soak.txt
-	@cat test/bench/results/failover-soak.txt
+	PAIR_DEB_DIR=$(E2E_DEBS) bash test/e2e/failover-soak.sh > $(SOAK_RESULT).new
+	mv $(SOAK_RESULT).new $(SOAK_RESULT)
+	@cat $(SOAK_RESULT)
 
 .PHONY: check-e2e-harness check-e2e-bringup check-e2e-failover check-e2e-failover-arbiter check-e2e-upgrade check-e2e-backup bench-bringup failover-bench failover-soak
 
