@@ -173,7 +173,7 @@ static bool holds_leadership(const struct node_ctx *ctx, char *why, size_t len)
 		snprintf(why, len, "no leadership known: %s", err.msg);
 		return false;
 	}
-	if (st.lease_failsafe || (st.lease_held && st.lease_valid_until_ms > lease_clock_ms()))
+	if (st.lease_failsafe || monitor_state_holds_lease(&st, lease_clock_ms()))
 		return true;
 	snprintf(why, len, "a primary without the leadership on the witness (%s)",
 		 st.lease_held ? "its lease ran out" : "not held");

@@ -39,12 +39,16 @@
 #include "engine/pg-session.h"
 #include "engine/pgctl.h"
 #include "engine/run-as.h"
+#include "engine/boot.h"
 #include "lib/atomic-write.h"
+#include "lib/monitor-state.h"
 #include "lib/pitime.h"
 #include "lib/sockaddr.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +144,30 @@ static int check_repository(struct restore *rs)
 	return 0;
 }
 
+/* With the third voter the restored primary must keep the leadership: the
+ * lease keeper renews it through the restore (planned maintenance,
+ * rule_keeper_step), which it can only do for a lease it holds now. In
+ * failsafe (the witness away) or without it, the new primary would be
+ * fenced as soon as it promotes. */
+static int check_leadership(const struct restore *rs)
+{
+	struct monitor_state st;
+	struct kv_error kerr;
+
+	if (rs->ctx.cfg.arbiter_kind != ARBITER_POSTGRESQL)
+		return 0;
+	if (monitor_state_load(MONITOR_STATE_PATH, &st, &kerr) < 0)
+		return refuse("arbiter=postgresql and the failover monitor's state is unreadable "
+			      "(%s): is voip-ha-monitor running?",
+			      kerr.msg);
+	if (!monitor_state_holds_lease(&st, lease_clock_ms()))
+		return refuse("this node does not hold the leadership on the witness%s (voip-ha "
+			      "status): a restored primary without it would be fenced; run it "
+			      "again once it does",
+			      st.lease_failsafe ? " (failsafe: the witness does not answer)" : "");
+	return 0;
+}
+
 /* pg_stat_archiver has pushed seg (a .partial or .history name may be the
  * last one: the first 24 characters compare). */
 static int wait_archived(PGconn *c, const char *seg, char *why, size_t len)
@@ -212,8 +240,49 @@ static int touch_maintenance(void)
 	return utime(VOIPHA_MAINTENANCE, NULL) < 0 ? -errno : 0;
 }
 
+/* The maintenance marker is touched every second by a thread while the
+ * restore works, also while pgBackRest copies a large backup for minutes:
+ * check honours the marker MAINTENANCE_MAX s after its last touch only, and
+ * a restore that outlasted it would lose the VIP (with the third voter,
+ * the leadership too: the lease keeper renews for it only while the marker
+ * is fresh) half way. It ends with this process, so a restore that dies
+ * still leaves a marker that goes stale. */
+static pthread_t toucher;
+static atomic_bool touching;
+
+static void *touch_loop(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&touching)) {
+		touch_maintenance();
+		for (int i = 0; i < 10 && atomic_load(&touching); i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+static int touch_start(void)
+{
+	int r;
+
+	atomic_store(&touching, true);
+	r = pthread_create(&toucher, NULL, touch_loop, NULL);
+	if (r != 0)
+		atomic_store(&touching, false);
+	return -r;
+}
+
+/* Stops the thread before the markers go: a touch after the unlink would
+ * make the marker again. */
+static void touch_stop(void)
+{
+	if (atomic_exchange(&touching, false))
+		pthread_join(toucher, NULL);
+}
+
 static void clear_markers(void)
 {
+	touch_stop();
 	unlink(VOIPHA_RESTORING);
 	unlink(VOIPHA_MAINTENANCE);
 }
@@ -284,7 +353,6 @@ static int wait_promoted(const struct restore *rs)
 	for (int i = 0; i < RECOVERY_WAIT; i++) {
 		enum pg_role role = pg_local_role(2);
 
-		touch_maintenance();
 		if (role == PG_PRIMARY)
 			return 0;
 		if (role == PG_DOWN && !pg_local_running(&rs->ctx)) {
@@ -384,6 +452,8 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 	if (!address_is_local(ctx->vip))
 		return refuse("this node does not hold the VIP %s: run it on %s", ctx->vip,
 			      ctx->peer_name);
+	if (check_leadership(rs) != 0)
+		return EXIT_FAIL;
 	if (check_repository(rs) != 0)
 		return EXIT_FAIL;
 	if (flush_to_repository(rs) != 0)
@@ -397,7 +467,7 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 	if ((r = mkdir_parents(VOIPHA_RESTORING, 0755)) < 0 ||
 	    (r = atomic_write(VOIPHA_RESTORING, line, strlen(line), 0644, AW_KEEP_OWNER, (gid_t)-1,
 			      NULL)) < 0 ||
-	    (r = touch_maintenance()) < 0) {
+	    (r = touch_maintenance()) < 0 || (r = touch_start()) < 0) {
 		clear_markers();
 		return refuse("cannot write the restore markers: %s", strerror(-r));
 	}
@@ -423,7 +493,6 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 	rs->set_aside = true;
 	if (rs->sw.old[0])
 		cli_note("restore: the data directory is kept in '%s'", rs->sw.old);
-	touch_maintenance();
 	r = run_pgbackrest_restore(rs);
 	if (r != 0) {
 		cli_error("restore: pgbackrest restore failed (%d)", r);
@@ -437,7 +506,6 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 		roll_back(rs);
 		return EXIT_FAIL;
 	}
-	touch_maintenance();
 	cli_note("restore: restored; PostgreSQL recovers to %s", what);
 	if (pg_local_start_nowait(ctx) != 0 || (r = wait_promoted(rs)) != 0) {
 		cli_error("restore: PostgreSQL did not recover to %s and promote (see its log); "

@@ -201,7 +201,7 @@ static void read_arbiter(const struct node_ctx *ctx, struct arbiter_view *v)
 	v->rc = arbiter_observe(&a, 1500, &v->ans, v->why, sizeof(v->why));
 	arbiter_close(&a);
 	if (monitor_state_load(MONITOR_STATE_PATH, &st, &err) == 0) {
-		v->held = st.lease_held && st.lease_valid_until_ms > lease_clock_ms();
+		v->held = monitor_state_holds_lease(&st, lease_clock_ms());
 		v->failsafe = st.lease_failsafe;
 	}
 }

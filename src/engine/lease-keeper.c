@@ -144,8 +144,9 @@ static void lose_leadership(struct lease_keeper *k, const char *why)
 	fence_local_now(k->ctx, why);
 }
 
-/* One period on a primary. */
-static void step_primary(struct lease_keeper *k, const struct local_view *lv)
+/* One period on a primary. renew: ask the witness (KEEPER_RENEW), or let
+ * the lease lapse (KEEPER_LAPSE: the local primary does not answer). */
+static void step_primary(struct lease_keeper *k, const struct local_view *lv, bool renew)
 {
 	const struct failover_timing *t = failover_timing(k->ctx->cfg.profile);
 	struct arbiter_answer ans;
@@ -163,14 +164,15 @@ static void step_primary(struct lease_keeper *k, const struct local_view *lv)
 	peer_host = k->peer_host;
 	pthread_mutex_unlock(&k->mu);
 
-	/* A primary that does not answer (hung, crashing) renews nothing. */
-	if (lv->answers)
+	/* A primary that does not answer (hung, crashing) renews nothing,
+	 * unless it is planned maintenance (rule_keeper_step). */
+	if (renew)
 		r = held ? arbiter_renew(&k->arb, term, t->lease_ttl_ms, t->witness_timeout_ms,
 					 &ans, err, sizeof(err)) :
 			   arbiter_acquire(&k->arb, t->lease_ttl_ms, t->witness_timeout_ms, &ans,
 					   err, sizeof(err));
 	pthread_mutex_lock(&k->mu);
-	if (!lv->answers) {
+	if (!renew) {
 		k->st.view = LEASE_UNKNOWN;
 	} else if (r == 0) {
 		k->st.witness_answers = true;
@@ -266,6 +268,9 @@ static void *keeper_main(void *arg)
 	while (!k->stop) {
 		long long t0 = lease_clock_ms(), spent;
 		struct local_view lv;
+		struct keeper_view kv;
+		enum keeper_step step;
+		char why[200];
 		bool held, fenced;
 
 		read_local(k->ctx, &lv);
@@ -282,12 +287,21 @@ static void *keeper_main(void *arg)
 		}
 		held = k->st.held;
 		pthread_mutex_unlock(&k->mu);
-		if (!fenced && lv.answers && lv.primary) {
-			step_primary(k, &lv);
-			publish(k);
-		} else if (!fenced && !lv.answers && held) {
-			/* It was our primary and it stopped answering. */
-			step_primary(k, &lv);
+		kv = (struct keeper_view){ .fenced = fenced,
+					   .answers = lv.answers,
+					   .primary = lv.primary,
+					   .held = held,
+					   .maintenance = in_maintenance() };
+		step = rule_keeper_step(&kv, why, sizeof(why));
+		/* Said once when planned maintenance starts carrying the
+		 * leadership of a primary that does not answer as one. */
+		if ((step == KEEPER_RENEW && !(lv.answers && lv.primary)) != k->maintenance_renew) {
+			k->maintenance_renew = !k->maintenance_renew;
+			if (k->maintenance_renew)
+				syslog(LOG_NOTICE, "%s", why);
+		}
+		if (step != KEEPER_OBSERVE) {
+			step_primary(k, &lv, step == KEEPER_RENEW);
 			publish(k);
 		} else if (t0 - last_observe >= OBSERVE_EVERY_MS) {
 			last_observe = t0;

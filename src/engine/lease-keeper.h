@@ -47,8 +47,10 @@ struct lease_keeper {
 	pthread_mutex_t mu;
 	pthread_t thread;
 	bool running;
-	atomic_int stop; /* set by lease_keeper_stop, read by the thread */
-	bool peer_host;  /* from the monitor's probes, under mu */
+	atomic_int stop;        /* set by lease_keeper_stop, read by the thread */
+	bool peer_host;         /* from the monitor's probes, under mu */
+	bool maintenance_renew; /* renewing for a primary under planned
+				 * maintenance (the keeper's thread only) */
 	struct lease_snapshot st;
 	void (*publish)(void *arg); /* called after every change, outside mu */
 	void *publish_arg;

@@ -198,6 +198,30 @@ bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsaf
 	return true;
 }
 
+enum keeper_step rule_keeper_step(const struct keeper_view *v, char *why, size_t len)
+{
+	if (v->fenced) {
+		snprintf(why, len, "fenced: no primary of ours");
+		return KEEPER_OBSERVE;
+	}
+	if (v->answers && v->primary) {
+		snprintf(why, len, "the local primary answers");
+		return KEEPER_RENEW;
+	}
+	if (v->held && v->maintenance) {
+		snprintf(why, len,
+			 "planned maintenance (PostgreSQL restarting or being restored): the "
+			 "leadership stays with this node");
+		return KEEPER_RENEW;
+	}
+	if (v->held && !v->answers) {
+		snprintf(why, len, "the local primary does not answer: its lease lapses");
+		return KEEPER_LAPSE;
+	}
+	snprintf(why, len, "no primary of ours");
+	return KEEPER_OBSERVE;
+}
+
 bool rule_follow_rebuild(const struct follow_view *f, char *why, size_t len)
 {
 	if (f->streaming || f->busy || f->vip_here || !f->peer_primary || !f->same_system ||

@@ -95,6 +95,34 @@ enum primary_action rule_primary(const struct situation *s, bool lease_valid, ch
 bool rule_may_hold_vip(const struct situation *s, bool lease_valid, bool failsafe, char *why,
 		       size_t len);
 
+/* What the lease keeper knows at the start of a period, for
+ * rule_keeper_step. */
+struct keeper_view {
+	bool fenced;      /* the fence marker is there (a fence, a switchover) */
+	bool answers;     /* the local PostgreSQL answers */
+	bool primary;     /* ... as a primary */
+	bool held;        /* this node holds the leadership */
+	bool maintenance; /* planned work on this node: the maintenance marker is
+			   * fresh (the postinst restarting PostgreSQL, voip-ha
+			   * restore), so the health check keeps the VIP here */
+};
+
+enum keeper_step {
+	KEEPER_OBSERVE, /* only watch the lease (a standby, a fenced node) */
+	KEEPER_RENEW,   /* renew (or take) the leadership, then rule_primary */
+	KEEPER_LAPSE,   /* renew nothing: this node's primary stopped answering
+			 * (hung, crashed); rule_primary fences it once its
+			 * lease is no longer valid on its own clock */
+};
+/* The lease keeper's step this period. A primary that answers renews; one
+ * that stops answering lets its lease lapse, so the peer may take over.
+ * Under planned maintenance the holder keeps renewing while its PostgreSQL
+ * is stopped, restarting, or recovering a restore (voip-ha restore): the
+ * maintenance marker keeps the VIP here already, and a lease that lapsed
+ * would fence the node in the middle of the work (and hand the leadership
+ * to the peer, whose standby would promote). A fenced node only watches. */
+enum keeper_step rule_keeper_step(const struct keeper_view *v, char *why, size_t len);
+
 /* A standby and its primary peer, for rule_follow_rebuild. */
 struct follow_view {
 	bool streaming;            /* the local WAL receiver streams */

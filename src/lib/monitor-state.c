@@ -98,6 +98,11 @@ int monitor_state_parse(const char *data, size_t len, struct monitor_state *st,
 	return r;
 }
 
+bool monitor_state_holds_lease(const struct monitor_state *st, long long now_ms)
+{
+	return st->lease_held && st->lease_valid_until_ms > now_ms;
+}
+
 int monitor_state_load(const char *path, struct monitor_state *st, struct kv_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;

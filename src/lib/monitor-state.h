@@ -61,4 +61,8 @@ int monitor_state_parse(const char *data, size_t len, struct monitor_state *st,
 /* Reads and parses path (at most 4 KiB). -errno from reading, or -EINVAL. */
 int monitor_state_load(const char *path, struct monitor_state *st, struct kv_error *err);
 
+/* The lease keeper published that this node holds the leadership and its
+ * lease is still valid at now_ms (lease_clock_ms(), CLOCK_BOOTTIME). */
+bool monitor_state_holds_lease(const struct monitor_state *st, long long now_ms);
+
 #endif

@@ -71,13 +71,20 @@ setup_file() {
 	mkdir -p "$BK/node1/pgetc" "$BK/node1/pglog" "$BK/node1/state" "$BK/node1/vrun"
 	chown postgres:postgres "$BK/node1/pglog"
 	ip -n "$BK_NS" addr add 198.51.100.10/32 dev lo
+	# The restore's mechanics with the two-node rules (arbiter=none); the
+	# third voter's part is the e2e drill's (test/e2e/backup.sh), its
+	# refusal below.
 	{
-		grep -v '^postgresql_version=' "$REPO_TOP/test/data/validation-base.conf"
+		grep -v -e '^postgresql_version=' -e '^arbiter' "$REPO_TOP/test/data/validation-base.conf"
 		echo postgresql_version=15
 		echo backup=repo-host
 		echo backup_host=198.51.100.2
 		echo backup_cipher_pass=restore-test-key
 	} >"$BK/cluster.conf"
+	{
+		cat "$BK/cluster.conf"
+		grep '^arbiter' "$REPO_TOP/test/data/validation-base.conf"
+	} >"$BK/cluster-arbiter.conf"
 	sed 's/^this_node=node1$/this_node=node2/' "$BK/cluster.conf" >"$BK/cluster-node2.conf"
 	grep -v '^backup' "$BK/cluster.conf" >"$BK/cluster-none.conf"
 	"$VOIPHA" generate --config "$BK/cluster.conf" --templates "$REPO_TOP/templates" \
@@ -210,6 +217,18 @@ rs_refused() {
 	ip -n "$BK_NS" addr del 198.51.100.10/32 dev lo
 	rs_refused 1 "this node does not hold the VIP 198.51.100.10: run it on node2" --latest --yes
 	ip -n "$BK_NS" addr add 198.51.100.10/32 dev lo
+}
+
+@test "refused with the third voter when this node does not hold the leadership" {
+	rs_refused 1 "arbiter=postgresql and the failover monitor's state is unreadable (/run/voip-ha/monitor.state: No such file or directory): is voip-ha-monitor running?" \
+		--config "$BK/cluster-arbiter.conf" --latest --yes
+	# One round of the monitor publishes the lease as not held (no lease
+	# keeper in --once).
+	rs_root node1 "$VOIPHA" monitor --once --config "$BK/cluster-arbiter.conf"
+	grep -qx 'lease_held=0' "$BK/node1/vrun/monitor.state"
+	rs_refused 1 "this node does not hold the leadership on the witness (voip-ha status): a restored primary without it would be fenced" \
+		--config "$BK/cluster-arbiter.conf" --latest --yes
+	rm "$BK/node1/vrun/monitor.state"
 }
 
 @test "refused while another restore is marked in progress" {

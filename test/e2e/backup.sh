@@ -19,11 +19,17 @@
 # backup: the restore replays across that timeline switch, on node2, whose
 # data directory is a mount point (the old data kept inside it). TAP on
 # stdout.
+# The third machine is also the witness of the third voter, as one third
+# machine is meant to be: voip-ha-witness installed there first and
+# arbiter=postgresql on both nodes for the whole drill (after a restore the
+# VIP holder holds the lease, `voip-ha status` sees 3 of 3 voters).
+# PAIR_ARBITER=0: the two-node rules (no arbiter).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
 . "$HERE/tap.sh"
 PAIR_WITNESS=198.51.100.2
+PAIR_ARBITER=${PAIR_ARBITER:-1}
 . "$HERE/pair.sh"
 BK_REPO=witness
 
@@ -171,6 +177,11 @@ drill() {
 	tap_ok "$tag: the pair is healthy (one VIP holder, the other streaming) with no other step, within 300 s" \
 		wait_for 300 healthy
 	tap_ok "$tag: the VIP stayed on $p" test "$(holder)" = "$p"
+	if [ "$PAIR_ARBITER" = 1 ]; then
+		tap_ok "$tag: $p, the VIP holder, holds the lease on the witness" \
+			wait_for 20 eval "pair_lease_flag $p lease_held && e2e_exec $p grep -qx lease_holder=$p /run/voip-ha/monitor.state"
+		tap_ok "$tag: voip-ha status on $p sees the quorum (3 of 3 voters)" wait_for 20 pair_quorum "$p" 3 true
+	fi
 	tap_ok "$tag: the data directory of before is kept on $p" \
 		e2e_sh "$p" "ls -d $E2E_PGDATA.voip-ha-old-* $E2E_PGDATA/pgsql_tmp.voip-ha-old-* 2>/dev/null | grep -q ."
 	tap_ok "$tag: the standby $(other "$p") has the restored rows" \
@@ -186,6 +197,13 @@ T0=$SECONDS
 tap_ok "node1: apt install with the preseed" pair_install node1
 tap_ok "node2: apt install with the same preseed" pair_install node2
 tap_ok "pair serving (VIP up, standby streaming) within 120 s" wait_for 120 pair_serving
+if [ "$PAIR_ARBITER" = 1 ]; then
+	tap_ok "voip-ha-witness installed on the third machine" pair_install_witness
+	for n in node1 node2; do
+		tap_ok "$n: arbiter=postgresql in cluster.conf, monitor restarted" pair_arbiter_on "$n"
+	done
+	tap_ok "node1 takes the leadership on the witness within 20 s" wait_for 20 pair_lease_flag node1 lease_held
+fi
 tap_ok "node2: backups switched on (cluster.conf, configure)" bk_switch_on node2
 tap_ok "node1: backups switched on (cluster.conf, configure)" bk_switch_on node1
 tap_ok "node1: archive_mode is on" test "$(pg node1 "SHOW archive_mode")" = on
@@ -196,7 +214,7 @@ for n in node1 node2; do
 		eval "active $n pgbackrest.service && test \"\$(e2e_exec $n systemctl is-enabled pgbackrest.service)\" = enabled"
 done
 tap_ok "the repository host's bundle from voip-ha backup-host --out on node1 (0600), copied there" bk_bundle
-tap_ok "voip-ha-witness installed on the repository host" pair_install_witness
+[ "$PAIR_ARBITER" = 1 ] || tap_ok "voip-ha-witness installed on the repository host" pair_install_witness
 tap_ok "voip-ha-witness backup-host install: files, services, stanza-create" bk_install
 tap_ok "pgbackrest.service active on the repository host" active "$BK_REPO" pgbackrest.service
 tap_ok "the backup timers enabled on the repository host" \

@@ -495,13 +495,7 @@ fo_monitor_gone_fenced() {
 fo_vip_left() { ! fo_has_vip "$1"; }
 # fo_quorum NODE N BOOL: voip-ha status --json on NODE counts N voters and
 # says quorum BOOL.
-fo_quorum() {
-	local out
-	out=$(e2e_exec "$1" voip-ha status --json 2>&1)
-	grep -q "\"voters_seen\":$2,\"quorum\":$3" <<<"$out" && return 0
-	echo "voip-ha status --json on $1: $(grep -o '"arbiter":{[^}]*}' <<<"$out")"
-	return 1
-}
+fo_quorum() { pair_quorum "$@"; }
 
 fo_node_down() { ! fo_up "$1"; }
 
@@ -763,11 +757,7 @@ fo_in_recovery() { # NODE: its PostgreSQL answers and is a standby
 	return 1
 }
 
-fo_lease_flag() { # NODE KEY: KEY=1 in the node's monitor.state
-	e2e_exec "$1" grep -qx "$2=1" /run/voip-ha/monitor.state && return 0
-	echo "$1: $2 not 1 ($(pair_lease "$1"))"
-	return 1
-}
+fo_lease_flag() { pair_lease_flag "$@"; } # NODE KEY: KEY=1 in the node's monitor.state
 
 # Samples NODE every 0.5 s while a fault lasts (host side, background):
 # "ms in_recovery vip" lines in FILE; stopped by removing FILE.run.

@@ -85,6 +85,22 @@ pair_lease() {
 		/run/voip-ha/monitor.state | tr '\n' ' '
 }
 
+# NODE's monitor.state has KEY=1 (lease_held, arbiter_reachable, ...).
+pair_lease_flag() { # NODE KEY
+	e2e_exec "$1" grep -qx "$2=1" /run/voip-ha/monitor.state && return 0
+	echo "$1: $2 not 1 ($(pair_lease "$1"))"
+	return 1
+}
+
+# `voip-ha status --json` on NODE sees VOTERS of 3 voters, quorum true|false.
+pair_quorum() { # NODE VOTERS true|false
+	local out
+	out=$(e2e_exec "$1" voip-ha status --json 2>&1)
+	grep -q "\"voters_seen\":$2,\"quorum\":$3" <<<"$out" && return 0
+	echo "voip-ha status --json on $1: $(grep -o '"arbiter":{[^}]*}' <<<"$out")"
+	return 1
+}
+
 # The packages go through the read-only share; the preseed is copied in 0600
 # (it holds the test secrets).
 pair_stage_debs() {

@@ -496,10 +496,74 @@ static const char *follow_name(const void *row)
 	return ((const struct follow_row *)row)->name;
 }
 
+/* The lease keeper's step (rule_keeper_step): when does a primary keep its
+ * leadership on the witness? */
+struct keeper_row {
+	const char *name;
+	struct keeper_view v;
+	enum keeper_step want;
+};
+
+static struct keeper_row keeper_rows[] = {
+	{ "a primary that answers renews",
+	  { .answers = true, .primary = true, .held = true },
+	  KEEPER_RENEW },
+	{ "a primary that answers and holds nothing yet takes the lease",
+	  { .answers = true, .primary = true },
+	  KEEPER_RENEW },
+	{ "the holder's PostgreSQL hung or crashed: its lease lapses",
+	  { .held = true },
+	  KEEPER_LAPSE },
+	{ "restore: the holder's PostgreSQL stopped under maintenance keeps the lease",
+	  { .held = true, .maintenance = true },
+	  KEEPER_RENEW },
+	{ "restore: the holder's PostgreSQL recovering to the point keeps the lease",
+	  { .answers = true, .held = true, .maintenance = true },
+	  KEEPER_RENEW },
+	{ "configure: PostgreSQL restarted for a setting keeps the lease",
+	  { .held = true, .maintenance = true },
+	  KEEPER_RENEW },
+	{ "maintenance on a node that holds no lease (a standby): watch only",
+	  { .answers = true, .maintenance = true },
+	  KEEPER_OBSERVE },
+	{ "maintenance on a down node that holds no lease: watch only",
+	  { .maintenance = true },
+	  KEEPER_OBSERVE },
+	{ "a fenced node under maintenance watches only, even holding",
+	  { .fenced = true, .held = true, .maintenance = true },
+	  KEEPER_OBSERVE },
+	{ "a fenced node whose PostgreSQL answers as a primary watches only",
+	  { .fenced = true, .answers = true, .primary = true, .held = true },
+	  KEEPER_OBSERVE },
+	{ "a standby: watch only", { .answers = true }, KEEPER_OBSERVE },
+	{ "the holder became a standby without maintenance: watch only",
+	  { .answers = true, .held = true },
+	  KEEPER_OBSERVE },
+};
+
+static void test_keeper(void **state)
+{
+	const struct keeper_row *r = *state;
+	char why[300] = "";
+	enum keeper_step got = rule_keeper_step(&r->v, why, sizeof(why));
+
+	if (got != r->want)
+		print_error("%s: got %d (%s), want %d\n", r->name, (int)got, why, (int)r->want);
+	assert_int_equal(got, r->want);
+	assert_true(why[0] != '\0');
+}
+
+static const char *keeper_name(const void *row)
+{
+	return ((const struct keeper_row *)row)->name;
+}
+
 int main(void)
 {
 	return run_table("rules", test_row, rows, sizeof(rows[0]), sizeof(rows) / sizeof(rows[0]),
 			 row_name) +
 	       run_table("follow", test_follow, follow_rows, sizeof(follow_rows[0]),
-			 sizeof(follow_rows) / sizeof(follow_rows[0]), follow_name);
+			 sizeof(follow_rows) / sizeof(follow_rows[0]), follow_name) +
+	       run_table("keeper", test_keeper, keeper_rows, sizeof(keeper_rows[0]),
+			 sizeof(keeper_rows) / sizeof(keeper_rows[0]), keeper_name);
 }
