@@ -96,11 +96,28 @@ static void test_load(void **state)
 	assert_non_null(strstr(err.msg, path));
 }
 
+/* What check, status and restore read as "this node holds the
+ * leadership": held, and valid past now on the node's own clock. */
+static void test_holds_lease(void **state)
+{
+	struct monitor_state st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.lease_held = 1;
+	st.lease_valid_until_ms = 5000;
+	assert_true(monitor_state_holds_lease(&st, 4999));
+	assert_false(monitor_state_holds_lease(&st, 5000));
+	st.lease_held = 0;
+	assert_false(monitor_state_holds_lease(&st, 0));
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_holds_lease),
 	};
 	int failed = run_table("monitor-state-bad", test_row, (void *)rows, sizeof(rows[0]),
 			       sizeof(rows) / sizeof(rows[0]), row_name);
