@@ -322,11 +322,32 @@ static int run_pgbackrest_restore(const struct restore *rs)
 	return run_as(argv, rs->ctx.pg_uid, rs->ctx.pg_gid, envp, NULL, 0);
 }
 
+/* The failover engine fenced this node while it restored (the leadership
+ * lost, the VIP gone: voip-ha status and the history say why): its
+ * voip-ha-rebuild.service now makes it a standby of the peer, which owns
+ * the data directory from here. Nothing is put back over it; the data of
+ * before stays where it was set aside. */
+static bool fenced_meanwhile(const struct restore *rs)
+{
+	if (access(VOIPHA_FENCED, F_OK) != 0)
+		return false;
+	cli_error("restore: this node was fenced while it restored (see voip-ha status): it "
+		  "rejoins %s as a standby and the restored data is not served; the data "
+		  "directory of before is in '%s'",
+		  rs->ctx.peer_name, rs->sw.old[0] ? rs->sw.old : rs->sw.datadir);
+	history_add("restore", "failed", "this node was fenced while it restored");
+	return true;
+}
+
 /* Puts the data directory back as it was and starts it again. */
 static void roll_back(struct restore *rs)
 {
 	char err[600] = "";
 
+	if (fenced_meanwhile(rs)) {
+		clear_markers();
+		return;
+	}
 	if (rs->set_aside) {
 		pg_local_stop(&rs->ctx);
 		if (datadir_restore(&rs->sw, err, sizeof(err)) < 0) {
@@ -519,6 +540,10 @@ static int do_restore(struct restore *rs, unsigned long long peer_wait)
 		cli_error("restore: after the promotion: %s (reset the recovery settings in "
 			  "postgresql.auto.conf by hand)",
 			  err);
+	if (fenced_meanwhile(rs)) {
+		clear_markers();
+		return EXIT_FAIL;
+	}
 	clear_markers();
 	{
 		unsigned tli = local_timeline();
