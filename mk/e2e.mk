@@ -71,6 +71,9 @@ check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
 # installed and `voip-ha-witness backup-host install`); rows deleted by mistake
 # come back with `voip-ha restore --time`, the pair healthy again with no
 # other step; again after a failover between the backup and the mistake.
+# The third machine is the third voter too (voip-ha-witness, arbiter=postgresql
+# on both nodes for the whole drill): after each restore the VIP holder holds
+# the lease and `voip-ha status` sees 3 of 3 voters. PAIR_ARBITER=0: without.
 check-e2e-backup: $(E2E_DEB_STAMP)
 	$(call e2e_pair_suite,e2e-backup,test/e2e/backup.sh)
 
