@@ -71,7 +71,12 @@ check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
 # installed and `voip-ha-witness backup-host install`); rows deleted by mistake
 # come back with `voip-ha restore --time`, the pair healthy again with no
 # other step; again after a failover between the backup and the mistake.
+# Each drill's seconds from `voip-ha restore` to its end and to a healthy
+# pair, a line each (make backup-bench puts them in its report).
+E2E_BACKUP_TIMES := $(RESULTS)/e2e-backup-times.txt
+check-e2e-backup: export E2E_BACKUP_TIMES := $(abspath $(E2E_BACKUP_TIMES))
 check-e2e-backup: $(E2E_DEB_STAMP)
+	@rm -f $(E2E_BACKUP_TIMES)
 	$(call e2e_pair_suite,e2e-backup,test/e2e/backup.sh)
 
 # The rolling upgrade of README "Upgrading" (test/e2e/upgrade.sh): builds N
