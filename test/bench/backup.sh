@@ -400,7 +400,7 @@ mkdir -p "$(dirname "$OUT")"
 	echo "# $(date -u +%Y-%m-%dT%H:%MZ), 2 CPUs shared (other jobs ran on the machine at the same time), $(($(date +%s) - START)) s in all"
 	echo "# three machines in network/mount namespaces on one host (test/backup/lib.bash): repository host"
 	echo "# (pgbackrest server, TLS), node1 primary, node2 synchronous standby; files from voip-ha generate"
-	echo "# (archive-async, process-max 2, lz4, aes-256-cbc, backup-standby); one disk, page cache warm"
+	echo "# (archive-async, process-max 2, lz4, archive-push zst, aes-256-cbc, backup-standby); one disk, page cache warm"
 	echo "# $BENCH_SETTINGS"
 	[ "$SMOKE" != 1 ] || echo "# SMOKE RUN (tiny sizes): numbers mean nothing"
 	echo
