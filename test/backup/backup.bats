@@ -217,9 +217,12 @@ setup() {
 	[[ $output == *"$seg-"* ]]
 	[ "$(bk_psql node2 "select archived_count + failed_count from pg_stat_archiver")" = 0 ]
 	[ ! -e "$BK/node2/spool/pgbackrest" ]
-	# pushed with zstd ([voip-ha:archive-push]): a switched segment, 16 MiB
-	# of mostly zeros, is stored in well under lz4's 68 KB
+	# pushed with zstd ([voip-ha:archive-push]): a segment switched after one
+	# small commit, 16 MiB of mostly zeros, is stored in well under lz4's 68 KB
 	local f
+	bk_psql node1 "create table quiet(i int); insert into quiet values (1)"
+	seg=$(bk_psql node1 "select pg_walfile_name(pg_switch_wal())")
+	bk_wait_archived node1 "$seg"
 	f=$(find "$BK/repo/repo/archive/voip-ha/15-1/0000000100000000" -name "$seg-*")
 	[[ $f == *.zst ]]
 	[ "$(stat -c %s "$f")" -lt 32768 ]
@@ -228,7 +231,7 @@ setup() {
 @test "archive_timeout from cluster.conf: a quiet primary's last commit reaches the repository without a switch by hand" {
 	[ "$(bk_psql node1 "show archive_timeout")" = 4s ]
 	local seg
-	bk_psql node1 "insert into t values (0)"
+	bk_psql node1 "insert into quiet values (2)"
 	seg=$(bk_psql node1 "select pg_walfile_name(pg_current_wal_lsn())")
 	bk_wait_archived node1 "$seg"
 }
