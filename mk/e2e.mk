@@ -74,7 +74,12 @@ check-e2e-failover-arbiter: $(E2E_DEB_STAMP)
 # The third machine is the third voter too (voip-ha-witness, arbiter=postgresql
 # on both nodes for the whole drill): after each restore the VIP holder holds
 # the lease and `voip-ha status` sees 3 of 3 voters. PAIR_ARBITER=0: without.
+# Each drill's seconds from `voip-ha restore` to its end and to a healthy
+# pair, a line each (make backup-bench puts them in its report).
+E2E_BACKUP_TIMES := $(RESULTS)/e2e-backup-times.txt
+check-e2e-backup: export E2E_BACKUP_TIMES := $(abspath $(E2E_BACKUP_TIMES))
 check-e2e-backup: $(E2E_DEB_STAMP)
+	@rm -f $(E2E_BACKUP_TIMES)
 	$(call e2e_pair_suite,e2e-backup,test/e2e/backup.sh)
 
 # The rolling upgrade of README "Upgrading" (test/e2e/upgrade.sh): builds N

@@ -375,6 +375,15 @@ static bool check_key(const struct cluster_key *k, const char *v, void *out, str
 			return false;
 		}
 		return true;
+	case CK_ARCHIVETIMEOUT:
+		if (uint_parse(v, 0, 1073741823, out) < 0) {
+			errlist_add(el,
+				    "%s: must be an integer from 0 to 1073741823 (seconds; 0: no "
+				    "forced WAL switch)",
+				    k->name);
+			return false;
+		}
+		return true;
 	}
 	return false;
 }

@@ -119,12 +119,13 @@ static int set_backup_vars(const struct cluster_config *c, struct vars *vs)
 		vars_set(vs, "pbr_node_cipher_pass", path && crypt ? c->backup_cipher_pass : "",
 			 true);
 	if (r == 0 && on)
-		/* the stanza is [a-z0-9_-]: nothing to quote inside '...' */
+		/* the stanza is [a-z0-9_-]: nothing to quote inside '...';
+		 * the timeout is validated digits (0..1073741823) */
 		r = sb_addf(&sb,
 			    "archive_mode = on\n"
 			    "archive_command = 'pgbackrest --stanza=%s archive-push %%p'\n"
-			    "archive_timeout = 60s",
-			    c->backup_stanza);
+			    "archive_timeout = %ss",
+			    c->backup_stanza, c->backup_archive_timeout);
 	else if (r == 0)
 		r = sb_adds(&sb, "# backup=none in cluster.conf: archiving is left to "
 				 "postgresql.conf");

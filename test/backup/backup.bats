@@ -217,6 +217,59 @@ setup() {
 	[[ $output == *"$seg-"* ]]
 	[ "$(bk_psql node2 "select archived_count + failed_count from pg_stat_archiver")" = 0 ]
 	[ ! -e "$BK/node2/spool/pgbackrest" ]
+	# pushed with zstd ([voip-ha:archive-push]): a segment switched after one
+	# small commit, 16 MiB of mostly zeros, is stored in well under lz4's 68 KB
+	local f
+	bk_psql node1 "create table quiet(i int); insert into quiet values (1)"
+	seg=$(bk_psql node1 "select pg_walfile_name(pg_switch_wal())")
+	bk_wait_archived node1 "$seg"
+	f=$(find "$BK/repo/repo/archive/voip-ha/15-1/0000000100000000" -name "$seg-*")
+	[[ $f == *.zst ]]
+	[ "$(stat -c %s "$f")" -lt 32768 ]
+}
+
+@test "archive_timeout from cluster.conf: a quiet primary's last commit reaches the repository without a switch by hand" {
+	[ "$(bk_psql node1 "show archive_timeout")" = 4s ]
+	local seg
+	bk_psql node1 "insert into quiet values (2)"
+	seg=$(bk_psql node1 "select pg_walfile_name(pg_current_wal_lsn())")
+	bk_wait_archived node1 "$seg"
+}
+
+@test "backup_archive_timeout: PostgreSQL reads the line voip-ha generate writes (the table's postgresql rows)" {
+	source "$REPO_TOP/test/data/validation-table.bash"
+	vt_load
+	local row v n=0 bad=0 line got rc
+	for row in $(vt_rows_by postgresql backup_archive_timeout); do
+		v=${VT_VALUE[row]}
+		n=$((n + 1))
+		if [ "${VT_VERDICT[row]}" = accept ]; then
+			{
+				grep -v '^backup_archive_timeout=' "$BK/cluster.conf"
+				printf 'backup_archive_timeout=%s\n' "$v"
+			} >"$BATS_TEST_TMPDIR/row.conf"
+			"$VOIPHA" generate --config "$BATS_TEST_TMPDIR/row.conf" --templates "$REPO_TOP/templates" \
+				--node node1 --out "$BATS_TEST_TMPDIR/gen$n" >/dev/null
+			line=$(grep '^archive_timeout = ' "$BATS_TEST_TMPDIR/gen$n/etc/postgresql/15/main/conf.d/50-voip-ha.conf")
+		else
+			# refused by voip-ha validate: the line it would have written
+			line="archive_timeout = ${v}s"
+		fi
+		printf '%s\n' "$line" >"$BK/node1/tmp/row$n.conf"
+		chmod 0644 "$BK/node1/tmp/row$n.conf"
+		rc=0
+		got=$(bk_in node1 "$BK_PG/postgres" -D /var/lib/postgresql/15/main \
+			-c config_file="/tmp/row$n.conf" -C archive_timeout 2>&1) || rc=$?
+		if [ "${VT_VERDICT[row]}" = accept ] && { [ "$rc" != 0 ] || [ "$got" != "$v" ]; }; then
+			echo "$(vt_describe "$row"): PostgreSQL read '$line' as: $got (exit $rc)" >&2
+			bad=1
+		elif [ "${VT_VERDICT[row]}" = reject ] && [ "$rc" = 0 ]; then
+			echo "$(vt_describe "$row"): PostgreSQL takes '$line' ($got); the rule is too strict" >&2
+			bad=1
+		fi
+	done
+	[ "$n" -ge 5 ]
+	[ "$bad" = 0 ]
 }
 
 @test "promotion: the new primary archives on timeline 2, .history first" {

@@ -130,4 +130,5 @@ check_field() {
 @test "table: backup_cipher_pass" { check_field backup_cipher_pass; }
 @test "table: backup_full_day" { check_field backup_full_day; }
 @test "table: backup_time" { check_field backup_time; }
+@test "table: backup_archive_timeout" { check_field backup_archive_timeout; }
 @test "table: failover_profile" { check_field failover_profile; }

@@ -8,8 +8,12 @@
 #   - RPO under write load: how far the newest WAL in the repository trails
 #     the primary (bytes, and seconds: since when the primary had written
 #     what the repository holds), sampled every ~0.25 s while clients commit
-#     CDR-like rows, with the shipped archive_timeout (60 s) and with
-#     BACKUP_BENCH_SHORT_TIMEOUT (5 s)
+#     CDR-like rows, with the shipped archive_timeout (what voip-ha generate
+#     writes for the default backup_archive_timeout) and with
+#     BACKUP_BENCH_OLD_TIMEOUT (60 s, the setting before it); each "on"
+#     phase after an "off" one starts once the repository holds WAL written
+#     after the restart (what archiving off left out is not the product's
+#     RPO)
 #   - commit latency (p50/p99) of the CDR path, a single-row INSERT
 #     committed synchronously (synchronous_commit=on, synchronous standby),
 #     archiving on and off in alternating phases of the same run
@@ -18,6 +22,10 @@
 #     and restore, against plain pg_basebackup from the standby and a plain
 #     copy (cp -a) of the same data directory, BACKUP_BENCH_RUNS (3) runs each
 #     (medians)
+#   - the time from `voip-ha restore` to a healthy pair (one VIP holder,
+#     the other streaming): measured by the restore drill on the package's
+#     nspawn pair (test/e2e/backup.sh), which make backup-bench runs first;
+#     its lines (BACKUP_BENCH_DRILL_TIMES) are put in the report
 # Results: BACKUP_BENCH_OUT (test/bench/results/backup.txt) and stdout.
 # BACKUP_BENCH_SMOKE=1 (make check-backup-bench, CI): tiny sizes, one run,
 # checks the report's lines, TAP on stdout. Root.
@@ -35,7 +43,8 @@ else
 	RUNS=${BACKUP_BENCH_RUNS:-3}
 	PHASE_S=${BACKUP_BENCH_PHASE_SECONDS:-30}
 fi
-SHORT_TIMEOUT=${BACKUP_BENCH_SHORT_TIMEOUT:-5}
+OLD_TIMEOUT=${BACKUP_BENCH_OLD_TIMEOUT:-60}
+DRILL_TIMES=${BACKUP_BENCH_DRILL_TIMES:-}
 CLIENTS=${BACKUP_BENCH_CLIENTS:-4}
 OUT=${BACKUP_BENCH_OUT:-test/bench/results/backup.txt}
 VOIPHA=${VOIPHA:-$SRC_ROOT/build/voip-ha}
@@ -93,7 +102,11 @@ bench_up() {
 		grep '^archive_' "$BK/gen/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf"
 	} >>"$BK/node1/pglib/15/main/postgresql.conf"
 	echo "host all,replication all 198.51.100.0/24 trust" >>"$BK/node1/pglib/15/main/pg_hba.conf"
+	SHIPPED_TIMEOUT=$(sed -n 's/^archive_timeout = \([0-9]*\)s$/\1/p' \
+		"$BK/gen/node1/etc/postgresql/15/main/conf.d/50-voip-ha.conf")
+	[ -n "$SHIPPED_TIMEOUT" ] || fail "no archive_timeout in the generated 50-voip-ha.conf"
 	bk_pg_start node1
+	pg_woken
 	bk_standby_of node2 198.51.100.11
 	# synchronous replication, as the pair runs it (the standby's
 	# application_name is pg_basebackup -R's default: walreceiver)
@@ -242,14 +255,23 @@ rpo_stats() {
 
 tps_of() { sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$BK/pgbench-$1.out" | head -1; }
 
-set_archiving() { # on|off [archive_timeout]
+# PostgreSQL's checkpointer sleeps a whole checkpoint_timeout after a clean
+# start before archive_timeout works; the product's postgresql@ drop-in
+# reloads the cluster once started (ExecStartPost), and so does the bench
+pg_woken() { bk_psql node1 "select pg_reload_conf()" >/dev/null; }
+
+set_archiving() { # on|off [archive_timeout, seconds: the shipped one]
 	local conf=$BK/node1/pglib/15/main/postgresql.conf
 	sed -i '/^archive_mode = /d; /^archive_timeout = /d' "$conf"
 	echo "archive_mode = $1" >>"$conf"
-	echo "archive_timeout = ${2:-60}s" >>"$conf"
+	echo "archive_timeout = ${2:-$SHIPPED_TIMEOUT}s" >>"$conf"
 	bk_pg_stop node1
 	bk_pg_start node1
+	pg_woken
 	bench_wait_streaming
+	# archiving back on: the repository first takes WAL written after the
+	# restart, so the phase's RPO does not count what archiving off left out
+	[ "$1" = off ] || bench_wait_archived
 }
 
 # until the synchronous standby streams again (after a restart of the
@@ -314,15 +336,15 @@ ROWS=$(bk_psql node1 "select count(*) from cdr")
 
 say "commit latency and RPO phases, ${PHASE_S} s each"
 phase warmup $(((PHASE_S + 2) / 3))
-phase on60                                # shipped settings: archive_timeout 60 s
+phase on_shipped # the generated settings, archiving on since the start
 set_archiving off
 phase off1
-set_archiving on "$SHORT_TIMEOUT"
-phase on_short
+set_archiving on "$OLD_TIMEOUT"
+phase on_old
 set_archiving off
 phase off2
-set_archiving on 60
-cat "$BK/lat-on60" "$BK/lat-on_short" | sort -n >"$BK/lat-on"
+set_archiving on
+cat "$BK/lat-on_shipped" "$BK/lat-on_old" | sort -n >"$BK/lat-on"
 cat "$BK/lat-off1" "$BK/lat-off2" | sort -n >"$BK/lat-off"
 bench_wait_archived
 touch "$BK/sampler.stop"
@@ -348,6 +370,23 @@ rm -rf "$BK/node1/pglib/scratch" "$BK/repo/repo/bb" "$BK/repo/repo/cp"
 
 m_pb=$(median <<<"$PB") m_pbr=$(median <<<"$PBR") m_bb=$(median <<<"$BB")
 m_cp=$(median <<<"$CP") m_cpr=$(median <<<"$CPR")
+# The restore drill's lines (drill=one restore_s=N healthy_s=N at=T): each,
+# then the medians over them.
+drill_report() {
+	if [ -z "$DRILL_TIMES" ] || [ ! -s "$DRILL_TIMES" ]; then
+		echo "  not measured in this run (no BACKUP_BENCH_DRILL_TIMES: make backup-bench runs the drill first)"
+		return
+	fi
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		d = v["drill"] == "one" ? "drill one (restore on the primary of the backup)" : \
+			v["drill"] == "two" ? "drill two (after a failover: across a timeline switch, data directory a mount point)" : "drill " v["drill"]
+		printf "  %s, %s: voip-ha restore %s s, healthy pair %s s after its start\n", d, v["at"], v["restore_s"], v["healthy_s"]
+	}' "$DRILL_TIMES"
+	printf '  median of %d drills: voip-ha restore %s s, healthy pair %s s after its start\n' "$(wc -l <"$DRILL_TIMES")" \
+		"$(sed -n 's/.* restore_s=\([0-9.]*\) .*/\1/p' "$DRILL_TIMES" | median)" \
+		"$(sed -n 's/.* healthy_s=\([0-9.]*\) .*/\1/p' "$DRILL_TIMES" | median)"
+}
+
 lat() { # NAME: p50 p99 in ms
 	awk -v a="$(percentile "$BK/lat-$1" 50)" -v b="$(percentile "$BK/lat-$1" 99)" \
 		'BEGIN { printf "p50=%.2f p99=%.2f ms", a / 1000, b / 1000 }'
@@ -361,22 +400,25 @@ mkdir -p "$(dirname "$OUT")"
 	echo "# $(date -u +%Y-%m-%dT%H:%MZ), 2 CPUs shared (other jobs ran on the machine at the same time), $(($(date +%s) - START)) s in all"
 	echo "# three machines in network/mount namespaces on one host (test/backup/lib.bash): repository host"
 	echo "# (pgbackrest server, TLS), node1 primary, node2 synchronous standby; files from voip-ha generate"
-	echo "# (archive-async, process-max 2, lz4, aes-256-cbc, backup-standby); one disk, page cache warm"
+	echo "# (archive-async, process-max 2, lz4, archive-push zst, aes-256-cbc, backup-standby); one disk, page cache warm"
 	echo "# $BENCH_SETTINGS"
 	[ "$SMOKE" != 1 ] || echo "# SMOKE RUN (tiny sizes): numbers mean nothing"
 	echo
 	echo "RPO under write load ($CLIENTS clients committing single-row CDR inserts, ${PHASE_S} s per phase)"
 	echo "  how far the newest WAL in the repository trails the primary (seconds: since the primary had written"
 	echo "  what the repository holds; MiB: WAL not yet there), sampled every ~0.25 s"
-	echo "  archive_timeout=60s (shipped): $(rpo_stats on60)"
-	echo "  archive_timeout=${SHORT_TIMEOUT}s:            $(rpo_stats on_short)"
-	awk '$1 == "on60" || $1 == "on_short" { printf "  %s: %d WAL files archived in %.0f s\n", $1 == "on60" ? "archive_timeout=60s" : "archive_timeout='"$SHORT_TIMEOUT"'s", $4, $3 - $2 }' "$BK/phases"
+	echo "  archive_timeout=${SHIPPED_TIMEOUT}s (shipped): $(rpo_stats on_shipped)"
+	echo "  archive_timeout=${OLD_TIMEOUT}s:          $(rpo_stats on_old)"
+	awk -v s="$SHIPPED_TIMEOUT" -v o="$OLD_TIMEOUT" '$1 == "on_shipped" || $1 == "on_old" {
+		printf "  archive_timeout=%ss: %d WAL files archived in %.0f s\n", $1 == "on_shipped" ? s : o, $4, $3 - $2 }' "$BK/phases"
+	echo "  repository: $(find "$BK/repo/repo/archive/voip-ha" -name '0000000*-*.zst' | wc -l) WAL files stored with zstd," \
+		"$(du -sk "$BK/repo/repo/archive/voip-ha" | cut -f1) KiB in all"
 	echo "  goal: < 5 s"
 	echo
 	echo "commit latency of the CDR path (INSERT of one row, synchronous_commit=on, synchronous standby)"
-	echo "  archiving on  (timeout 60s):   n=$(n_of on60) $(lat on60) tps=$(tps_of on60)"
+	echo "  archiving on  (timeout ${SHIPPED_TIMEOUT}s):    n=$(n_of on_shipped) $(lat on_shipped) tps=$(tps_of on_shipped)"
 	echo "  archiving off (first):         n=$(n_of off1) $(lat off1) tps=$(tps_of off1)"
-	echo "  archiving on  (timeout ${SHORT_TIMEOUT}s):    n=$(n_of on_short) $(lat on_short) tps=$(tps_of on_short)"
+	echo "  archiving on  (timeout ${OLD_TIMEOUT}s):   n=$(n_of on_old) $(lat on_old) tps=$(tps_of on_old)"
 	echo "  archiving off (second):        n=$(n_of off2) $(lat off2) tps=$(tps_of off2)"
 	echo "  on (both phases):  $(lat on)"
 	echo "  off (both phases): $(lat off)"
@@ -394,6 +436,11 @@ mkdir -p "$(dirname "$OUT")"
 	awk -v a="$m_pb" -v b="$m_bb" -v c="$m_cp" -v d="$m_pbr" -v e="$m_cpr" 'BEGIN {
 		printf "  pgBackRest backup / pg_basebackup = %.2f, / cp = %.2f; restore / cp = %.2f\n",
 			(b > 0) ? a / b : 0, (c > 0) ? a / c : 0, (e > 0) ? d / e : 0 }'
+	echo
+	echo "from voip-ha restore --time to a healthy pair (one VIP holder, the other node streaming from it): the restore"
+	echo "  drill (test/e2e/backup.sh: the package on two systemd-nspawn nodes, the repository on a third machine, a"
+	echo "  small database), run by make backup-bench before the parts above; polled every 0.2 s (about 1 s)"
+	drill_report
 } >"$BK/report"
 if [ "$SMOKE" = 1 ]; then
 	sed 's/^/# /' "$BK/report"
@@ -402,7 +449,10 @@ else
 fi
 if [ "$SMOKE" = 1 ]; then
 	# every measured line is there and carries numbers
-	for want in 'archive_timeout=60s \(shipped\): n=[1-9]' 'archiving on  \(timeout 60s\): +n=[1-9][0-9]* p50=[0-9.]+ p99' \
+	drill_want=
+	[ -z "$DRILL_TIMES" ] || drill_want='median of [1-9][0-9]* drills: voip-ha restore [0-9.]+ s, healthy pair [0-9.]+ s'
+	for want in 'archive_timeout=[0-9]+s \(shipped\): n=[1-9]' 'archive_timeout=60s: +n=[1-9]' \
+		'archiving on  \(timeout [0-9]+s\): +n=[1-9][0-9]* p50=[0-9.]+ p99' 'WAL files stored with zstd' ${drill_want:+"$drill_want"} \
 		'archiving off \(second\): +n=[1-9]' 'pgBackRest full backup .*: +[0-9.]+ s, ' \
 		'pgBackRest restore .*: +[0-9.]+ s, ' 'pg_basebackup from the standby .*: +[0-9.]+ s' \
 		'plain copy back .*: +[0-9.]+ s'; do

@@ -67,7 +67,7 @@ vt_load() {
 			by=${note#*$'\t'}
 			note=${note%%$'\t'*}
 		fi
-		case $by in '' | keepalived | kamailio | sshd | resolver | pgbackrest) ;; *)
+		case $by in '' | keepalived | kamailio | sshd | resolver | pgbackrest | postgresql) ;; *)
 			echo "$VT_TABLE:$lineno: unknown deciding program '$by'" >&2
 			return 1
 			;;

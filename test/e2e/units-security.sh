@@ -52,6 +52,8 @@ tap_ok "keepalived drop-in fences the local primary however keepalived stops" \
 	grep -qx 'ExecStopPost=/usr/sbin/voip-ha fence' "$ROOT/debian/dropins/keepalived.service.d/voip-ha.conf"
 tap_ok "postgresql@ drop-in runs pg-guard before the cluster starts" \
 	grep -qx 'ExecStartPre=/usr/sbin/voip-ha pg-guard %i' "$ROOT/debian/dropins/postgresql@.service.d/voip-ha.conf"
+tap_ok "postgresql@ drop-in reloads the cluster once started (wakes the checkpointer for archive_timeout)" \
+	grep -qx 'ExecStartPost=-/usr/bin/pg_ctlcluster --skip-systemctl-redirect %i reload' "$ROOT/debian/dropins/postgresql@.service.d/voip-ha.conf"
 # A node that boots fenced has no database until its rebuild ends: Kamailio
 # (which needs it to start) and keepalived (whose start check waits for
 # Kamailio) must keep retrying, never give up on a start limit.
