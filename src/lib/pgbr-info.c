@@ -102,10 +102,12 @@ static int backup(const cJSON *b, struct pgbr_backup *out, char *why, size_t why
  * saying so: the info file decrypts to bytes that are no text ("unable to
  * load info file ... FormatError: key/value found outside of section at
  * line 1: <those bytes>", and a hint to run stanza-create). check-backup:
- * the repository host's key changed. */
-static bool wrong_key(const char *cipher, const char *rm)
+ * the repository host's key changed. Not decided by the answer's cipher: a
+ * node (no key, no cipher in its file) reports "none" when it cannot read
+ * the repository host's files. */
+static bool wrong_key(const char *rm)
 {
-	return strcmp(cipher, "none") != 0 && strstr(rm, "unable to load info file") &&
+	return strstr(rm, "unable to load info file") &&
 	       (strstr(rm, "key/value found outside of section") || strstr(rm, "CryptoError"));
 }
 
@@ -172,7 +174,7 @@ int pgbr_info_parse(const char *json, size_t len, const char *stanza, struct pgb
 		char msg[512];
 		size_t ok;
 
-		if (wrong_key(text(item(st, "cipher")), rm))
+		if (wrong_key(rm))
 			rm = WRONG_KEY;
 		snprintf(msg, sizeof(msg), "%s%s%s", text(item(status, "message")),
 			 rm[0] && strcmp(rm, text(item(status, "message"))) ? ": " : "",

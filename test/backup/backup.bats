@@ -663,7 +663,7 @@ seg_next() {
 	first=$(seg_next "$first")
 	failed=$(bk_psql node2 "select failed_count from pg_stat_archiver")
 	dd if=/dev/zero of="$r/filler" bs=1M 2>/dev/null || true
-	[ "$(df --output=avail "$r" | tail -1)" = 0 ]
+	[ "$(($(df --output=avail "$r" | tail -1)))" = 0 ]
 	# the primary keeps committing (each bounded: a stall would fail here)
 	BK_TIMEOUT=10 bk_psql node2 "insert into t select generate_series(1, 1000)"
 	BK_TIMEOUT=10 bk_psql node2 "select pg_switch_wal()" >/dev/null
@@ -708,10 +708,11 @@ seg_next() {
 		s=$(seg_next "$s")
 	done
 	# a full backup needs more than the 2 MiB: it fails, naming the cause
-	# (one retry at once: the timer's command retries 15 s later as well)
-	run -64 bk_in repo pgbackrest --stanza=voip-ha --type=full --log-level-console=info \
-		--job-retry=1 --job-retry-interval=0 backup
-	[[ $output == *"ERROR: [064]: "*"unable to write '/var/lib/pgbackrest/backup/voip-ha/"*"[28] No space left on device"* ]]
+	# (the timer's command: pgBackRest retries the file at once and 15 s
+	# later, then gives up)
+	run -64 bk_in repo pgbackrest --stanza=voip-ha --type=full --log-level-console=info backup
+	[[ $output == *"ERROR: [064]: "*"unable to write '/var/lib/pgbackrest/backup/voip-ha/"* ]]
+	[[ $output == *"[28] No space left on device"* ]]
 	label=$(find "$r/backup/voip-ha" -mindepth 1 -maxdepth 1 -name '20*F' ! -exec test -e '{}/backup.manifest' ';' -printf '%f\n')
 	[[ $label == 20*F ]]
 	run -0 listed_labels node1

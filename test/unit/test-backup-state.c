@@ -425,15 +425,14 @@ static void test_info_wrong_key(void **state)
 			    "the key the repository was made with, or its info files are damaged");
 	pgbr_info_free(&info);
 	free(json);
-	/* the same words with an unencrypted repository: as they are */
+	/* another info file error: as pgBackRest says it */
 	json = strdup("[{\"name\":\"voip-ha\",\"cipher\":\"none\",\"repo\":[{\"status\":{"
-		      "\"message\":\"unable to load info file 'x': FormatError: key/value found "
-		      "outside of section\"}}],\"status\":{\"code\":99,\"message\":\"other\"}}]");
+		      "\"message\":\"unable to load info file 'x': [2] No such file\"}}],"
+		      "\"status\":{\"code\":99,\"message\":\"other\"}}]");
 	assert_non_null(json);
 	assert_int_equal(pgbr_info_parse(json, strlen(json), "voip-ha", &info, why, sizeof(why)),
 			 0);
-	assert_string_equal(info.message, "other: unable to load info file 'x': FormatError: "
-					  "key/value found outside of section");
+	assert_string_equal(info.message, "other: unable to load info file 'x': [2] No such file");
 	pgbr_info_free(&info);
 	free(json);
 	/* bytes that are no UTF-8 in a message: cut there */
