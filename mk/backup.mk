@@ -2,8 +2,10 @@
 # generated files against a real `pgbackrest server` repository host and two
 # real PostgreSQL 15 nodes in a network namespace of the suite's own
 # (test/backup/): stanza-create, archiving, a promotion, a backup from the
-# standby, a point-in-time restore, the repository host down, wrong TLS
-# credentials, the repository key's rows of the validation table; voip-ha restore
+# standby, a point-in-time restore, the repository host down (while WAL is
+# pushed and during a backup), a full repository disk (a tmpfs), another
+# repository key, wrong TLS credentials, the repository key's rows of the
+# validation table; voip-ha restore
 # (restore.bats): every refusal with nothing changed, a point-in-time
 # restore, a failed one put back, a data directory that is a mount point;
 # what `voip-ha status` and voip-admind's /metrics show of it. Root.

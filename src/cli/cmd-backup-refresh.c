@@ -78,7 +78,7 @@ static void clear_repo(struct backup_state *st)
 static void refresh_repo(struct backup_state *st, const struct cluster_config *cfg, time_t now)
 {
 	struct pgbr_info info;
-	char why[200];
+	char why[256];
 
 	st->repo_checked = now;
 	if (pgbr_info_fetch(cfg, &info, why, sizeof(why)) == 0 && pgbr_info_ok(&info)) {

@@ -169,7 +169,7 @@ int cmd_backup(int argc, char **argv)
 	bool list = false, standby = false;
 	struct cluster_config cfg;
 	struct pgbr_info info;
-	char why[200];
+	char why[256];
 	int r, ret = EXIT_FAIL;
 	const struct cli_opt opts[] = {
 		{ "config", 'c', &path, NULL }, { "list", 'l', NULL, &list },

@@ -113,7 +113,7 @@ void json_str(const char *s)
 #define MAX_WARNINGS 16
 
 struct warnings {
-	char text[MAX_WARNINGS][200];
+	char text[MAX_WARNINGS][400];
 	int n;
 };
 

@@ -60,6 +60,13 @@ int pgbr_info_fetch(const struct cluster_config *cfg, struct pgbr_info *info, ch
 	else if (r == 124 || r == 128 + 9)
 		snprintf(why, whylen,
 			 "pgbackrest info gave no answer within " STR(PGBR_WALL_TIMEOUT) " s");
+	else if (r > 128 && r < 128 + 65)
+		/* check-backup: a node whose repository host has another key */
+		snprintf(why, whylen,
+			 "pgbackrest info crashed (signal %d), as pgBackRest 2.45 does on some "
+			 "repository errors (backup_cipher_pass not the repository's key among "
+			 "them): voip-ha backup --list on the repository host says which",
+			 r - 128);
 	else if (r != 0)
 		snprintf(why, whylen, "pgbackrest info failed (exit %d)", r);
 	else if ((r = pgbr_info_parse(out, strlen(out), cfg->backup_stanza, info, perr,

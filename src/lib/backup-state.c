@@ -5,6 +5,7 @@
 #include "lib/readfile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,19 @@ static void ago(char *buf, size_t n, long long s)
 		snprintf(buf, n, "%lld days", s / 86400);
 }
 
+/* pgBackRest 2.45's asynchronous push reports an error the repository
+ * raised (a full disk: check-backup) as its worker's crash, "[102] local-1
+ * process terminated unexpectedly on signal 11" (or 6), the repository's
+ * reason lost; a push in the foreground shows it. */
+#define LOST_HINT                                                                         \
+	" (pgBackRest 2.45 loses the repository's own error this way, a full repository " \
+	"disk for one; archive-push with --no-archive-async, as postgres, shows it)"
+
+static bool spool_error_lost(const char *e)
+{
+	return strncmp(e, "[102] ", 6) == 0 && strstr(e, " process terminated unexpectedly");
+}
+
 #define WARN(...)                                                          \
 	do {                                                               \
 		if (n < max)                                               \
@@ -240,9 +254,9 @@ int backup_state_warnings(const struct backup_state *st, time_t now, char *out, 
 		return n;
 	if (st->failed_count > 0 && st->failed_time > st->archived_time) {
 		ago(a, sizeof(a), now - st->failed_time);
-		WARN("WAL archiving fails: %lld failures, the last %s ago (%s)%s%s",
+		WARN("WAL archiving fails: %lld failures, the last %s ago (%s)%s%s%s",
 		     st->failed_count, a, st->failed_wal, st->spool_error[0] ? ": " : "",
-		     st->spool_error);
+		     st->spool_error, spool_error_lost(st->spool_error) ? LOST_HINT : "");
 	}
 	if (st->lag_bytes > ARCHIVE_LAG_WARN_BYTES ||
 	    (st->lag_bytes > st->wal_segment_size && st->lag_seconds > ARCHIVE_LAG_WARN_SECONDS)) {

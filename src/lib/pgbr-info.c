@@ -2,6 +2,7 @@
 #include "lib/pgbr-info.h"
 
 #include "lib/backup-state.h"
+#include "lib/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -97,6 +98,41 @@ static int backup(const cJSON *b, struct pgbr_backup *out, char *why, size_t why
 	return 0;
 }
 
+/* pgBackRest 2.45 opens an encrypted repository with another key without
+ * saying so: the info file decrypts to bytes that are no text ("unable to
+ * load info file ... FormatError: key/value found outside of section at
+ * line 1: <those bytes>", and a hint to run stanza-create). check-backup:
+ * the repository host's key changed. Not decided by the answer's cipher: a
+ * node (no key, no cipher in its file) reports "none" when it cannot read
+ * the repository host's files. */
+static bool wrong_key(const char *rm)
+{
+	return strstr(rm, "unable to load info file") &&
+	       (strstr(rm, "key/value found outside of section") || strstr(rm, "CryptoError"));
+}
+
+#define WRONG_KEY                                                                       \
+	"the repository's files do not open with the key given: backup_cipher_pass "    \
+	"(repo1-cipher-pass on the repository host) is not the key the repository was " \
+	"made with, or its info files are damaged"
+
+/* The length of s's well-formed UTF-8 start: pgBackRest may quote bytes
+ * that are none (a file it could not read). */
+static size_t utf8_prefix(const char *s, size_t len)
+{
+	size_t n = 0, k;
+
+	while (n < len) {
+		for (k = 1; k <= 4 && n + k <= len; k++)
+			if (utf8_valid(s + n, k))
+				break;
+		if (k > 4 || n + k > len)
+			break;
+		n += k;
+	}
+	return n;
+}
+
 int pgbr_info_parse(const char *json, size_t len, const char *stanza, struct pgbr_info *out,
 		    char *why, size_t whylen)
 {
@@ -136,10 +172,15 @@ int pgbr_info_parse(const char *json, size_t len, const char *stanza, struct pgb
 		const cJSON *repo = cJSON_GetArrayItem(item(st, "repo"), 0);
 		const char *rm = text(item(item(repo, "status"), "message"));
 		char msg[512];
+		size_t ok;
 
+		if (wrong_key(rm))
+			rm = WRONG_KEY;
 		snprintf(msg, sizeof(msg), "%s%s%s", text(item(status, "message")),
 			 rm[0] && strcmp(rm, text(item(status, "message"))) ? ": " : "",
 			 rm[0] && strcmp(rm, text(item(status, "message"))) ? rm : "");
+		if ((ok = utf8_prefix(msg, strlen(msg))) < strlen(msg))
+			snprintf(msg + ok, sizeof(msg) - ok, "%s", "[bytes that are no text]");
 		backup_state_text(out->message, sizeof(out->message), msg);
 	}
 	out->backup_running = cJSON_IsTrue(item(item(item(status, "lock"), "backup"), "held"));

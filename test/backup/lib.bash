@@ -82,6 +82,10 @@ bk_teardown() {
 		rm -f "$f"
 	done
 	ip netns del "$BK_NS" 2>/dev/null || true
+	# the full-disk test's small repository file system, if it stayed
+	if mountpoint -q "$BK/repo/repo"; then
+		umount "$BK/repo/repo" || umount -l "$BK/repo/repo" || true
+	fi
 	if [ -e "$BK/.made-etc-pgbackrest" ]; then
 		rmdir /etc/pgbackrest 2>/dev/null || true
 	fi

@@ -181,7 +181,7 @@ static void test_wal_name_end(void **state)
 static const char *warnings(const struct backup_state *st)
 {
 	static char joined[4096];
-	char out[8][200];
+	char out[8][400];
 	int n = backup_state_warnings(st, NOW, &out[0][0], sizeof(out[0]), 8);
 
 	joined[0] = '\0';
@@ -247,6 +247,23 @@ static void test_warnings(void **state)
 	snprintf(st.spool_error, sizeof(st.spool_error), "[104] unable to connect");
 	assert_string_equal(warnings(&st), "WAL archiving fails: 3 failures, the last 2 min ago "
 					   "(00000002000000000000000A): [104] unable to connect");
+	/* pgBackRest 2.45 lost the repository's reason (its worker crashed):
+	 * the warning says how to see it */
+	snprintf(st.spool_error, sizeof(st.spool_error),
+		 "[102] local-1 process terminated unexpectedly on signal 11");
+	assert_string_equal(warnings(&st),
+			    "WAL archiving fails: 3 failures, the last 2 min ago "
+			    "(00000002000000000000000A): [102] local-1 process terminated "
+			    "unexpectedly on signal 11 (pgBackRest 2.45 loses the repository's own "
+			    "error this way, a full repository disk for one; archive-push with "
+			    "--no-archive-async, as postgres, shows it)");
+	/* another [102] error, or the words without the code: as they are */
+	snprintf(st.spool_error, sizeof(st.spool_error), "[102] unable to fork");
+	assert_string_equal(warnings(&st), "WAL archiving fails: 3 failures, the last 2 min ago "
+					   "(00000002000000000000000A): [102] unable to fork");
+	snprintf(st.spool_error, sizeof(st.spool_error),
+		 "[104] local-1 process terminated unexpectedly on signal 11");
+	assert_null(strstr(warnings(&st), "loses"));
 	/* an old failure, archiving since: nothing */
 	st.archived_time = NOW - 60;
 	assert_string_equal(warnings(&st), "");
@@ -390,6 +407,46 @@ static void test_info_repo_down(void **state)
 	free(json);
 }
 
+static void test_info_wrong_key(void **state)
+{
+	struct pgbr_info info;
+	char why[128];
+	size_t len;
+	char *json = fixture("info-wrong-key.json", &len);
+
+	(void)state;
+	assert_int_equal(pgbr_info_parse(json, len, "voip-ha", &info, why, sizeof(why)), 0);
+	assert_false(pgbr_info_ok(&info));
+	assert_int_equal(info.code, 99);
+	/* the key named, never pgBackRest's decrypted bytes or its stanza-create hint */
+	assert_string_equal(info.message,
+			    "other: the repository's files do not open with the key given: "
+			    "backup_cipher_pass (repo1-cipher-pass on the repository host) is not "
+			    "the key the repository was made with, or its info files are damaged");
+	pgbr_info_free(&info);
+	free(json);
+	/* another info file error: as pgBackRest says it */
+	json = strdup("[{\"name\":\"voip-ha\",\"cipher\":\"none\",\"repo\":[{\"status\":{"
+		      "\"message\":\"unable to load info file 'x': [2] No such file\"}}],"
+		      "\"status\":{\"code\":99,\"message\":\"other\"}}]");
+	assert_non_null(json);
+	assert_int_equal(pgbr_info_parse(json, strlen(json), "voip-ha", &info, why, sizeof(why)),
+			 0);
+	assert_string_equal(info.message, "other: unable to load info file 'x': [2] No such file");
+	pgbr_info_free(&info);
+	free(json);
+	/* bytes that are no UTF-8 in a message: cut there */
+	json = strdup("[{\"name\":\"voip-ha\",\"cipher\":\"none\",\"repo\":[{\"status\":{"
+		      "\"message\":\"bad file: \xc3\xa4ok \xff\xfe\x80 more\"}}],\"status\":{"
+		      "\"code\":99,\"message\":\"other\"}}]");
+	assert_non_null(json);
+	assert_int_equal(pgbr_info_parse(json, strlen(json), "voip-ha", &info, why, sizeof(why)),
+			 0);
+	assert_string_equal(info.message, "other: bad file: \xc3\xa4ok [bytes that are no text]");
+	pgbr_info_free(&info);
+	free(json);
+}
+
 struct bad_json {
 	const char *name, *json, *why;
 };
@@ -489,7 +546,8 @@ int main(void)
 		cmocka_unit_test(test_load),           cmocka_unit_test(test_wal_name_end),
 		cmocka_unit_test(test_warnings),       cmocka_unit_test(test_info_backups),
 		cmocka_unit_test(test_info_no_backup), cmocka_unit_test(test_info_no_stanza),
-		cmocka_unit_test(test_info_repo_down), cmocka_unit_test(test_good_minimal),
+		cmocka_unit_test(test_info_repo_down), cmocka_unit_test(test_info_wrong_key),
+		cmocka_unit_test(test_good_minimal),
 	};
 	int failed = run_table("backup-state-bad", test_row, (void *)rows, sizeof(rows[0]),
 			       sizeof(rows) / sizeof(rows[0]), row_name);
