@@ -69,6 +69,7 @@ command -v pgbackrest >/dev/null || fail "pgbackrest is not installed"
 BK=/var/tmp/voipha-backup-bench.$$
 trap 'bk_teardown' EXIT
 START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- the machines ------------------------------------------------------
 bench_up() {
@@ -397,7 +398,7 @@ p99_on=$(percentile "$BK/lat-on" 99) p99_off=$(percentile "$BK/lat-off" 99)
 mkdir -p "$(dirname "$OUT")"
 {
 	echo "# voip-ha backups (pgBackRest $(pgbackrest version | awk '{ print $2 }'), PostgreSQL 15): make backup-bench"
-	echo "# $(date -u +%Y-%m-%dT%H:%MZ), 2 CPUs shared (other jobs ran on the machine at the same time), $(($(date +%s) - START)) s in all"
+	echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs (load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)), $(($(date +%s) - START)) s in all"
 	echo "# three machines in network/mount namespaces on one host (test/backup/lib.bash): repository host"
 	echo "# (pgbackrest server, TLS), node1 primary, node2 synchronous standby; files from voip-ha generate"
 	echo "# (archive-async, process-max 2, lz4, archive-push zst, aes-256-cbc, backup-standby); one disk, page cache warm"
