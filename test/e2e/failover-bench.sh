@@ -30,6 +30,10 @@ esac
 . "$HERE/lib.sh"
 . "$HERE/pair.sh"
 export FO_MODE=bench
+# Every run's journals (both nodes, from 3 s before the fault), outside the
+# pair's work directory, which the next bench run wipes.
+export FO_JOURNAL_DIR=${FO_JOURNAL_DIR:-${E2E_WORK}-journals}
+rm -rf "$FO_JOURNAL_DIR"
 # A run that leaves the pair broken must not end the benchmark.
 FO_REINSTALL=${FO_REINSTALL:-1}
 . "$HERE/failover-lib.sh"
@@ -142,6 +146,6 @@ echo
 echo "# idle cost over ${COST_SECS:-30} s (RSS, CPU seconds per second), arbiter=$([ "$PAIR_ARBITER" = 1 ] && echo postgresql || echo none):"
 echo "$proc_cost"
 echo
-echo "# per run:"
+echo "# per run (each run's journals, both nodes from 3 s before the fault: $FO_JOURNAL_DIR/<tag>-<node>.journal, tag b<scenario>r<run>):"
 sed 's/^/# /' "$E2E_WORK/bench-runs.txt"
 echo "# load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -24,6 +24,7 @@ FO_REINSTALL=${FO_REINSTALL:-0}        # 1: a pair that cannot be restored is re
 FO_PRE=${FO_PRE:-3}                    # writes before the fault (s)
 FO_POST=${FO_POST:-2}                  # writes once healthy again (s)
 FO_SWITCHOVER_TIMEOUT=${FO_SWITCHOVER_TIMEOUT:-120}
+FO_JOURNAL_DIR=${FO_JOURNAL_DIR:-}       # set: each run's journals kept there (fo_journal_keep)
 FO_PG_UNIT=${FO_PG_UNIT:-postgresql@15-main}
 FO_PG_DATA=${FO_PG_DATA:-/var/lib/postgresql/15/main}
 FO_STOPFILE=$E2E_WORK/share/writers.stop # /mnt/share/writers.stop in the nodes
@@ -367,6 +368,25 @@ fo_rto_ok() {
 
 # The journal of voip-ha-rebuild.service on NODE since T0 (ms): rewind or
 # basebackup, and how long the rebuild logged for (first to last line).
+# fo_journal_keep TAG T0 NODE...: with FO_JOURNAL_DIR set, what the
+# failover units (keepalived, the monitor, notify, PostgreSQL, the rebuild)
+# logged on each running NODE from 3 s before the fault (T0, ms) on, to
+# FO_JOURNAL_DIR/TAG-NODE.journal: a slow run can then be explained after
+# the pair is gone.
+fo_journal_keep() {
+	local tag=$1 t0=$2 n
+	shift 2
+	[ -n "$FO_JOURNAL_DIR" ] || return 0
+	mkdir -p "$FO_JOURNAL_DIR"
+	for n in "$@"; do
+		fo_up "$n" || continue
+		e2e_exec "$n" journalctl -q --no-pager -o short-unix --since "@$((t0 / 1000 - 3))" \
+			-u keepalived -u voip-ha-monitor -u "$FO_PG_UNIT" -u voip-ha-rebuild \
+			-t voip-ha-notify -t Keepalived_vrrp \
+			>"$FO_JOURNAL_DIR/${tag//\//_}-$n.journal" 2>&1 || true
+	done
+}
+
 fo_rejoin_info() {
 	local node=$1 t0=$2 out
 	FO_R[rejoin]="no rebuild logged" FO_R[rebuild_ms]=
@@ -716,6 +736,7 @@ fo_scenario() {
 	fo_check "$h: $P rejoined as a streaming standby of $S (VIP on $S)" fo_healthy_with "$S"
 	[ -z "${FO_R[healthy]}" ] && fo_state_diag
 	fo_rejoin_info "$P" "$t0"
+	fo_journal_keep "$tag" "$t0" "$P" "$S"
 	fo_end_checks "$tag" "$h" "$nfail"
 	fo_log "$h: RTO ${FO_R[rto]:-none} ms (VIP ${FO_R[vip]:-never}, writable ${FO_R[db]:-never}, SIP ${FO_R[sip]:-never} ms after the fault); healthy again ${FO_R[healthy]:-never} ms after the fault (last manual step at +$((t_manual - t0)) ms); rejoin: ${FO_R[rejoin]}${FO_R[rebuild_ms]:+, rebuild logged for ${FO_R[rebuild_ms]} ms}; rows acknowledged ${FO_R[acked]} (node1 ${FO_R[acked_node1]}, node2 ${FO_R[acked_node2]}), lost ${FO_R[lost]}; longest time without an acknowledged write ${FO_R[gap]} ms"
 }
