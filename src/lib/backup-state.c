@@ -184,6 +184,9 @@ long long wal_name_end(const char *name, long long seg_size)
 
 static void ago(char *buf, size_t n, long long s)
 {
+	/* PostgreSQL's clock (pg_stat_archiver) may be a little ahead of ours */
+	if (s < 0)
+		s = 0;
 	if (s < 120)
 		snprintf(buf, n, "%lld s", s);
 	else if (s < 2 * 3600)

@@ -264,6 +264,10 @@ static void test_warnings(void **state)
 	snprintf(st.spool_error, sizeof(st.spool_error),
 		 "[104] local-1 process terminated unexpectedly on signal 11");
 	assert_null(strstr(warnings(&st), "loses"));
+	/* a failure PostgreSQL timed a moment after our clock's now: 0 s, not -1 */
+	st.failed_time = NOW + 1;
+	assert_non_null(strstr(warnings(&st), "the last 0 s ago"));
+	st.failed_time = NOW - 120;
 	/* an old failure, archiving since: nothing */
 	st.archived_time = NOW - 60;
 	assert_string_equal(warnings(&st), "");
