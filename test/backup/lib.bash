@@ -202,7 +202,24 @@ bk_wait_archived() { # M SEG
 	done
 	echo "$1 did not archive $2 within 120 s (last: $last)" >&2
 	bk_psql "$1" "select * from pg_stat_archiver" >&2
+	bk_archive_diag "$1" >&2
 	return 1
+}
+
+# bk_archive_diag M: what M's archiving is doing (a failure's diagnostics):
+# pgBackRest's processes, M's spool, the ends of M's pgBackRest logs and of
+# the repository server's.
+bk_archive_diag() {
+	local f
+	echo "--- pgbackrest processes:"
+	ps -eo pid,pgid,etimes,stat,args | grep '[p]gbackrest' | cut -c1-200
+	echo "--- $1's spool:"
+	find "$BK/$1/spool" -type f -printf '%TT %s %p\n' 2>/dev/null | sort | tail -n 20
+	for f in "$BK/$1/log/"*.log "$BK/srv-repo.log"; do
+		[ -e "$f" ] || continue
+		echo "--- ${f#"$BK/"} (end):"
+		tail -n 25 "$f"
+	done
 }
 
 bk_wait_promoted() { # PORT
