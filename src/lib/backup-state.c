@@ -2,15 +2,13 @@
  * and the warnings they imply. */
 #include "lib/backup-state.h"
 
-#include "lib/readfile.h"
+#include "lib/kvfile.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define BACKUP_STATE_MAX 8192
 
 const char *const backup_type_names[BACKUP_TYPES] = { "full", "diff", "incr" };
 
@@ -73,25 +71,6 @@ int backup_state_format(const struct backup_state *st, struct strbuf *out)
 	return r;
 }
 
-static int parse_int(const char *v, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(v, &end, 10);
-	return (errno || end == v || *end) ? -EINVAL : 0;
-}
-
-static int parse_text(const char *v, char *out, size_t size)
-{
-	size_t n = strlen(v);
-
-	if (n >= size)
-		return -EINVAL;
-	memcpy(out, v, n + 1);
-	return 0;
-}
-
 static const char *const known_keys[] = {
 #define BS_NAME(key, kind, field, size) #key,
 	BACKUP_STATE_KEYS(BS_NAME)
@@ -99,50 +78,33 @@ static const char *const known_keys[] = {
 		NULL,
 };
 
-int backup_state_parse(const char *data, size_t len, struct backup_state *st, struct kv_error *err)
+static int from_kv(const struct kv_file *kv, void *out, struct kv_error *err)
 {
-	struct kv_file kv;
-	const char *v;
-	int r;
+	struct backup_state *st = out;
+	int r = 0;
 
-	memset(st, 0, sizeof(*st));
-	r = kv_parse(data, len, known_keys, &kv, err);
-	if (r < 0)
-		return r;
-#define BS_IN_INT(field) parse_int(v, &st->field)
-#define BS_IN_TEXT(field) parse_text(v, st->field, sizeof(st->field))
-#define BS_IN(key, kind, field, size)                                      \
-	if (r == 0) {                                                      \
-		v = kv_get(&kv, #key);                                     \
-		if (!v || BS_IN_##kind(field) < 0) {                       \
-			err->line = 0;                                     \
-			snprintf(err->msg, sizeof(err->msg), "%s " #key,   \
-				 v ? "invalid value for" : "missing key"); \
-			r = -EINVAL;                                       \
-		}                                                          \
-	}
+#define BS_IN_INT(key, field) kv_get_ll(kv, #key, &st->field, err)
+#define BS_IN_TEXT(key, field) kv_get_text(kv, #key, st->field, sizeof(st->field), err)
+#define BS_IN(key, kind, field, size) \
+	if (r == 0)                   \
+		r = BS_IN_##kind(key, field);
 	BACKUP_STATE_KEYS(BS_IN)
 #undef BS_IN
 #undef BS_IN_INT
 #undef BS_IN_TEXT
-	kv_file_free(&kv);
 	return r;
+}
+
+int backup_state_parse(const char *data, size_t len, struct backup_state *st, struct kv_error *err)
+{
+	memset(st, 0, sizeof(*st));
+	return kv_parse_into(data, len, known_keys, from_kv, st, err);
 }
 
 int backup_state_load(const char *path, struct backup_state *st, struct kv_error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int r;
-
-	r = read_file(path, BACKUP_STATE_MAX, &sb);
-	if (r < 0) {
-		err->line = 0;
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-r));
-	} else {
-		r = backup_state_parse(sb_str(&sb), sb.len, st, err);
-	}
-	sb_release(&sb);
-	return r;
+	memset(st, 0, sizeof(*st));
+	return kv_load_into(path, known_keys, from_kv, st, err);
 }
 
 static int hex8(const char *s, unsigned long long *out)

@@ -220,3 +220,90 @@ int kv_load(const char *path, const char *const *known_keys, struct kv_file *out
 	free(buf);
 	return r;
 }
+
+/* kv_get_*: the key's value, or NULL with *err saying it is missing */
+static const char *required(const struct kv_file *kv, const char *key, struct kv_error *err)
+{
+	const char *v = kv_get(kv, key);
+
+	if (!v) {
+		err->line = 0;
+		snprintf(err->msg, sizeof(err->msg), "missing key %s", key);
+	}
+	return v;
+}
+
+static int invalid(const char *key, struct kv_error *err)
+{
+	err->line = 0;
+	snprintf(err->msg, sizeof(err->msg), "invalid value for %s", key);
+	return -EINVAL;
+}
+
+int kv_get_ll(const struct kv_file *kv, const char *key, long long *out, struct kv_error *err)
+{
+	const char *v = required(kv, key, err);
+	char *end;
+
+	if (!v)
+		return -EINVAL;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	return (errno || end == v || *end) ? invalid(key, err) : 0;
+}
+
+int kv_get_double(const struct kv_file *kv, const char *key, double *out, struct kv_error *err)
+{
+	const char *v = required(kv, key, err);
+	char *end;
+
+	if (!v)
+		return -EINVAL;
+	errno = 0;
+	*out = strtod(v, &end);
+	return (errno || end == v || *end) ? invalid(key, err) : 0;
+}
+
+int kv_get_text(const struct kv_file *kv, const char *key, char *out, size_t size,
+		struct kv_error *err)
+{
+	const char *v = required(kv, key, err);
+	size_t n;
+
+	if (!v)
+		return -EINVAL;
+	n = strlen(v);
+	if (n >= size)
+		return invalid(key, err);
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+int kv_parse_into(const char *data, size_t len, const char *const *known_keys, kv_reader *read,
+		  void *out, struct kv_error *err)
+{
+	struct kv_file kv;
+	int r = kv_parse(data, len, known_keys, &kv, err);
+
+	if (r < 0)
+		return r;
+	r = read(&kv, out, err);
+	kv_file_free(&kv);
+	return r;
+}
+
+int kv_load_into(const char *path, const char *const *known_keys, kv_reader *read, void *out,
+		 struct kv_error *err)
+{
+	struct kv_file kv;
+	int r = kv_load(path, known_keys, &kv, err);
+
+	if (r < 0) {
+		if (!err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-r));
+		return r;
+	}
+	r = read(&kv, out, err);
+	kv_file_free(&kv);
+	return r;
+}

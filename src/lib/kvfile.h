@@ -42,6 +42,24 @@ int kv_load(const char *path, const char *const *known_keys, struct kv_file *out
 /* Value of `key`, or NULL when absent. */
 const char *kv_get(const struct kv_file *kv, const char *key);
 
+/* Typed values of a key that must be present, for the state files
+ * (backup.state, monitor.state): 0, or -EINVAL with *err saying "missing
+ * key KEY" or "invalid value for KEY" (never the value). A long long or a
+ * double is the whole value in decimal; a text fits `size` with its NUL. */
+int kv_get_ll(const struct kv_file *kv, const char *key, long long *out, struct kv_error *err);
+int kv_get_double(const struct kv_file *kv, const char *key, double *out, struct kv_error *err);
+int kv_get_text(const struct kv_file *kv, const char *key, char *out, size_t size,
+		struct kv_error *err);
+
+/* Parse (or load) and hand the pairs to READ, which fills OUT from them;
+ * the pairs are freed after. A load error that names nothing else says
+ * "PATH: <errno text>" in *err. */
+typedef int kv_reader(const struct kv_file *kv, void *out, struct kv_error *err);
+int kv_parse_into(const char *data, size_t len, const char *const *known_keys, kv_reader *read,
+		  void *out, struct kv_error *err);
+int kv_load_into(const char *path, const char *const *known_keys, kv_reader *read, void *out,
+		 struct kv_error *err);
+
 /* Frees values (wiping them first: they may be secrets) and the array. */
 void kv_file_free(struct kv_file *kv);
 
