@@ -279,17 +279,22 @@ int kv_get_text(const struct kv_file *kv, const char *key, char *out, size_t siz
 	return 0;
 }
 
+/* kv_*_into: R from kv_parse or kv_load; on success KV goes to READ, then is freed */
+static int hand_over(int r, struct kv_file *kv, kv_reader *read, void *out, struct kv_error *err)
+{
+	if (r < 0)
+		return r;
+	r = read(kv, out, err);
+	kv_file_free(kv);
+	return r;
+}
+
 int kv_parse_into(const char *data, size_t len, const char *const *known_keys, kv_reader *read,
 		  void *out, struct kv_error *err)
 {
 	struct kv_file kv;
-	int r = kv_parse(data, len, known_keys, &kv, err);
 
-	if (r < 0)
-		return r;
-	r = read(&kv, out, err);
-	kv_file_free(&kv);
-	return r;
+	return hand_over(kv_parse(data, len, known_keys, &kv, err), &kv, read, out, err);
 }
 
 int kv_load_into(const char *path, const char *const *known_keys, kv_reader *read, void *out,
@@ -298,12 +303,7 @@ int kv_load_into(const char *path, const char *const *known_keys, kv_reader *rea
 	struct kv_file kv;
 	int r = kv_load(path, known_keys, &kv, err);
 
-	if (r < 0) {
-		if (!err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-r));
-		return r;
-	}
-	r = read(&kv, out, err);
-	kv_file_free(&kv);
-	return r;
+	if (r < 0 && !err->msg[0])
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(-r));
+	return hand_over(r, &kv, read, out, err);
 }
