@@ -20,7 +20,8 @@
 #   bk_standby_of M ADDR   M's data directory copied from the primary at
 #                          ADDR (pg_basebackup -R), started as its standby
 #   bk_wait_port ADDR      until a pgbackrest server answers at ADDR:8432
-#   bk_wait_archived M SEG until M's archiver has archived SEG (120 s bound)
+#   bk_wait_archived M SEG until M's archiver has archived SEG (120 s bound,
+#                          or BK_ARCHIVE_WAIT)
 #   bk_wait_promoted PORT  until node1's server on PORT left recovery
 #   bk_pg_init M           initdb of machine M's data directory
 #   bk_pg_start M / bk_pg_stop M
@@ -191,16 +192,20 @@ bk_wait_port() { # ADDR
 	return 1
 }
 
-bk_wait_archived() { # M SEG
-	local _ last
-	for _ in $(seq 240); do
-		last=$(bk_psql "$1" "select coalesce(last_archived_wal, '') from pg_stat_archiver")
-		# a segment name sorts after the ones before it (a .partial or
-		# .history name may be the last one: compare the first 24 characters)
-		[[ ${last:0:24} < $2 ]] || return 0
+# SEG is archived when M's PostgreSQL has written past it and holds no
+# SEG.ready. last_archived_wal alone would not do: the archiver may take a
+# backup history file (16.00000028.backup) after the segment that follows it
+# (17) and then, idle, name the older one for as long as nothing is written.
+bk_wait_archived() { # M SEG (BK_ARCHIVE_WAIT=S: another bound than 120 s)
+	local _ last ok wait=${BK_ARCHIVE_WAIT:-120}
+	for _ in $(seq $((wait * 2))); do
+		ok=$(bk_psql "$1" "select pg_walfile_name(pg_current_wal_flush_lsn() + 1) > '$2'
+			and not exists (select from pg_ls_archive_statusdir() where name = '$2.ready')")
+		[ "$ok" != t ] || return 0
 		sleep 0.5
 	done
-	echo "$1 did not archive $2 within 120 s (last: $last)" >&2
+	last=$(bk_psql "$1" "select coalesce(last_archived_wal, '') from pg_stat_archiver")
+	echo "$1 did not archive $2 within $wait s (last: $last)" >&2
 	bk_psql "$1" "select * from pg_stat_archiver" >&2
 	bk_archive_diag "$1" >&2
 	return 1
