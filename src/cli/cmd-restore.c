@@ -168,21 +168,26 @@ static int check_leadership(const struct restore *rs)
 	return 0;
 }
 
-/* pg_stat_archiver has pushed seg (a .partial or .history name may be the
- * last one: the first 24 characters compare). */
+/* The archiver has pushed seg: PostgreSQL wrote past it and holds no
+ * seg.ready. Not last_archived_wal alone: the archiver may take a backup
+ * history file after the segment that follows it and then name the older
+ * one for as long as nothing is written (check-backup saw it). */
 static int wait_archived(PGconn *c, const char *seg, char *why, size_t len)
 {
 	char last[128] = "", err[256];
 
 	for (int i = 0; i < ARCHIVE_WAIT * 2; i++) {
 		if (pg_query_value(c,
-				   "SELECT coalesce(last_archived_wal, '') || ' ' || "
-				   "coalesce(last_failed_wal, '') FROM pg_stat_archiver",
-				   NULL, last, sizeof(last), err, sizeof(err)) < 0) {
+				   "SELECT CASE WHEN pg_walfile_name(pg_current_wal_flush_lsn() + 1) > "
+				   "$1::text AND NOT EXISTS (SELECT FROM pg_ls_archive_statusdir() "
+				   "WHERE name = $1::text || '.ready') THEN '' ELSE "
+				   "coalesce(last_archived_wal, '') || ', ' || "
+				   "coalesce(last_failed_wal, '') END FROM pg_stat_archiver",
+				   seg, last, sizeof(last), err, sizeof(err)) < 0) {
 			snprintf(why, len, "%s", err);
 			return -EIO;
 		}
-		if (strncmp(last, seg, 24) >= 0 && last[0] != ' ')
+		if (!last[0])
 			return 0;
 		usleep(500 * 1000);
 	}

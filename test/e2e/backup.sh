@@ -150,9 +150,12 @@ archived_on() { # NODE TLI
 	[ -n "$w" ] && [ $((16#${w:0:8})) -ge "$2" ]
 }
 
-# The last archived segment on NODE is SEG or later.
+# SEG is archived on NODE: written past and no SEG.ready (not
+# last_archived_wal: it may name a backup history file archived after the
+# segment that follows it; test/backup/lib.bash, bk_wait_archived).
 archived_past() { # NODE SEG
-	[ "$(pg "$1" "SELECT coalesce(last_archived_wal, '') >= '$2' FROM pg_stat_archiver")" = t ]
+	[ "$(pg "$1" "SELECT pg_walfile_name(pg_current_wal_flush_lsn() + 1) > '$2'
+		AND NOT EXISTS (SELECT FROM pg_ls_archive_statusdir() WHERE name = '$2.ready')")" = t ]
 }
 
 # archive_timeout (cluster.conf backup_archive_timeout) works on a primary

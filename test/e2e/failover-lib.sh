@@ -78,8 +78,14 @@ fo_check() {
 	shift
 	if [ "$FO_MODE" = tap ]; then
 		tap_ok "$desc" "$@"
-	elif ! "$@" >/dev/null 2>&1; then
+	elif ! { mkdir -p "$FO_DIR" && "$@" >"$FO_DIR/check.out" 2>&1; }; then
 		FO_FAILED+=("$desc")
+		# what it said, beside the run's journals
+		[ -z "$FO_JOURNAL_DIR" ] || {
+			mkdir -p "$FO_JOURNAL_DIR"
+			printf '%s %s\n' "$(date -u +%T)" "$desc"
+			sed 's/^/  /' "$FO_DIR/check.out"
+		} >>"$FO_JOURNAL_DIR/failed-checks.log"
 	fi
 }
 
@@ -366,13 +372,11 @@ fo_rto_ok() {
 	return 1
 }
 
-# The journal of voip-ha-rebuild.service on NODE since T0 (ms): rewind or
-# basebackup, and how long the rebuild logged for (first to last line).
 # fo_journal_keep TAG T0 NODE...: with FO_JOURNAL_DIR set, what the
-# failover units (keepalived, the monitor, notify, PostgreSQL, the rebuild)
-# logged on each running NODE from 3 s before the fault (T0, ms) on, to
-# FO_JOURNAL_DIR/TAG-NODE.journal: a slow run can then be explained after
-# the pair is gone.
+# failover units (keepalived, the monitor, notify, PostgreSQL, the rebuild,
+# Kamailio) logged on each running NODE from 3 s before the fault (T0, ms)
+# on, to FO_JOURNAL_DIR/TAG-NODE.journal: a slow run can then be explained
+# after the pair is gone.
 fo_journal_keep() {
 	local tag=$1 t0=$2 n
 	shift 2
@@ -381,12 +385,14 @@ fo_journal_keep() {
 	for n in "$@"; do
 		fo_up "$n" || continue
 		e2e_exec "$n" journalctl -q --no-pager -o short-unix --since "@$((t0 / 1000 - 3))" \
-			-u keepalived -u voip-ha-monitor -u "$FO_PG_UNIT" -u voip-ha-rebuild \
+			-u keepalived -u voip-ha-monitor -u "$FO_PG_UNIT" -u voip-ha-rebuild -u kamailio \
 			-t voip-ha-notify -t Keepalived_vrrp \
 			>"$FO_JOURNAL_DIR/${tag//\//_}-$n.journal" 2>&1 || true
 	done
 }
 
+# The journal of voip-ha-rebuild.service on NODE since T0 (ms): rewind or
+# basebackup, and how long the rebuild logged for (first to last line).
 fo_rejoin_info() {
 	local node=$1 t0=$2 out
 	FO_R[rejoin]="no rebuild logged" FO_R[rebuild_ms]=
