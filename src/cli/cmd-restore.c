@@ -172,18 +172,20 @@ static int check_leadership(const struct restore *rs)
  * seg.ready. Not last_archived_wal alone: the archiver may take a backup
  * history file after the segment that follows it and then name the older
  * one for as long as nothing is written (check-backup saw it). */
+#define ARCHIVED_SQL                                                                      \
+	"SELECT CASE WHEN pg_walfile_name(pg_current_wal_flush_lsn() + 1) > $1::text "    \
+	"AND NOT EXISTS (SELECT FROM pg_ls_archive_statusdir() WHERE name = $1::text || " \
+	"'.ready') THEN '' ELSE coalesce(last_archived_wal, '') || ', ' || "              \
+	"coalesce(last_failed_wal, '') END FROM pg_stat_archiver"
+
 static int wait_archived(PGconn *c, const char *seg, char *why, size_t len)
 {
 	char last[128] = "", err[256];
 
 	for (int i = 0; i < ARCHIVE_WAIT * 2; i++) {
-		if (pg_query_value(c,
-				   "SELECT CASE WHEN pg_walfile_name(pg_current_wal_flush_lsn() + 1) > "
-				   "$1::text AND NOT EXISTS (SELECT FROM pg_ls_archive_statusdir() "
-				   "WHERE name = $1::text || '.ready') THEN '' ELSE "
-				   "coalesce(last_archived_wal, '') || ', ' || "
-				   "coalesce(last_failed_wal, '') END FROM pg_stat_archiver",
-				   seg, last, sizeof(last), err, sizeof(err)) < 0) {
+		int r = pg_query_value(c, ARCHIVED_SQL, seg, last, sizeof(last), err, sizeof(err));
+
+		if (r < 0) {
 			snprintf(why, len, "%s", err);
 			return -EIO;
 		}

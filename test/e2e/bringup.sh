@@ -187,6 +187,10 @@ tap_ok "node2: apt purge voip-ha-node" e2e_sh node2 'DEBIAN_FRONTEND=noninteract
 tap_ok "node2: no voip-ha unit or drop-in left" not e2e_sh node2 'ls -d /lib/systemd/system/voip-ha* /lib/systemd/system/*.d/voip-ha.conf /etc/systemd/system/*voip-ha* /etc/systemd/system/*/voip-ha* 2>/dev/null | grep .'
 tap_ok "node2: /etc/voip-ha and the generated configs are gone" not e2e_sh node2 'ls -d /etc/voip-ha /etc/keepalived/keepalived.conf /etc/lsyncd/lsyncd.conf.lua /etc/sysctl.d/60-voip-ha.conf 2>/dev/null | grep .'
 tap_ok "node2: voip-ha binary gone" not e2e_exec node2 test -e /usr/sbin/voip-ha
+# The removal stopped what ran from the package (debian/voip-ha-node.prerm):
+# no voip-ha process (the monitor, rsyncd) and no keepalived left running
+tap_ok "node2: no voip-ha process and no keepalived left running" \
+	not e2e_sh node2 'pgrep -a -f "^(/usr/s?bin/)?(voip-ha|voip-admind|keepalived)( |$)|^/usr/bin/rsync .*--config=/etc/voip-ha/" | grep .'
 
 for n in node1 node2; do e2e_node_stop "$n"; done
 rm -rf "$E2E_WORK/node1" "$E2E_WORK/node2"
