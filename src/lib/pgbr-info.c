@@ -116,23 +116,6 @@ static bool wrong_key(const char *rm)
 	"(repo1-cipher-pass on the repository host) is not the key the repository was " \
 	"made with, or its info files are damaged"
 
-/* The length of s's well-formed UTF-8 start: pgBackRest may quote bytes
- * that are none (a file it could not read). */
-static size_t utf8_prefix(const char *s, size_t len)
-{
-	size_t n = 0, k;
-
-	while (n < len) {
-		for (k = 1; k <= 4 && n + k <= len; k++)
-			if (utf8_valid(s + n, k))
-				break;
-		if (k > 4 || n + k > len)
-			break;
-		n += k;
-	}
-	return n;
-}
-
 int pgbr_info_parse(const char *json, size_t len, const char *stanza, struct pgbr_info *out,
 		    char *why, size_t whylen)
 {
@@ -179,7 +162,7 @@ int pgbr_info_parse(const char *json, size_t len, const char *stanza, struct pgb
 		snprintf(msg, sizeof(msg), "%s%s%s", text(item(status, "message")),
 			 rm[0] && strcmp(rm, text(item(status, "message"))) ? ": " : "",
 			 rm[0] && strcmp(rm, text(item(status, "message"))) ? rm : "");
-		if ((ok = utf8_prefix(msg, strlen(msg))) < strlen(msg))
+		if ((ok = utf8_valid_prefix(msg, strlen(msg))) < strlen(msg))
 			snprintf(msg + ok, sizeof(msg) - ok, "%s", "[bytes that are no text]");
 		backup_state_text(out->message, sizeof(out->message), msg);
 	}

@@ -1,7 +1,7 @@
 /* UTF-8 validation following the table in RFC 3629 section 4. */
 #include "lib/utf8.h"
 
-bool utf8_valid(const char *s, size_t n)
+size_t utf8_valid_prefix(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -22,7 +22,7 @@ bool utf8_valid(const char *s, size_t n)
 		else if (c >= 0xf0 && c <= 0xf4)
 			len = 4;
 		else
-			return false;
+			return i;
 		/* The second byte's range is narrower after a few lead bytes. */
 		if (c == 0xe0)
 			lo = 0xa0;
@@ -33,13 +33,18 @@ bool utf8_valid(const char *s, size_t n)
 		else if (c == 0xf4)
 			hi = 0x8f;
 		if (n - i < len)
-			return false;
+			return i;
 		if (p[i + 1] < lo || p[i + 1] > hi)
-			return false;
+			return i;
 		for (k = 2; k < len; k++)
 			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
-				return false;
+				return i;
 		i += len;
 	}
-	return true;
+	return n;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	return utf8_valid_prefix(s, n) == n;
 }

@@ -7,5 +7,7 @@
 #include <stddef.h>
 
 bool utf8_valid(const char *s, size_t n);
+/* The length of s's longest well-formed start (n when all of it is). */
+size_t utf8_valid_prefix(const char *s, size_t n);
 
 #endif
